@@ -1,0 +1,83 @@
+package dev.trunkline.contract;
+
+/**
+ * Every event-bus address of Trunkline, version {@value #VERSION}.
+ *
+ * <p>An address names a service, the contract version and an operation:
+ * {@code trunkline.<service>.v1.<operation>}. A breaking change gets a new version and both are served
+ * while callers move. Request and reply records live in {@link StoreMessages}, {@link TwilioMessages} and
+ * {@link RetellMessages}; the full contract for sibling-verticle developers is {@code docs/event-bus.md}.
+ *
+ * <p>Addresses marked "secret" reply with a decrypted secret: they exist to hand it to a Trunkline verticle.
+ * Call them only from inside the trust boundary, and across machines only over event-bus TLS.
+ */
+public final class Addresses {
+  public static final String VERSION = "v1";
+
+  private static final String STORE = "trunkline.store." + VERSION + ".";
+  private static final String TWILIO = "trunkline.twilio." + VERSION + ".";
+  private static final String RETELL = "trunkline.retell." + VERSION + ".";
+
+  /** Store: tenants, secrets, trunk state, phone numbers, idempotency, key rotation. */
+  public static final class Store {
+    public static final String PING = STORE + "ping";
+    public static final String CONNECTOR_GET = STORE + "connector.get";
+    public static final String TWILIO_ACCOUNT_PUT = STORE + "twilio-account.put";
+    /** secret: the tenant's Twilio Account SID and auth token. */
+    public static final String TWILIO_ACCOUNT_GET = STORE + "twilio-account.get";
+    public static final String RETELL_KEY_PUT = STORE + "retell-key.put";
+    /** secret: the tenant's Retell API key. */
+    public static final String RETELL_KEY_GET = STORE + "retell-key.get";
+    public static final String TRUNK_PUT = STORE + "trunk.put";
+    public static final String TRUNK_DELETE = STORE + "trunk.delete";
+    public static final String SIP_PENDING_PUT = STORE + "sip-credentials.pending.put";
+    public static final String SIP_PROMOTE = STORE + "sip-credentials.promote";
+    /** secret: the tenant's SIP credentials (active, and pending when a write-ahead is open). */
+    public static final String SIP_GET = STORE + "sip-credentials.get";
+    public static final String NUMBER_SAVE = STORE + "phone-numbers.save";
+    public static final String NUMBER_GET = STORE + "phone-numbers.get";
+    public static final String NUMBER_LIST = STORE + "phone-numbers.list";
+    public static final String NUMBER_DELETE = STORE + "phone-numbers.delete";
+    public static final String IDEMPOTENCY_CLAIM = STORE + "idempotency.claim";
+    public static final String IDEMPOTENCY_COMPLETE = STORE + "idempotency.complete";
+    public static final String IDEMPOTENCY_RELEASE = STORE + "idempotency.release";
+    public static final String ADMIN_ROTATE_KEYS = STORE + "admin.rotate-keys";
+
+    private Store() {}
+  }
+
+  /** Twilio: trunk provisioning, credentials, numbers. Each request names the tenant; the verticle reads
+   * the tenant's Twilio account from the store itself. */
+  public static final class Twilio {
+    public static final String ACCOUNT_VERIFY = TWILIO + "account.verify";
+    public static final String TRUNK_ENSURE = TWILIO + "trunk.ensure";
+    public static final String TRUNK_STATUS = TWILIO + "trunk.status";
+    public static final String TRUNK_TEARDOWN = TWILIO + "trunk.teardown";
+    public static final String CREDENTIAL_ROTATE_BEGIN = TWILIO + "credentials.rotate.begin";
+    public static final String CREDENTIAL_ROTATE_FINISH = TWILIO + "credentials.rotate.finish";
+    public static final String NUMBERS_SEARCH = TWILIO + "numbers.search";
+    public static final String NUMBERS_PURCHASE = TWILIO + "numbers.purchase";
+    public static final String NUMBERS_IMPORT = TWILIO + "numbers.import";
+    public static final String NUMBERS_LIST = TWILIO + "numbers.list";
+    public static final String NUMBERS_REMOVE = TWILIO + "numbers.remove";
+    public static final String NUMBERS_RELEASE = TWILIO + "numbers.release";
+
+    private Twilio() {}
+  }
+
+  /** Retell: phone numbers and per-number SIP credential sync. Stateless: every request carries the API
+   * key (or none, for the configured default) and what it needs. */
+  public static final class Retell {
+    public static final String KEY_VERIFY = RETELL + "key.verify";
+    public static final String NUMBER_IMPORT = RETELL + "numbers.import";
+    public static final String NUMBER_GET = RETELL + "numbers.get";
+    public static final String NUMBER_LIST = RETELL + "numbers.list";
+    public static final String NUMBER_DELETE = RETELL + "numbers.delete";
+    public static final String NUMBER_SYNC = RETELL + "numbers.sync";
+    public static final String NUMBER_INSPECT = RETELL + "numbers.inspect";
+
+    private Retell() {}
+  }
+
+  private Addresses() {}
+}

@@ -1,0 +1,84 @@
+package dev.trunkline.contract;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one way Trunkline sends and consumes requests on the bus: records in, records out, JSON on the wire,
+ * an explicit timeout on every request, the request id carried in a header, failures as
+ * {@link ServiceException}.
+ */
+public final class Bus {
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+
+  private Bus() {}
+
+  /**
+   * Sends a request and maps the reply to {@code replyType}. Fails with a {@link ServiceException}: the
+   * consumer's own failure, 503 when nobody consumes the address, 504 after {@code timeoutMs}.
+   */
+  public static <R> Future<R> request(Vertx vertx, String address, Object body, Class<R> replyType,
+      long timeoutMs, String requestId) {
+    DeliveryOptions options = new DeliveryOptions()
+        .setSendTimeout(timeoutMs)
+        .addHeader(Headers.REQUEST_ID, requestId == null ? newRequestId() : requestId)
+        .addHeader(Headers.CONTRACT_VERSION, Addresses.VERSION);
+    JsonObject json;
+    try {
+      json = Json.toJson(body);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(ServiceException.badRequest("BAD_MESSAGE", "cannot encode request"));
+    }
+    return vertx.eventBus().<Object>request(address, json, options)
+        .recover(err -> Future.failedFuture(ServiceException.from(err)))
+        .map(reply -> Json.fromJson(reply.body(), replyType));
+  }
+
+  /**
+   * Registers a consumer that decodes {@code requestType}, runs {@code handler} and replies with its result
+   * as JSON, or fails the message with the handler's {@link ServiceException} (an unexpected exception is
+   * logged here with the request id and sent as a bare 500).
+   */
+  public static <Q, R> MessageConsumer<Object> consumer(Vertx vertx, String address, Class<Q> requestType,
+      Function<BusRequest<Q>, Future<R>> handler) {
+    EventBus bus = vertx.eventBus();
+    return bus.consumer(address, (Message<Object> message) -> {
+      String requestId = message.headers().get(Headers.REQUEST_ID);
+      if (requestId == null) {
+        requestId = newRequestId();
+      }
+      Future<R> result;
+      try {
+        Q body = Json.fromJson(message.body(), requestType);
+        result = handler.apply(new BusRequest<>(body, requestId, address));
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      String rid = requestId;
+      result.onComplete(ar -> {
+        if (ar.succeeded()) {
+          message.reply(Json.toJson(ar.result()));
+        } else {
+          Throwable err = ar.cause();
+          if (!(err instanceof ServiceException)) {
+            LOG.error("request {} on {} failed unexpectedly: {}", rid, address, err.toString());
+          }
+          ServiceException.fail(message, err);
+        }
+      });
+    });
+  }
+
+  public static String newRequestId() {
+    return UUID.randomUUID().toString();
+  }
+}

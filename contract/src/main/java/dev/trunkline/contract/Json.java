@@ -1,0 +1,52 @@
+package dev.trunkline.contract;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Maps message records to and from the JSON objects that travel on the bus.
+ *
+ * <p>Unknown fields are ignored on read, so a newer sender can add optional fields without breaking an
+ * older consumer (the contract evolves by addition within {@code v1}). Nulls are left out on write.
+ */
+public final class Json {
+  public static final ObjectMapper MAPPER = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false)
+      .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+  private Json() {}
+
+  @SuppressWarnings("unchecked")
+  public static JsonObject toJson(Object record) {
+    if (record == null) {
+      return new JsonObject();
+    }
+    if (record instanceof JsonObject json) {
+      return json;
+    }
+    return new JsonObject(MAPPER.convertValue(record, java.util.Map.class));
+  }
+
+  /**
+   * Reads a record from a message body; a body that does not fit the record is a 400, not a crash in the
+   * consumer.
+   */
+  public static <T> T fromJson(Object body, Class<T> type) {
+    if (type == JsonObject.class) {
+      return type.cast(body instanceof JsonObject j ? j : new JsonObject());
+    }
+    if (!(body instanceof JsonObject json)) {
+      throw ServiceException.badRequest("BAD_MESSAGE", "message body must be a JSON object");
+    }
+    try {
+      return MAPPER.convertValue(json.getMap(), type);
+    } catch (IllegalArgumentException e) {
+      throw ServiceException.badRequest("BAD_MESSAGE",
+          "message body does not fit " + type.getSimpleName() + ": " + Errors.firstLine(e.getMessage()));
+    }
+  }
+}

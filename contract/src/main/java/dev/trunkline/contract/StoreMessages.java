@@ -1,0 +1,135 @@
+package dev.trunkline.contract;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Requests and replies of {@link Addresses.Store}. Replies carry no secrets except the records returned
+ * by the addresses marked "secret" there ({@link TwilioAccount}, {@link RetellKey}, {@link SipCredentials}).
+ */
+public final class StoreMessages {
+  private StoreMessages() {}
+
+  /** How much the store knows of the tenant's SIP password. */
+  public enum PasswordState {
+    /** No SIP credential has been made yet. */
+    NONE,
+    /** An encrypted password is stored and readable. */
+    KNOWN,
+    /** A new password was written ahead of a Twilio call that has not been confirmed; retry with it. */
+    PENDING,
+    /** A username is stored but no password (legacy records): Twilio must be given a new one. */
+    UNKNOWN
+  }
+
+  public record PingReply(boolean ok, String backend) {}
+
+  /** The Twilio trunk as Trunkline knows it. Every field may be null while setup is incomplete. */
+  public record Trunk(
+      String trunkSid,
+      String friendlyName,
+      String domainName,
+      String terminationUri,
+      String credentialListSid,
+      String credentialSid,
+      String previousCredentialSid,
+      String originationUrlSid,
+      String username,
+      String addressSid,
+      String emergencyAddressSid,
+      String bundleSid) {}
+
+  /** A tenant's connector without secrets: what the gateway may show. */
+  public record Connector(
+      String subaccountId,
+      String twilioAccountSid,
+      boolean twilioConnected,
+      boolean retellKeyPresent,
+      Trunk trunk,
+      PasswordState passwordState,
+      long version) {}
+
+  public record PutTwilioAccount(String subaccountId, String accountSid, Secret authToken) {}
+
+  /** secret */
+  public record TwilioAccount(String subaccountId, String accountSid, Secret authToken) {}
+
+  public record PutRetellKey(String subaccountId, Secret apiKey) {}
+
+  /** secret */
+  public record RetellKey(String subaccountId, Secret apiKey) {}
+
+  /**
+   * Merges the non-null fields of {@code trunk} into the stored trunk. With {@code expectedVersion} the
+   * write only happens when the connector is still at that version (409 otherwise).
+   */
+  public record PutTrunk(String subaccountId, Trunk trunk, Long expectedVersion) {}
+
+  /**
+   * Write-ahead: stores a generated password, encrypted, as pending BEFORE Twilio is told about it.
+   *
+   * @param purpose "setup" (first credential or a legacy repair) or "rotation" (a second credential)
+   * @param credentialSid the Twilio credential it belongs to, when already known
+   */
+  public record PutPendingSip(String subaccountId, String username, Secret password, String purpose,
+      String credentialSid) {}
+
+  /** Promotes the pending credential (which must have this username) to active. */
+  public record PromoteSip(String subaccountId, String username, String credentialSid) {}
+
+  public record PendingSip(String username, Secret password, String purpose, String credentialSid,
+      long createdAt) {}
+
+  /** secret: the decrypted SIP credentials and where they apply. */
+  public record SipCredentials(
+      String subaccountId,
+      String username,
+      Secret password,
+      PasswordState passwordState,
+      String terminationUri,
+      String transport,
+      PendingSip pending) {}
+
+  /** Retell import state of a number as Trunkline last saw it. */
+  public enum RetellStatus { IMPORTED, NOT_IMPORTED, REMOVED }
+
+  public record PhoneNumber(
+      String subaccountId,
+      String phoneNumber,
+      String twilioSid,
+      String trunkSid,
+      RetellStatus retellStatus,
+      String retellError,
+      long createdAt,
+      long updatedAt) {}
+
+  public record NumberRef(String subaccountId, String phoneNumber) {}
+
+  /** Paged by phone number: {@code after} is the {@code next} of the previous page. */
+  public record ListNumbers(String subaccountId, Integer limit, String after) {}
+
+  public record NumberPage(List<PhoneNumber> items, String next) {}
+
+  public record Deleted(boolean deleted) {}
+
+  /**
+   * Claims an idempotency key for a tenant. The reply says whether this caller owns the work now
+   * ({@code CLAIMED}), another request holds it ({@code IN_PROGRESS}), or it is done ({@code COMPLETED}, with
+   * the recorded response). The same key with another {@code requestHash} fails with 422.
+   */
+  public record ClaimIdempotency(String subaccountId, String key, String operation, String requestHash) {}
+
+  public enum ClaimState { CLAIMED, IN_PROGRESS, COMPLETED }
+
+  public record IdempotencyClaim(ClaimState state, Integer status, Map<String, Object> response) {}
+
+  public record CompleteIdempotency(String subaccountId, String key, int status, Map<String, Object> response) {}
+
+  /** Gives a claimed key back after a failure that changed nothing, so a retry can run. */
+  public record ReleaseIdempotency(String subaccountId, String key) {}
+
+  public record RotateKeys(Integer batchSize) {}
+
+  public record RotateKeysReport(long scanned, long reencrypted, long alreadyCurrent, long failed,
+      List<String> failures) {}
+}

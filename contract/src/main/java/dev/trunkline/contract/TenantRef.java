@@ -1,0 +1,4 @@
+package dev.trunkline.contract;
+
+/** A request that names only the tenant it is about. */
+public record TenantRef(String subaccountId) {}

@@ -1,0 +1,97 @@
+package dev.trunkline.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class BusTest {
+
+  record Echo(String text, Secret secret) {}
+
+  @Test
+  void recordsCrossTheBusAsJsonAndBack(Vertx vertx, VertxTestContext ctx) {
+    Bus.consumer(vertx, "test.echo", Echo.class, req -> Future.succeededFuture(req.body()))
+        .completion()
+        .compose(v -> Bus.request(vertx, "test.echo", new Echo("hi", new Secret("s3cr3t-value")), Echo.class, 2000, "rid-1"))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply.text()).isEqualTo("hi");
+          assertThat(reply.secret().reveal()).isEqualTo("s3cr3t-value");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void secretsNeverShowInToString() {
+    Echo echo = new Echo("hi", new Secret("s3cr3t-value"));
+    assertThat(echo.toString()).doesNotContain("s3cr3t-value").contains("[REDACTED]");
+    assertThat(Json.toJson(echo).getString("secret")).isEqualTo("s3cr3t-value");
+  }
+
+  @Test
+  void consumerFailureArrivesWithStatusCodeAndMessage(Vertx vertx, VertxTestContext ctx) {
+    Bus.consumer(vertx, "test.fail", JsonObject.class,
+            req -> Future.failedFuture(ServiceException.conflict("TRUNK_BUSY", "setup is running")))
+        .completion()
+        .compose(v -> Bus.request(vertx, "test.fail", new JsonObject(), JsonObject.class, 2000, null))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err).isInstanceOf(ServiceException.class);
+          ServiceException se = (ServiceException) err;
+          assertThat(se.status()).isEqualTo(409);
+          assertThat(se.code()).isEqualTo("TRUNK_BUSY");
+          assertThat(se.getMessage()).isEqualTo("setup is running");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void unexpectedExceptionIsA500WithoutInternals(Vertx vertx, VertxTestContext ctx) {
+    Bus.consumer(vertx, "test.boom", JsonObject.class, req -> {
+      throw new IllegalStateException("internal detail com.example.Secret");
+    }).completion()
+        .compose(v -> Bus.request(vertx, "test.boom", new JsonObject(), JsonObject.class, 2000, null))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          ServiceException se = (ServiceException) err;
+          assertThat(se.status()).isEqualTo(500);
+          assertThat(se.getMessage()).doesNotContain("com.example");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void noConsumerIs503(Vertx vertx, VertxTestContext ctx) {
+    Bus.request(vertx, "test.nobody", new JsonObject(), JsonObject.class, 2000, null)
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((ServiceException) err).status()).isEqualTo(503);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void silentConsumerIs504AfterTheTimeout(Vertx vertx, VertxTestContext ctx) {
+    vertx.eventBus().consumer("test.silent", m -> { });
+    Bus.request(vertx, "test.silent", new JsonObject(), JsonObject.class, 200, null)
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((ServiceException) err).status()).isEqualTo(504);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void bodyThatDoesNotFitTheRecordIs400(Vertx vertx, VertxTestContext ctx) {
+    record Typed(int count) {}
+    Bus.consumer(vertx, "test.typed", Typed.class, req -> Future.succeededFuture(req.body()))
+        .completion()
+        .compose(v -> Bus.request(vertx, "test.typed", new JsonObject().put("count", "many"), Typed.class, 2000, null))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((ServiceException) err).status()).isEqualTo(400);
+          ctx.completeNow();
+        })));
+  }
+}

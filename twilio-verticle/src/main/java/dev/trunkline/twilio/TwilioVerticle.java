@@ -1,0 +1,12 @@
+package dev.trunkline.twilio;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/** Placeholder until the module is built; it deploys and does nothing. */
+public class TwilioVerticle extends VerticleBase {
+  @Override
+  public Future<?> start() {
+    return Future.succeededFuture();
+  }
+}
