@@ -27,6 +27,24 @@ class BusTest {
         })));
   }
 
+  record Inner(String name, Secret secret, java.util.List<String> tags) {}
+
+  record Outer(String id, Inner inner, java.util.List<Inner> more) {}
+
+  @Test
+  void nestedRecordsSurviveTheCopyTheBusMakes(Vertx vertx, VertxTestContext ctx) {
+    // A bus message is copied: nested maps become JsonObjects, lists JsonArrays. They must still decode.
+    Outer sent = new Outer("o1", new Inner("a", new Secret("s1"), java.util.List.of("x", "y")),
+        java.util.List.of(new Inner("b", new Secret("s2"), java.util.List.of())));
+    Bus.consumer(vertx, "test.nested", Outer.class, req -> Future.succeededFuture(req.body()))
+        .completion()
+        .compose(v -> Bus.request(vertx, "test.nested", sent, Outer.class, 2000, null))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply).isEqualTo(sent);
+          ctx.completeNow();
+        })));
+  }
+
   @Test
   void secretsNeverShowInToString() {
     Echo echo = new Echo("hi", new Secret("s3cr3t-value"));
