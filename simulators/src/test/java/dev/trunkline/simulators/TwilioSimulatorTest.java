@@ -560,4 +560,30 @@ class TwilioSimulatorTest {
     assertThat(reply.statusCode()).as(reply.bodyAsString()).isEqualTo(201);
     return reply.bodyAsJsonObject().getString("sid");
   }
+
+  @Test
+  void concurrentCreatesKeepTheUniquenessRules() {
+    String list = createCredentialList(twilio, "race");
+    String credentials = "/2010-04-01/Accounts/$AC/SIP/CredentialLists/" + list + "/Credentials.json";
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      TwilioClient client = i % 2 == 0 ? twilio : other;
+      calls.add(client.request(HttpMethod.POST, "/v1/Trunks").sendForm(io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+          .add("DomainName", "race.pstn.twilio.com")));
+      calls.add(twilio.request(HttpMethod.POST, credentials).sendForm(io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+          .add("Username", "race_user").add("Password", PASSWORD)));
+    }
+    await(io.vertx.core.Future.all(calls));
+    List<Integer> trunkStatuses = new ArrayList<>();
+    List<Integer> credentialStatuses = new ArrayList<>();
+    for (int i = 0; i < calls.size(); i++) {
+      (i % 2 == 0 ? trunkStatuses : credentialStatuses).add(calls.get(i).result().statusCode());
+    }
+    assertThat(trunkStatuses).filteredOn(s -> s == 201).hasSize(1);
+    assertThat(trunkStatuses).filteredOn(s -> s == 409).hasSize(19);
+    assertThat(credentialStatuses).filteredOn(s -> s == 201).hasSize(1);
+    assertThat(credentialStatuses).filteredOn(s -> s == 409).hasSize(19);
+    assertThat(sim.trunks(ACCOUNT).size() + sim.trunks(OTHER_ACCOUNT).size()).isEqualTo(1);
+    assertThat(sim.credentialLists(ACCOUNT).get(0).getJsonArray("credentials")).hasSize(1);
+  }
 }
