@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -174,7 +175,7 @@ public final class RetellSimulator {
       }
     }));
     router.get(prefix + "/numbers").handler(admin(ctx -> {
-      JsonObject reply = new JsonObject().put("items", new io.vertx.core.json.JsonArray(
+      JsonObject reply = new JsonObject().put("items", new JsonArray(
           state.viewAll(ctx.get(WORKSPACE_KEY))));
       AdminRoutes.ok(ctx, reply);
     }));

@@ -3,6 +3,8 @@ package dev.trunkline.simulators;
 import static dev.trunkline.simulators.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -565,15 +567,15 @@ class TwilioSimulatorTest {
   void concurrentCreatesKeepTheUniquenessRules() {
     String list = createCredentialList(twilio, "race");
     String credentials = "/2010-04-01/Accounts/$AC/SIP/CredentialLists/" + list + "/Credentials.json";
-    List<io.vertx.core.Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       TwilioClient client = i % 2 == 0 ? twilio : other;
-      calls.add(client.request(HttpMethod.POST, "/v1/Trunks").sendForm(io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+      calls.add(client.request(HttpMethod.POST, "/v1/Trunks").sendForm(MultiMap.caseInsensitiveMultiMap()
           .add("DomainName", "race.pstn.twilio.com")));
-      calls.add(twilio.request(HttpMethod.POST, credentials).sendForm(io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+      calls.add(twilio.request(HttpMethod.POST, credentials).sendForm(MultiMap.caseInsensitiveMultiMap()
           .add("Username", "race_user").add("Password", PASSWORD)));
     }
-    await(io.vertx.core.Future.all(calls));
+    await(Future.all(calls));
     List<Integer> trunkStatuses = new ArrayList<>();
     List<Integer> credentialStatuses = new ArrayList<>();
     for (int i = 0; i < calls.size(); i++) {
