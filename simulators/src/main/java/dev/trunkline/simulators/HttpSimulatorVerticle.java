@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -16,6 +17,7 @@ final class HttpSimulatorVerticle extends VerticleBase {
 
   private final Function<Vertx, Router> routerFactory;
   private final SimulatorOptions options;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private HttpServer server;
 
   private HttpSimulatorVerticle(Function<Vertx, Router> routerFactory, SimulatorOptions options) {
@@ -48,8 +50,12 @@ final class HttpSimulatorVerticle extends VerticleBase {
     return "http://" + (wildcard ? "127.0.0.1" : host) + ":" + port();
   }
 
+  /** Undeploys once; later calls (a test's cleanup after an explicit close) succeed without doing anything. */
   Future<Void> close() {
     String id = deploymentID();
-    return id == null ? Future.succeededFuture() : vertx.undeploy(id);
+    if (id == null || !closed.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    return vertx.undeploy(id);
   }
 }

@@ -34,6 +34,7 @@ class SimulatorLifecycleTest {
 
     await(twilio.close());
     await(retell.close());
+    await(twilio.close());
     assertThat(awaitFailure(web.getAbs(twilio.baseUrl() + "/v1/Trunks").timeout(10_000).send())).isNotNull();
     assertThat(awaitFailure(web.getAbs(retell.baseUrl() + "/v2/list-phone-numbers").timeout(10_000).send()))
         .isNotNull();
