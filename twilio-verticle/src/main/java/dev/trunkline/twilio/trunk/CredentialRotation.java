@@ -50,6 +50,11 @@ public final class CredentialRotation {
               .orElseThrow(() -> ServiceException.conflict("TRUNK_NOT_SET_UP",
                   "the trunk's credential is missing in Twilio: run setup first"));
           PendingSip pending = sip.pending();
+          if (pending != null && !StoreClient.PURPOSE_ROTATION.equals(pending.purpose())) {
+            // A setup stopped half-way; its written-ahead password must not be overwritten by a rotation.
+            return Future.failedFuture(ServiceException.conflict("SETUP_INCOMPLETE",
+                "a setup did not finish for this tenant: run setup again before rotating"));
+          }
           if (pending != null && StoreClient.PURPOSE_ROTATION.equals(pending.purpose())
               && !pending.username().equals(current.username())) {
             return resume(tenant, trunk, existing, current, pending);
@@ -118,12 +123,9 @@ public final class CredentialRotation {
               "this credential is not the one a rotation began with"));
         }
         String oldSid = trunk.credentialSid();
+        // Promoting records the new username, password and credential SID (and the old SID as previous) in one
+        // store write; only after it succeeds is the old credential deleted.
         return store.promote(tenant.subaccountId(), added.username(), added.sid(), tenant.requestId())
-            .compose(v -> store.putTrunk(tenant.subaccountId(), StoreClient.patch()
-                .credentialSid(added.sid())
-                .username(added.username())
-                .previousCredentialSid(oldSid)
-                .build(), tenant.requestId()))
             .compose(v -> dropPrevious(tenant, trunk, existing, oldSid, added.username(), added.sid()));
       });
     });

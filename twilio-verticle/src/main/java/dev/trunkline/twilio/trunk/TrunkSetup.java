@@ -264,7 +264,7 @@ public final class TrunkSetup {
     boolean passwordKnown = sip != null && sip.password() != null && !sip.password().isBlank()
         && credential.username().equals(sip.username());
     if (passwordKnown) {
-      return save(run, StoreClient.patch().credentialSid(credential.sid()).username(credential.username()));
+      return save(run, StoreClient.patch().credentialSid(credential.sid()));
     }
     // A legacy record (username, no password), or a credential adopted from the trunk: keep the credential
     // and its username, give it a new password.
@@ -313,7 +313,7 @@ public final class TrunkSetup {
         .compose(created -> {
           run.credential = created;
           run.repaired.add("credential");
-          return save(run, StoreClient.patch().credentialSid(created.sid()).username(created.username()));
+          return save(run, StoreClient.patch().credentialSid(created.sid()));
         })
         .compose(v -> store.promote(run.tenant.subaccountId(), username, run.credential.sid(),
             run.tenant.requestId()));
@@ -328,7 +328,7 @@ public final class TrunkSetup {
         .compose(v -> api.updateCredentialPassword(run.auth(), run.credentialListSid, credential.sid(), password))
         .compose(updated -> {
           run.repaired.add("password");
-          return save(run, StoreClient.patch().credentialSid(credential.sid()).username(credential.username()));
+          return save(run, StoreClient.patch().credentialSid(credential.sid()));
         })
         .compose(v -> store.promote(run.tenant.subaccountId(), credential.username(), credential.sid(),
             run.tenant.requestId()));
@@ -363,7 +363,8 @@ public final class TrunkSetup {
 
   /**
    * Stores the fields of {@code patch} that differ from what the store already has (and from what this run
-   * already wrote), so a run on a complete trunk writes nothing.
+   * already wrote), so a run on a complete trunk writes nothing. The SIP username is never written here: the
+   * store records it when the credential's password is promoted, together with the password.
    */
   private Future<Void> save(Run run, TrunkPatch patch) {
     Trunk wanted = patch.build();
@@ -387,7 +388,6 @@ public final class TrunkSetup {
     if (differs(wanted.originationUrlSid(), known.originationUrlSid())) {
       changes.originationUrlSid(wanted.originationUrlSid()); changed = true;
     }
-    if (differs(wanted.username(), known.username())) { changes.username(wanted.username()); changed = true; }
     if (!changed) {
       return Future.succeededFuture();
     }
