@@ -139,7 +139,11 @@ public final class CredentialRotation {
         ? api.deleteCredential(tenant.auth(), trunk.credentialListSid(), oldSid)
             .recover(TrunkSetup.notFoundAs(null))
         : Future.succeededFuture();
-    return deleted.map(v -> {
+    // The store keeps the old SID as "previous" until it is gone from Twilio; then it is cleared ("" clears).
+    Future<Void> cleared = deleted.compose(v -> oldSid == null ? Future.succeededFuture()
+        : store.putTrunk(tenant.subaccountId(), StoreClient.patch().previousCredentialSid("").build(),
+            tenant.requestId()));
+    return cleared.map(v -> {
       if (present) {
         LOG.info("request {}: tenant {} rotation finished: credential {} deleted, {} active", tenant.requestId(),
             tenant.subaccountId(), oldSid, newSid);
