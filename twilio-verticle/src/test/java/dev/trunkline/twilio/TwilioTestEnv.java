@@ -62,6 +62,11 @@ public final class TwilioTestEnv {
 
   /** Starts everything with the default test configuration plus {@code twilioOverrides}. */
   public static TwilioTestEnv start(Vertx vertx, JsonObject twilioOverrides) {
+    return start(vertx, twilioOverrides, TwilioHttp.Observer.NONE);
+  }
+
+  /** Starts everything, the TwilioVerticle reporting every Twilio attempt to {@code observer}. */
+  public static TwilioTestEnv start(Vertx vertx, JsonObject twilioOverrides, TwilioHttp.Observer observer) {
     Path dir;
     try {
       dir = Files.createTempDirectory("trunkline-twilio-test");
@@ -89,7 +94,7 @@ public final class TwilioTestEnv {
         .put("twilio", twilio);
     TwilioTestEnv env = new TwilioTestEnv(vertx, sim, config, dir);
     await(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config)));
-    await(vertx.deployVerticle(new TwilioVerticle(), new DeploymentOptions().setConfig(config)));
+    await(vertx.deployVerticle(new TwilioVerticle(observer), new DeploymentOptions().setConfig(config)));
     return env;
   }
 
