@@ -1,0 +1,40 @@
+package dev.trunkline.gateway;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.StoreMessages.RetellKey;
+import dev.trunkline.contract.StoreMessages.SipCredentials;
+import dev.trunkline.contract.TenantRef;
+import io.vertx.core.Future;
+
+/**
+ * What the number flows need to know about a tenant before they touch Retell: its decrypted SIP
+ * credentials and its Retell API key ({@code null} means Retell's configured default key).
+ */
+record TenantContext(SipCredentials sip, Secret retellKey) {
+
+  /**
+   * Loads both; 404 when the tenant is unknown, 409 SETUP_REQUIRED when setup has not produced a trunk and a
+   * password the gateway can hand to Retell.
+   */
+  static Future<TenantContext> load(Upstream up, String subaccountId) {
+    return up.call(Addresses.Store.SIP_GET, new TenantRef(subaccountId), SipCredentials.class)
+        .compose(sip -> {
+          if (sip.username() == null || sip.password() == null || sip.password().isBlank()
+              || sip.terminationUri() == null) {
+            return Future.failedFuture(ApiErrors.setupRequired(
+                "run POST /twilio/setup first: this subaccount has no trunk credentials yet"));
+          }
+          return retellKey(up, subaccountId).map(key -> new TenantContext(sip, key));
+        });
+  }
+
+  static Future<Secret> retellKey(Upstream up, String subaccountId) {
+    return up.callOrNull(Addresses.Store.RETELL_KEY_GET, new TenantRef(subaccountId), RetellKey.class)
+        .map(k -> k == null ? null : k.apiKey());
+  }
+
+  String transport() {
+    return sip.transport();
+  }
+}
