@@ -85,6 +85,22 @@ final class ErrorMapper {
     return new ServiceException(500, "INTERNAL_ERROR", "internal error");
   }
 
+  /** Our limiter says seconds; the Retell service says milliseconds; a client gets whole seconds, >= 1. */
+  static long retryAfterSeconds(JsonObject details) {
+    if (details == null) {
+      return 1;
+    }
+    Object seconds = details.getValue("retryAfterSeconds");
+    if (seconds instanceof Number n) {
+      return Math.max(1, n.longValue());
+    }
+    Object millis = details.getValue("retryAfterMs");
+    if (millis instanceof Number n) {
+      return Math.max(1, (n.longValue() + 999) / 1000);
+    }
+    return 1;
+  }
+
   /** Writes the error response (or closes the connection when a response was already under way). */
   static void send(RoutingContext ctx, ServiceException error) {
     HttpServerResponse response = ctx.response();
@@ -97,8 +113,7 @@ final class ErrorMapper {
       err.put("details", error.details());
     }
     if (error.status() == 429) {
-      long retryAfter = error.details() == null ? 1 : error.details().getLong("retryAfterSeconds", 1L);
-      response.putHeader("Retry-After", String.valueOf(Math.max(1, retryAfter)));
+      response.putHeader("Retry-After", String.valueOf(retryAfterSeconds(error.details())));
     }
     response.setStatusCode(error.status())
         .putHeader("Content-Type", "application/json")

@@ -73,7 +73,20 @@ final class TokenAuth implements Handler<RoutingContext> {
         // The provider's reason may quote token parts; the client gets one fixed sentence.
         .recover(err -> Future.failedFuture(
             ApiErrors.unauthorized("invalid or expired token")))
-        .compose(user -> toCaller(user.principal()));
+        .compose(user -> toCaller(claims(user)));
+  }
+
+  /**
+   * The token's claims. The JWT provider keeps the decoded payload under the {@code accessToken} attribute and
+   * lifts the registered time claims ({@code exp}, {@code iat}) to the attributes' root.
+   */
+  private static JsonObject claims(io.vertx.ext.auth.User user) {
+    JsonObject attributes = user.attributes() == null ? new JsonObject() : user.attributes();
+    JsonObject claims = attributes.getJsonObject("accessToken", user.principal()).copy();
+    if (!claims.containsKey("exp") && attributes.containsKey("exp")) {
+      claims.put("exp", attributes.getValue("exp"));
+    }
+    return claims;
   }
 
   private static Future<Caller> toCaller(JsonObject claims) {
