@@ -1,12 +1,190 @@
 package dev.trunkline.store;
 
+import dev.trunkline.contract.Addresses.Store;
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreMessages;
+import dev.trunkline.contract.StoreMessages.PingReply;
+import dev.trunkline.contract.StoreMessages.RotateKeys;
+import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the module is built; it deploys and does nothing. */
+/**
+ * The store service: every address of {@link Store} over MongoDB ({@code mongo.uri}) or, when no URI is
+ * configured, over the embedded MongoDB-compatible server with its data under {@code dataDir}.
+ *
+ * <p>Start fails with a message that says what is wrong when {@code vault.keys} is absent or malformed, the
+ * database cannot be reached, or an index cannot be created (for instance duplicates in an adopted database).
+ * At most {@code store.maxInFlight} requests are handled at once per instance; more are answered 503 at once.
+ * See {@code docs/event-bus-store.md} and {@code docs/store.md}.
+ */
 public class StoreVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
+
+  private final Clock clock;
+  private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private StoreConfig cfg;
+  private EmbeddedMongo embedded;
+  private MongoClient mongo;
+  private int inFlight;
+  private boolean rotating;
+
+  public StoreVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  /** With a clock of the caller's choosing (tests move time to expire idempotency records). */
+  public StoreVerticle(Clock clock) {
+    this.clock = clock;
+  }
+
   @Override
   public Future<?> start() {
-    return Future.succeededFuture();
+    try {
+      cfg = StoreConfig.from(config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalStateException("store configuration: " + e.getMessage()));
+    }
+    Future<String> uri = cfg.embedded()
+        ? EmbeddedMongo.acquire(vertx, cfg.dataDir()).map(server -> {
+            embedded = server;
+            return server.connectionString();
+          })
+        : Future.succeededFuture(cfg.mongoUri());
+    return uri
+        .compose(connectionString -> {
+          mongo = MongoClient.create(vertx, clientConfig(connectionString));
+          return Indexes.ensure(mongo);
+        })
+        .compose(v -> registerConsumers())
+        .onSuccess(v -> LOG.info("store ready: backend {}, database {}, active key id {}, {} key ids readable, "
+                + "legacy key {}", backend(), cfg.database(), cfg.keyring().activeKid(), cfg.keyring().kids().size(),
+            cfg.legacyEncryptionKey() == null ? "not configured" : "configured"))
+        .recover(err -> release().transform(ignored -> Future.failedFuture(
+            err instanceof IllegalStateException ? err
+                : new IllegalStateException("store start failed: " + err.getMessage(), err))));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return release();
+  }
+
+  private Future<Void> release() {
+    List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
+    consumers.clear();
+    return Future.join(unregistered)
+        .transform(v -> mongo == null ? Future.<Void>succeededFuture() : mongo.close())
+        .transform(v -> embedded == null ? Future.<Void>succeededFuture() : embedded.release())
+        .andThen(v -> {
+          mongo = null;
+          embedded = null;
+        })
+        .mapEmpty();
+  }
+
+  private JsonObject clientConfig(String connectionString) {
+    long timeout = cfg.mongoTimeoutMs();
+    return new JsonObject()
+        .put("connection_string", connectionString)
+        .put("db_name", cfg.database())
+        .put("maxPoolSize", cfg.maxPoolSize())
+        .put("minPoolSize", 0)
+        .put("serverSelectionTimeoutMS", timeout)
+        .put("connectTimeoutMS", timeout)
+        .put("socketTimeoutMS", timeout)
+        .put("waitQueueTimeoutMS", timeout);
+  }
+
+  private String backend() {
+    return cfg.embedded() ? "embedded" : "mongodb";
+  }
+
+  private Future<Void> registerConsumers() {
+    SecretStore secrets = new SecretStore(mongo, new Vault(cfg.keyring()),
+        new LegacyKey(vertx, cfg.legacyEncryptionKey()));
+    ConnectorStore connectors = new ConnectorStore(mongo, clock);
+    ConnectorService connector = new ConnectorService(connectors, secrets);
+    SipCredentialService sip = new SipCredentialService(connectors, secrets);
+    PhoneNumberService numbers = new PhoneNumberService(mongo, clock);
+    IdempotencyService idempotency = new IdempotencyService(mongo, clock, cfg.idempotencyTtl());
+    KeyRotation rotation = new KeyRotation(connectors, secrets, cfg.rotationLogEvery());
+
+    serve(Store.PING, JsonObject.class, ignored -> ping());
+    serve(Store.CONNECTOR_GET, TenantRef.class, connector::get);
+    serve(Store.TWILIO_ACCOUNT_PUT, StoreMessages.PutTwilioAccount.class, connector::putTwilioAccount);
+    serve(Store.TWILIO_ACCOUNT_GET, TenantRef.class, connector::getTwilioAccount);
+    serve(Store.RETELL_KEY_PUT, StoreMessages.PutRetellKey.class, connector::putRetellKey);
+    serve(Store.RETELL_KEY_GET, TenantRef.class, connector::getRetellKey);
+    serve(Store.TRUNK_PUT, StoreMessages.PutTrunk.class, connector::putTrunk);
+    serve(Store.TRUNK_DELETE, TenantRef.class, connector::deleteTrunk);
+    serve(Store.SIP_PENDING_PUT, StoreMessages.PutPendingSip.class, sip::putPending);
+    serve(Store.SIP_PROMOTE, StoreMessages.PromoteSip.class, sip::promote);
+    serve(Store.SIP_GET, TenantRef.class, sip::get);
+    serve(Store.NUMBER_SAVE, StoreMessages.PhoneNumber.class, numbers::save);
+    serve(Store.NUMBER_GET, StoreMessages.NumberRef.class, numbers::get);
+    serve(Store.NUMBER_LIST, StoreMessages.ListNumbers.class, numbers::list);
+    serve(Store.NUMBER_DELETE, StoreMessages.NumberRef.class, numbers::delete);
+    serve(Store.IDEMPOTENCY_CLAIM, StoreMessages.ClaimIdempotency.class, idempotency::claim);
+    serve(Store.IDEMPOTENCY_COMPLETE, StoreMessages.CompleteIdempotency.class, idempotency::complete);
+    serve(Store.IDEMPOTENCY_RELEASE, StoreMessages.ReleaseIdempotency.class, idempotency::release);
+    serve(Store.ADMIN_ROTATE_KEYS, RotateKeys.class, request -> rotate(rotation, request));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+  }
+
+  /**
+   * Registers one address: bounded concurrency, and every failure turned into a {@link ServiceException}
+   * (database errors mapped by {@link MongoFailures}, vault errors logged with tenant and field, no secret).
+   */
+  private <Q, R> void serve(String address, Class<Q> type, Function<Q, Future<R>> handler) {
+    consumers.add(Bus.consumer(vertx, address, type, request -> {
+      if (inFlight >= cfg.maxInFlight()) {
+        return Future.failedFuture(ServiceException.unavailable("STORE_BUSY",
+            "the store is handling " + inFlight + " requests; retry shortly"));
+      }
+      inFlight++;
+      Future<R> result;
+      try {
+        result = handler.apply(request.body());
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      return result
+          .recover(err -> {
+            if (err instanceof VaultException) {
+              LOG.warn("request {} on {}: {}", request.requestId(), address, err.getMessage());
+            }
+            return Future.failedFuture(MongoFailures.toServiceFailure(err, address));
+          })
+          .andThen(ar -> inFlight--);
+    }));
+  }
+
+  private Future<PingReply> ping() {
+    return mongo.runCommand("ping", new JsonObject().put("ping", 1))
+        .map(reply -> new PingReply(true, backend()));
+  }
+
+  private Future<RotateKeysReport> rotate(KeyRotation rotation, RotateKeys request) {
+    int batchSize = request == null || request.batchSize() == null ? cfg.rotationBatchSize() : request.batchSize();
+    if (batchSize < 1 || batchSize > 1000) {
+      throw ServiceException.badRequest("INVALID_BATCH_SIZE", "batchSize must be from 1 to 1000");
+    }
+    if (rotating) {
+      throw ServiceException.conflict("ROTATION_RUNNING", "a key rotation is already running");
+    }
+    rotating = true;
+    return rotation.run(batchSize).andThen(ar -> rotating = false);
   }
 }

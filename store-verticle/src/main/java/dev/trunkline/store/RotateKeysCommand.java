@@ -1,0 +1,31 @@
+package dev.trunkline.store;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.StoreMessages.RotateKeys;
+import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The plain-Java entry for {@code trunkline rotate-keys}: deploys a store verticle with the application
+ * configuration, asks it to re-encrypt every secret to the active key, and undeploys it. With the embedded
+ * database the application must not be running (its data file is held by one process at a time); against a
+ * MongoDB URI it can run beside a live deployment.
+ */
+public final class RotateKeysCommand {
+  private RotateKeysCommand() {}
+
+  /**
+   * @param batchSize documents per page, null for {@code store.rotationBatchSize}
+   * @param timeoutMs how long the whole rotation may take
+   */
+  public static Future<RotateKeysReport> run(Vertx vertx, JsonObject config, Integer batchSize, long timeoutMs) {
+    return vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config))
+        .compose(deploymentId -> Bus.request(vertx, Addresses.Store.ADMIN_ROTATE_KEYS, new RotateKeys(batchSize),
+                RotateKeysReport.class, timeoutMs, null)
+            .eventually(() -> vertx.undeploy(deploymentId)));
+  }
+}
