@@ -43,8 +43,10 @@ public final class Json {
       throw ServiceException.badRequest("BAD_MESSAGE", "message body must be a JSON object");
     }
     try {
-      return MAPPER.convertValue(json.getMap(), type);
-    } catch (IllegalArgumentException e) {
+      // Through the encoded form, not convertValue(json.getMap()): a body that crossed the bus holds nested
+      // JsonObject/JsonArray instances, which Jackson would read as beans and so lose nested records' fields.
+      return MAPPER.readValue(json.encode(), type);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
       throw ServiceException.badRequest("BAD_MESSAGE",
           "message body does not fit " + type.getSimpleName() + ": " + Errors.firstLine(e.getMessage()));
     }

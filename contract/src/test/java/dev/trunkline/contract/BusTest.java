@@ -27,6 +27,23 @@ class BusTest {
         })));
   }
 
+  record Inner(String name, java.util.List<String> tags) {}
+
+  record Outer(String id, Inner inner, java.util.List<Inner> items, java.util.Map<String, Object> extra) {}
+
+  @Test
+  void nestedRecordsListsAndMapsSurviveTheBusCopy(Vertx vertx, VertxTestContext ctx) {
+    Outer sent = new Outer("o1", new Inner("a", java.util.List.of("x", "y")),
+        java.util.List.of(new Inner("b", java.util.List.of())), java.util.Map.of("k", java.util.Map.of("n", 1)));
+    Bus.consumer(vertx, "test.nested", Outer.class, req -> Future.succeededFuture(req.body()))
+        .completion()
+        .compose(v -> Bus.request(vertx, "test.nested", sent, Outer.class, 2000, null))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply).isEqualTo(sent);
+          ctx.completeNow();
+        })));
+  }
+
   @Test
   void secretsNeverShowInToString() {
     Echo echo = new Echo("hi", new Secret("s3cr3t-value"));
