@@ -29,6 +29,8 @@ final class AuditFlow {
 
   Future<ApiReply> run(Upstream up, String subaccountId, String phoneNumber) {
     return up.call(Addresses.Store.CONNECTOR_GET, new TenantRef(subaccountId), Connector.class)
+        .recover(err -> TenantContext.notFound(err)
+            ? TenantContext.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err))
         .compose(connector -> {
           Trunk trunk = connector.trunk();
           if (trunk == null || trunk.username() == null || trunk.terminationUri() == null) {

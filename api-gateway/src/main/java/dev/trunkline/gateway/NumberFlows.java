@@ -53,8 +53,8 @@ final class NumberFlows {
   }
 
   /**
-   * Removes a number from Retell and from the trunk and records it REMOVED; with {@code release} it is also
-   * released at Twilio and its record deleted. A step that finds the number already gone counts as done,
+   * Removes a number from Retell and from the trunk and records it REMOVED; with {@code release} it is
+   * released at Twilio instead (which also takes it off the trunk) and its record deleted. A step that finds the number already gone counts as done,
    * so a retried delete completes.
    */
   static Future<ApiReply> remove(Upstream up, String subaccountId, String phoneNumber, boolean release) {
@@ -71,14 +71,13 @@ final class NumberFlows {
                   new RetellMessages.NumberRef(key, phoneNumber), RetellMessages.Deleted.class))
               .compose(v -> {
                 steps.add("retell");
-                return up.callOrNull(Addresses.Twilio.NUMBERS_REMOVE,
-                    new TwilioMessages.NumberRef(subaccountId, phoneNumber), JsonObject.class);
-              })
-              .compose(v -> {
-                steps.add("trunk");
-                return release ? up.callOrNull(Addresses.Twilio.NUMBERS_RELEASE,
-                        new TwilioMessages.NumberRef(subaccountId, phoneNumber), TwilioMessages.Released.class)
-                    .map(r -> steps.add("twilio")) : Future.succeededFuture();
+                // Releasing takes the number off the trunk too (Twilio releases only a number still on it).
+                TwilioMessages.NumberRef ref = new TwilioMessages.NumberRef(subaccountId, phoneNumber);
+                return release
+                    ? up.callOrNull(Addresses.Twilio.NUMBERS_RELEASE, ref, TwilioMessages.Released.class)
+                        .map(r -> steps.addAll(List.of("trunk", "twilio")))
+                    : up.callOrNull(Addresses.Twilio.NUMBERS_REMOVE, ref, JsonObject.class)
+                        .map(r -> steps.add("trunk"));
               })
               .compose(v -> release
                   ? up.call(Addresses.Store.NUMBER_DELETE,

@@ -19,6 +19,8 @@ record TenantContext(SipCredentials sip, Secret retellKey) {
    */
   static Future<TenantContext> load(Upstream up, String subaccountId) {
     return up.call(Addresses.Store.SIP_GET, new TenantRef(subaccountId), SipCredentials.class)
+        .recover(err -> notFound(err) ? TenantContext.<SipCredentials>knownButNotSetUp(up, subaccountId, err)
+            : Future.failedFuture(err))
         .compose(sip -> {
           if (sip.username() == null || sip.password() == null || sip.password().isBlank()
               || sip.terminationUri() == null) {
@@ -27,6 +29,21 @@ record TenantContext(SipCredentials sip, Secret retellKey) {
           }
           return retellKey(up, subaccountId).map(key -> new TenantContext(sip, key));
         });
+  }
+
+  /**
+   * No Twilio connector: a tenant that exists otherwise (say, only its Retell key is stored) has simply not run
+   * setup (409); one the store knows nothing of is unknown (the store's 404).
+   */
+  static <T> Future<T> knownButNotSetUp(Upstream up, String subaccountId, Throwable notFound) {
+    return retellKey(up, subaccountId).compose(key -> key == null
+        ? Future.<T>failedFuture(notFound)
+        : Future.<T>failedFuture(ApiErrors.setupRequired(
+            "run POST /twilio/setup first: this subaccount has no trunk credentials yet")));
+  }
+
+  static boolean notFound(Throwable err) {
+    return err instanceof dev.trunkline.contract.ServiceException se && se.status() == 404;
   }
 
   static Future<Secret> retellKey(Upstream up, String subaccountId) {

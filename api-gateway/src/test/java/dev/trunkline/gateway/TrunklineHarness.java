@@ -2,6 +2,10 @@ package dev.trunkline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.retell.RetellVerticle;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.simulators.SimulatorOptions;
@@ -105,7 +109,14 @@ public final class TrunklineHarness {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     return vertx.deployVerticle(StoreVerticle.class, options)
         .compose(v -> vertx.deployVerticle(TwilioVerticle.class, options))
-        .compose(v -> vertx.deployVerticle(RetellVerticle.class, options));
+        .compose(v -> vertx.deployVerticle(RetellVerticle.class, options))
+        .onSuccess(id -> vertx.sharedData().getLocalMap("test.deployments").put("retell", id));
+  }
+
+  /** Undeploys the Retell verticle: its addresses then have no consumer. */
+  public Future<Void> stopRetellService() {
+    String id = (String) vertx.sharedData().getLocalMap("test.deployments").get("retell");
+    return vertx.undeploy(id);
   }
 
   private static int freePort() {
@@ -130,6 +141,9 @@ public final class TrunklineHarness {
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("bodyLimitBytes", 16_384))
         .put("mongo", new JsonObject().putNull("uri").put("database", "trunkline"))
         .put("vault", new JsonObject().put("keys", "k1:" + Base64.getEncoder().encodeToString(key)))
+        // Until a Twilio simulator is wired in, Twilio calls go to a closed loopback port: never the internet.
+        .put("twilio", new JsonObject().put("apiBaseUrl", "http://127.0.0.1:9").put("trunkingBaseUrl",
+            "http://127.0.0.1:9").put("requestTimeoutMs", 2_000).put("maxRetries", 0).put("lockTimeoutMs", 5_000))
         .put("retell", new JsonObject().put("baseUrl", retell.baseUrl()).put("requestTimeoutMs", 2_000)
             .put("maxRetries", 0).put("rateLimitPerSecond", 1_000).put("rateLimitBurst", 1_000))
         .put("gateway", new JsonObject()
@@ -243,6 +257,60 @@ public final class TrunklineHarness {
         }
       }
     }
+  }
+
+  // ---- fixtures through the real store's bus API --------------------------------------------------------
+
+  /** A tenant whose setup has (in effect) run: trunk, active SIP credential and Retell key in the store. */
+  public record Tenant(String id, String apiKey, String username, String password, String terminationUri,
+      String trunkSid) {}
+
+  private static String hex(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return java.util.HexFormat.of().formatHex(b);
+  }
+
+  /**
+   * Writes a set-up tenant through the store's addresses (what the Twilio verticle's setup writes), so the
+   * Retell-side flows can run without a Twilio simulator.
+   */
+  public Future<Tenant> seedTenant() {
+    String id = newTenant();
+    String apiKey = secret(randomSecret("retell"));
+    String password = secret(randomSecret("Sip1"));
+    String username = "trunkline_" + id.substring(0, 8) + "_user";
+    String termination = "tl" + id.substring(0, 10) + ".pstn.twilio.com";
+    String trunkSid = "TK" + hex(16);
+    String credentialSid = "CR" + hex(16);
+    StoreMessages.Trunk trunk = new StoreMessages.Trunk(trunkSid, "trunkline-" + id, termination, termination,
+        "CL" + hex(16), credentialSid, null, null, username, null, null, null);
+    return bus(Addresses.Store.RETELL_KEY_PUT, new StoreMessages.PutRetellKey(id, new Secret(apiKey)))
+        .compose(v -> bus(Addresses.Store.TRUNK_PUT, new StoreMessages.PutTrunk(id, trunk, null)))
+        .compose(v -> bus(Addresses.Store.SIP_PENDING_PUT,
+            new StoreMessages.PutPendingSip(id, username, new Secret(password), "setup", credentialSid)))
+        .compose(v -> bus(Addresses.Store.SIP_PROMOTE, new StoreMessages.PromoteSip(id, username, credentialSid)))
+        .map(v -> new Tenant(id, apiKey, username, password, termination, trunkSid));
+  }
+
+  /** Records numbers for the tenant in the store (as a purchase would). */
+  public Future<Void> saveNumbers(Tenant tenant, StoreMessages.RetellStatus status, List<String> numbers) {
+    Future<Void> chain = Future.succeededFuture();
+    for (String number : numbers) {
+      chain = chain.compose(v -> bus(Addresses.Store.NUMBER_SAVE, new StoreMessages.PhoneNumber(tenant.id(),
+          number, "PN" + hex(16), tenant.trunkSid(), status, null, 0, 0)));
+    }
+    return chain;
+  }
+
+  /** The tenant's numbers as the store has them. */
+  public Future<List<StoreMessages.PhoneNumber>> storedNumbers(String tenant) {
+    return Bus.request(vertx, Addresses.Store.NUMBER_LIST, new StoreMessages.ListNumbers(tenant, 1000, null),
+        StoreMessages.NumberPage.class, 10_000, "test").map(StoreMessages.NumberPage::items);
+  }
+
+  public Future<Void> bus(String address, Object body) {
+    return Bus.request(vertx, address, body, JsonObject.class, 10_000, "test-fixture").mapEmpty();
   }
 
   public Future<Void> close() {
