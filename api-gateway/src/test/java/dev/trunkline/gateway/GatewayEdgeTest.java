@@ -41,6 +41,7 @@ class GatewayEdgeTest {
   private static TrunklineHarness h;
   private static JWTAuth rsaMinter;
   private static final AtomicInteger busMessages = new AtomicInteger();
+  private static final java.util.Set<String> busRequestIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext test) throws Exception {
@@ -59,6 +60,7 @@ class GatewayEdgeTest {
     vertx.eventBus().addOutboundInterceptor(ctx -> {
       if (ctx.message().address().startsWith("trunkline.")) {
         busMessages.incrementAndGet();
+        busRequestIds.add(String.valueOf(ctx.message().headers().get("x-request-id")));
       }
       ctx.next();
     });
@@ -146,6 +148,16 @@ class GatewayEdgeTest {
       assertThat(onError.result().getHeader("X-Request-Id")).isEqualTo("err-1");
       test.completeNow();
     })));
+  }
+
+  @Test
+  void theRequestIdTravelsOnTheBus(VertxTestContext test) {
+    h.send(h.request(HttpMethod.GET, h.path(A, "/phone-numbers"), h.token(A)).putHeader("X-Request-Id", "trace-42"),
+        null).onComplete(test.succeeding(r -> test.verify(() -> {
+          assertThat(r.getHeader("X-Request-Id")).isEqualTo("trace-42");
+          assertThat(busRequestIds).contains("trace-42");
+          test.completeNow();
+        })));
   }
 
   // ---- authentication --------------------------------------------------------------------------------
