@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * same port; Vert.x spreads connections across them. Each instance has its own router and clients; the
  * per-tenant rate limits are shared by the instances of a node.
  *
- * <p>After it listens, the actual port is published in the local map {@code trunkline.gateway} under
+ * <p>Sharing needs a concrete port: with port 0 every instance binds a random port of its own. After it
+ * listens, the actual port is published in the local map {@code trunkline.gateway} under
  * {@code http.port}, so a launcher or test that asked for port 0 can find it.
  */
 public class GatewayVerticle extends VerticleBase {

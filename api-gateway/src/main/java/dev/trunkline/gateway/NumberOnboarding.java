@@ -38,11 +38,11 @@ final class NumberOnboarding {
               number.trunkSid(), importError == null ? RetellStatus.IMPORTED : RetellStatus.NOT_IMPORTED,
               importError == null ? null : importError.code(), now, now);
           return up.call(Addresses.Store.NUMBER_SAVE, record, JsonObject.class)
-              .map(saved -> reply(record, importError, verb));
+              .map(saved -> reply(up.requestId(), record, importError, verb));
         });
   }
 
-  private static ApiReply reply(PhoneNumber record, ServiceException importError, String verb) {
+  private static ApiReply reply(String requestId, PhoneNumber record, ServiceException importError, String verb) {
     JsonObject data = new JsonObject()
         .put("phoneNumber", record.phoneNumber())
         .put("twilioSid", record.twilioSid())
@@ -51,7 +51,8 @@ final class NumberOnboarding {
     if (importError == null) {
       return ApiReply.success(201, verb + " " + record.phoneNumber() + " and imported it into Retell", data);
     }
-    LOG.warn("{} {} but the Retell import failed: {}", verb, record.phoneNumber(), importError.code());
+    LOG.warn("request {}: {} {} but the Retell import failed: {}", requestId, verb, record.phoneNumber(),
+        importError.code());
     data.put("retellError", new JsonObject().put("code", importError.code())
         .put("message", importError.getMessage()));
     return ApiReply.of(207, new JsonObject().put("success", false)

@@ -72,7 +72,7 @@ final class PurchaseFlow {
 
   private static Future<ApiReply> complete(Upstream up, String subaccountId, String key, ApiReply reply) {
     return up.call(Addresses.Store.IDEMPOTENCY_COMPLETE,
-            new CompleteIdempotency(subaccountId, key, reply.status(), reply.body().getMap()), JsonObject.class)
+            new CompleteIdempotency(subaccountId, key, reply.status(), plainMap(reply.body())), JsonObject.class)
         .map(v -> reply)
         .recover(err -> {
           // The purchase happened; the client must see it even if the key could not be closed (it expires).
@@ -80,6 +80,19 @@ final class PurchaseFlow {
               ErrorMapper.sanitize(err).code());
           return Future.succeededFuture(reply);
         });
+  }
+
+  /**
+   * The body as nested plain maps and lists: a JsonObject's own map may hold JsonObjects, which the contract's
+   * record mapper would serialise as beans ({@code {"map": ..., "empty": false}}) and so record a wrong reply.
+   */
+  @SuppressWarnings("unchecked")
+  private static java.util.Map<String, Object> plainMap(JsonObject body) {
+    try {
+      return dev.trunkline.contract.Json.MAPPER.readValue(body.encode(), java.util.Map.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a reply that cannot be encoded", e);
+    }
   }
 
   private static Future<Void> release(Upstream up, String subaccountId, String key) {

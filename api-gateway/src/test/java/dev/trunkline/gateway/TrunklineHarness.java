@@ -9,6 +9,7 @@ import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.retell.RetellVerticle;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.simulators.SimulatorOptions;
+import dev.trunkline.simulators.TwilioSimulator;
 import dev.trunkline.store.StoreVerticle;
 import dev.trunkline.twilio.TwilioVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -51,6 +52,7 @@ public final class TrunklineHarness {
 
   public final Vertx vertx;
   public final RetellSimulator retell;
+  public final TwilioSimulator twilio;
   public final String jwtSecret;
   public final String serviceToken;
   public final int port;
@@ -60,9 +62,11 @@ public final class TrunklineHarness {
   private final Set<String> secrets = Collections.synchronizedSet(new HashSet<>());
   private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
 
-  private TrunklineHarness(Vertx vertx, RetellSimulator retell, JsonObject config, int port) {
+  private TrunklineHarness(Vertx vertx, RetellSimulator retell, TwilioSimulator twilio, JsonObject config,
+      int port) {
     this.vertx = vertx;
     this.retell = retell;
+    this.twilio = twilio;
     this.config = config;
     this.jwtSecret = config.getJsonObject("gateway").getString("jwtSecret");
     this.serviceToken = config.getJsonObject("gateway").getString("serviceToken");
@@ -86,9 +90,14 @@ public final class TrunklineHarness {
    */
   public static Future<TrunklineHarness> start(Vertx vertx, JsonObject overrides, boolean services) {
     LogCapture.install();
-    return RetellSimulator.start(vertx, new SimulatorOptions().host("127.0.0.1").port(0))
-        .compose(retell -> {
-          JsonObject config = testConfig(retell).mergeIn(overrides, true);
+    SimulatorOptions loopback = new SimulatorOptions().host("127.0.0.1").port(0);
+    Future<RetellSimulator> retellSim = RetellSimulator.start(vertx, loopback);
+    Future<TwilioSimulator> twilioSim = TwilioSimulator.start(vertx, loopback);
+    return Future.all(retellSim, twilioSim)
+        .compose(sims -> {
+          RetellSimulator retell = retellSim.result();
+          TwilioSimulator twilio = twilioSim.result();
+          JsonObject config = testConfig(retell, twilio).mergeIn(overrides, true);
           // A concrete port: with port 0 every gateway instance would bind a port of its own, with a fixed
           // one they share it as in production.
           config.getJsonObject("http").put("port", freePort());
@@ -100,7 +109,7 @@ public final class TrunklineHarness {
                 vertx.sharedData().getLocalMap("trunkline").put("deployed", Boolean.TRUE);
                 int port = (Integer) vertx.sharedData().getLocalMap(GatewayVerticle.PORT_MAP)
                     .get(GatewayVerticle.PORT_KEY);
-                return new TrunklineHarness(vertx, retell, config, port);
+                return new TrunklineHarness(vertx, retell, twilio, config, port);
               });
         });
   }
@@ -127,7 +136,7 @@ public final class TrunklineHarness {
     }
   }
 
-  static JsonObject testConfig(RetellSimulator retell) {
+  static JsonObject testConfig(RetellSimulator retell, TwilioSimulator twilio) {
     Path dataDir;
     try {
       dataDir = Files.createTempDirectory("trunkline-gateway-test");
@@ -141,9 +150,8 @@ public final class TrunklineHarness {
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("bodyLimitBytes", 16_384))
         .put("mongo", new JsonObject().putNull("uri").put("database", "trunkline"))
         .put("vault", new JsonObject().put("keys", "k1:" + Base64.getEncoder().encodeToString(key)))
-        // Until a Twilio simulator is wired in, Twilio calls go to a closed loopback port: never the internet.
-        .put("twilio", new JsonObject().put("apiBaseUrl", "http://127.0.0.1:9").put("trunkingBaseUrl",
-            "http://127.0.0.1:9").put("requestTimeoutMs", 2_000).put("maxRetries", 0).put("lockTimeoutMs", 5_000))
+        .put("twilio", new JsonObject().put("apiBaseUrl", twilio.baseUrl()).put("trunkingBaseUrl", twilio.baseUrl())
+            .put("requestTimeoutMs", 2_000).put("maxRetries", 0).put("lockTimeoutMs", 5_000))
         .put("retell", new JsonObject().put("baseUrl", retell.baseUrl()).put("requestTimeoutMs", 2_000)
             .put("maxRetries", 0).put("rateLimitPerSecond", 1_000).put("rateLimitBurst", 1_000))
         .put("gateway", new JsonObject()
@@ -314,6 +322,6 @@ public final class TrunklineHarness {
   }
 
   public Future<Void> close() {
-    return retell.close();
+    return Future.join(retell.close(), twilio.close()).mapEmpty();
   }
 }
