@@ -1,0 +1,52 @@
+package dev.trunkline.app;
+
+import io.vertx.core.json.JsonArray;
+import java.io.PrintStream;
+
+/** What a person sees once Trunkline is up: where it listens and, in the sandbox, how to call it. */
+final class Banner {
+  /** The sandbox's demo tenant (a well-formed subaccount id). */
+  static final String DEMO_TENANT = "64f1c0ffee00000000000001";
+
+  private Banner() {}
+
+  static void print(Trunkline node) {
+    print(node, System.out);
+  }
+
+  static void print(Trunkline node, PrintStream out) {
+    String base = "http://localhost:" + node.httpPort();
+    out.println();
+    out.println("Trunkline is up on " + base + "  (health: " + base + "/health/ready, API: " + base + "/openapi.yaml)");
+    if (node.sandbox() == null) {
+      return;
+    }
+    String token = DevTokens.mint(node.vertx(), node.config().getJsonObject("gateway").getString("jwtSecret"),
+        "sandbox-demo", new JsonArray().add(DEMO_TENANT), 24 * 60);
+    out.println("""
+
+        SANDBOX: Twilio is simulated at %s, Retell at %s (nothing leaves this machine).
+        A dev token for the demo tenant %s (valid 24 h):
+
+          export TOKEN=%s
+          export T=%s/api/connectors/%s
+          H='-H Content-Type:application/json'
+
+        Connect the demo tenant's (simulated) Twilio account and Retell key:
+          curl -X PUT $T/twilio -H "Authorization: Bearer $TOKEN" $H -d '{"accountSid":"%s","authToken":"%s"}'
+          curl -X PUT $T/retell -H "Authorization: Bearer $TOKEN" $H -d '{"apiKey":"%s"}'
+        Set up its SIP trunk (idempotent):
+          curl -X POST $T/twilio/setup -H "Authorization: Bearer $TOKEN" $H -d '{}'
+        Find and buy a number:
+          curl "$T/twilio/availablePhoneNumbers?countryCode=US&areaCode=415&limit=3" -H "Authorization: Bearer $TOKEN"
+          curl -X POST $T/twilio/phoneNumbers/purchase -H "Authorization: Bearer $TOKEN" $H -H 'Idempotency-Key: demo-1' -d '{"phoneNumber":"<a number from the search>"}'
+        Audit every number's Retell SIP credentials, then fix them:
+          curl $T/twilio/retell-credentials -H "Authorization: Bearer $TOKEN"
+          curl -X POST $T/twilio/fix-retell-credentials -H "Authorization: Bearer $TOKEN" $H -d '{}'
+
+        Or let Trunkline walk through all of it, including breaking a number the way the origin incident did:
+          java -jar app/target/trunkline.jar demo
+        """.formatted(node.sandbox().twilio().baseUrl(), node.sandbox().retell().baseUrl(), DEMO_TENANT, token,
+        base, DEMO_TENANT, Sandbox.DEMO_ACCOUNT_SID, Sandbox.DEMO_AUTH_TOKEN, Sandbox.DEMO_RETELL_KEY));
+  }
+}

@@ -1,0 +1,111 @@
+package dev.trunkline.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+class ConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void defaultsApplyWhenNothingElseIsGiven(Vertx vertx, VertxTestContext ctx) {
+    ConfigLoader.load(vertx, null, Map.of(), Map.of()).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+      assertThat(config.getJsonObject("http").getInteger("port")).isEqualTo(8080);
+      assertThat(config.getString("dataDir")).isEqualTo("./data");
+      assertThat(ConfigLoader.get(config, "mongo.uri")).isNull();
+      assertThat(ConfigLoader.get(config, "gateway.fixConcurrency")).isEqualTo(32);
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void yamlOverridesDefaultsEnvOverridesYamlSystemPropertiesOverrideEnv(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    Path yaml = dir.resolve("trunkline.yaml");
+    Files.writeString(yaml, """
+        http:
+          port: 9000
+          host: 127.0.0.1
+        dataDir: /from/yaml
+        gateway:
+          fixConcurrency: 8
+        retell:
+          baseUrl: http://yaml.example
+        """);
+    Map<String, String> env = Map.of(
+        "TRUNKLINE_HTTP_PORT", "9100",
+        "TRUNKLINE_DATA_DIR", "/from/env",
+        "RETELL_BASE_URL", "http://env.example");
+    Map<String, String> sys = Map.of("trunkline.http.port", "9200", "unrelated.property", "x");
+    ConfigLoader.load(vertx, yaml.toString(), env, sys).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+      assertThat(ConfigLoader.get(config, "http.port")).isEqualTo(9200);          // sys > env > yaml
+      assertThat(ConfigLoader.get(config, "http.host")).isEqualTo("127.0.0.1");   // yaml > default
+      assertThat(config.getString("dataDir")).isEqualTo("/from/env");             // env > yaml
+      assertThat(ConfigLoader.get(config, "gateway.fixConcurrency")).isEqualTo(8); // yaml > default
+      assertThat(ConfigLoader.get(config, "retell.baseUrl")).isEqualTo("http://env.example");
+      assertThat(ConfigLoader.get(config, "bus.timeoutMs")).isEqualTo(10000);     // untouched default
+      assertThat(config.containsKey("unrelated")).isFalse();
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void configFileFromEnvironmentIsUsedWithoutFlag(Vertx vertx, VertxTestContext ctx) throws Exception {
+    Path yaml = dir.resolve("env.yaml");
+    Files.writeString(yaml, "http:\n  port: 7070\n");
+    ConfigLoader.load(vertx, null, Map.of("TRUNKLINE_CONFIG", yaml.toString()), Map.of())
+        .onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+          assertThat(ConfigLoader.get(config, "http.port")).isEqualTo(7070);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void missingConfigFileIsAClearError(Vertx vertx, VertxTestContext ctx) {
+    ConfigLoader.load(vertx, dir.resolve("nope.yaml").toString(), Map.of(), Map.of())
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err.getMessage()).contains("configuration file not found").contains("nope.yaml");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void nonNumericPortIsRejectedNamingTheVariable(Vertx vertx, VertxTestContext ctx) {
+    ConfigLoader.load(vertx, null, Map.of("TRUNKLINE_HTTP_PORT", "eighty"), Map.of())
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err.getMessage()).contains("TRUNKLINE_HTTP_PORT").contains("eighty");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void everyDocumentedVariableIsInTheReadmeTable() throws Exception {
+    Path readme = Path.of("..", "README.md");
+    String text = Files.readString(readme);
+    for (ConfigLoader.EnvSetting s : ConfigLoader.ENVIRONMENT) {
+      assertThat(text).as("README documents " + s.variable()).contains("`" + s.variable() + "`");
+    }
+  }
+
+  @Test
+  void sandboxIsChosenOnlyWithoutUpstreamUrls() {
+    JsonObject config = ConfigLoader.defaults();
+    assertThat(Trunkline.isSandbox(config)).isTrue();
+    ConfigLoader.put(config, "retell.baseUrl", "https://api.retellai.com");
+    assertThat(Trunkline.isSandbox(config)).isFalse();
+    config.put("mode", "sandbox");
+    assertThat(Trunkline.isSandbox(config)).isTrue();
+  }
+}
