@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.regex.Pattern;
 
 /**
@@ -88,6 +89,11 @@ final class ApiRoutes {
     router.get("/health/live").setName("healthLive").handler(health::live);
     router.get("/health/ready").setName("healthReady").handler(health::ready);
     router.get("/openapi.yaml").setName("openApi").handler(this::openApiDocument);
+    if (vertx.isMetricsEnabled()) {
+      // Prometheus text format. No tenant data in any label (routes are named, never labelled by path);
+      // expose the port to the scraper's network only (docs/deployment.md).
+      router.get("/metrics").setName("metrics").handler(PrometheusScrapingHandler.create());
+    }
 
     tenantRoute(router, HttpMethod.PUT, "/twilio", "connectTwilio", this::connectTwilio);
     tenantRoute(router, HttpMethod.PUT, "/retell", "connectRetell", this::connectRetell);
@@ -121,6 +127,10 @@ final class ApiRoutes {
   private void tenantRoute(Router router, HttpMethod method, String path, String name,
       Handler<RoutingContext> handler) {
     router.route(method, PREFIX + path).setName(name)
+        .handler(ctx -> {
+          RequestIds.operation(ctx, name);
+          ctx.next();
+        })
         .handler(tokenAuth)
         .handler(ctx -> rateLimit(ctx, name))
         .handler(handler);
@@ -129,6 +139,10 @@ final class ApiRoutes {
   private void serviceRoute(Router router, HttpMethod method, String path, String name,
       Handler<RoutingContext> handler) {
     router.route(method, PREFIX + path).setName(name)
+        .handler(ctx -> {
+          RequestIds.operation(ctx, name);
+          ctx.next();
+        })
         .handler(serviceAuth)
         .handler(handler);
   }

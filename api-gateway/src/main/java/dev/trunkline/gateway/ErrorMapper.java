@@ -6,6 +6,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ErrorMapper {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+  private static final Pattern SERVICE_ADDRESS = Pattern.compile("trunkline\\.(store|twilio|retell)\\.v\\d+\\.");
 
   private final long bodyLimitBytes;
 
@@ -62,10 +65,18 @@ final class ErrorMapper {
       return internal();
     }
     if (e.status() == 503 && "SERVICE_UNAVAILABLE".equals(e.code())) {
-      return new ServiceException(503, "SERVICE_UNAVAILABLE",
-          "a required service is unavailable; try again later");
+      // Nobody consumes the address: in a cluster, no live node runs that role (e.g. the store node died).
+      // Name the service, not the address, so an operator knows which role to bring back.
+      return new ServiceException(503, "SERVICE_UNAVAILABLE", serviceName(e.getMessage())
+          + " is unavailable (no running node serves it); try again later");
     }
     return e;
+  }
+
+  /** "the store service" for a message naming {@code trunkline.store.v1.*}; "a required service" otherwise. */
+  static String serviceName(String message) {
+    Matcher m = SERVICE_ADDRESS.matcher(message == null ? "" : message);
+    return m.find() ? "the " + m.group(1) + " service" : "a required service";
   }
 
   private ServiceException forStatus(int status) {

@@ -1,6 +1,7 @@
 package dev.trunkline.gateway;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.LogContext;
 import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.InspectionStatus;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
@@ -26,6 +27,7 @@ final class FixCredentialsFlow {
 
   private final Vertx vertx;
   private final GatewayConfig config;
+  private final FixMetrics metrics = FixMetrics.forVertxRegistry();
 
   FixCredentialsFlow(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
@@ -39,15 +41,21 @@ final class FixCredentialsFlow {
    */
   Future<ApiReply> run(Upstream up, String subaccountId, String phoneNumber, boolean importMissing,
       boolean dryRun) {
+    long started = System.nanoTime();
     return TenantContext.load(up, subaccountId).compose(tenant -> source(up, subaccountId, phoneNumber)
         .compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
             config.perNumberTimeoutMs(),
             n -> dryRun ? inspect(up, tenant, n) : sync(up, tenant, n, importMissing),
-            (n, err) -> FanOutReport.failure(n.phoneNumber(), err)))
+            (n, err) -> {
+              metrics.failed(err, dryRun);
+              return FanOutReport.failure(n.phoneNumber(), err);
+            }))
         .map(results -> {
           FanOutReport report = new FanOutReport(results);
-          LOG.info("request {} fix-retell-credentials subaccount {}: {} of {} ok{}", up.requestId(),
-              subaccountId, report.successCount, report.total, dryRun ? " (dry run)" : "");
+          metrics.run(report.status(), started);
+          LogContext.run(up.requestId(), subaccountId, "fixRetellCredentials", () -> LOG.info(
+              "request {} fix-retell-credentials subaccount {}: {} of {} ok{}", up.requestId(), subaccountId,
+              report.successCount, report.total, dryRun ? " (dry run)" : ""));
           String message = dryRun
               ? "Dry run: " + countNeedingFix(report) + " of " + report.total + " phone numbers need fixing"
               : "Fixed credentials for " + report.successCount + " of " + report.total + " phone numbers";
@@ -75,6 +83,7 @@ final class FixCredentialsFlow {
     SyncNumber request = new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, importIfMissing,
         null);
     return up.call(Addresses.Retell.NUMBER_SYNC, request, SyncResult.class, config.perNumberTimeoutMs())
+        .onSuccess(result -> metrics.number(result.outcome().name(), false))
         .compose(result -> recordImported(up, number).map(v -> new JsonObject()
             .put("phoneNumber", number.phoneNumber())
             .put("success", true)
@@ -104,6 +113,7 @@ final class FixCredentialsFlow {
         tenant.sip().terminationUri(), tenant.sip().username());
     return up.call(Addresses.Retell.NUMBER_INSPECT, request, Inspection.class, config.perNumberTimeoutMs())
         .map(inspection -> {
+          metrics.number("inspected", true);
           boolean needsFix = inspection.status() != InspectionStatus.OK;
           return new JsonObject()
               .put("phoneNumber", number.phoneNumber())

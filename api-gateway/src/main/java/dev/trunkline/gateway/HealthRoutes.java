@@ -12,7 +12,9 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Liveness and readiness. Live answers 200 while the process serves HTTP. Ready answers 200 only when the
  * launcher has marked deployment complete ({@code "deployed"} in the {@code trunkline} local map) and the
- * store answers a ping within the readiness timeout; otherwise 503 naming the check that failed.
+ * store answers a ping within the readiness timeout and, on a clustered node, the cluster manager reports
+ * this node an active member (the launcher's {@link ClusterHealth} hook); otherwise 503 naming the check that
+ * failed.
  */
 final class HealthRoutes {
   static final String DEPLOYED_MAP = "trunkline";
@@ -38,8 +40,26 @@ final class HealthRoutes {
           .put("deployed", deployed ? up() : down("deployment is not complete"))
           .put("store", store);
       boolean ready = deployed && "UP".equals(store.getString("status"));
+      JsonObject cluster = clusterCheck();
+      if (cluster != null) {
+        checks.put("cluster", cluster);
+        ready = ready && "UP".equals(cluster.getString("status"));
+      }
       send(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks));
     });
+  }
+
+  /** The cluster's view from this node, or null when the node is not clustered (no hook installed). */
+  private JsonObject clusterCheck() {
+    Object hook = vertx.sharedData().getLocalMap(ClusterHealth.MAP).get(ClusterHealth.KEY);
+    if (!(hook instanceof ClusterHealth health)) {
+      return null;
+    }
+    try {
+      return health.check();
+    } catch (RuntimeException e) {
+      return down("the cluster manager failed: " + e.getClass().getSimpleName());
+    }
   }
 
   private Future<JsonObject> storeCheck(String requestId) {

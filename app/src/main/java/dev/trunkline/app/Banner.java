@@ -15,8 +15,16 @@ final class Banner {
   }
 
   static void print(Trunkline node, PrintStream out) {
-    String base = "http://localhost:" + node.httpPort();
     out.println();
+    java.util.Set<Roles> roles = Roles.parse(node.config().getString("roles"));
+    String clustered = node.vertx().isClustered() ? " in cluster '" + node.config().getJsonObject("cluster")
+        .getString("name", "trunkline") + "'" : "";
+    if (!roles.contains(Roles.GATEWAY)) {
+      out.println("Trunkline node is up" + clustered + " with roles " + roles.toString().toLowerCase(java.util.Locale.ROOT)
+          + " (no HTTP API on this node; the gateway role serves it)");
+      return;
+    }
+    String base = "http://localhost:" + node.httpPort();
     out.println("Trunkline is up on " + base + "  (health: " + base + "/health/ready, API: " + base + "/openapi.yaml)");
     if (node.sandbox() == null) {
       return;

@@ -2,11 +2,14 @@ package dev.trunkline.app;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import dev.trunkline.gateway.ClusterHealth;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -18,18 +21,39 @@ public final class VertxFactory {
   private VertxFactory() {}
 
   public static Future<Vertx> create(JsonObject config) {
-    VertxOptions options = new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setJvmMetricsEnabled(true)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    VertxOptions options = new VertxOptions().setMetricsOptions(metricsOptions(config));
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     if (!cluster.getBoolean("enabled", false)) {
       return Future.succeededFuture(Vertx.builder().with(options).build());
     }
     options.setEventBusOptions(eventBusOptions(cluster));
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster)))
-        .buildClustered();
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(cluster));
+    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+        .onSuccess(vertx -> vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY,
+            new HazelcastClusterHealth(manager, cluster.getInteger("minMembers", 1))));
+  }
+
+  /**
+   * Micrometer with a Prometheus registry (scraped at the gateway's {@code GET /metrics}) unless
+   * {@code metrics.enabled} is false. HTTP server metrics carry the route name (the OpenAPI operationId, never
+   * the path: paths hold tenant ids and would explode the label set); event-bus metrics carry the address.
+   */
+  static MicrometerMetricsOptions metricsOptions(JsonObject config) {
+    JsonObject metrics = config.getJsonObject("metrics", new JsonObject());
+    boolean enabled = metrics.getBoolean("enabled", true);
+    VertxPrometheusOptions prometheus = new VertxPrometheusOptions().setEnabled(enabled);
+    Integer port = metrics.getInteger("port");
+    if (enabled && port != null) {
+      // A node without the gateway role has no HTTP API: metrics.port gives it a /metrics of its own.
+      prometheus.setStartEmbeddedServer(true).setEmbeddedServerEndpoint("/metrics")
+          .setEmbeddedServerOptions(new HttpServerOptions().setHost(metrics.getString("host", "127.0.0.1"))
+              .setPort(port));
+    }
+    return new MicrometerMetricsOptions()
+        .setEnabled(enabled)
+        .setJvmMetricsEnabled(enabled)
+        .addLabels(Label.HTTP_ROUTE)
+        .setPrometheusOptions(prometheus);
   }
 
   static EventBusOptions eventBusOptions(JsonObject cluster) {

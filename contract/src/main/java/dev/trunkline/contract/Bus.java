@@ -52,30 +52,41 @@ public final class Bus {
       Function<BusRequest<Q>, Future<R>> handler) {
     EventBus bus = vertx.eventBus();
     return bus.consumer(address, (Message<Object> message) -> {
-      String requestId = message.headers().get(Headers.REQUEST_ID);
-      if (requestId == null) {
-        requestId = newRequestId();
-      }
-      Future<R> result;
-      try {
-        Q body = Json.fromJson(message.body(), requestType);
-        result = handler.apply(new BusRequest<>(body, requestId, address));
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      String rid = requestId;
+      String header = message.headers().get(Headers.REQUEST_ID);
+      String rid = header == null ? newRequestId() : header;
+      String tenant = tenantOf(message);
+      // The handler's synchronous part logs with the request's id, tenant and operation in the MDC.
+      Future<R> result = LogContext.call(rid, tenant, address, () -> {
+        try {
+          Q body = Json.fromJson(message.body(), requestType);
+          return handler.apply(new BusRequest<>(body, rid, address));
+        } catch (RuntimeException e) {
+          return Future.failedFuture(e);
+        }
+      });
       result.onComplete(ar -> {
         if (ar.succeeded()) {
           message.reply(Json.toJson(ar.result()));
         } else {
           Throwable err = ar.cause();
           if (!(err instanceof ServiceException)) {
-            LOG.error("request {} on {} failed unexpectedly: {}", rid, address, err.toString());
+            LogContext.run(rid, tenant, address, () ->
+                LOG.error("request {} on {} failed unexpectedly: {}", rid, address, err.toString()));
           }
           ServiceException.fail(message, err);
         }
       });
     });
+  }
+
+  /** The tenant a request acts for: the {@link Headers#TENANT} header, else the body's {@code subaccountId}. */
+  private static String tenantOf(Message<Object> message) {
+    String header = message.headers().get(Headers.TENANT);
+    if (header != null) {
+      return header;
+    }
+    return message.body() instanceof JsonObject json && json.getValue("subaccountId") instanceof String id
+        ? id : null;
   }
 
   public static String newRequestId() {

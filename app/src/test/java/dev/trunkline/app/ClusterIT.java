@@ -1,0 +1,427 @@
+package dev.trunkline.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trunkline.simulators.FaultRule;
+import dev.trunkline.simulators.RetellSimulator;
+import dev.trunkline.simulators.SimulatorOptions;
+import dev.trunkline.simulators.TwilioSimulator;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Trunkline as a real cluster: three JVMs of the fat jar on 127.0.0.1, joined by Hazelcast over TCP-IP:
+ * node A runs the gateway, node B the store, Twilio and Retell services, node C a second Retell service. The
+ * Twilio and Retell simulators run in this test's JVM and every node calls them over HTTP (production mode,
+ * secrets given as the operator would).
+ *
+ * <p>The story: set up a tenant, buy 200 numbers, fix them across both Retell nodes; break them again and kill
+ * node C with {@code kill -9} in the middle of a fix: the fix still answers (numbers in flight on C are reported
+ * failed after the per-number timeout, the rest complete on B), nothing hangs; once Hazelcast has dropped C a
+ * re-run fixes all 200. Then node B, the only store, is killed: the gateway answers 503 naming the store, and
+ * its readiness says so. Along the way: {@code GET /metrics} on the gateway and on node B, the gateway's JSON
+ * log lines, and no secret in any node's output. Figures are printed with the prefix {@code [cluster-it]}.
+ */
+class ClusterIT {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int NUMBERS = 200;
+  private static final int PER_NUMBER_TIMEOUT_MS = 5_000;
+  private static final int BUS_TIMEOUT_MS = 8_000;
+
+  @TempDir
+  static Path work;
+
+  private static Vertx vertx;
+  private static TwilioSimulator twilio;
+  private static RetellSimulator retell;
+  private static final List<ClusterNode> nodes = new ArrayList<>();
+  private static final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static final String jwtSecret = secret("jwt");
+  private static final String serviceToken = secret("svc");
+  private static final String vaultKey = Base64.getEncoder().encodeToString(bytes(32));
+  private static final String tenant = HexFormat.of().formatHex(bytes(12));
+  private static final String accountSid = "AC" + HexFormat.of().formatHex(bytes(16));
+  private static final String authToken = secret("twtok");
+  private static final String retellKey = secret("retell");
+
+  @BeforeAll
+  static void simulators() throws Exception {
+    vertx = Vertx.vertx();
+    SimulatorOptions loopback = new SimulatorOptions().host("127.0.0.1").port(0);
+    twilio = TwilioSimulator.start(vertx, loopback).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    retell = RetellSimulator.start(vertx, loopback).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stopAll() throws Exception {
+    for (ClusterNode node : nodes) {
+      node.close();
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void fixAcrossTheClusterSurvivesARetellNodeAndAStoreNodeDeathIsA503() throws Exception {
+    // ---- the cluster ----------------------------------------------------------------------------------
+    int httpPort = TestPorts.free();
+    int metricsPortB = TestPorts.free();
+    int[] hz = {TestPorts.free(), TestPorts.free(), TestPorts.free()};
+    String members = IntStream.of(hz).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    String clusterName = "trunkline-it-" + HexFormat.of().formatHex(bytes(4));
+    long t0 = System.nanoTime();
+
+    ClusterNode b = start("b", "store,twilio,retell", hz[0], members, clusterName, Map.of("metrics.port", metricsPortB));
+    assertThat(b.awaitOutput("Trunkline node is up", Duration.ofSeconds(90))).as("node B up; output:%n%s", b.output())
+        .isTrue();
+    // A and C join the cluster B formed (started one after the other would only be slower).
+    ClusterNode c = start("c", "retell", hz[2], members, clusterName, Map.of());
+    ClusterNode a = start("a", "gateway", hz[1], members, clusterName, Map.of("http.port", httpPort));
+    JsonObject ready = awaitReady(httpPort, 3, Duration.ofSeconds(90), a);
+    assertThat(ready.getJsonObject("checks").getJsonObject("cluster").getInteger("members")).isEqualTo(3);
+    assertThat(c.awaitOutput("Trunkline node is up", Duration.ofSeconds(30))).as("node C up; %s", c.output()).isTrue();
+    report("cluster of 3 ready after %d ms", ms(t0));
+
+    // ---- setup and purchase ---------------------------------------------------------------------------
+    Api api = new Api(httpPort, DevTokens.mint(vertx, jwtSecret, "cluster-it", new JsonArray().add(tenant), 30));
+    assertStatus(api.send("PUT", "/twilio", new JsonObject().put("accountSid", accountSid).put("authToken", authToken),
+        null), 200);
+    assertStatus(api.send("PUT", "/retell", new JsonObject().put("apiKey", retellKey), null), 200);
+    HttpResponse<String> setup = api.send("POST", "/twilio/setup", new JsonObject(), null);
+    assertThat(setup.statusCode()).as(setup.body()).isIn(200, 201);
+    JsonObject trunk = new JsonObject(setup.body()).getJsonObject("data");
+    String username = trunk.getString("username");
+    String terminationUri = trunk.getString("terminationUri");
+
+    List<String> numbers = new ArrayList<>();
+    for (String areaCode : List.of("415", "628")) {
+      for (int i = 0; i < NUMBERS / 2; i++) {
+        numbers.add(String.format("+1%s55501%02d", areaCode, i));
+      }
+    }
+    long purchaseStart = System.nanoTime();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<HttpResponse<String>>> buys = new ArrayList<>();
+      for (String number : numbers) {
+        buys.add(pool.submit(() -> api.send("POST", "/twilio/phoneNumbers/purchase",
+            new JsonObject().put("phoneNumber", number), Map.of("Idempotency-Key", "buy-" + number.substring(1)))));
+      }
+      for (Future<HttpResponse<String>> buy : buys) {
+        HttpResponse<String> r = buy.get(120, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    report("purchased %d numbers through the cluster in %d ms", NUMBERS, ms(purchaseStart));
+    assertThat(twilio.incomingNumbers(accountSid)).hasSize(NUMBERS);
+    assertThat(retell.numbers(retellKey)).hasSize(NUMBERS);
+
+    // ---- a fix across both Retell nodes ---------------------------------------------------------------
+    breakAll(numbers, terminationUri);
+    long fixStart = System.nanoTime();
+    HttpResponse<String> fixed = api.send("POST", "/twilio/fix-retell-credentials", new JsonObject(),
+        Map.of("X-Request-Id", "it-fix-1"));
+    report("fix of %d numbers across the cluster: %d ms", NUMBERS, ms(fixStart));
+    assertFixReport(fixed, 200, NUMBERS, NUMBERS);
+    assertAllFixed(numbers, username, terminationUri);
+    long onB = b.linesContaining("rid=it-fix-1");
+    long onC = c.linesContaining("rid=it-fix-1");
+    report("Retell calls of the first fix: %d on node B, %d on node C", onB, onC);
+    assertThat(onB).as("node B served part of the fix").isPositive();
+    assertThat(onC).as("node C served part of the fix").isPositive();
+
+    // ---- kill -9 the second Retell node in the middle of a fix ------------------------------------------
+    breakAll(numbers, terminationUri);
+    // Slow Retell a little so the fix is certainly in the middle when C dies.
+    retell.faults().add(FaultRule.on("PATCH", "/update-phone-number/*").latency(60));
+    long patchesBefore = retell.requests().count("PATCH", "/update-phone-number/*");
+    long fix2Start = System.nanoTime();
+    CompletableFuture<HttpResponse<String>> fix2 = api.sendAsync("POST", "/twilio/fix-retell-credentials",
+        new JsonObject(), Map.of("X-Request-Id", "it-fix-2"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (retell.requests().count("PATCH", "/update-phone-number/*") - patchesBefore < NUMBERS / 4
+        && !fix2.isDone() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(fix2.isDone()).as("the fix is still running when node C is killed").isFalse();
+    long killedAt = System.nanoTime();
+    c.killHard();
+    report("node C killed %d ms into the fix, after %d Retell updates", ms(fix2Start),
+        retell.requests().count("PATCH", "/update-phone-number/*") - patchesBefore);
+    HttpResponse<String> afterKill = fix2.get(120, TimeUnit.SECONDS);
+    long killToAnswer = ms(killedAt);
+    retell.faults().clear();
+    JsonObject killReport = new JsonObject(afterKill.body());
+    JsonObject data = killReport.getJsonObject("data");
+    report("fix with node C killed: HTTP %d, %d ok, %d failed, answered %d ms after the kill (%d ms in total)",
+        afterKill.statusCode(), data.getInteger("successCount"), data.getInteger("failCount"), killToAnswer, ms(fix2Start));
+    assertThat(afterKill.statusCode()).as(afterKill.body()).isIn(200, 207);
+    assertThat(data.getInteger("total")).isEqualTo(NUMBERS);
+    assertThat(killToAnswer).as("answered within the per-number timeout plus the rest of the work, not hung")
+        .isLessThan(60_000);
+    for (Object o : data.getJsonArray("results")) {
+      JsonObject result = (JsonObject) o;
+      if (result.getBoolean("success")) {
+        assertFixed(result.getString("phoneNumber"), username, terminationUri);
+      } else {
+        assertThat(result.getJsonObject("error").getString("code")).as(result.encode())
+            .isIn("TIMEOUT", "SERVICE_UNAVAILABLE");
+      }
+    }
+
+    // Once Hazelcast has dropped C, a re-run completes everything on B.
+    long detectStart = System.nanoTime();
+    awaitReady(httpPort, 2, Duration.ofSeconds(60), a);
+    report("gateway saw the cluster shrink to 2 members %d ms after the kill", ms(killedAt));
+    long rerunStart = System.nanoTime();
+    HttpResponse<String> rerun = api.send("POST", "/twilio/fix-retell-credentials", new JsonObject(),
+        Map.of("X-Request-Id", "it-fix-3"));
+    report("re-run fix on the surviving node: %d ms (membership wait %d ms)", ms(rerunStart), ms(detectStart) - ms(rerunStart));
+    assertFixReport(rerun, 200, NUMBERS, NUMBERS);
+    assertAllFixed(numbers, username, terminationUri);
+    assertThat(b.linesContaining("rid=it-fix-3")).isPositive();
+
+    // ---- operations: metrics and structured logs ------------------------------------------------------
+    String metrics = get("http://127.0.0.1:" + httpPort + "/metrics").body();
+    assertThat(metrics)
+        .contains("vertx_http_server_requests_total{")
+        .containsPattern("vertx_http_server_requests_total\\{[^}]*route=\"fixRetellCredentials\"")
+        .contains("vertx_eventbus_sent_total")
+        .containsPattern("trunkline_fix_numbers_total\\{[^}]*outcome=\"updated\"")
+        .containsPattern("trunkline_fix_numbers_total\\{[^}]*outcome=\"failed\"|trunkline_fix_runs_seconds_count\\{status=\"200\"")
+        .doesNotContain(tenant);
+    String metricsB = get("http://127.0.0.1:" + metricsPortB + "/metrics").body();
+    assertThat(metricsB).contains("vertx_eventbus_handlers").contains("vertx_http_client_requests_total");
+
+    JsonObject accessLine = a.output().lines().filter(l -> l.startsWith("{")).map(JsonObject::new)
+        .filter(j -> "it-fix-1".equals(j.getString("requestId")) && j.getString("logger_name", "").endsWith("access"))
+        .findFirst().orElseThrow(() -> new AssertionError("no JSON access line for it-fix-1 in node A's output"));
+    assertThat(accessLine.getString("tenant")).isEqualTo(tenant);
+    assertThat(accessLine.getString("operation")).isEqualTo("fixRetellCredentials");
+    assertThat(accessLine.getString("level")).isEqualTo("INFO");
+
+    // ---- kill -9 the only store node --------------------------------------------------------------------
+    b.killHard();
+    long storeKilledAt = System.nanoTime();
+    HttpResponse<String> unavailable = null;
+    long slowest = 0;
+    while (ms(storeKilledAt) < 60_000) {
+      long callStart = System.nanoTime();
+      HttpResponse<String> r = api.send("GET", "/phone-numbers", null, null);
+      slowest = Math.max(slowest, ms(callStart));
+      if (r.statusCode() == 503) {
+        unavailable = r;
+        break;
+      }
+      assertThat(r.statusCode()).as("before the store is known gone, a call times out: %s", r.body()).isIn(200, 504);
+      Thread.sleep(250);
+    }
+    report("store node killed: 503 after %d ms; slowest call meanwhile %d ms", ms(storeKilledAt), slowest);
+    assertThat(unavailable).as("a 503 within 60 s of the store's death").isNotNull();
+    JsonObject error = new JsonObject(unavailable.body()).getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("SERVICE_UNAVAILABLE");
+    assertThat(error.getString("message")).contains("store service is unavailable");
+    assertThat(slowest).as("no call waits longer than its bus timeout").isLessThan(BUS_TIMEOUT_MS + 5_000);
+    HttpResponse<String> notReady = get("http://127.0.0.1:" + httpPort + "/health/ready");
+    assertThat(notReady.statusCode()).isEqualTo(503);
+    assertThat(new JsonObject(notReady.body()).getJsonObject("checks").getJsonObject("store").getString("status"))
+        .isEqualTo("DOWN");
+
+    // ---- no secret anywhere in the nodes' output ----------------------------------------------------------
+    for (ClusterNode node : nodes) {
+      assertThat(node.output()).as("output of node %s", node.name)
+          .doesNotContain(authToken).doesNotContain(retellKey).doesNotContain(jwtSecret)
+          .doesNotContain(serviceToken).doesNotContain(vaultKey).doesNotContain(api.token);
+    }
+    report("whole scenario: %d ms", ms(t0));
+  }
+
+  // ---- nodes ------------------------------------------------------------------------------------------
+
+  private static ClusterNode start(String name, String roles, int hazelcastPort, String members, String clusterName,
+      Map<String, Object> extra) throws Exception {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("TRUNKLINE_MODE", "production");
+    env.put("TRUNKLINE_CLUSTER_MEMBERS", members);
+    env.put("TRUNKLINE_KEYS", "k1:" + vaultKey);
+    env.put("TRUNKLINE_JWT_SECRET", jwtSecret);
+    env.put("TRUNKLINE_SERVICE_TOKEN", serviceToken);
+    env.put("TWILIO_API_BASE_URL", twilio.baseUrl());
+    env.put("TWILIO_TRUNKING_BASE_URL", twilio.baseUrl());
+    env.put("RETELL_BASE_URL", retell.baseUrl());
+    env.put("TRUNKLINE_LOG_FORMAT", name.equals("a") ? "json" : "text");
+    env.put("TRUNKLINE_HTTP_HOST", "127.0.0.1");
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("cluster.name", clusterName);
+    // Generous for a loaded 2-core machine: a node paused by GC for a few seconds is not declared dead.
+    settings.put("cluster.heartbeatSeconds", 1);
+    settings.put("cluster.maxNoHeartbeatSeconds", 15);
+    settings.put("http.instances", 1);
+    settings.put("retell.instances", 1);
+    settings.put("retell.requestTimeoutMs", 3_000);
+    settings.put("retell.maxRetries", 1);
+    settings.put("retell.rateLimitPerSecond", 2_000);
+    settings.put("retell.rateLimitBurst", 2_000);
+    settings.put("twilio.requestTimeoutMs", 5_000);
+    settings.put("gateway.fixConcurrency", 8);
+    settings.put("gateway.perNumberTimeoutMs", PER_NUMBER_TIMEOUT_MS);
+    settings.put("gateway.busTimeoutMs", BUS_TIMEOUT_MS);
+    settings.put("gateway.rateLimit.requestsPerMinute", 100_000);
+    settings.putAll(extra);
+    ClusterNode node = ClusterNode.start(name, roles, hazelcastPort, work, env, settings);
+    nodes.add(node);
+    return node;
+  }
+
+  /** Polls readiness until it is 200 with exactly {@code members} cluster members. */
+  private static JsonObject awaitReady(int port, int members, Duration within, ClusterNode gateway) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline && gateway.alive()) {
+      try {
+        HttpResponse<String> r = get("http://127.0.0.1:" + port + "/health/ready");
+        last = r.statusCode() + " " + r.body();
+        if (r.statusCode() == 200) {
+          JsonObject body = new JsonObject(r.body());
+          JsonObject cluster = body.getJsonObject("checks").getJsonObject("cluster");
+          if (cluster != null && cluster.getInteger("members") == members) {
+            return body;
+          }
+        }
+      } catch (java.io.IOException e) {
+        last = e.toString(); // not listening yet
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("gateway not ready with " + members + " members; last answer: " + last
+        + "\noutput of node A:\n" + gateway.output());
+  }
+
+  // ---- Retell state --------------------------------------------------------------------------------------
+
+  /** The origin incident, on every number: auth_username emptied in Retell (through Retell's own API). */
+  private static void breakAll(List<String> numbers, String terminationUri) throws Exception {
+    List<CompletableFuture<HttpResponse<String>>> patches = new ArrayList<>();
+    for (String number : numbers) {
+      patches.add(http.sendAsync(HttpRequest.newBuilder(URI.create(retell.baseUrl() + "/update-phone-number/"
+              + number.replace("+", "%2B")))
+          .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + retellKey)
+          .header("Content-Type", "application/json")
+          .method("PATCH", HttpRequest.BodyPublishers.ofString(new JsonObject().put("auth_username", "").encode()))
+          .build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    for (CompletableFuture<HttpResponse<String>> patch : patches) {
+      HttpResponse<String> r = patch.get(60, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    numbers.forEach(n -> assertThat(retell.number(retellKey, n).orElseThrow()
+        .getJsonObject("sip_outbound_trunk_config").getString("auth_username")).isEmpty());
+  }
+
+  private static void assertAllFixed(List<String> numbers, String username, String terminationUri) {
+    numbers.forEach(n -> assertFixed(n, username, terminationUri));
+  }
+
+  private static void assertFixed(String number, String username, String terminationUri) {
+    JsonObject sip = retell.number(retellKey, number).orElseThrow().getJsonObject("sip_outbound_trunk_config");
+    assertThat(sip.getString("auth_username")).as("%s in Retell", number).isEqualTo(username);
+    assertThat(sip.getString("termination_uri")).as("%s in Retell", number).isEqualTo(terminationUri);
+  }
+
+  private static void assertFixReport(HttpResponse<String> r, int status, int total, int ok) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    JsonObject data = new JsonObject(r.body()).getJsonObject("data");
+    assertThat(data.getInteger("total")).isEqualTo(total);
+    assertThat(data.getInteger("successCount")).isEqualTo(ok);
+  }
+
+  // ---- HTTP -------------------------------------------------------------------------------------------
+
+  /** The tenant's API on the gateway node. */
+  private record Api(int port, String token) {
+    HttpRequest request(String method, String rest, JsonObject body, Map<String, String> headers) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/connectors/"
+              + tenant + rest))
+          .timeout(Duration.ofSeconds(120))
+          .header("Authorization", "Bearer " + token)
+          .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body.encode()));
+      if (body != null) {
+        b.header("Content-Type", "application/json");
+      }
+      if (headers != null) {
+        headers.forEach(b::header);
+      }
+      return b.build();
+    }
+
+    HttpResponse<String> send(String method, String rest, JsonObject body, Map<String, String> headers)
+        throws Exception {
+      return http.send(request(method, rest, body, headers), HttpResponse.BodyHandlers.ofString());
+    }
+
+    CompletableFuture<HttpResponse<String>> sendAsync(String method, String rest, JsonObject body,
+        Map<String, String> headers) {
+      return http.sendAsync(request(method, rest, body, headers), HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  private static HttpResponse<String> get(String url) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void assertStatus(HttpResponse<String> r, int status) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+  }
+
+  // ---- little things ------------------------------------------------------------------------------------
+
+  private static long ms(long sinceNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos);
+  }
+
+  private static void report(String format, Object... args) {
+    System.out.println("[cluster-it] " + String.format(format, args));
+  }
+
+  private static byte[] bytes(int n) {
+    byte[] b = new byte[n];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  private static String secret(String prefix) {
+    return prefix + "-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(24));
+  }
+}

@@ -1,0 +1,107 @@
+package dev.trunkline.app;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Trunkline JVM of a test cluster: {@code java -jar app/target/trunkline.jar --cluster --roles ...} with its
+ * own data directory, Hazelcast port and output file.
+ */
+final class ClusterNode implements AutoCloseable {
+  final String name;
+  final String roles;
+  final int hazelcastPort;
+  final Path dir;
+  final Path log;
+  private final Process process;
+
+  private ClusterNode(String name, String roles, int hazelcastPort, Path dir, Path log, Process process) {
+    this.name = name;
+    this.roles = roles;
+    this.hazelcastPort = hazelcastPort;
+    this.dir = dir;
+    this.log = log;
+    this.process = process;
+  }
+
+  /**
+   * @param env environment for the node (secrets, upstream URLs, members...), on top of a cleaned environment
+   * @param settings configuration as {@code -Dtrunkline.<key>=<value>} system properties
+   */
+  static ClusterNode start(String name, String roles, int hazelcastPort, Path work, Map<String, String> env,
+      Map<String, Object> settings) throws IOException {
+    Path dir = Files.createDirectories(work.resolve(name));
+    Path log = dir.resolve("out.log");
+    List<String> command = new ArrayList<>(List.of(javaBin(),
+        // Small and quick to start: three of these share a 2-core machine with the test.
+        "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+        "-Dtrunkline.cluster.port=" + hazelcastPort));
+    settings.forEach((key, value) -> command.add("-Dtrunkline." + key + "=" + value));
+    command.addAll(List.of("-jar", jar().toString(), "--cluster", "--roles", roles));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("RETELL_")
+        || k.startsWith("TRUNKLINE_"));
+    pb.environment().putAll(env);
+    pb.environment().put("TRUNKLINE_DATA_DIR", dir.resolve("data").toString());
+    return new ClusterNode(name, roles, hazelcastPort, dir, log, pb.start());
+  }
+
+  static Path jar() {
+    return Path.of("target", "trunkline.jar").toAbsolutePath();
+  }
+
+  /** Waits until the output contains {@code text}; false when the node died or the time ran out. */
+  boolean awaitOutput(String text, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (output().contains(text)) {
+        return true;
+      }
+      if (!process.isAlive()) {
+        return output().contains(text);
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  String output() throws IOException {
+    return Files.exists(log) ? Files.readString(log) : "";
+  }
+
+  /** How many output lines contain {@code text}. */
+  long linesContaining(String text) throws IOException {
+    return output().lines().filter(l -> l.contains(text)).count();
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** {@code kill -9}: no shutdown hook, no goodbye to the cluster. */
+  void killHard() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        killHard();
+      }
+    }
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}
