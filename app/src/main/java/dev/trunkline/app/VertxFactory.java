@@ -36,7 +36,8 @@ public final class VertxFactory {
   /**
    * Micrometer with a Prometheus registry (scraped at the gateway's {@code GET /metrics}) unless
    * {@code metrics.enabled} is false. HTTP server metrics carry the route name (the OpenAPI operationId, never
-   * the path: paths hold tenant ids and would explode the label set); event-bus metrics carry the address.
+   * the path: paths hold tenant ids and would explode the label set); event-bus metrics carry the address
+   * (a bounded set: the contract's addresses; Vert.x leaves reply addresses out).
    */
   static MicrometerMetricsOptions metricsOptions(JsonObject config) {
     JsonObject metrics = config.getJsonObject("metrics", new JsonObject());
@@ -52,7 +53,7 @@ public final class VertxFactory {
     return new MicrometerMetricsOptions()
         .setEnabled(enabled)
         .setJvmMetricsEnabled(enabled)
-        .addLabels(Label.HTTP_ROUTE)
+        .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS)
         .setPrometheusOptions(prometheus);
   }
 

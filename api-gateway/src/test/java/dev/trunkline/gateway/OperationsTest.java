@@ -1,0 +1,150 @@
+package dev.trunkline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.trunkline.contract.StoreMessages.RetellStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's view of one gateway: {@code GET /metrics} (Prometheus text, HTTP metrics per named route,
+ * event-bus metrics, fix outcomes, no tenant id anywhere), readiness with the launcher's cluster hook, and
+ * access log lines that carry request id, tenant and operation as MDC fields. Runs on a Vert.x with
+ * Micrometer enabled as the launcher configures it.
+ */
+@ExtendWith(VertxExtension.class)
+class OperationsTest {
+  private static Vertx metered;
+  private static TrunklineHarness h;
+  private static ListAppender<ILoggingEvent> access;
+
+  @BeforeAll
+  static void start() throws Exception {
+    metered = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true).addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))).build();
+    h = TrunklineHarness.start(metered).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    access = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger("dev.trunkline.gateway.access");
+    access.setContext(logger.getLoggerContext());
+    access.start();
+    logger.addAppender(access);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    ((Logger) LoggerFactory.getLogger("dev.trunkline.gateway.access")).detachAppender(access);
+    h.assertNoSecretLeaked();
+    h.close().compose(v -> metered.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void removeClusterHook() {
+    metered.sharedData().getLocalMap(ClusterHealth.MAP).remove(ClusterHealth.KEY);
+  }
+
+  @Test
+  void metricsShowRoutesBusAndFixOutcomesWithoutTenantIds(VertxTestContext test) {
+    h.seedTenant().compose(t -> {
+      List<String> numbers = List.of("+14155550101", "+14155550102", "+14155550103");
+      numbers.forEach(n -> h.retell.seedBroken(t.apiKey(), n, t.terminationUri()));
+      // The third number is recorded but Retell refuses it: one failure by code.
+      h.retell.faults().add(dev.trunkline.simulators.FaultRule.on("PATCH", "/update-phone-number/*4155550103")
+          .error(500));
+      return h.saveNumbers(t, RetellStatus.IMPORTED, numbers)
+          .compose(v -> h.call(HttpMethod.POST, h.path(t.id(), "/twilio/fix-retell-credentials"), h.token(t.id()),
+              new JsonObject()))
+          .compose(fix -> {
+            test.verify(() -> assertThat(fix.statusCode()).as(fix.bodyAsString()).isEqualTo(207));
+            return h.call(HttpMethod.GET, "/metrics", null, null).map(m -> Map.entry(t.id(), m));
+          });
+    }).onComplete(test.succeeding(entry -> test.verify(() -> {
+      h.retell.faults().clear();
+      assertThat(entry.getValue().statusCode()).isEqualTo(200);
+      assertThat(entry.getValue().getHeader("Content-Type")).startsWith("text/plain");
+      String metrics = entry.getValue().bodyAsString();
+      assertThat(metrics)
+          .containsPattern("vertx_http_server_requests_total\\{[^}]*route=\"fixRetellCredentials\"")
+          .containsPattern("vertx_eventbus_sent_total\\{[^}]*address=\"trunkline\\.retell\\.v1\\.numbers\\.sync\"")
+          .containsPattern("trunkline_fix_numbers_total\\{code=\"none\",dry_run=\"false\",outcome=\"updated\",?\\} 2\\.0")
+          .containsPattern("trunkline_fix_numbers_total\\{code=\"[A-Z_]+\",dry_run=\"false\",outcome=\"failed\",?\\} 1\\.0")
+          .containsPattern("trunkline_fix_runs_seconds_count\\{status=\"207\",?\\} 1")
+          .doesNotContain("__vertx.reply").doesNotContain(entry.getKey());
+      test.completeNow();
+    })));
+  }
+
+  @Test
+  void readinessIncludesTheClusterWhenTheLauncherInstalledTheHook(VertxTestContext test) {
+    Future<JsonObject> unclustered = ready(200);
+    unclustered.compose(body -> {
+      test.verify(() -> assertThat(body.getJsonObject("checks").containsKey("cluster")).isFalse());
+      metered.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY, new FixedClusterHealth(
+          new JsonObject().put("status", "DOWN").put("members", 1).put("reason", "sees 1 cluster members, needs at least 2")));
+      return ready(503);
+    }).compose(down -> {
+      test.verify(() -> assertThat(down.getJsonObject("checks").getJsonObject("cluster").getString("reason"))
+          .contains("needs at least 2"));
+      metered.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY,
+          new FixedClusterHealth(new JsonObject().put("status", "UP").put("members", 3)));
+      return ready(200);
+    }).onComplete(test.succeeding(up -> test.verify(() -> {
+      assertThat(up.getJsonObject("checks").getJsonObject("cluster").getInteger("members")).isEqualTo(3);
+      test.completeNow();
+    })));
+  }
+
+  @Test
+  void accessLinesCarryRequestIdTenantAndOperationAsFields(VertxTestContext test) {
+    String tenant = TrunklineHarness.newTenant();
+    h.send(h.request(HttpMethod.GET, h.path(tenant, "/phone-numbers"), h.token(tenant))
+        .putHeader("X-Request-Id", "ops-test-1"), null)
+        .onComplete(test.succeeding(r -> test.verify(() -> {
+          ILoggingEvent line;
+          synchronized (access.list) {
+            line = access.list.stream().filter(e -> e.getFormattedMessage().startsWith("ops-test-1 "))
+                .findFirst().orElseThrow();
+          }
+          assertThat(line.getMDCPropertyMap())
+              .containsEntry("requestId", "ops-test-1")
+              .containsEntry("tenant", tenant)
+              .containsEntry("operation", "listPhoneNumbers");
+          test.completeNow();
+        })));
+  }
+
+  private static Future<JsonObject> ready(int expected) {
+    return h.call(HttpMethod.GET, "/health/ready", null, null).map(r -> {
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(expected);
+      return r.bodyAsJsonObject();
+    });
+  }
+
+  /** A cluster view fixed by the test (the real one, Hazelcast's, is exercised by the app's ClusterIT). */
+  private record FixedClusterHealth(JsonObject answer) implements ClusterHealth {
+    @Override
+    public JsonObject check() {
+      return answer.copy();
+    }
+  }
+}
