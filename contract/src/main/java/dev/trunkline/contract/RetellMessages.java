@@ -9,10 +9,33 @@ import java.util.List;
  * <p>Failure codes beyond the defaults: {@code RETELL_NOT_FOUND} (404), {@code RETELL_VERIFY_MISMATCH} (502:
  * Retell accepted an update but its reply does not show it), {@code RETELL_UNAUTHORIZED} (502: Retell refused
  * the key), {@code RETELL_RATE_LIMITED} (429 after retries), {@code RETELL_ERROR} (502, details carry
- * {@code upstreamStatus}), {@code RETELL_TIMEOUT} (504).
+ * {@code upstreamStatus}), {@code RETELL_TIMEOUT} (504). Added since: {@code RETELL_KEY_MISSING} (400: no key
+ * in the request and no default configured), {@code RETELL_UNAUTHORIZED} is 400 on {@code key.verify} (the key
+ * under test is the caller's input), {@code RETELL_CONFLICT} (409 after retries), {@code RETELL_REJECTED} (422:
+ * Retell refused the input with 400/422), {@code RETELL_UNREACHABLE} (502: no connection after retries),
+ * {@code RETELL_BAD_REPLY} (502: a 2xx reply that is not the documented JSON). Every failure caused by an
+ * upstream HTTP status carries {@code details.upstreamStatus} and {@code details.attempts}. See
+ * {@link Codes} and {@code docs/event-bus-retell.md}.
  */
 public final class RetellMessages {
   private RetellMessages() {}
+
+  /** The failure codes of the Retell addresses. */
+  public static final class Codes {
+    public static final String KEY_MISSING = "RETELL_KEY_MISSING";
+    public static final String NOT_FOUND = "RETELL_NOT_FOUND";
+    public static final String VERIFY_MISMATCH = "RETELL_VERIFY_MISMATCH";
+    public static final String UNAUTHORIZED = "RETELL_UNAUTHORIZED";
+    public static final String RATE_LIMITED = "RETELL_RATE_LIMITED";
+    public static final String CONFLICT = "RETELL_CONFLICT";
+    public static final String REJECTED = "RETELL_REJECTED";
+    public static final String ERROR = "RETELL_ERROR";
+    public static final String TIMEOUT = "RETELL_TIMEOUT";
+    public static final String UNREACHABLE = "RETELL_UNREACHABLE";
+    public static final String BAD_REPLY = "RETELL_BAD_REPLY";
+
+    private Codes() {}
+  }
 
   public record VerifyKey(Secret apiKey) {}
 
@@ -37,8 +60,17 @@ public final class RetellMessages {
 
   public record ListNumbers(Secret apiKey) {}
 
-  public record NumberList(List<RetellNumber> items) {}
+  /**
+   * Every number of the key's workspace, all pages followed. {@code truncated} is true when the list had more
+   * pages than the verticle follows ({@code retell.listMaxPages}); the items are then the first pages only.
+   */
+  public record NumberList(List<RetellNumber> items, boolean truncated) {
+    public NumberList(List<RetellNumber> items) {
+      this(items, false);
+    }
+  }
 
+  /** {@code deleted} is false when Retell did not know the number (deleting is idempotent). */
   public record Deleted(String phoneNumber, boolean deleted) {}
 
   /**

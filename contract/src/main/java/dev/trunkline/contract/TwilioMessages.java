@@ -74,4 +74,10 @@ public final class TwilioMessages {
   public record TrunkNumbers(List<TrunkNumber> numbers) {}
 
   public record Released(String phoneNumber, boolean released) {}
+
+  /**
+   * Reply of {@code numbers.remove}: the number was taken off the tenant's trunk (it stays in the Twilio
+   * account); {@code removed} is false when it was not on the trunk.
+   */
+  public record NumberRemoved(String phoneNumber, String trunkSid, boolean removed) {}
 }

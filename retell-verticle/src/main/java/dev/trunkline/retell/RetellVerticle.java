@@ -1,12 +1,93 @@
 package dev.trunkline.retell;
 
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.RetellMessages.ImportNumber;
+import dev.trunkline.contract.RetellMessages.InspectNumber;
+import dev.trunkline.contract.RetellMessages.ListNumbers;
+import dev.trunkline.contract.RetellMessages.NumberRef;
+import dev.trunkline.contract.RetellMessages.SyncNumber;
+import dev.trunkline.contract.RetellMessages.VerifyKey;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the module is built; it deploys and does nothing. */
+/**
+ * Serves every address of {@link Addresses.Retell}. Deploy as many instances (on as many nodes) as needed:
+ * an instance keeps no tenant state, the HTTP connection pool and the per-key rate limit are shared by the
+ * instances of one Vert.x instance.
+ */
 public class RetellVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(RetellVerticle.class);
+  /** Instances of one Vert.x share one pool under this name, so maxPoolSize bounds the node, not the instance. */
+  static final String CLIENT_NAME = "trunkline-retell";
+
+  private final Function<RetellHttp, RetellClient> clientFactory;
+  private WebClient webClient;
+
+  public RetellVerticle() {
+    this(RetellClient::new);
+  }
+
+  /** For tests: the same verticle around a different client (e.g. one that sends wrong field names). */
+  RetellVerticle(Function<RetellHttp, RetellClient> clientFactory) {
+    this.clientFactory = clientFactory;
+  }
+
   @Override
   public Future<?> start() {
+    RetellConfig config;
+    try {
+      config = RetellConfig.from(config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    webClient = WebClient.create(vertx,
+        new WebClientOptions()
+            .setShared(true)
+            .setName(CLIENT_NAME)
+            .setUserAgent("trunkline-retell")
+            .setKeepAlive(true)
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeoutMs())),
+        new PoolOptions()
+            .setHttp1MaxSize(config.maxPoolSize())
+            .setHttp2MaxSize(config.maxPoolSize())
+            .setMaxWaitQueueSize(config.maxPoolWaitQueue()));
+    RateLimiter limiter = new RateLimiter(vertx, config);
+    RetellService service = new RetellService(config,
+        clientFactory.apply(new RetellHttp(vertx, webClient, limiter, config)));
+
+    List<MessageConsumer<Object>> consumers = List.of(
+        Bus.consumer(vertx, Addresses.Retell.KEY_VERIFY, VerifyKey.class,
+            req -> service.verifyKey(req.body(), req.requestId())),
+        Bus.consumer(vertx, Addresses.Retell.NUMBER_IMPORT, ImportNumber.class,
+            req -> service.importNumber(req.body(), req.requestId())),
+        Bus.consumer(vertx, Addresses.Retell.NUMBER_GET, NumberRef.class,
+            req -> service.getNumber(req.body(), req.requestId())),
+        Bus.consumer(vertx, Addresses.Retell.NUMBER_LIST, ListNumbers.class,
+            req -> service.listNumbers(req.body(), req.requestId())),
+        Bus.consumer(vertx, Addresses.Retell.NUMBER_DELETE, NumberRef.class,
+            req -> service.deleteNumber(req.body(), req.requestId())),
+        Bus.consumer(vertx, Addresses.Retell.NUMBER_SYNC, SyncNumber.class,
+            req -> service.syncNumber(req.body(), req.requestId())),
+        Bus.consumer(vertx, Addresses.Retell.NUMBER_INSPECT, InspectNumber.class,
+            req -> service.inspectNumber(req.body(), req.requestId())));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+        .onSuccess(v -> LOG.info("retell verticle serving {} addresses, {}", consumers.size(), config));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (webClient != null) {
+      webClient.close();
+    }
     return Future.succeededFuture();
   }
 }

@@ -1,0 +1,45 @@
+package dev.trunkline.retell;
+
+import dev.trunkline.contract.RetellMessages.Codes;
+import dev.trunkline.contract.RetellMessages.SyncOutcome;
+import dev.trunkline.contract.RetellMessages.SyncResult;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.retell.RetellClient.ResolvedTarget;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Sets one number's outbound SIP trunk in Retell and proves it took: PATCH {@code auth_username},
+ * {@code auth_password}, {@code termination_uri}, {@code transport}, then {@link Verification} of the reply.
+ * A number Retell does not know fails 404 {@code RETELL_NOT_FOUND}, or is imported (and verified the same way)
+ * when the request asks for it.
+ */
+final class NumberSync {
+  private final RetellClient client;
+
+  NumberSync(RetellClient client) {
+    this.client = client;
+  }
+
+  Future<SyncResult> sync(RequestScope scope, String phoneNumber, ResolvedTarget target, boolean importIfMissing,
+      String nickname) {
+    return client.updateSipTrunk(scope, phoneNumber, target)
+        .map(reply -> new Applied(SyncOutcome.UPDATED, reply))
+        .recover(err -> importIfMissing && isNotFound(err)
+            ? client.importNumber(scope, phoneNumber, target, nickname)
+                .map(reply -> new Applied(SyncOutcome.IMPORTED, reply))
+            : Future.failedFuture(err))
+        .map(applied -> {
+          Verification.requireApplied(phoneNumber, applied.reply(), target);
+          JsonObject sip = RetellNumbers.sipConfig(applied.reply());
+          return new SyncResult(phoneNumber, applied.outcome(), RetellNumbers.text(sip, "auth_username"),
+              RetellNumbers.text(sip, "termination_uri"));
+        });
+  }
+
+  static boolean isNotFound(Throwable err) {
+    return err instanceof ServiceException se && Codes.NOT_FOUND.equals(se.code());
+  }
+
+  private record Applied(SyncOutcome outcome, JsonObject reply) {}
+}

@@ -1,0 +1,158 @@
+package dev.trunkline.retell;
+
+import dev.trunkline.contract.Errors;
+import dev.trunkline.contract.RetellMessages.Codes;
+import dev.trunkline.contract.ServiceException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Instant;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends calls to Retell with everything a well-behaved client does: the per-key rate limit before every
+ * attempt, an absolute timeout on every attempt, and retries with exponential backoff and jitter (or the
+ * upstream's {@code Retry-After}) for 408/409/429/5xx and connection failures.
+ *
+ * <p>It answers with the final {@link UpstreamReply} whatever its status (mapping statuses to failures is
+ * {@link UpstreamFailures}' job); it fails only when no HTTP answer came at all: 504 {@code RETELL_TIMEOUT},
+ * 502 {@code RETELL_UNREACHABLE}, or the limiter's 429. Log lines name the operation, number, status,
+ * attempt and request id; never the key, never a body.
+ */
+final class RetellHttp {
+  private static final Logger LOG = LoggerFactory.getLogger(RetellHttp.class);
+
+  private final Vertx vertx;
+  private final WebClient client;
+  private final RateLimiter limiter;
+  private final RetellConfig config;
+
+  RetellHttp(Vertx vertx, WebClient client, RateLimiter limiter, RetellConfig config) {
+    this.vertx = vertx;
+    this.client = client;
+    this.limiter = limiter;
+    this.config = config;
+  }
+
+  Future<UpstreamReply> send(UpstreamCall call) {
+    return attempt(call, 1);
+  }
+
+  private Future<UpstreamReply> attempt(UpstreamCall call, int attempt) {
+    long started = System.nanoTime();
+    return limiter.acquire(call.scope().keyFingerprint())
+        .compose(v -> once(call))
+        .transform(ar -> {
+          long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+          if (ar.succeeded()) {
+            return onResponse(call, attempt, ar.result(), ms);
+          }
+          return onError(call, attempt, ar.cause(), ms);
+        });
+  }
+
+  private Future<HttpResponse<Buffer>> once(UpstreamCall call) {
+    HttpRequest<Buffer> request = client.requestAbs(call.method(), config.baseUrl() + call.path())
+        .bearerTokenAuthentication(call.scope().apiKey().reveal())
+        .putHeader("accept", "application/json")
+        .connectTimeout(config.requestTimeoutMs())
+        .idleTimeout(config.requestTimeoutMs());
+    call.query().forEach(request::addQueryParam);
+    Future<HttpResponse<Buffer>> sent = call.body() == null ? request.send() : request.sendJsonObject(call.body());
+    // idleTimeout only fires on silence; this bounds a slow trickle too.
+    return sent.timeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+  }
+
+  private Future<UpstreamReply> onResponse(UpstreamCall call, int attempt, HttpResponse<Buffer> response,
+      long ms) {
+    int status = response.statusCode();
+    OptionalLong retryAfter = Backoff.retryAfterMs(response.getHeader("retry-after-ms"),
+        response.getHeader("retry-after"), Instant.now());
+    if (Backoff.retryable(status) && attempt <= config.maxRetries()) {
+      if (retryAfter.isPresent() && retryAfter.getAsLong() > config.maxRetryAfterMs()) {
+        LOG.warn("retell {} {} -> {} attempt {} ({} ms): Retry-After {} ms exceeds {} ms, giving up rid={}",
+            call.operation(), number(call), status, attempt, ms, retryAfter.getAsLong(),
+            config.maxRetryAfterMs(), call.scope().requestId());
+        return Future.succeededFuture(reply(response, retryAfter, attempt));
+      }
+      long delay = retryAfter.isPresent()
+          ? retryAfter.getAsLong()
+          : Backoff.delayMs(attempt, config.retryBaseDelayMs(), config.retryMaxDelayMs());
+      LOG.warn("retell {} {} -> {} attempt {} ({} ms): retrying in {} ms{} rid={}", call.operation(),
+          number(call), status, attempt, ms, delay, retryAfter.isPresent() ? " (Retry-After)" : "",
+          call.scope().requestId());
+      return after(delay).compose(v -> attempt(call, attempt + 1));
+    }
+    if (status >= 200 && status < 300) {
+      LOG.info("retell {} {} -> {} attempt {} ({} ms) rid={}", call.operation(), number(call), status, attempt,
+          ms, call.scope().requestId());
+    } else {
+      LOG.warn("retell {} {} -> {} attempt {} ({} ms), final rid={}", call.operation(), number(call), status,
+          attempt, ms, call.scope().requestId());
+    }
+    return Future.succeededFuture(reply(response, retryAfter, attempt));
+  }
+
+  private Future<UpstreamReply> onError(UpstreamCall call, int attempt, Throwable error, long ms) {
+    if (error instanceof ServiceException refused) {
+      // The client-side limiter refused: retrying would only queue again.
+      LOG.warn("retell {} {} refused by the client rate limit attempt {} rid={}", call.operation(),
+          number(call), attempt, call.scope().requestId());
+      return Future.failedFuture(refused);
+    }
+    boolean timeout = error instanceof TimeoutException;
+    String what = timeout ? "timed out" : "connection failed (" + error.getClass().getSimpleName() + ")";
+    if (attempt <= config.maxRetries()) {
+      long delay = Backoff.delayMs(attempt, config.retryBaseDelayMs(), config.retryMaxDelayMs());
+      LOG.warn("retell {} {} {} attempt {} ({} ms): retrying in {} ms rid={}", call.operation(), number(call),
+          what, attempt, ms, delay, call.scope().requestId());
+      return after(delay).compose(v -> attempt(call, attempt + 1));
+    }
+    LOG.warn("retell {} {} {} attempt {} ({} ms), final rid={}", call.operation(), number(call), what, attempt,
+        ms, call.scope().requestId());
+    JsonObject details = new JsonObject().put("attempts", attempt);
+    if (timeout) {
+      return Future.failedFuture(new ServiceException(Errors.GATEWAY_TIMEOUT, Codes.TIMEOUT,
+          "Retell did not answer within " + config.requestTimeoutMs() + " ms (" + attempt + " attempts)",
+          details));
+    }
+    return Future.failedFuture(new ServiceException(Errors.BAD_GATEWAY, Codes.UNREACHABLE,
+        "Retell could not be reached (" + attempt + " attempts)", details));
+  }
+
+  private static UpstreamReply reply(HttpResponse<Buffer> response, OptionalLong retryAfter, int attempts) {
+    Buffer body = response.body();
+    boolean present = body != null && body.length() > 0;
+    JsonObject json = null;
+    if (present) {
+      try {
+        Object parsed = io.vertx.core.json.Json.decodeValue(body);
+        json = parsed instanceof JsonObject o ? o : null;
+      } catch (DecodeException notJson) {
+        json = null;
+      }
+    }
+    return new UpstreamReply(response.statusCode(), json, present,
+        retryAfter.isPresent() ? retryAfter.getAsLong() : null, attempts);
+  }
+
+  private Future<Void> after(long delayMs) {
+    Promise<Void> promise = Promise.promise();
+    vertx.setTimer(Math.max(1, delayMs), id -> promise.complete());
+    return promise.future();
+  }
+
+  private static String number(UpstreamCall call) {
+    return call.phoneNumber() == null ? "-" : call.phoneNumber();
+  }
+}

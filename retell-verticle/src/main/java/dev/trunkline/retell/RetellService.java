@@ -1,0 +1,100 @@
+package dev.trunkline.retell;
+
+import dev.trunkline.contract.Errors;
+import dev.trunkline.contract.RetellMessages.Codes;
+import dev.trunkline.contract.RetellMessages.Deleted;
+import dev.trunkline.contract.RetellMessages.ImportNumber;
+import dev.trunkline.contract.RetellMessages.InspectNumber;
+import dev.trunkline.contract.RetellMessages.Inspection;
+import dev.trunkline.contract.RetellMessages.KeyVerified;
+import dev.trunkline.contract.RetellMessages.ListNumbers;
+import dev.trunkline.contract.RetellMessages.NumberList;
+import dev.trunkline.contract.RetellMessages.NumberRef;
+import dev.trunkline.contract.RetellMessages.RetellNumber;
+import dev.trunkline.contract.RetellMessages.SyncNumber;
+import dev.trunkline.contract.RetellMessages.SyncResult;
+import dev.trunkline.contract.RetellMessages.VerifyKey;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.retell.RetellClient.ResolvedTarget;
+import io.vertx.core.Future;
+
+/**
+ * One method per address of {@code Addresses.Retell}: validates the request, resolves the API key and runs
+ * the operation. Holds no tenant state; every call is independent of every other.
+ */
+final class RetellService {
+  private final RetellConfig config;
+  private final RetellClient client;
+  private final NumberSync sync;
+  private final NumberInspector inspector;
+  private final NumberLister lister;
+
+  RetellService(RetellConfig config, RetellClient client) {
+    this.config = config;
+    this.client = client;
+    this.sync = new NumberSync(client);
+    this.inspector = new NumberInspector(client);
+    this.lister = new NumberLister(client, config.listPageSize(), config.listMaxPages());
+  }
+
+  /**
+   * A cheap authenticated call (one list entry). A refused key is the caller's input being wrong here, so
+   * it fails 400 {@code RETELL_UNAUTHORIZED} (elsewhere the same refusal is a 502).
+   */
+  Future<KeyVerified> verifyKey(VerifyKey request, String requestId) {
+    RequestScope scope = scope(request.apiKey(), requestId);
+    return client.listPage(scope, 1, null)
+        .map(page -> new KeyVerified(true))
+        .recover(err -> err instanceof ServiceException se && Codes.UNAUTHORIZED.equals(se.code())
+            ? Future.failedFuture(new ServiceException(Errors.BAD_REQUEST, se.code(), se.getMessage(),
+                se.details()))
+            : Future.failedFuture(err));
+  }
+
+  Future<RetellNumber> importNumber(ImportNumber request, String requestId) {
+    String phoneNumber = Requests.phoneNumber(request.phoneNumber());
+    ResolvedTarget target = Requests.target(request.target(), config.transport());
+    RequestScope scope = scope(request.apiKey(), requestId);
+    return client.importNumber(scope, phoneNumber, target, request.nickname())
+        .map(reply -> {
+          Verification.requireApplied(phoneNumber, reply, target);
+          return RetellNumbers.from(reply);
+        });
+  }
+
+  Future<RetellNumber> getNumber(NumberRef request, String requestId) {
+    String phoneNumber = Requests.phoneNumber(request.phoneNumber());
+    return client.getNumber(scope(request.apiKey(), requestId), phoneNumber).map(RetellNumbers::from);
+  }
+
+  Future<NumberList> listNumbers(ListNumbers request, String requestId) {
+    return lister.listAll(scope(request.apiKey(), requestId));
+  }
+
+  /** Idempotent: a number Retell does not know answers {@code deleted = false}. */
+  Future<Deleted> deleteNumber(NumberRef request, String requestId) {
+    String phoneNumber = Requests.phoneNumber(request.phoneNumber());
+    return client.deleteNumber(scope(request.apiKey(), requestId), phoneNumber)
+        .map(v -> new Deleted(phoneNumber, true))
+        .recover(err -> NumberSync.isNotFound(err)
+            ? Future.succeededFuture(new Deleted(phoneNumber, false))
+            : Future.failedFuture(err));
+  }
+
+  Future<SyncResult> syncNumber(SyncNumber request, String requestId) {
+    String phoneNumber = Requests.phoneNumber(request.phoneNumber());
+    ResolvedTarget target = Requests.target(request.target(), config.transport());
+    return sync.sync(scope(request.apiKey(), requestId), phoneNumber, target, request.importIfMissing(),
+        request.nickname());
+  }
+
+  Future<Inspection> inspectNumber(InspectNumber request, String requestId) {
+    String phoneNumber = Requests.phoneNumber(request.phoneNumber());
+    return inspector.inspect(scope(request.apiKey(), requestId), phoneNumber, request.expectedTerminationUri(),
+        request.expectedUsername());
+  }
+
+  private RequestScope scope(dev.trunkline.contract.Secret apiKey, String requestId) {
+    return Requests.scope(apiKey, config.defaultApiKey(), requestId);
+  }
+}

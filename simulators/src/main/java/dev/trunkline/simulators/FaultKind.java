@@ -1,0 +1,23 @@
+package dev.trunkline.simulators;
+
+/** What an injected fault does to a matching request. */
+public enum FaultKind {
+  /** Wait {@code latencyMs}, then handle the request normally. */
+  LATENCY,
+  /** Answer {@code status} with the simulator's error body, without touching state. */
+  ERROR,
+  /** Answer 429 with a {@code Retry-After} header of {@code retryAfterSeconds}, without touching state. */
+  TOO_MANY_REQUESTS,
+  /** Close the connection without any response, without touching state (the request was lost). */
+  DROP_CONNECTION,
+  /** Apply the request to the state, then close the connection without a response (the reply was lost). */
+  DROP_RESPONSE;
+
+  static FaultKind parse(String value) {
+    try {
+      return FaultKind.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("unknown fault kind: " + value);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.trunkline.simulators;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * A token bucket per key (capacity = rate, refilled continuously at {@code rate} tokens per second), the way an API
+ * gateway limits "N requests per second per API key". Rate 0 disables it. Thread-safe; the key map is an LRU bounded
+ * to {@link #MAX_KEYS} so a flood of distinct keys cannot grow memory without bound.
+ */
+final class RateLimiter {
+
+  static final int MAX_KEYS = 10_000;
+
+  private final LongSupplier nanoClock;
+  private volatile int ratePerSecond;
+  private final Map<String, double[]> buckets = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, double[]> eldest) {
+      return size() > MAX_KEYS;
+    }
+  };
+
+  RateLimiter(int ratePerSecond, LongSupplier nanoClock) {
+    this.ratePerSecond = ratePerSecond;
+    this.nanoClock = nanoClock;
+  }
+
+  int ratePerSecond() {
+    return ratePerSecond;
+  }
+
+  synchronized void ratePerSecond(int rate) {
+    if (rate < 0) {
+      throw new IllegalArgumentException("rate must be >= 0");
+    }
+    this.ratePerSecond = rate;
+    buckets.clear();
+  }
+
+  /**
+   * Takes one token for {@code key}. Returns 0 when the request may proceed, otherwise the whole number of seconds
+   * (at least 1) after which a token will be available: the {@code Retry-After} value.
+   */
+  synchronized long acquire(String key) {
+    int rate = ratePerSecond;
+    if (rate <= 0) {
+      return 0;
+    }
+    long now = nanoClock.getAsLong();
+    // bucket[0] = tokens, bucket[1] = time of last refill (nanos)
+    double[] bucket = buckets.computeIfAbsent(key, k -> new double[] {rate, now});
+    bucket[0] = Math.min(rate, bucket[0] + (now - bucket[1]) / 1e9 * rate);
+    bucket[1] = now;
+    if (bucket[0] >= 1) {
+      bucket[0] -= 1;
+      return 0;
+    }
+    double secondsToToken = (1 - bucket[0]) / rate;
+    return Math.max(1, (long) Math.ceil(secondsToToken));
+  }
+}

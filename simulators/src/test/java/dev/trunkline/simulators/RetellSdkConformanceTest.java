@@ -1,0 +1,101 @@
+package dev.trunkline.simulators;
+
+import static dev.trunkline.simulators.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Drives the Retell simulator with the official {@code retell-sdk@5.66.1} npm package: the test installs it from the
+ * npm registry into {@code target/retell-sdk-conformance} (not into the source tree, no lockfile) and runs
+ * {@code src/test/node/retell-conformance.mjs} against the simulator. The script checks every reply against the
+ * SDK's declared shapes; this test checks its exit code, its step lines and that no secret reached its output.
+ */
+@ExtendWith(VertxExtension.class)
+class RetellSdkConformanceTest {
+
+  private static final String API_KEY = "key_conformance_workspace_1234";
+  private static final String SIP_PASSWORD = "C0nformancePassword";
+  private static final Path SOURCES = Path.of("src", "test", "node");
+  private static final Path WORK_DIR = Path.of("target", "retell-sdk-conformance");
+
+  private RetellSimulator sim;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    sim = await(RetellSimulator.start(vertx, new SimulatorOptions()));
+  }
+
+  @AfterEach
+  void stop() {
+    await(sim.close());
+  }
+
+  @Test
+  void officialSdkParsesEveryReply() throws Exception {
+    installSdk();
+    ProcessResult run = run(List.of("node", "retell-conformance.mjs", sim.baseUrl()),
+        Map.of("RETELL_API_KEY", API_KEY, "SIP_PASSWORD", SIP_PASSWORD), 60);
+    assertThat(run.exitCode).as("node output:%n%s", run.output).isZero();
+    assertThat(run.output).contains("ok import", "ok import-conflict", "ok update", "ok retrieve", "ok list",
+        "ok delete", "ok auth", "CONFORMANCE OK");
+    assertThat(run.output).doesNotContain(API_KEY).doesNotContain(SIP_PASSWORD);
+    // The SDK's update really landed: the remaining number is in the simulator's state, the deleted one is gone.
+    assertThat(sim.number(API_KEY, "+14155550199")).isEmpty();
+    assertThat(sim.number(API_KEY, "+14155550198")).isPresent();
+    assertThat(sim.requests().count("PATCH", "/update-phone-number/*")).isEqualTo(1);
+  }
+
+  /** Copies the script and package.json next to target/ and runs npm install once (kept across builds). */
+  private static void installSdk() throws IOException, InterruptedException {
+    Files.createDirectories(WORK_DIR);
+    for (String file : List.of("package.json", "retell-conformance.mjs")) {
+      Files.copy(SOURCES.resolve(file), WORK_DIR.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+    }
+    Path installed = WORK_DIR.resolve("node_modules/retell-sdk/package.json");
+    if (Files.exists(installed) && Files.readString(installed).contains("\"version\": \"5.66.1\"")) {
+      return;
+    }
+    ProcessResult install = run(List.of("npm", "install", "--no-audit", "--no-fund", "--no-package-lock"),
+        Map.of(), 300);
+    assertThat(install.exitCode).as("npm install output:%n%s", install.output).isZero();
+    assertThat(installed).exists();
+  }
+
+  private static ProcessResult run(List<String> command, Map<String, String> env, int timeoutSeconds)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(WORK_DIR.toFile()).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Path log = Files.createTempFile("node-run", ".log");
+    builder.redirectOutput(log.toFile());
+    Process process = builder.start();
+    try {
+      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError(command.get(0) + " did not finish within " + timeoutSeconds + " s:\n"
+            + Files.readString(log, StandardCharsets.UTF_8));
+      }
+      return new ProcessResult(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  private record ProcessResult(int exitCode, String output) {
+  }
+}

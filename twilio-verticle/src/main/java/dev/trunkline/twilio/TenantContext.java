@@ -1,0 +1,54 @@
+package dev.trunkline.twilio;
+
+import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreMessages.Connector;
+import dev.trunkline.contract.StoreMessages.Trunk;
+import dev.trunkline.twilio.client.TwilioAuth;
+import io.vertx.core.Future;
+
+/**
+ * What one request knows of its tenant: its Twilio account (to call Twilio as the tenant) and its connector
+ * as the store has it (the trunk state), read fresh at the start of the request.
+ */
+public record TenantContext(String subaccountId, TwilioAuth auth, Connector connector, String requestId) {
+  private static final Trunk EMPTY = new Trunk(null, null, null, null, null, null, null, null, null, null, null,
+      null);
+
+  /** The stored trunk, with every field null when none is stored. */
+  public Trunk trunk() {
+    return connector == null || connector.trunk() == null ? EMPTY : connector.trunk();
+  }
+
+  public boolean hasTrunk() {
+    return trunk().trunkSid() != null;
+  }
+
+  /** The stored trunk SID; a 409 when setup has not run yet. */
+  public String requireTrunkSid() {
+    if (!hasTrunk()) {
+      throw ServiceException.conflict("TRUNK_NOT_SET_UP", "the tenant has no Twilio trunk yet: run setup first");
+    }
+    return trunk().trunkSid();
+  }
+
+  /** Loads the tenant's Twilio account and connector from the store. */
+  public static Future<TenantContext> load(StoreClient store, String subaccountId, String requestId) {
+    Inputs.requireSubaccountId(subaccountId);
+    return store.twilioAccount(subaccountId, requestId).compose(account -> {
+      if (account.accountSid() == null || account.authToken() == null || account.authToken().isBlank()) {
+        return Future.failedFuture(ServiceException.conflict("TWILIO_NOT_CONNECTED",
+            "the tenant has no Twilio account connected"));
+      }
+      TwilioAuth auth;
+      try {
+        auth = new TwilioAuth(account.accountSid(), account.authToken());
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(ServiceException.conflict("TWILIO_NOT_CONNECTED",
+            "the tenant's stored Twilio Account SID is malformed"));
+      }
+      return store.connector(subaccountId, requestId)
+          .map(connector -> new TenantContext(subaccountId, auth, connector, requestId));
+    });
+  }
+}

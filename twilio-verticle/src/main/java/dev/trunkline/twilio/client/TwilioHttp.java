@@ -1,0 +1,255 @@
+package dev.trunkline.twilio.client;
+
+import dev.trunkline.twilio.TwilioConfig;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HTTP to Twilio: Basic auth per account, form-encoded bodies, a timeout on every attempt, retries by
+ * {@link RetryPolicy}, Twilio's JSON errors turned into {@link TwilioApiException}, and listings followed
+ * across pages up to {@code twilio.maxPages}. One bounded connection pool per upstream.
+ *
+ * <p>Logs name the operation, the status and the attempt; never a header, a query value or a body, which may
+ * hold a token, a password or a phone number.
+ */
+public final class TwilioHttp {
+  private static final Logger LOG = LoggerFactory.getLogger(TwilioHttp.class);
+
+  /** The two Twilio hosts Trunkline talks to. */
+  public enum Upstream { API, TRUNKING }
+
+  /**
+   * Sees the outcome of every attempt (for metrics, and for tests that check every request Twilio answered):
+   * the operation, the HTTP status (0 when there was no answer) and the attempt number (1 = first).
+   */
+  @FunctionalInterface
+  public interface Observer {
+    Observer NONE = (operation, method, status, attempt) -> { };
+
+    void onAttempt(String operation, HttpMethod method, int status, int attempt);
+  }
+
+  private final Vertx vertx;
+  private final TwilioConfig config;
+  private final RetryPolicy retryPolicy;
+  private final WebClient apiClient;
+  private final WebClient trunkingClient;
+  private final Observer observer;
+
+  public TwilioHttp(Vertx vertx, TwilioConfig config) {
+    this(vertx, config, Observer.NONE);
+  }
+
+  public TwilioHttp(Vertx vertx, TwilioConfig config, Observer observer) {
+    this.vertx = vertx;
+    this.observer = observer == null ? Observer.NONE : observer;
+    this.config = config;
+    this.retryPolicy = new RetryPolicy(config.maxRetries(), config.retryBaseDelayMs(), config.maxRetryDelayMs());
+    this.apiClient = newClient(vertx, config);
+    this.trunkingClient = newClient(vertx, config);
+  }
+
+  private static WebClient newClient(Vertx vertx, TwilioConfig config) {
+    WebClientOptions options = new WebClientOptions()
+        .setUserAgent("trunkline-twilio/1")
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeoutMs()))
+        .setKeepAlive(true)
+        .setFollowRedirects(false);
+    PoolOptions pool = new PoolOptions()
+        .setHttp1MaxSize(config.maxPoolSize())
+        .setHttp2MaxSize(Math.max(1, config.maxPoolSize() / 4))
+        .setMaxWaitQueueSize(config.maxWaitQueueSize());
+    return WebClient.create(vertx, options, pool);
+  }
+
+  public void close() {
+    apiClient.close();
+    trunkingClient.close();
+  }
+
+  public Future<JsonObject> get(Upstream upstream, String path, Map<String, String> query, TwilioAuth auth,
+      String operation) {
+    return execute(new Call(HttpMethod.GET, upstream, url(upstream, path), query, null, auth, operation), 0);
+  }
+
+  public Future<JsonObject> post(Upstream upstream, String path, MultiMap form, TwilioAuth auth,
+      String operation) {
+    return execute(new Call(HttpMethod.POST, upstream, url(upstream, path), Map.of(), form, auth, operation), 0);
+  }
+
+  /** DELETE; succeeds with nothing on 204. */
+  public Future<Void> delete(Upstream upstream, String path, TwilioAuth auth, String operation) {
+    return execute(new Call(HttpMethod.DELETE, upstream, url(upstream, path), Map.of(), null, auth, operation), 0)
+        .mapEmpty();
+  }
+
+  /**
+   * Every item of a listing: the first page with {@code PageSize}, then each {@code next_page_uri} (2010 API)
+   * or {@code meta.next_page_url} (trunking), at most {@code twilio.maxPages} pages.
+   */
+  public Future<List<JsonObject>> listAll(Upstream upstream, String path, Map<String, String> query,
+      String itemsField, TwilioAuth auth, String operation) {
+    Map<String, String> first = new java.util.LinkedHashMap<>(query);
+    first.put("PageSize", Integer.toString(config.pageSize()));
+    List<JsonObject> items = new ArrayList<>();
+    return page(new Call(HttpMethod.GET, upstream, url(upstream, path), first, null, auth, operation),
+        itemsField, items, 1);
+  }
+
+  private Future<List<JsonObject>> page(Call call, String itemsField, List<JsonObject> items, int pageNo) {
+    return execute(call, 0).compose(body -> {
+      JsonArray array = body.getJsonArray(itemsField, new JsonArray());
+      for (int i = 0; i < array.size(); i++) {
+        items.add(array.getJsonObject(i));
+      }
+      String next = nextPage(body);
+      if (next == null || array.isEmpty()) {
+        return Future.succeededFuture(items);
+      }
+      if (pageNo >= config.maxPages()) {
+        return Future.failedFuture(TwilioApiException.paging(call.operation, config.maxPages()));
+      }
+      String nextUrl;
+      try {
+        nextUrl = base(call.upstream) + pathAndQuery(next);
+      } catch (IllegalArgumentException unusable) {
+        return Future.failedFuture(TwilioApiException.http(call.operation, 502, null,
+            "Twilio answered with an unusable next-page link", null, null));
+      }
+      Call nextCall = new Call(HttpMethod.GET, call.upstream, nextUrl, Map.of(), null, call.auth, call.operation);
+      return page(nextCall, itemsField, items, pageNo + 1);
+    });
+  }
+
+  private static String nextPage(JsonObject body) {
+    String next = body.getString("next_page_uri");
+    JsonObject meta = body.getJsonObject("meta");
+    if ((next == null || next.isBlank()) && meta != null) {
+      next = meta.getString("next_page_url");
+    }
+    return next == null || next.isBlank() ? null : next;
+  }
+
+  /**
+   * The path and query of a next-page link. The host is always the configured one: a link to anywhere else
+   * would carry the account's credentials there.
+   */
+  static String pathAndQuery(String link) {
+    URI uri = URI.create(link);
+    String path = uri.getRawPath();
+    if (path == null || !path.startsWith("/")) {
+      throw new IllegalArgumentException("unusable next-page link");
+    }
+    return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+  }
+
+  private String base(Upstream upstream) {
+    return upstream == Upstream.API ? config.apiBaseUrl() : config.trunkingBaseUrl();
+  }
+
+  private String url(Upstream upstream, String path) {
+    return base(upstream) + path;
+  }
+
+  private Future<JsonObject> execute(Call call, int retry) {
+    WebClient client = call.upstream == Upstream.API ? apiClient : trunkingClient;
+    HttpRequest<Buffer> request = client.requestAbs(call.method, call.url)
+        .timeout(config.requestTimeoutMs())
+        .putHeader("Accept", "application/json")
+        .basicAuthentication(call.auth.accountSid(), call.auth.authToken().reveal());
+    call.query.forEach(request::addQueryParam);
+    Future<HttpResponse<Buffer>> sent = call.form == null ? request.send() : request.sendForm(call.form);
+    long started = System.nanoTime();
+    return sent
+        .andThen(ar -> {
+          int status = ar.succeeded() ? ar.result().statusCode() : 0;
+          LOG.debug("twilio {} {} -> {} in {} ms (attempt {})", call.method, call.operation, status,
+              (System.nanoTime() - started) / 1_000_000, retry + 1);
+          observer.onAttempt(call.operation, call.method, status, retry + 1);
+        })
+        .transform(ar -> ar.succeeded() ? interpret(call, ar.result()) : Future.failedFuture(transport(call,
+            ar.cause())))
+        .recover(err -> {
+          if (!(err instanceof TwilioApiException failure)) {
+            return Future.failedFuture(err);
+          }
+          long delay = retryPolicy.delayBeforeRetry(call.method, failure, retry);
+          if (delay < 0) {
+            if (failure.kind() != TwilioApiException.Kind.HTTP || failure.httpStatus() >= 500
+                || failure.httpStatus() == 429) {
+              LOG.warn("twilio {} failed after {} attempt(s): {}", call.operation, retry + 1, failure.toString());
+            }
+            return Future.failedFuture(failure);
+          }
+          LOG.info("twilio {} attempt {} failed ({}); retrying in {} ms", call.operation, retry + 1,
+              failure.kind() == TwilioApiException.Kind.HTTP ? failure.httpStatus() : failure.kind(), delay);
+          return vertx.timer(Math.max(1, delay)).compose(v -> execute(call, retry + 1));
+        });
+  }
+
+  private TwilioApiException transport(Call call, Throwable cause) {
+    if (cause instanceof TimeoutException) {
+      return TwilioApiException.timeout(call.operation, config.requestTimeoutMs());
+    }
+    return TwilioApiException.network(call.operation, cause);
+  }
+
+  private static Future<JsonObject> interpret(Call call, HttpResponse<Buffer> response) {
+    int status = response.statusCode();
+    Buffer body = response.body();
+    if (status >= 200 && status < 300) {
+      if (body == null || body.length() == 0) {
+        return Future.succeededFuture(new JsonObject());
+      }
+      try {
+        return Future.succeededFuture(body.toJsonObject());
+      } catch (DecodeException | ClassCastException e) {
+        return Future.failedFuture(TwilioApiException.http(call.operation, 502, null,
+            "Twilio answered " + status + " with a body that is not a JSON object", null, null));
+      }
+    }
+    Integer code = null;
+    String message = null;
+    String moreInfo = null;
+    if (body != null && body.length() > 0) {
+      try {
+        JsonObject error = body.toJsonObject();
+        Object c = error.getValue("code");
+        code = c instanceof Number n ? Integer.valueOf(n.intValue()) : null;
+        message = error.getValue("message") instanceof String s ? s : null;
+        moreInfo = error.getValue("more_info") instanceof String s ? s : null;
+      } catch (DecodeException | ClassCastException notJson) {
+        // An error page from a proxy: the status is all there is.
+      }
+    }
+    Long retryAfter = RetryPolicy.parseRetryAfter(response.getHeader("Retry-After"), System.currentTimeMillis());
+    return Future.failedFuture(TwilioApiException.http(call.operation, status, code, message, moreInfo, retryAfter));
+  }
+
+  /** One request to make, possibly several times. The form may hold a password: never printed. */
+  private record Call(HttpMethod method, Upstream upstream, String url, Map<String, String> query, MultiMap form,
+      TwilioAuth auth, String operation) {
+    @Override
+    public String toString() {
+      return "Call[" + method + " " + operation + "]";
+    }
+  }
+}

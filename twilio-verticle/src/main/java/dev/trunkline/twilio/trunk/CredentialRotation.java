@@ -1,0 +1,163 @@
+package dev.trunkline.twilio.trunk;
+
+import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreMessages.PendingSip;
+import dev.trunkline.contract.StoreMessages.Trunk;
+import dev.trunkline.contract.TwilioMessages.FinishRotation;
+import dev.trunkline.contract.TwilioMessages.RotationFinished;
+import dev.trunkline.contract.TwilioMessages.RotationStarted;
+import dev.trunkline.twilio.StoreClient;
+import dev.trunkline.twilio.TenantContext;
+import dev.trunkline.twilio.client.Resources.Credential;
+import dev.trunkline.twilio.client.TwilioApi;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Zero-downtime credential rotation, in two requests so the caller can move every Retell number in between.
+ *
+ * <p>{@code begin} adds a second credential (a new username) to the trunk's credential list, with its password
+ * written ahead as pending (purpose "rotation"); both credentials now work. The caller reads the pending
+ * password from the store (SIP_GET) and updates its numbers. {@code finish} promotes the new credential and
+ * only then deletes the old one. Both steps are idempotent: repeating {@code begin} returns the rotation already
+ * in progress, repeating {@code finish} completes a half-done finish. The caller holds the tenant's lock.
+ */
+public final class CredentialRotation {
+  private static final Logger LOG = LoggerFactory.getLogger(CredentialRotation.class);
+  private static final int MAX_ROTATION_INDEX = 999;
+
+  private final TwilioApi api;
+  private final StoreClient store;
+  private final PasswordGenerator passwords;
+
+  public CredentialRotation(TwilioApi api, StoreClient store, PasswordGenerator passwords) {
+    this.api = api;
+    this.store = store;
+    this.passwords = passwords;
+  }
+
+  public Future<RotationStarted> begin(TenantContext tenant) {
+    Trunk trunk = requireCredential(tenant);
+    return store.sipCredentials(tenant.subaccountId(), tenant.requestId())
+        .compose(sip -> api.listCredentials(tenant.auth(), trunk.credentialListSid()).compose(existing -> {
+          Credential current = existing.stream().filter(c -> trunk.credentialSid().equals(c.sid())).findFirst()
+              .orElseThrow(() -> ServiceException.conflict("TRUNK_NOT_SET_UP",
+                  "the trunk's credential is missing in Twilio: run setup first"));
+          PendingSip pending = sip.pending();
+          if (pending != null && !StoreClient.PURPOSE_ROTATION.equals(pending.purpose())) {
+            // A setup stopped half-way; its written-ahead password must not be overwritten by a rotation.
+            return Future.failedFuture(ServiceException.conflict("SETUP_INCOMPLETE",
+                "a setup did not finish for this tenant: run setup again before rotating"));
+          }
+          if (pending != null && StoreClient.PURPOSE_ROTATION.equals(pending.purpose())
+              && !pending.username().equals(current.username())) {
+            return resume(tenant, trunk, existing, current, pending);
+          }
+          return start(tenant, trunk, existing, current);
+        }));
+  }
+
+  /** A rotation was begun before: make sure its credential exists with the pending password, return it. */
+  private Future<RotationStarted> resume(TenantContext tenant, Trunk trunk, List<Credential> existing,
+      Credential current, PendingSip pending) {
+    Optional<Credential> added = existing.stream().filter(c -> pending.username().equals(c.username())).findFirst();
+    Future<Credential> credential = added.isPresent()
+        // Created before, but the caller may not have seen the reply: the pending password is what it will use.
+        ? Future.succeededFuture(added.get())
+        : api.createCredential(tenant.auth(), trunk.credentialListSid(), pending.username(), pending.password());
+    return credential.map(c -> new RotationStarted(tenant.subaccountId(), c.username(), c.sid(), current.sid()));
+  }
+
+  private Future<RotationStarted> start(TenantContext tenant, Trunk trunk, List<Credential> existing,
+      Credential current) {
+    Set<String> taken = existing.stream().map(Credential::username).collect(Collectors.toSet());
+    String username = null;
+    for (int n = 2; n <= MAX_ROTATION_INDEX && username == null; n++) {
+      String candidate = UsernameRule.forRotation(current.username(), n);
+      if (!taken.contains(candidate)) {
+        username = candidate;
+      }
+    }
+    if (username == null) {
+      return Future.failedFuture(ServiceException.conflict("ROTATION_EXHAUSTED",
+          "no free rotation username is left in the credential list"));
+    }
+    String newUsername = username;
+    Secret password = passwords.next();
+    return store.putPending(tenant.subaccountId(), newUsername, password, StoreClient.PURPOSE_ROTATION, null,
+            tenant.requestId())
+        .compose(v -> api.createCredential(tenant.auth(), trunk.credentialListSid(), newUsername, password))
+        .map(created -> {
+          LOG.info("request {}: tenant {} rotation began: credential {} added next to {}", tenant.requestId(),
+              tenant.subaccountId(), created.sid(), current.sid());
+          return new RotationStarted(tenant.subaccountId(), created.username(), created.sid(), current.sid());
+        });
+  }
+
+  public Future<RotationFinished> finish(TenantContext tenant, FinishRotation request) {
+    Trunk trunk = requireCredential(tenant);
+    String newSid = request.credentialSid();
+    if (newSid == null || !newSid.matches("^CR[0-9a-fA-F]{32}$")) {
+      throw ServiceException.badRequest("INVALID_CREDENTIAL_SID", "credentialSid must be CR followed by 32 hex "
+          + "characters");
+    }
+    return api.listCredentials(tenant.auth(), trunk.credentialListSid()).compose(existing -> {
+      if (newSid.equals(trunk.credentialSid())) {
+        // Promoted already: finish what a previous finish may have left (the old credential's deletion).
+        return dropPrevious(tenant, trunk, existing, trunk.previousCredentialSid(), trunk.username(), newSid);
+      }
+      Credential added = existing.stream().filter(c -> newSid.equals(c.sid())).findFirst()
+          .orElseThrow(() -> ServiceException.notFound("CREDENTIAL_NOT_FOUND",
+              "no such credential in the tenant's credential list"));
+      return store.sipCredentials(tenant.subaccountId(), tenant.requestId()).compose(sip -> {
+        PendingSip pending = sip.pending();
+        if (pending == null || !StoreClient.PURPOSE_ROTATION.equals(pending.purpose())
+            || !added.username().equals(pending.username())) {
+          return Future.failedFuture(ServiceException.conflict("ROTATION_NOT_STARTED",
+              "this credential is not the one a rotation began with"));
+        }
+        String oldSid = trunk.credentialSid();
+        // Promoting records the new username, password and credential SID (and the old SID as previous) in one
+        // store write; only after it succeeds is the old credential deleted.
+        return store.promote(tenant.subaccountId(), added.username(), added.sid(), tenant.requestId())
+            .compose(v -> dropPrevious(tenant, trunk, existing, oldSid, added.username(), added.sid()));
+      });
+    });
+  }
+
+  private Future<RotationFinished> dropPrevious(TenantContext tenant, Trunk trunk, List<Credential> existing,
+      String oldSid, String username, String newSid) {
+    boolean present = oldSid != null && !oldSid.equals(newSid)
+        && existing.stream().anyMatch(c -> oldSid.equals(c.sid()));
+    Future<Void> deleted = present
+        ? api.deleteCredential(tenant.auth(), trunk.credentialListSid(), oldSid)
+            .recover(TrunkSetup.notFoundAs(null))
+        : Future.succeededFuture();
+    // The store keeps the old SID as "previous" until it is gone from Twilio; then it is cleared ("" clears).
+    Future<Void> cleared = deleted.compose(v -> oldSid == null ? Future.succeededFuture()
+        : store.putTrunk(tenant.subaccountId(), StoreClient.patch().previousCredentialSid("").build(),
+            tenant.requestId()));
+    return cleared.map(v -> {
+      if (present) {
+        LOG.info("request {}: tenant {} rotation finished: credential {} deleted, {} active", tenant.requestId(),
+            tenant.subaccountId(), oldSid, newSid);
+      }
+      return new RotationFinished(tenant.subaccountId(), username, newSid, present ? oldSid : null);
+    });
+  }
+
+  private static Trunk requireCredential(TenantContext tenant) {
+    Trunk trunk = tenant.trunk();
+    if (trunk.trunkSid() == null || trunk.credentialListSid() == null || trunk.credentialSid() == null) {
+      throw ServiceException.conflict("TRUNK_NOT_SET_UP", "the tenant's trunk has no credential yet: run setup "
+          + "first");
+    }
+    return trunk;
+  }
+}
