@@ -1,10 +1,16 @@
 package dev.trunkline.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 
 /**
  * Maps message records to and from the JSON objects that travel on the bus.
@@ -16,7 +22,30 @@ public final class Json {
   public static final ObjectMapper MAPPER = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
       .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false)
-      .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+      .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+      .registerModule(vertxJsonTypes());
+
+  /**
+   * A message that crosses the bus is copied, and the copy holds nested objects as {@link JsonObject} and
+   * {@link JsonArray} rather than maps and lists. Without these serializers Jackson would read them as beans
+   * ({@code {"map":..., "empty":...}}) and every nested record would arrive with null fields.
+   */
+  private static SimpleModule vertxJsonTypes() {
+    SimpleModule module = new SimpleModule("vertx-json-types");
+    module.addSerializer(JsonObject.class, new StdSerializer<>(JsonObject.class) {
+      @Override
+      public void serialize(JsonObject value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+        provider.defaultSerializeValue(value.getMap(), gen);
+      }
+    });
+    module.addSerializer(JsonArray.class, new StdSerializer<>(JsonArray.class) {
+      @Override
+      public void serialize(JsonArray value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+        provider.defaultSerializeValue(value.getList(), gen);
+      }
+    });
+    return module;
+  }
 
   private Json() {}
 

@@ -16,8 +16,9 @@ import java.util.Map;
  * {@code auth_username}/{@code auth_password}; an update that used the import names would change nothing.
  *
  * <p>Each method answers Retell's JSON on 2xx and fails with the mapped {@link UpstreamFailures} otherwise.
+ * Not final only so that a test can show what verification catches when a client sends the wrong names.
  */
-final class RetellClient {
+class RetellClient {
   private final RetellHttp http;
 
   RetellClient(RetellHttp http) {
@@ -78,7 +79,8 @@ final class RetellClient {
         : Future.failedFuture(UpstreamFailures.of(call, reply)));
   }
 
-  private Future<JsonObject> object(UpstreamCall call) {
+  /** Sends a call whose 2xx answer must be a JSON object. */
+  final Future<JsonObject> object(UpstreamCall call) {
     return http.send(call).compose(reply -> {
       if (!reply.ok()) {
         return Future.failedFuture(UpstreamFailures.of(call, reply));

@@ -15,6 +15,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,17 @@ public class RetellVerticle extends VerticleBase {
   /** Instances of one Vert.x share one pool under this name, so maxPoolSize bounds the node, not the instance. */
   static final String CLIENT_NAME = "trunkline-retell";
 
+  private final Function<RetellHttp, RetellClient> clientFactory;
   private WebClient webClient;
+
+  public RetellVerticle() {
+    this(RetellClient::new);
+  }
+
+  /** For tests: the same verticle around a different client (e.g. one that sends wrong field names). */
+  RetellVerticle(Function<RetellHttp, RetellClient> clientFactory) {
+    this.clientFactory = clientFactory;
+  }
 
   @Override
   public Future<?> start() {
@@ -51,7 +62,7 @@ public class RetellVerticle extends VerticleBase {
             .setMaxWaitQueueSize(config.maxPoolWaitQueue()));
     RateLimiter limiter = new RateLimiter(vertx, config);
     RetellService service = new RetellService(config,
-        new RetellClient(new RetellHttp(vertx, webClient, limiter, config)));
+        clientFactory.apply(new RetellHttp(vertx, webClient, limiter, config)));
 
     List<MessageConsumer<Object>> consumers = List.of(
         Bus.consumer(vertx, Addresses.Retell.KEY_VERIFY, VerifyKey.class,

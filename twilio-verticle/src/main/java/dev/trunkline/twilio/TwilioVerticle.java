@@ -36,8 +36,18 @@ import java.util.function.Function;
  * cluster-wide lock, and reads the tenant's state only once it holds it.
  */
 public class TwilioVerticle extends VerticleBase {
+  private final TwilioHttp.Observer observer;
   private TwilioHttp http;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+
+  public TwilioVerticle() {
+    this(TwilioHttp.Observer.NONE);
+  }
+
+  /** With an observer of every Twilio attempt (metrics; tests use it to see every status Twilio answered). */
+  public TwilioVerticle(TwilioHttp.Observer observer) {
+    this.observer = observer;
+  }
 
   @Override
   public Future<?> start() {
@@ -47,7 +57,7 @@ public class TwilioVerticle extends VerticleBase {
     } catch (IllegalArgumentException | ClassCastException e) {
       return Future.failedFuture(e);
     }
-    http = new TwilioHttp(vertx, config);
+    http = new TwilioHttp(vertx, config, observer);
     TwilioApi api = new TwilioApi(http);
     StoreClient store = new StoreClient(vertx, config.busTimeoutMs());
     TenantLock lock = new TenantLock(vertx, config.lockTimeoutMs());

@@ -36,14 +36,31 @@ public final class TwilioHttp {
   /** The two Twilio hosts Trunkline talks to. */
   public enum Upstream { API, TRUNKING }
 
+  /**
+   * Sees the outcome of every attempt (for metrics, and for tests that check every request Twilio answered):
+   * the operation, the HTTP status (0 when there was no answer) and the attempt number (1 = first).
+   */
+  @FunctionalInterface
+  public interface Observer {
+    Observer NONE = (operation, method, status, attempt) -> { };
+
+    void onAttempt(String operation, HttpMethod method, int status, int attempt);
+  }
+
   private final Vertx vertx;
   private final TwilioConfig config;
   private final RetryPolicy retryPolicy;
   private final WebClient apiClient;
   private final WebClient trunkingClient;
+  private final Observer observer;
 
   public TwilioHttp(Vertx vertx, TwilioConfig config) {
+    this(vertx, config, Observer.NONE);
+  }
+
+  public TwilioHttp(Vertx vertx, TwilioConfig config, Observer observer) {
     this.vertx = vertx;
+    this.observer = observer == null ? Observer.NONE : observer;
     this.config = config;
     this.retryPolicy = new RetryPolicy(config.maxRetries(), config.retryBaseDelayMs(), config.maxRetryDelayMs());
     this.apiClient = newClient(vertx, config);
@@ -160,7 +177,14 @@ public final class TwilioHttp {
         .basicAuthentication(call.auth.accountSid(), call.auth.authToken().reveal());
     call.query.forEach(request::addQueryParam);
     Future<HttpResponse<Buffer>> sent = call.form == null ? request.send() : request.sendForm(call.form);
+    long started = System.nanoTime();
     return sent
+        .andThen(ar -> {
+          int status = ar.succeeded() ? ar.result().statusCode() : 0;
+          LOG.debug("twilio {} {} -> {} in {} ms (attempt {})", call.method, call.operation, status,
+              (System.nanoTime() - started) / 1_000_000, retry + 1);
+          observer.onAttempt(call.operation, call.method, status, retry + 1);
+        })
         .transform(ar -> ar.succeeded() ? interpret(call, ar.result()) : Future.failedFuture(transport(call,
             ar.cause())))
         .recover(err -> {

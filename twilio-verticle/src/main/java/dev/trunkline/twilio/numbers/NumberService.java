@@ -32,7 +32,7 @@ public final class NumberService {
   /** Twilio: "the phone number is not available" (someone else bought it, or it was never free). */
   static final int NUMBER_UNAVAILABLE = 21422;
   private static final Pattern COUNTRY = Pattern.compile("^[A-Z]{2}$");
-  private static final Pattern AREA_CODE = Pattern.compile("^[0-9]{3}$");
+  private static final Pattern AREA_CODE = Pattern.compile("^[2-9][0-9]{2}$");
   private static final Pattern CONTAINS = Pattern.compile("^[0-9A-Za-z*]{2,16}$");
   private static final int DEFAULT_LIMIT = 20;
   private static final int MAX_LIMIT = 50;
@@ -63,7 +63,7 @@ public final class NumberService {
             "areaCode can only be used for US and CA numbers; use contains for other countries");
       }
       if (!AREA_CODE.matcher(request.areaCode()).matches()) {
-        throw ServiceException.badRequest("INVALID_AREA_CODE", "areaCode must be exactly 3 digits, such as 415");
+        throw ServiceException.badRequest("INVALID_AREA_CODE", "areaCode must be a 3-digit North American area code (200-999), such as 415");
       }
       areaCode = Integer.valueOf(request.areaCode());
     }

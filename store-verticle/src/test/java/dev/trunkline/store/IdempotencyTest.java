@@ -1,0 +1,161 @@
+package dev.trunkline.store;
+
+import static dev.trunkline.store.StoreTestSupport.assertFailure;
+import static dev.trunkline.store.StoreTestSupport.await;
+import static dev.trunkline.store.StoreTestSupport.call;
+import static dev.trunkline.store.StoreTestSupport.failure;
+import static dev.trunkline.store.StoreTestSupport.newTenant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trunkline.contract.Addresses.Store;
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.StoreMessages.ClaimIdempotency;
+import dev.trunkline.contract.StoreMessages.ClaimState;
+import dev.trunkline.contract.StoreMessages.CompleteIdempotency;
+import dev.trunkline.contract.StoreMessages.Deleted;
+import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
+import dev.trunkline.contract.StoreMessages.ReleaseIdempotency;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+class IdempotencyTest {
+  @TempDir
+  Path dataDir;
+  private final MutableClock clock = new MutableClock();
+  private final String tenant = newTenant();
+
+  @BeforeEach
+  void deploy(Vertx vertx) {
+    JsonObject config = StoreTestSupport.config(dataDir, "k1:" + StoreTestSupport.newKeyBase64())
+        .put("store", new JsonObject().put("idempotencyTtlSeconds", 3600));
+    await(vertx.deployVerticle(new StoreVerticle(clock), new DeploymentOptions().setConfig(config)));
+  }
+
+  @Test
+  void claimThenCompleteThenReplay(Vertx vertx) {
+    ClaimIdempotency claim = new ClaimIdempotency(tenant, "key-1", "purchase", "sha256:aaa");
+    assertThat(call(vertx, Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class).state())
+        .isEqualTo(ClaimState.CLAIMED);
+    assertThat(call(vertx, Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class).state())
+        .isEqualTo(ClaimState.IN_PROGRESS);
+
+    Map<String, Object> response = Map.of("phoneNumber", "+14155550100",
+        "data", Map.of("sid", "PN1", "dotted.key", 1, "$dollar", List.of(1, 2)));
+    IdempotencyClaim completed = call(vertx, Store.IDEMPOTENCY_COMPLETE,
+        new CompleteIdempotency(tenant, "key-1", 201, response), IdempotencyClaim.class);
+    assertThat(completed.state()).isEqualTo(ClaimState.COMPLETED);
+
+    IdempotencyClaim replay = call(vertx, Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class);
+    assertThat(replay.state()).isEqualTo(ClaimState.COMPLETED);
+    assertThat(replay.status()).isEqualTo(201);
+    assertThat(replay.response()).isEqualTo(response);
+
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(tenant, "key-1", 200, Map.of())),
+        409, "IDEMPOTENCY_ALREADY_COMPLETED");
+    assertThat(call(vertx, Store.IDEMPOTENCY_RELEASE, new ReleaseIdempotency(tenant, "key-1"), Deleted.class)
+        .deleted()).as("a completed record is not released").isFalse();
+  }
+
+  @Test
+  void theSameKeyForAnotherRequestIs422AndKeysArePerTenant(Vertx vertx) {
+    call(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "key-2", "purchase", "sha256:aaa"),
+        IdempotencyClaim.class);
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_CLAIM,
+        new ClaimIdempotency(tenant, "key-2", "purchase", "sha256:bbb")), 422, "IDEMPOTENCY_KEY_REUSED");
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_CLAIM,
+        new ClaimIdempotency(tenant, "key-2", "import", "sha256:aaa")), 422, "IDEMPOTENCY_KEY_REUSED");
+    assertThat(call(vertx, Store.IDEMPOTENCY_CLAIM,
+        new ClaimIdempotency(newTenant(), "key-2", "purchase", "sha256:bbb"), IdempotencyClaim.class).state())
+        .isEqualTo(ClaimState.CLAIMED);
+  }
+
+  @Test
+  void releaseLetsARetryClaimAgain(Vertx vertx) {
+    ClaimIdempotency claim = new ClaimIdempotency(tenant, "key-3", "purchase", "sha256:aaa");
+    call(vertx, Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class);
+    assertThat(call(vertx, Store.IDEMPOTENCY_RELEASE, new ReleaseIdempotency(tenant, "key-3"), Deleted.class)
+        .deleted()).isTrue();
+    assertThat(call(vertx, Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class).state())
+        .isEqualTo(ClaimState.CLAIMED);
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_COMPLETE,
+        new CompleteIdempotency(tenant, "never-claimed", 200, Map.of())), 404, "IDEMPOTENCY_NOT_FOUND");
+  }
+
+  @Test
+  void anExpiredRecordCountsAsAbsentEvenBeforeTheTtlMonitorRemovesIt(Vertx vertx) {
+    ClaimIdempotency claim = new ClaimIdempotency(tenant, "key-4", "purchase", "sha256:aaa");
+    call(vertx, Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class);
+    call(vertx, Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(tenant, "key-4", 201, Map.of("n", 1)),
+        IdempotencyClaim.class);
+
+    clock.advance(Duration.ofHours(2));
+
+    assertThat(call(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "key-4", "purchase", "sha256:new"),
+        IdempotencyClaim.class).state()).as("a new request may use the key").isEqualTo(ClaimState.CLAIMED);
+    EmbeddedMongo server = StoreTestSupport.embedded(vertx, dataDir);
+    MongoClient raw = StoreTestSupport.rawClient(vertx, server);
+    try {
+      List<JsonObject> records = await(raw.find("idempotency", new JsonObject().put("key", "key-4")));
+      assertThat(records).hasSize(1);
+      assertThat(records.get(0).getString("requestHash")).isEqualTo("sha256:new");
+      assertThat(records.get(0).getString("state")).isEqualTo("IN_PROGRESS");
+    } finally {
+      await(raw.close());
+      await(server.release());
+    }
+  }
+
+  @Test
+  void theTtlIndexIsThereForARealMongoDb(Vertx vertx) {
+    EmbeddedMongo server = StoreTestSupport.embedded(vertx, dataDir);
+    MongoClient raw = StoreTestSupport.rawClient(vertx, server);
+    try {
+      JsonArray indexes = await(raw.listIndexes("idempotency"));
+      assertThat(indexes.stream().map(JsonObject.class::cast))
+          .anySatisfy(index -> {
+            assertThat(index.getJsonObject("key").getMap()).containsOnlyKeys("expiresAt");
+            assertThat(((Number) index.getValue("expireAfterSeconds")).longValue()).isZero();
+          })
+          .anySatisfy(index -> {
+            assertThat(index.getJsonObject("key").fieldNames()).containsExactly("subaccountId", "key");
+            assertThat(index.getBoolean("unique")).isTrue();
+          });
+    } finally {
+      await(raw.close());
+      await(server.release());
+    }
+  }
+
+  @Test
+  void ofManyConcurrentClaimsExactlyOneWins(Vertx vertx, VertxTestContext ctx) {
+    int claimants = 30;
+    List<Future<IdempotencyClaim>> claims = new ArrayList<>();
+    for (int i = 0; i < claimants; i++) {
+      claims.add(Bus.request(vertx, Store.IDEMPOTENCY_CLAIM,
+          new ClaimIdempotency(tenant, "key-5", "purchase", "sha256:aaa"), IdempotencyClaim.class, 20_000, null));
+    }
+    Future.all(claims).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+      long won = claims.stream().filter(c -> c.result().state() == ClaimState.CLAIMED).count();
+      long waiting = claims.stream().filter(c -> c.result().state() == ClaimState.IN_PROGRESS).count();
+      assertThat(won).isEqualTo(1);
+      assertThat(waiting).isEqualTo(claimants - 1);
+      ctx.completeNow();
+    })));
+  }
+}

@@ -1,0 +1,41 @@
+package dev.trunkline.store;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HexFormat;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.generators.SCrypt;
+
+/**
+ * The origin Node service's encryption, written out independently of {@link LegacyCipher} from its documented
+ * algorithm, so the tests build origin ciphertext the way Node did:
+ * <pre>
+ * const key = crypto.scryptSync(ENCRYPTION_KEY, 'twilio-connector-salt', 32);   // N=16384 r=8 p=1
+ * const iv = crypto.randomBytes(16);
+ * const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
+ * let password = cipher.update(text, 'utf8', 'hex') + cipher.final('hex');
+ * const passwordAuthTag = cipher.getAuthTag().toString('hex'); const passwordIV = iv.toString('hex');
+ * </pre>
+ */
+final class LegacyFormat {
+  record Encrypted(String hex, String ivHex, String tagHex) {}
+
+  private LegacyFormat() {}
+
+  static Encrypted encrypt(String passphrase, String plaintext) throws Exception {
+    byte[] key = SCrypt.generate(passphrase.getBytes(StandardCharsets.UTF_8),
+        "twilio-connector-salt".getBytes(StandardCharsets.UTF_8), 16384, 8, 1, 32);
+    byte[] iv = new byte[16];
+    new SecureRandom().nextBytes(iv);
+    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+    byte[] out = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+    byte[] ct = Arrays.copyOfRange(out, 0, out.length - 16);
+    byte[] tag = Arrays.copyOfRange(out, out.length - 16, out.length);
+    HexFormat hex = HexFormat.of();
+    return new Encrypted(hex.formatHex(ct), hex.formatHex(iv), hex.formatHex(tag));
+  }
+}

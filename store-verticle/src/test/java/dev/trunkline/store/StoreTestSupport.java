@@ -1,0 +1,101 @@
+package dev.trunkline.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.ServiceException;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Shared helpers: keys, tenants, deployment, bus calls and a raw MongoDB client on the embedded server. */
+final class StoreTestSupport {
+  static final long TIMEOUT_MS = 20_000;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private StoreTestSupport() {}
+
+  static String newKeyBase64() {
+    byte[] key = new byte[32];
+    RANDOM.nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
+  }
+
+  static String newTenant() {
+    byte[] id = new byte[12];
+    RANDOM.nextBytes(id);
+    return HexFormat.of().formatHex(id);
+  }
+
+  static String sid(String prefix) {
+    byte[] id = new byte[16];
+    RANDOM.nextBytes(id);
+    return prefix + HexFormat.of().formatHex(id);
+  }
+
+  static JsonObject config(Path dataDir, String keys) {
+    return new JsonObject()
+        .put("dataDir", dataDir.toString())
+        .put("mongo", new JsonObject().put("database", "trunkline"))
+        .put("vault", new JsonObject().put("keys", keys));
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.await(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no result within " + TIMEOUT_MS + " ms", e);
+    }
+  }
+
+  static String deploy(Vertx vertx, JsonObject config) {
+    return await(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config)));
+  }
+
+  static <R> R call(Vertx vertx, String address, Object body, Class<R> replyType) {
+    return await(Bus.request(vertx, address, body, replyType, TIMEOUT_MS, null));
+  }
+
+  /** The raw JSON reply, to check what actually crosses the bus. */
+  static JsonObject callRaw(Vertx vertx, String address, Object body) {
+    return await(Bus.request(vertx, address, body, JsonObject.class, TIMEOUT_MS, null));
+  }
+
+  /** Calls an address that must fail and returns the failure as the caller sees it. */
+  static ServiceException failure(Vertx vertx, String address, Object body) {
+    Future<JsonObject> reply = Bus.request(vertx, address, body, JsonObject.class, TIMEOUT_MS, null);
+    try {
+      reply.await(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no reply within " + TIMEOUT_MS + " ms", e);
+    } catch (Exception e) {
+      return ServiceException.from(reply.cause());
+    }
+    return fail("expected " + address + " to fail, it replied " + reply.result().encode());
+  }
+
+  static void assertFailure(ServiceException e, int status, String code) {
+    assertThat(e.status()).as("status of %s", e).isEqualTo(status);
+    assertThat(e.code()).as("code of %s", e).isEqualTo(code);
+  }
+
+  /** A second reference to the embedded server of {@code dataDir} (the verticle's must be running). */
+  static EmbeddedMongo embedded(Vertx vertx, Path dataDir) {
+    return await(EmbeddedMongo.acquire(vertx, dataDir.toString()));
+  }
+
+  static MongoClient rawClient(Vertx vertx, EmbeddedMongo server) {
+    return MongoClient.create(vertx, new JsonObject()
+        .put("connection_string", server.connectionString())
+        .put("db_name", "trunkline"));
+  }
+}

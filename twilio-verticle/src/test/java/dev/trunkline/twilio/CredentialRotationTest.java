@@ -1,0 +1,157 @@
+package dev.trunkline.twilio;
+
+import static dev.trunkline.twilio.TwilioTestEnv.assertFailure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.StoreMessages.PasswordState;
+import dev.trunkline.contract.StoreMessages.SipCredentials;
+import dev.trunkline.contract.TenantRef;
+import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
+import dev.trunkline.contract.TwilioMessages.FinishRotation;
+import dev.trunkline.contract.TwilioMessages.RotationFinished;
+import dev.trunkline.contract.TwilioMessages.RotationStarted;
+import dev.trunkline.contract.TwilioMessages.TrunkInfo;
+import dev.trunkline.simulators.FaultRule;
+import dev.trunkline.twilio.TwilioTestEnv.Tenant;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Zero-downtime rotation: the old credential keeps working until the caller says it may go. */
+@ExtendWith(VertxExtension.class)
+class CredentialRotationTest {
+  private static TwilioTestEnv env;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    env = TwilioTestEnv.start(vertx, null);
+  }
+
+  @AfterAll
+  static void stop() {
+    env.stop();
+  }
+
+  private static TrunkInfo setUp(Tenant t) {
+    return env.call(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(t.subaccountId(), null, null, null),
+        TrunkInfo.class);
+  }
+
+  private static JsonArray credentials(Tenant t, String listSid) {
+    JsonArray lists = env.sim.state(t.accountSid()).getJsonArray("credential_lists");
+    for (int i = 0; i < lists.size(); i++) {
+      if (listSid.equals(lists.getJsonObject(i).getString("sid"))) {
+        return lists.getJsonObject(i).getJsonArray("credentials");
+      }
+    }
+    throw new AssertionError("no list " + listSid);
+  }
+
+  @Test
+  void rotationKeepsTheOldCredentialUntilTheCallerFinishesIt() {
+    Tenant t = env.newTenant();
+    TrunkInfo trunk = setUp(t);
+    String oldPassword = env.sip(t).password().reveal();
+
+    RotationStarted started = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        RotationStarted.class);
+
+    assertThat(started.previousCredentialSid()).isEqualTo(trunk.credentialSid());
+    assertThat(started.credentialSid()).isNotEqualTo(trunk.credentialSid());
+    assertThat(started.username()).isNotEqualTo(trunk.username()).endsWith("_r2").hasSizeLessThanOrEqualTo(32);
+    assertThat(credentials(t, trunk.credentialListSid())).hasSize(2);
+    SipCredentials during = env.sip(t);
+    assertThat(during.password().reveal()).as("the active password is still the old one").isEqualTo(oldPassword);
+    assertThat(during.pending().purpose()).isEqualTo("rotation");
+    assertThat(during.pending().username()).isEqualTo(started.username());
+    String newPassword = during.pending().password().reveal();
+    assertThat(newPassword).isNotEqualTo(oldPassword);
+    // Both work while the caller moves its numbers.
+    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), trunk.username(), oldPassword))
+        .isTrue();
+    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), started.username(), newPassword))
+        .isTrue();
+    // A setup in the middle of a rotation changes nothing.
+    long writes = env.sim.requests().writes(t.accountSid());
+    assertThat(setUp(t).repaired()).isEmpty();
+    assertThat(env.sim.requests().writes(t.accountSid())).isEqualTo(writes);
+    // Asking again returns the rotation in progress instead of adding a third credential.
+    RotationStarted again = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        RotationStarted.class);
+    assertThat(again.credentialSid()).isEqualTo(started.credentialSid());
+    assertThat(credentials(t, trunk.credentialListSid())).hasSize(2);
+
+    RotationFinished finished = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishRotation(t.subaccountId(), started.credentialSid()), RotationFinished.class);
+
+    assertThat(finished.deletedCredentialSid()).isEqualTo(trunk.credentialSid());
+    assertThat(finished.credentialSid()).isEqualTo(started.credentialSid());
+    assertThat(finished.username()).isEqualTo(started.username());
+    JsonArray left = credentials(t, trunk.credentialListSid());
+    assertThat(left).hasSize(1);
+    assertThat(left.getJsonObject(0).getString("sid")).isEqualTo(started.credentialSid());
+    SipCredentials after = env.sip(t);
+    assertThat(after.passwordState()).isEqualTo(PasswordState.KNOWN);
+    assertThat(after.username()).isEqualTo(started.username());
+    assertThat(after.password().reveal()).isEqualTo(newPassword);
+    assertThat(env.connector(t).trunk().credentialSid()).isEqualTo(started.credentialSid());
+    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), started.username(), newPassword))
+        .isTrue();
+
+    // Finishing again is harmless; a later setup keeps the rotated credential.
+    RotationFinished repeat = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishRotation(t.subaccountId(), started.credentialSid()), RotationFinished.class);
+    assertThat(repeat.deletedCredentialSid()).isNull();
+    TrunkInfo afterSetup = setUp(t);
+    assertThat(afterSetup.credentialSid()).isEqualTo(started.credentialSid());
+    assertThat(afterSetup.repaired()).isEmpty();
+
+    // A second rotation takes the next suffix, not _r2_r3.
+    RotationStarted second = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        RotationStarted.class);
+    assertThat(second.username()).endsWith("_r3").doesNotContain("_r2");
+  }
+
+  @Test
+  void aFinishWhoseDeleteFailedCompletesWhenRepeated() {
+    Tenant t = env.newTenant();
+    TrunkInfo trunk = setUp(t);
+    RotationStarted started = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        RotationStarted.class);
+    FaultRule rule = env.sim.faults().add(FaultRule.on("DELETE", "/2010-04-01/Accounts/" + t.accountSid()
+        + "/SIP/CredentialLists/*/Credentials/*.json").error(500).times(3));
+    env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, new FinishRotation(t.subaccountId(),
+        started.credentialSid()));
+    env.sim.faults().remove(rule.id());
+    // Promoted already: the new credential is active, the old one still exists.
+    assertThat(env.connector(t).trunk().credentialSid()).isEqualTo(started.credentialSid());
+    assertThat(credentials(t, trunk.credentialListSid())).hasSize(2);
+
+    RotationFinished finished = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishRotation(t.subaccountId(), started.credentialSid()), RotationFinished.class);
+    assertThat(finished.deletedCredentialSid()).isEqualTo(trunk.credentialSid());
+    assertThat(credentials(t, trunk.credentialListSid())).hasSize(1);
+  }
+
+  @Test
+  void rotationNeedsASetUpTrunkAndFinishNeedsTheStartedCredential() {
+    Tenant t = env.newTenant();
+    assertFailure(env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId())), 409,
+        "TRUNK_NOT_SET_UP");
+    TrunkInfo trunk = setUp(t);
+    assertFailure(env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishRotation(t.subaccountId(), "CR" + "0".repeat(32))), 404, "CREDENTIAL_NOT_FOUND");
+    assertFailure(env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishRotation(t.subaccountId(), "nope")), 400, "INVALID_CREDENTIAL_SID");
+    // The active credential is not a rotation's: finishing "into" it changes nothing and deletes nothing.
+    RotationFinished noop = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishRotation(t.subaccountId(), trunk.credentialSid()), RotationFinished.class);
+    assertThat(noop.deletedCredentialSid()).isNull();
+    assertThat(credentials(t, trunk.credentialListSid())).hasSize(1);
+  }
+}
