@@ -51,12 +51,13 @@ public final class TwilioTestEnv {
   private final Path dataDir;
   private final TwilioHttp http;
 
-  private TwilioTestEnv(Vertx vertx, TwilioSimulator sim, JsonObject config, Path dataDir) {
+  private TwilioTestEnv(Vertx vertx, TwilioSimulator sim, JsonObject config, Path dataDir,
+      TwilioHttp.Observer observer) {
     this.vertx = vertx;
     this.sim = sim;
     this.config = config;
     this.dataDir = dataDir;
-    this.http = new TwilioHttp(vertx, TwilioConfig.from(config));
+    this.http = new TwilioHttp(vertx, TwilioConfig.from(config), observer);
     this.api = new TwilioApi(http);
   }
 
@@ -92,15 +93,24 @@ public final class TwilioTestEnv {
         .put("vault", new JsonObject().put("keys", "k1:" + Base64.getEncoder().encodeToString(key)))
         .put("bus", new JsonObject().put("timeoutMs", 10000))
         .put("twilio", twilio);
-    TwilioTestEnv env = new TwilioTestEnv(vertx, sim, config, dir);
+    TwilioTestEnv env = new TwilioTestEnv(vertx, sim, config, dir, observer);
     await(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config)));
     await(vertx.deployVerticle(new TwilioVerticle(observer), new DeploymentOptions().setConfig(config)));
     return env;
   }
 
+  /** Stops the verticles (the store releases its embedded server), the simulator, and removes the data. */
   public void stop() {
     http.close();
+    for (String id : java.util.List.copyOf(vertx.deploymentIDs())) {
+      await(vertx.undeploy(id));
+    }
     await(sim.close());
+    try (var files = Files.walk(dataDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A leftover temp directory is harmless.
+    }
   }
 
   // ---- tenants ----
