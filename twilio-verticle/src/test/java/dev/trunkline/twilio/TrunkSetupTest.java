@@ -343,6 +343,40 @@ class TrunkSetupTest {
   }
 
   @Test
+  void statusReportsWhatWasBrokenOutsideTrunklineAndSetupRepairsItKeepingTheUsername() {
+    Tenant t = env.newTenant();
+    TrunkInfo first = ensure(t);
+    Secret firstPassword = env.sip(t).password();
+    // Someone deletes the credential and the origination URL in Twilio's console.
+    TwilioTestEnv.await(env.api.deleteCredential(t.auth(), first.credentialListSid(), first.credentialSid()));
+    String urlSid = env.connector(t).trunk().originationUrlSid();
+    io.vertx.ext.web.client.WebClient web = io.vertx.ext.web.client.WebClient.create(env.vertx);
+    try {
+      TwilioTestEnv.await(web.deleteAbs(env.sim.baseUrl() + "/v1/Trunks/" + first.trunkSid() + "/OriginationUrls/"
+          + urlSid).basicAuthentication(t.accountSid(), t.auth().authToken().reveal()).timeout(10_000).send());
+    } finally {
+      web.close();
+    }
+
+    TrunkStatus broken = env.call(Addresses.Twilio.TRUNK_STATUS, new TenantRef(t.subaccountId()),
+        TrunkStatus.class);
+    assertThat(broken.exists()).isTrue();
+    assertThat(broken.credentialPresent()).isFalse();
+    assertThat(broken.originationUrl()).isNull();
+    assertThat(broken.problems()).containsExactlyInAnyOrder("credential missing",
+        "origination URL sip:sip.retellai.com missing");
+
+    TrunkInfo repaired = ensure(t);
+    assertThat(repaired.repaired()).containsExactlyInAnyOrder("credential", "originationUrl");
+    assertThat(repaired.username()).as("the stored username is kept").isEqualTo(first.username());
+    assertThat(repaired.credentialSid()).isNotEqualTo(first.credentialSid());
+    assertThat(env.sip(t).password()).as("a new password for the new credential").isNotEqualTo(firstPassword);
+    assertConsistent(t, repaired);
+    assertThat(env.call(Addresses.Twilio.TRUNK_STATUS, new TenantRef(t.subaccountId()), TrunkStatus.class)
+        .problems()).isEmpty();
+  }
+
+  @Test
   void regulatorySidsAreValidatedAndStored() {
     Tenant t = env.newTenant();
     ServiceException bad = env.failure(Addresses.Twilio.TRUNK_ENSURE,
