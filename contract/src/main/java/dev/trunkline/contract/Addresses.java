@@ -20,27 +20,44 @@ public final class Addresses {
 
   /** Store: tenants, secrets, trunk state, phone numbers, idempotency, key rotation. */
   public static final class Store {
+    /** {} -> PingReply{ok, backend "embedded"|"mongodb"} after a round trip to the database; 503 when down. */
     public static final String PING = STORE + "ping";
+    /** TenantRef -> Connector (no secrets); 404 CONNECTOR_NOT_FOUND. */
     public static final String CONNECTOR_GET = STORE + "connector.get";
+    /** PutTwilioAccount -> Connector. */
     public static final String TWILIO_ACCOUNT_PUT = STORE + "twilio-account.put";
     /** secret: the tenant's Twilio Account SID and auth token. */
     public static final String TWILIO_ACCOUNT_GET = STORE + "twilio-account.get";
+    /** PutRetellKey -> Connector. */
     public static final String RETELL_KEY_PUT = STORE + "retell-key.put";
     /** secret: the tenant's Retell API key. */
     public static final String RETELL_KEY_GET = STORE + "retell-key.get";
+    /** PutTrunk -> Connector; "" clears a field; 409 VERSION_CONFLICT / SIP_USERNAME_MISMATCH. */
     public static final String TRUNK_PUT = STORE + "trunk.put";
+    /** TenantRef -> Connector without trunk and SIP credentials; 404 CONNECTOR_NOT_FOUND. */
     public static final String TRUNK_DELETE = STORE + "trunk.delete";
+    /** PutPendingSip -> Connector (passwordState PENDING); replaces an open pending credential. */
     public static final String SIP_PENDING_PUT = STORE + "sip-credentials.pending.put";
+    /** PromoteSip -> Connector; 409 SIP_PENDING_MISMATCH / SIP_NO_PENDING; a repeated promote succeeds. */
     public static final String SIP_PROMOTE = STORE + "sip-credentials.promote";
     /** secret: the tenant's SIP credentials (active, and pending when a write-ahead is open). */
     public static final String SIP_GET = STORE + "sip-credentials.get";
+    /** PhoneNumber -> PhoneNumber; 409 NUMBER_OWNED_ELSEWHERE. */
     public static final String NUMBER_SAVE = STORE + "phone-numbers.save";
+    /** NumberRef -> PhoneNumber; 404 NUMBER_NOT_FOUND (also for another tenant's number). */
     public static final String NUMBER_GET = STORE + "phone-numbers.get";
+    /** ListNumbers -> NumberPage (limit 1..1000, default 100; next null at the end). */
     public static final String NUMBER_LIST = STORE + "phone-numbers.list";
+    /** NumberRef -> Deleted{deleted:false when the tenant has no such number}. */
     public static final String NUMBER_DELETE = STORE + "phone-numbers.delete";
+    /** ClaimIdempotency -> IdempotencyClaim{CLAIMED|IN_PROGRESS|COMPLETED}; 422 IDEMPOTENCY_KEY_REUSED. */
     public static final String IDEMPOTENCY_CLAIM = STORE + "idempotency.claim";
+    /** CompleteIdempotency -> IdempotencyClaim{COMPLETED}; 404 IDEMPOTENCY_NOT_FOUND,
+     * 409 IDEMPOTENCY_ALREADY_COMPLETED. */
     public static final String IDEMPOTENCY_COMPLETE = STORE + "idempotency.complete";
+    /** ReleaseIdempotency -> Deleted (only an IN_PROGRESS claim is released). */
     public static final String IDEMPOTENCY_RELEASE = STORE + "idempotency.release";
+    /** RotateKeys -> RotateKeysReport; 409 ROTATION_RUNNING. Use a long request timeout. */
     public static final String ADMIN_ROTATE_KEYS = STORE + "admin.rotate-keys";
 
     private Store() {}

@@ -12,7 +12,9 @@ import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Loads the two official Twilio OpenAPI documents from the classpath and builds {@link OpenAPIContract}s for the paths
@@ -26,7 +28,7 @@ import java.util.Set;
  *   pruned copy declares the same schema as {@code application/json}; {@link TwilioRequestValidator} turns the form
  *   body into the equivalent JSON object (typed per the schema) before validating it.</li>
  * </ul>
- * Reading and parsing the documents is blocking work and runs in {@code executeBlocking}, once per simulator start.
+ * Reading and parsing the documents is blocking work and runs in {@code executeBlocking}, once per JVM.
  */
 final class TwilioOpenApi {
 
@@ -35,6 +37,9 @@ final class TwilioOpenApi {
   static final String TRUNKING_V1 = "twilio_trunking_v1.json";
   private static final String FORM = "application/x-www-form-urlencoded";
   private static final String JSON = "application/json";
+
+  /** Bounded by construction: one entry per (document, served path set), i.e. two in practice. */
+  private static final Map<String, JsonObject> PRUNED = new ConcurrentHashMap<>();
 
   private final OpenAPIContract api;
   private final OpenAPIContract trunking;
@@ -45,8 +50,8 @@ final class TwilioOpenApi {
   }
 
   static Future<TwilioOpenApi> load(Vertx vertx, Set<String> apiPaths, Set<String> trunkingPaths) {
-    Future<JsonObject> api = vertx.executeBlocking(() -> prune(read(API_V2010), apiPaths));
-    Future<JsonObject> trunking = vertx.executeBlocking(() -> prune(read(TRUNKING_V1), trunkingPaths));
+    Future<JsonObject> api = vertx.executeBlocking(() -> pruned(API_V2010, apiPaths));
+    Future<JsonObject> trunking = vertx.executeBlocking(() -> pruned(TRUNKING_V1, trunkingPaths));
     return Future.all(api, trunking)
         .compose(all -> Future.all(OpenAPIContract.from(vertx, api.result()),
             OpenAPIContract.from(vertx, trunking.result())))
@@ -59,6 +64,20 @@ final class TwilioOpenApi {
 
   OpenAPIContract trunking() {
     return trunking;
+  }
+
+  /**
+   * The pruned document, read and pruned once per JVM (the 2 MB parse is the expensive part of a start; tests and
+   * the sandbox start several simulators). Each caller gets its own copy because contracts may annotate the JSON.
+   */
+  private static JsonObject pruned(String name, Set<String> paths) throws IOException {
+    String key = name + paths;
+    JsonObject cached = PRUNED.get(key);
+    if (cached == null) {
+      cached = prune(read(name), paths);
+      PRUNED.putIfAbsent(key, cached);
+    }
+    return cached.copy();
   }
 
   static JsonObject read(String name) throws IOException {

@@ -54,13 +54,16 @@ final class TwilioRequestValidator {
     };
   }
 
+  /** The validator's message, plus the first schema error when the message does not already say it. */
   private static String describe(Throwable e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (e instanceof io.vertx.openapi.validation.SchemaValidationException schema
         && schema.getOutputUnit() != null && schema.getOutputUnit().getErrors() != null
         && !schema.getOutputUnit().getErrors().isEmpty()) {
       var first = schema.getOutputUnit().getErrors().get(0);
-      message = message + " (" + first.getError() + " at " + first.getInstanceLocation() + ")";
+      if (first.getError() != null && !message.contains(first.getError())) {
+        message = message + " (" + first.getError() + " at " + first.getInstanceLocation() + ")";
+      }
     }
     return message;
   }

@@ -8,7 +8,6 @@ import dev.trunkline.simulators.TwilioModel.Trunk;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -39,7 +38,7 @@ public final class TwilioSimulator {
   private final TwilioState state = new TwilioState();
   private final Faults faults = new Faults();
   private final RequestLog requests = new RequestLog();
-  private HttpServer server;
+  private HttpSimulatorVerticle verticle;
 
   private TwilioSimulator(Vertx vertx, SimulatorOptions options) {
     this.vertx = vertx;
@@ -55,10 +54,9 @@ public final class TwilioSimulator {
     routes.addAll(new TwilioTrunkRoutes(sim.state).routes());
     return TwilioOpenApi.load(vertx, templates(routes, TwilioRoute.Spec.API_V2010),
             templates(routes, TwilioRoute.Spec.TRUNKING_V1))
-        .compose(openApi -> vertx.createHttpServer().requestHandler(sim.router(routes, openApi))
-            .listen(sim.options.port(), sim.options.host()))
-        .map(server -> {
-          sim.server = server;
+        .compose(openApi -> HttpSimulatorVerticle.deploy(vertx, sim.options, v -> sim.router(routes, openApi)))
+        .map(deployed -> {
+          sim.verticle = deployed;
           return sim;
         });
   }
@@ -70,15 +68,17 @@ public final class TwilioSimulator {
   }
 
   public int port() {
-    return server.actualPort();
+    return verticle.port();
   }
 
+  /** "http://127.0.0.1:<port>" (the bound host when it is not a wildcard address). */
   public String baseUrl() {
-    return "http://127.0.0.1:" + port();
+    return verticle.baseUrl();
   }
 
+  /** Stops listening (undeploys the simulator's verticle). */
   public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return verticle == null ? Future.succeededFuture() : verticle.close();
   }
 
   public Faults faults() {
@@ -165,7 +165,7 @@ public final class TwilioSimulator {
   }
 
   private JsonObject stateView(Account account) {
-    String baseUrl = server == null ? "http://127.0.0.1" : baseUrl();
+    String baseUrl = verticle == null ? "http://127.0.0.1" : baseUrl();
     JsonArray trunks = new JsonArray();
     for (Trunk trunk : account.trunks.values()) {
       JsonArray origins = new JsonArray();

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -167,7 +168,7 @@ final class TwilioTrunkRoutes {
     call.noContent();
   }
 
-  private void fetch(TwilioCall call, java.util.function.Function<Trunk, JsonObject> view) {
+  private void fetch(TwilioCall call, Function<Trunk, JsonObject> view) {
     JsonObject reply;
     synchronized (state) {
       reply = view.apply(trunk(call.account(), call.path("Sid")));
@@ -416,7 +417,7 @@ final class TwilioTrunkRoutes {
   }
 
   static <T> TwilioPaging.Page<JsonObject> render(TwilioPaging.Page<T> page,
-      java.util.function.Function<T, JsonObject> view) {
+      Function<T, JsonObject> view) {
     return new TwilioPaging.Page<>(page.items().stream().map(view).toList(), page.page(), page.pageSize(),
         page.start(), page.nextToken());
   }

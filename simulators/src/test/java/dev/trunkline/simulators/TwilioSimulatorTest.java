@@ -3,6 +3,8 @@ package dev.trunkline.simulators;
 import static dev.trunkline.simulators.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -559,5 +561,31 @@ class TwilioSimulatorTest {
     HttpResponse<Buffer> reply = client.post("/2010-04-01/Accounts/$AC/IncomingPhoneNumbers.json", "PhoneNumber", e164);
     assertThat(reply.statusCode()).as(reply.bodyAsString()).isEqualTo(201);
     return reply.bodyAsJsonObject().getString("sid");
+  }
+
+  @Test
+  void concurrentCreatesKeepTheUniquenessRules() {
+    String list = createCredentialList(twilio, "race");
+    String credentials = "/2010-04-01/Accounts/$AC/SIP/CredentialLists/" + list + "/Credentials.json";
+    List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      TwilioClient client = i % 2 == 0 ? twilio : other;
+      calls.add(client.request(HttpMethod.POST, "/v1/Trunks").sendForm(MultiMap.caseInsensitiveMultiMap()
+          .add("DomainName", "race.pstn.twilio.com")));
+      calls.add(twilio.request(HttpMethod.POST, credentials).sendForm(MultiMap.caseInsensitiveMultiMap()
+          .add("Username", "race_user").add("Password", PASSWORD)));
+    }
+    await(Future.all(calls));
+    List<Integer> trunkStatuses = new ArrayList<>();
+    List<Integer> credentialStatuses = new ArrayList<>();
+    for (int i = 0; i < calls.size(); i++) {
+      (i % 2 == 0 ? trunkStatuses : credentialStatuses).add(calls.get(i).result().statusCode());
+    }
+    assertThat(trunkStatuses).filteredOn(s -> s == 201).hasSize(1);
+    assertThat(trunkStatuses).filteredOn(s -> s == 409).hasSize(19);
+    assertThat(credentialStatuses).filteredOn(s -> s == 201).hasSize(1);
+    assertThat(credentialStatuses).filteredOn(s -> s == 409).hasSize(19);
+    assertThat(sim.trunks(ACCOUNT).size() + sim.trunks(OTHER_ACCOUNT).size()).isEqualTo(1);
+    assertThat(sim.credentialLists(ACCOUNT).get(0).getJsonArray("credentials")).hasSize(1);
   }
 }

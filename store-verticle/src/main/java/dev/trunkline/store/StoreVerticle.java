@@ -65,8 +65,13 @@ public class StoreVerticle extends VerticleBase {
     return uri
         .compose(connectionString -> {
           mongo = MongoClient.create(vertx, clientConfig(connectionString));
-          return Indexes.ensure(mongo);
+          // A first round trip, so an unreachable database is reported as such (the URI is not repeated: it
+          // may hold credentials).
+          return mongo.runCommand("ping", new JsonObject().put("ping", 1)).recover(err -> Future.failedFuture(
+              new IllegalStateException("cannot reach the " + backend() + " database within "
+                  + cfg.mongoTimeoutMs() + " ms (" + err.getClass().getSimpleName() + ")")));
         })
+        .compose(v -> Indexes.ensure(mongo))
         .compose(v -> registerConsumers())
         .onSuccess(v -> LOG.info("store ready: backend {}, database {}, active key id {}, {} key ids readable, "
                 + "legacy key {}", backend(), cfg.database(), cfg.keyring().activeKid(), cfg.keyring().kids().size(),

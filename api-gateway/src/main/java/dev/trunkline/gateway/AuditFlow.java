@@ -1,0 +1,82 @@
+package dev.trunkline.gateway;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.RetellMessages.Inspection;
+import dev.trunkline.contract.RetellMessages.InspectionStatus;
+import dev.trunkline.contract.RetellMessages.InspectNumber;
+import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.StoreMessages.Connector;
+import dev.trunkline.contract.StoreMessages.PhoneNumber;
+import dev.trunkline.contract.StoreMessages.Trunk;
+import dev.trunkline.contract.TenantRef;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Read-only audit: asks Retell, per number and with bounded concurrency, whether the number's
+ * {@code sip_outbound_trunk_config} matches the tenant's trunk. It needs no SIP password, so it reads the
+ * secret-free connector rather than the credentials.
+ */
+final class AuditFlow {
+  private final Vertx vertx;
+  private final GatewayConfig config;
+
+  AuditFlow(Vertx vertx, GatewayConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  Future<ApiReply> run(Upstream up, String subaccountId, String phoneNumber) {
+    return up.call(Addresses.Store.CONNECTOR_GET, new TenantRef(subaccountId), Connector.class)
+        .recover(err -> TenantContext.notFound(err)
+            ? TenantContext.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err))
+        .compose(connector -> {
+          Trunk trunk = connector.trunk();
+          if (trunk == null || trunk.username() == null || trunk.terminationUri() == null) {
+            return Future.failedFuture(ApiErrors.setupRequired(
+                "run POST /twilio/setup first: this subaccount has no trunk yet"));
+          }
+          return TenantContext.retellKey(up, subaccountId).compose(key -> audit(up, subaccountId,
+              phoneNumber, trunk, key));
+        });
+  }
+
+  private Future<ApiReply> audit(Upstream up, String subaccountId, String phoneNumber, Trunk trunk,
+      Secret key) {
+    Future<BoundedFanOut.PageSource<PhoneNumber>> source = phoneNumber == null
+        ? Future.succeededFuture(NumberPages.all(up, subaccountId, config.listPageSize()))
+        : NumberPages.one(up, subaccountId, phoneNumber);
+    return source.compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
+            config.perNumberTimeoutMs(), n -> inspect(up, trunk, key, n),
+            (n, err) -> FanOutReport.failure(n.phoneNumber(), err).put("status", "ERROR")))
+        .map(results -> {
+          FanOutReport report = new FanOutReport(results);
+          long okCount = results.stream().filter(r -> "OK".equals(r.getString("status"))).count();
+          long problemCount = report.successCount - okCount;
+          JsonObject data = report.data()
+              .put("okCount", okCount)
+              .put("problemCount", problemCount)
+              .put("expected", new JsonObject().put("auth_username", trunk.username())
+                  .put("termination_uri", trunk.terminationUri()));
+          String message = "Audited " + report.successCount + " of " + report.total + " phone numbers: "
+              + okCount + " ok, " + problemCount + " with wrong or missing credentials";
+          return ApiReply.of(report.status(), new JsonObject().put("success", report.allSucceeded())
+              .put("message", message).put("data", data));
+        });
+  }
+
+  private Future<JsonObject> inspect(Upstream up, Trunk trunk, Secret key, PhoneNumber number) {
+    InspectNumber request = new InspectNumber(key, number.phoneNumber(), trunk.terminationUri(),
+        trunk.username());
+    return up.call(Addresses.Retell.NUMBER_INSPECT, request, Inspection.class, config.perNumberTimeoutMs())
+        .map(i -> new JsonObject()
+            .put("phoneNumber", number.phoneNumber())
+            .put("success", true)
+            .put("status", i.status().name())
+            .put("ok", i.status() == InspectionStatus.OK)
+            .put("auth_username", i.authUsername())
+            .put("termination_uri", i.terminationUri())
+            .put("transport", i.transport()));
+  }
+}

@@ -1,0 +1,175 @@
+package dev.trunkline.gateway;
+
+import dev.trunkline.contract.ServiceException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Runs one asynchronous task per item with at most {@code concurrency} in flight, pulling items page by
+ * page from a {@link PageSource} only as the window frees up, and collects one result per item in input
+ * order.
+ *
+ * <p>It is a sliding window, not batches: when one task finishes the next starts, so N items take about
+ * ceil(N / concurrency) task latencies. Memory holds one page of pending items plus the results (which the
+ * caller needs anyway). A task that fails, or does not finish within {@code perItemTimeoutMs}, becomes that
+ * item's result through {@code onFailure}; it never fails the whole run. Only the page source failing does.
+ *
+ * <p>All bookkeeping runs on the context that called {@link #run}, so there is no locking; completions
+ * arriving on another thread are moved onto that context.
+ */
+public final class BoundedFanOut<T, R> {
+
+  /** Items arrive in pages; {@code last} says no page follows. */
+  public record Page<T>(List<T> items, boolean last) {}
+
+  /** Yields the next page each time it is asked; it is never asked again after a last page. */
+  @FunctionalInterface
+  public interface PageSource<T> {
+    Future<Page<T>> next();
+
+    static <T> PageSource<T> of(List<T> items) {
+      return () -> Future.succeededFuture(new Page<>(items, true));
+    }
+  }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final PageSource<T> source;
+  private final int concurrency;
+  private final long perItemTimeoutMs;
+  private final Function<T, Future<R>> task;
+  private final BiFunction<T, Throwable, R> onFailure;
+  private final Promise<List<R>> done = Promise.promise();
+
+  private final ArrayDeque<T> pending = new ArrayDeque<>();
+  private final List<R> results = new ArrayList<>();
+  private int inFlight;
+  private boolean fetching;
+  private boolean exhausted;
+  private boolean finished;
+  private boolean pumping;
+  private boolean pumpAgain;
+
+  private BoundedFanOut(Vertx vertx, PageSource<T> source, int concurrency, long perItemTimeoutMs,
+      Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure) {
+    if (concurrency < 1 || perItemTimeoutMs < 1) {
+      throw new IllegalArgumentException("concurrency and timeout must be positive");
+    }
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.source = source;
+    this.concurrency = concurrency;
+    this.perItemTimeoutMs = perItemTimeoutMs;
+    this.task = task;
+    this.onFailure = onFailure;
+  }
+
+  /**
+   * Runs {@code task} over every item of {@code source}.
+   *
+   * @param onFailure turns an item's failure (its task's error, or a 504 {@code TIMEOUT}
+   *     {@link ServiceException} after {@code perItemTimeoutMs}) into that item's result
+   * @return the results in input order; fails only when the page source fails
+   */
+  public static <T, R> Future<List<R>> run(Vertx vertx, PageSource<T> source, int concurrency,
+      long perItemTimeoutMs, Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure) {
+    BoundedFanOut<T, R> run = new BoundedFanOut<>(vertx, source, concurrency, perItemTimeoutMs, task,
+        onFailure);
+    run.onContext(run::pump);
+    return run.done.future();
+  }
+
+  /** Starts what the window allows, fetches when it runs dry, finishes when all is done. Re-entrant safe. */
+  private void pump() {
+    if (pumping) {
+      pumpAgain = true; // a task completed synchronously inside the loop below; loop once more
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        while (!finished && inFlight < concurrency && !pending.isEmpty()) {
+          launch(results.size(), pending.poll());
+        }
+        if (!finished && pending.isEmpty() && !exhausted && !fetching) {
+          fetch();
+        }
+        if (!finished && exhausted && pending.isEmpty() && inFlight == 0 && !fetching) {
+          finished = true;
+          done.complete(results);
+        }
+      } while (pumpAgain);
+    } finally {
+      pumping = false;
+    }
+  }
+
+  private void fetch() {
+    fetching = true;
+    Future<Page<T>> page;
+    try {
+      page = source.next();
+    } catch (RuntimeException e) {
+      page = Future.failedFuture(e);
+    }
+    page.onComplete(ar -> onContext(() -> {
+      fetching = false;
+      if (ar.failed()) {
+        finished = true;
+        done.tryFail(ar.cause());
+        return;
+      }
+      Page<T> p = ar.result();
+      if (p == null || p.last()) {
+        exhausted = true;
+      }
+      if (p != null && p.items() != null) {
+        pending.addAll(p.items());
+      }
+      pump();
+    }));
+  }
+
+  private void launch(int index, T item) {
+    inFlight++;
+    results.add(null); // the slot this item's result fills, whatever order completions come in
+    Promise<R> slot = Promise.promise();
+    long timer = vertx.setTimer(perItemTimeoutMs, id -> slot.tryFail(new ServiceException(504, "TIMEOUT",
+        "no answer within " + perItemTimeoutMs + " ms")));
+    Future<R> running;
+    try {
+      running = task.apply(item);
+    } catch (RuntimeException e) {
+      running = Future.failedFuture(e);
+    }
+    running.onComplete(slot::tryComplete, slot::tryFail);
+    slot.future().onComplete(ar -> onContext(() -> {
+      vertx.cancelTimer(timer);
+      R result;
+      if (ar.succeeded()) {
+        result = ar.result();
+      } else {
+        result = onFailure.apply(item, ar.cause());
+      }
+      results.set(index, result);
+      inFlight--;
+      pump();
+    }));
+  }
+
+  private void onContext(Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
+  }
+}

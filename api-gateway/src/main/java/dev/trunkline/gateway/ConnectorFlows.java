@@ -1,0 +1,103 @@
+package dev.trunkline.gateway;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Json;
+import dev.trunkline.contract.RetellMessages.KeyVerified;
+import dev.trunkline.contract.RetellMessages.VerifyKey;
+import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreMessages.ListNumbers;
+import dev.trunkline.contract.StoreMessages.NumberPage;
+import dev.trunkline.contract.StoreMessages.PutRetellKey;
+import dev.trunkline.contract.StoreMessages.PutTwilioAccount;
+import dev.trunkline.contract.StoreMessages.RetellStatus;
+import dev.trunkline.contract.TenantRef;
+import dev.trunkline.contract.TwilioMessages.AccountInfo;
+import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
+import dev.trunkline.contract.TwilioMessages.TeardownResult;
+import dev.trunkline.contract.TwilioMessages.TrunkInfo;
+import dev.trunkline.contract.TwilioMessages.TrunkStatus;
+import dev.trunkline.contract.TwilioMessages.VerifyAccount;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/** The tenant's connections and trunk: connect Twilio and Retell, set the trunk up, show it, tear it down. */
+final class ConnectorFlows {
+  private ConnectorFlows() {}
+
+  /** Verifies the account at Twilio, then stores it (encrypted by the store). The token is never echoed. */
+  static Future<ApiReply> connectTwilio(Upstream up, String subaccountId, String accountSid, Secret authToken) {
+    return up.call(Addresses.Twilio.ACCOUNT_VERIFY, new VerifyAccount(accountSid, authToken), AccountInfo.class)
+        .recover(err -> Future.failedFuture(rejectedCredential(err, "INVALID_TWILIO_CREDENTIALS",
+            "Twilio refused this Account SID and auth token")))
+        .compose(account -> up.call(Addresses.Store.TWILIO_ACCOUNT_PUT,
+                new PutTwilioAccount(subaccountId, accountSid, authToken), JsonObject.class)
+            .map(stored -> ApiReply.success(200, "Twilio account connected", new JsonObject()
+                .put("accountSid", account.accountSid() == null ? accountSid : account.accountSid())
+                .put("friendlyName", account.friendlyName())
+                .put("status", account.status())
+                .put("twilioConnected", true))));
+  }
+
+  /** Verifies the key with a cheap Retell call, then stores it (encrypted by the store). */
+  static Future<ApiReply> connectRetell(Upstream up, String subaccountId, Secret apiKey) {
+    return up.call(Addresses.Retell.KEY_VERIFY, new VerifyKey(apiKey), KeyVerified.class)
+        .recover(err -> Future.failedFuture(rejectedCredential(err, "INVALID_RETELL_KEY",
+            "Retell refused this API key")))
+        .compose(verified -> verified.ok()
+            ? Future.succeededFuture(verified)
+            : Future.failedFuture(new ServiceException(422, "INVALID_RETELL_KEY", "Retell refused this API key")))
+        .compose(verified -> up.call(Addresses.Store.RETELL_KEY_PUT, new PutRetellKey(subaccountId, apiKey),
+            JsonObject.class))
+        .map(stored -> ApiReply.success(200, "Retell API key stored",
+            new JsonObject().put("retellKeyPresent", true)));
+  }
+
+  static Future<ApiReply> setup(Upstream up, String subaccountId, JsonObject body) {
+    EnsureTrunk ensure = new EnsureTrunk(subaccountId, body.getString("addressSid"),
+        body.getString("emergencyAddressSid"), body.getString("bundleSid"));
+    return up.call(Addresses.Twilio.TRUNK_ENSURE, ensure, TrunkInfo.class)
+        .map(trunk -> ApiReply.success(trunk.created() ? 201 : 200,
+            trunk.created() ? "Trunk created" : "Trunk ready", new JsonObject()
+                .put("trunkSid", trunk.trunkSid())
+                .put("friendlyName", trunk.friendlyName())
+                .put("domainName", trunk.domainName())
+                .put("terminationUri", trunk.terminationUri())
+                .put("username", trunk.username())
+                .put("originationUrl", trunk.originationUrl())
+                .put("created", trunk.created())
+                .put("repaired", trunk.repaired() == null ? java.util.List.of() : trunk.repaired())));
+  }
+
+  static Future<ApiReply> trunkStatus(Upstream up, String subaccountId) {
+    return up.call(Addresses.Twilio.TRUNK_STATUS, new TenantRef(subaccountId), TrunkStatus.class)
+        .map(status -> ApiReply.ok(Json.toJson(status)));
+  }
+
+  /** Service route: refuses while live numbers remain, so a teardown never strands a number. */
+  static Future<ApiReply> teardown(Upstream up, String subaccountId) {
+    return up.call(Addresses.Store.NUMBER_LIST, new ListNumbers(subaccountId, 50, null), NumberPage.class)
+        .compose(page -> {
+          long live = page.items() == null ? 0
+              : page.items().stream().filter(n -> n.retellStatus() != RetellStatus.REMOVED).count();
+          if (live > 0) {
+            return Future.failedFuture(new ServiceException(409, "NUMBERS_REMAIN",
+                "remove the subaccount's phone numbers before tearing down its trunk"));
+          }
+          return up.call(Addresses.Twilio.TRUNK_TEARDOWN, new TenantRef(subaccountId), TeardownResult.class);
+        })
+        .map(result -> ApiReply.success(200, result.deleted() ? "Trunk deleted" : "No trunk to delete",
+            Json.toJson(result)));
+  }
+
+  /**
+   * A verify call that failed because the credential is wrong is the client's problem (422), not an
+   * upstream outage; an outage stays what it is.
+   */
+  private static Throwable rejectedCredential(Throwable err, String code, String message) {
+    ServiceException e = ServiceException.from(err);
+    boolean refused = e.status() == 401 || e.status() == 403 || e.status() == 400 || e.status() == 422
+        || (e.code() != null && e.code().contains("UNAUTHORIZED"));
+    return refused ? new ServiceException(422, code, message) : err;
+  }
+}

@@ -1,0 +1,122 @@
+package dev.trunkline.gateway;
+
+import dev.trunkline.contract.ServiceException;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that turns a failure into a response:
+ * {@code {"success": false, "error": {"code", "message", "details"}}} with the matching status.
+ *
+ * <p>Service failures keep their status and code (they are written for clients); what could expose
+ * internals is replaced: a 500 says only "internal error", a missing consumer says a service is
+ * unavailable without naming its address, a message the gateway itself could not encode is a 500.
+ */
+final class ErrorMapper {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+  private final long bodyLimitBytes;
+
+  ErrorMapper(long bodyLimitBytes) {
+    this.bodyLimitBytes = bodyLimitBytes;
+  }
+
+  /** The router's failure handler. */
+  void handle(RoutingContext ctx) {
+    send(ctx, toApiError(ctx));
+  }
+
+  ServiceException toApiError(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    int status = ctx.statusCode();
+    if (failure instanceof HttpException http) {
+      status = http.getStatusCode();
+      failure = null;
+    }
+    if (failure == null) {
+      return forStatus(status);
+    }
+    ServiceException mapped = sanitize(failure);
+    if (mapped.status() >= 500 && !(failure instanceof ServiceException)
+        && !(failure instanceof ReplyException)) {
+      // A bug in the gateway: log it with the request id (never the request body), answer generically.
+      LOG.error("request {} {} {} failed: {}", RequestIds.of(ctx), ctx.request().method(),
+          ctx.normalizedPath(), failure.toString());
+    }
+    return mapped;
+  }
+
+  static ServiceException sanitize(Throwable failure) {
+    ServiceException e = ServiceException.from(failure);
+    if ("BAD_MESSAGE".equals(e.code())) {
+      // The gateway and a service disagree on a message shape: our bug, not the client's.
+      LOG.error("contract mismatch on the bus: {}", e.getMessage());
+      return internal();
+    }
+    if (e.status() == 500 || e.status() < 400 || e.status() > 599) {
+      return internal();
+    }
+    if (e.status() == 503 && "SERVICE_UNAVAILABLE".equals(e.code())) {
+      return new ServiceException(503, "SERVICE_UNAVAILABLE",
+          "a required service is unavailable; try again later");
+    }
+    return e;
+  }
+
+  private ServiceException forStatus(int status) {
+    return switch (status) {
+      case 413 -> ApiErrors.payloadTooLarge(bodyLimitBytes);
+      case 404 -> new ServiceException(404, "NOT_FOUND", "no such resource");
+      case 405 -> new ServiceException(405, "METHOD_NOT_ALLOWED", "method not allowed on this resource");
+      case 400 -> new ServiceException(400, "INVALID_REQUEST", "invalid request");
+      case 415 -> ApiErrors.unsupportedMediaType();
+      default -> status >= 400 && status < 500 && status != 401 && status != 403
+          ? new ServiceException(status, null, "request failed")
+          : internal();
+    };
+  }
+
+  private static ServiceException internal() {
+    return new ServiceException(500, "INTERNAL_ERROR", "internal error");
+  }
+
+  /** Our limiter says seconds; the Retell service says milliseconds; a client gets whole seconds, >= 1. */
+  static long retryAfterSeconds(JsonObject details) {
+    if (details == null) {
+      return 1;
+    }
+    Object seconds = details.getValue("retryAfterSeconds");
+    if (seconds instanceof Number n) {
+      return Math.max(1, n.longValue());
+    }
+    Object millis = details.getValue("retryAfterMs");
+    if (millis instanceof Number n) {
+      return Math.max(1, (n.longValue() + 999) / 1000);
+    }
+    return 1;
+  }
+
+  /** Writes the error response (or closes the connection when a response was already under way). */
+  static void send(RoutingContext ctx, ServiceException error) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    JsonObject err = new JsonObject().put("code", error.code()).put("message", error.getMessage());
+    if (error.details() != null && !error.details().isEmpty()) {
+      err.put("details", error.details());
+    }
+    if (error.status() == 429) {
+      response.putHeader("Retry-After", String.valueOf(retryAfterSeconds(error.details())));
+    }
+    response.setStatusCode(error.status())
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("success", false).put("error", err).encode());
+  }
+}

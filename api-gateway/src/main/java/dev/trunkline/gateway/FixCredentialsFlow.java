@@ -1,0 +1,122 @@
+package dev.trunkline.gateway;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.RetellMessages.Inspection;
+import dev.trunkline.contract.RetellMessages.InspectionStatus;
+import dev.trunkline.contract.RetellMessages.InspectNumber;
+import dev.trunkline.contract.RetellMessages.SipTarget;
+import dev.trunkline.contract.RetellMessages.SyncNumber;
+import dev.trunkline.contract.RetellMessages.SyncOutcome;
+import dev.trunkline.contract.RetellMessages.SyncResult;
+import dev.trunkline.contract.StoreMessages.PhoneNumber;
+import dev.trunkline.contract.StoreMessages.RetellStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Repairs the Retell SIP credentials of a tenant's numbers (DESIGN.md "Fix credentials", the origin
+ * document's endpoint made honest): one Retell sync per number, bounded concurrency, per-number results in
+ * input order, and a status that says what happened (200 / 207 / 502).
+ */
+final class FixCredentialsFlow {
+  private static final Logger LOG = LoggerFactory.getLogger(FixCredentialsFlow.class);
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+
+  FixCredentialsFlow(Vertx vertx, GatewayConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  /**
+   * @param phoneNumber just this number, or every number when null
+   * @param importMissing import numbers Retell does not know instead of failing them
+   * @param dryRun inspect only and report what a fix would change
+   */
+  Future<ApiReply> run(Upstream up, String subaccountId, String phoneNumber, boolean importMissing,
+      boolean dryRun) {
+    return TenantContext.load(up, subaccountId).compose(tenant -> source(up, subaccountId, phoneNumber)
+        .compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
+            config.perNumberTimeoutMs(),
+            n -> dryRun ? inspect(up, tenant, n) : sync(up, tenant, n, importMissing),
+            (n, err) -> FanOutReport.failure(n.phoneNumber(), err)))
+        .map(results -> {
+          FanOutReport report = new FanOutReport(results);
+          LOG.info("request {} fix-retell-credentials subaccount {}: {} of {} ok{}", up.requestId(),
+              subaccountId, report.successCount, report.total, dryRun ? " (dry run)" : "");
+          String message = dryRun
+              ? "Dry run: " + countNeedingFix(report) + " of " + report.total + " phone numbers need fixing"
+              : "Fixed credentials for " + report.successCount + " of " + report.total + " phone numbers";
+          JsonObject body = new JsonObject()
+              .put("success", report.allSucceeded())
+              .put("message", message)
+              .put("data", report.data().put("dryRun", dryRun));
+          return ApiReply.of(report.status(), body);
+        }));
+  }
+
+  private Future<BoundedFanOut.PageSource<PhoneNumber>> source(Upstream up, String subaccountId,
+      String phoneNumber) {
+    return phoneNumber == null
+        ? Future.succeededFuture(NumberPages.all(up, subaccountId, config.listPageSize()))
+        : NumberPages.one(up, subaccountId, phoneNumber);
+  }
+
+  private Future<JsonObject> sync(Upstream up, TenantContext tenant, PhoneNumber number,
+      boolean importMissing) {
+    SipTarget target = new SipTarget(tenant.sip().terminationUri(), tenant.sip().username(),
+        tenant.sip().password(), tenant.transport());
+    // A number recorded NOT_IMPORTED is known to be missing in Retell: importing it is the fix.
+    boolean importIfMissing = importMissing || number.retellStatus() == RetellStatus.NOT_IMPORTED;
+    SyncNumber request = new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, importIfMissing,
+        null);
+    return up.call(Addresses.Retell.NUMBER_SYNC, request, SyncResult.class, config.perNumberTimeoutMs())
+        .compose(result -> recordImported(up, number).map(v -> new JsonObject()
+            .put("phoneNumber", number.phoneNumber())
+            .put("success", true)
+            .put("auth_username", result.authUsername())
+            .put("message", result.outcome() == SyncOutcome.IMPORTED
+                ? "Imported into Retell with credentials" : "Credentials updated successfully")));
+  }
+
+  /** A number that was NOT_IMPORTED is now in Retell; the record says so (best effort). */
+  private Future<Void> recordImported(Upstream up, PhoneNumber number) {
+    if (number.retellStatus() == RetellStatus.IMPORTED) {
+      return Future.succeededFuture();
+    }
+    PhoneNumber updated = new PhoneNumber(number.subaccountId(), number.phoneNumber(), number.twilioSid(),
+        number.trunkSid(), RetellStatus.IMPORTED, null, number.createdAt(), System.currentTimeMillis());
+    return up.call(Addresses.Store.NUMBER_SAVE, updated, JsonObject.class)
+        .<Void>mapEmpty()
+        .recover(err -> {
+          LOG.warn("request {} could not record {} as imported: {}", up.requestId(), number.phoneNumber(),
+              ErrorMapper.sanitize(err).code());
+          return Future.succeededFuture();
+        });
+  }
+
+  private Future<JsonObject> inspect(Upstream up, TenantContext tenant, PhoneNumber number) {
+    InspectNumber request = new InspectNumber(tenant.retellKey(), number.phoneNumber(),
+        tenant.sip().terminationUri(), tenant.sip().username());
+    return up.call(Addresses.Retell.NUMBER_INSPECT, request, Inspection.class, config.perNumberTimeoutMs())
+        .map(inspection -> {
+          boolean needsFix = inspection.status() != InspectionStatus.OK;
+          return new JsonObject()
+              .put("phoneNumber", number.phoneNumber())
+              .put("success", true)
+              .put("auth_username", inspection.authUsername())
+              .put("status", inspection.status().name())
+              .put("wouldChange", needsFix)
+              .put("message", needsFix ? "Would update credentials (" + inspection.status() + ")"
+                  : "Credentials already correct");
+        });
+  }
+
+  private static long countNeedingFix(FanOutReport report) {
+    return report.results.stream().filter(r -> r.getBoolean("wouldChange", false)).count();
+  }
+}

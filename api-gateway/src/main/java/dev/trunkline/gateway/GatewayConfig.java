@@ -1,0 +1,88 @@
+package dev.trunkline.gateway;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's settings, read once from the merged configuration ({@code http} and {@code gateway}
+ * sections, see docs/development.md) so that handlers never touch raw JSON.
+ *
+ * @param routeRequestsPerMinute per-route overrides of the per-tenant limit, keyed by route name (the
+ *     OpenAPI operationId, e.g. {@code fixRetellCredentials})
+ */
+public record GatewayConfig(
+    String host,
+    int port,
+    long bodyLimitBytes,
+    String jwtSecret,
+    List<String> rs256PublicKeys,
+    String serviceToken,
+    int fixConcurrency,
+    long perNumberTimeoutMs,
+    long busTimeoutMs,
+    long readyTimeoutMs,
+    int requestsPerMinute,
+    Map<String, Integer> routeRequestsPerMinute,
+    int listPageSize) {
+
+  public static GatewayConfig from(JsonObject config) {
+    JsonObject http = section(config, "http");
+    JsonObject gateway = section(config, "gateway");
+    JsonObject rate = gateway.getJsonObject("rateLimit", new JsonObject());
+    Map<String, Integer> perRoute = new HashMap<>();
+    rate.getJsonObject("routes", new JsonObject())
+        .forEach(e -> perRoute.put(e.getKey(), ((Number) e.getValue()).intValue()));
+    List<String> rsKeys = new ArrayList<>();
+    Object keys = gateway.getValue("rs256PublicKeys");
+    if (keys instanceof JsonArray array) {
+      array.forEach(k -> rsKeys.add(String.valueOf(k)));
+    } else if (keys instanceof String s && !s.isBlank()) {
+      // From an environment variable: PEM blocks are separated by their own markers, so a comma list works.
+      for (String k : s.split(",")) {
+        rsKeys.add(k.trim());
+      }
+    }
+    return new GatewayConfig(
+        http.getString("host", "0.0.0.0"),
+        http.getInteger("port", 8080),
+        http.getLong("bodyLimitBytes", 65536L),
+        blankToNull(gateway.getString("jwtSecret")),
+        List.copyOf(rsKeys),
+        blankToNull(gateway.getString("serviceToken")),
+        Math.max(1, gateway.getInteger("fixConcurrency", 32)),
+        Math.max(1, gateway.getLong("perNumberTimeoutMs", 15000L)),
+        Math.max(1, gateway.getLong("busTimeoutMs", 30000L)),
+        Math.max(1, gateway.getLong("readyTimeoutMs", 2000L)),
+        Math.max(1, rate.getInteger("requestsPerMinute", 600)),
+        Map.copyOf(perRoute),
+        Math.max(1, gateway.getInteger("listPageSize", 200)));
+  }
+
+  /** The limit for one route: its override, else the default. */
+  public int requestsPerMinute(String routeName) {
+    return routeRequestsPerMinute.getOrDefault(routeName, requestsPerMinute);
+  }
+
+  private static JsonObject section(JsonObject config, String name) {
+    JsonObject s = config == null ? null : config.getJsonObject(name);
+    return s == null ? new JsonObject() : s;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  @Override
+  public String toString() {
+    // Never print the secrets a record accessor would otherwise show.
+    return "GatewayConfig[host=" + host + ", port=" + port + ", bodyLimitBytes=" + bodyLimitBytes
+        + ", jwtSecret=" + (jwtSecret == null ? "unset" : "[REDACTED]") + ", rs256PublicKeys="
+        + rs256PublicKeys.size() + ", serviceToken=" + (serviceToken == null ? "unset" : "[REDACTED]")
+        + ", fixConcurrency=" + fixConcurrency + ", perNumberTimeoutMs=" + perNumberTimeoutMs
+        + ", busTimeoutMs=" + busTimeoutMs + ", requestsPerMinute=" + requestsPerMinute + "]";
+  }
+}

@@ -1,0 +1,111 @@
+package dev.trunkline.gateway;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Json;
+import dev.trunkline.contract.RetellMessages;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreMessages;
+import dev.trunkline.contract.StoreMessages.ListNumbers;
+import dev.trunkline.contract.StoreMessages.NumberPage;
+import dev.trunkline.contract.StoreMessages.PhoneNumber;
+import dev.trunkline.contract.StoreMessages.RetellStatus;
+import dev.trunkline.contract.TwilioMessages;
+import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
+import dev.trunkline.contract.TwilioMessages.SearchNumbers;
+import dev.trunkline.contract.TwilioMessages.TrunkNumber;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Searching, importing, listing and removing a tenant's phone numbers (purchase is {@link PurchaseFlow}). */
+final class NumberFlows {
+  private NumberFlows() {}
+
+  static Future<ApiReply> search(Upstream up, String subaccountId, JsonObject query) {
+    SearchNumbers search = new SearchNumbers(subaccountId, query.getString("countryCode", "US"),
+        query.getString("areaCode"), query.getString("contains"), query.getString("type", "local"),
+        query.getLong("limit", 20L).intValue());
+    return up.call(Addresses.Twilio.NUMBERS_SEARCH, search, AvailableNumbers.class)
+        .map(found -> ApiReply.ok(new JsonObject().put("numbers",
+            new JsonArray(found.numbers() == null ? List.of()
+                : found.numbers().stream().map(Json::toJson).toList()))));
+  }
+
+  /** Attaches a number the tenant already owns at Twilio to the trunk, imports it into Retell, records it. */
+  static Future<ApiReply> importExisting(Upstream up, String subaccountId, String phoneNumber) {
+    return TenantContext.load(up, subaccountId)
+        .compose(tenant -> up.call(Addresses.Twilio.NUMBERS_IMPORT,
+                new TwilioMessages.NumberRef(subaccountId, phoneNumber), TrunkNumber.class)
+            .compose(number -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, number,
+                "Imported")));
+  }
+
+  static Future<ApiReply> list(Upstream up, String subaccountId, JsonObject query) {
+    ListNumbers request = new ListNumbers(subaccountId, query.getLong("limit", 50L).intValue(),
+        query.getString("after"));
+    return up.call(Addresses.Store.NUMBER_LIST, request, NumberPage.class)
+        .map(page -> ApiReply.ok(new JsonObject()
+            .put("items", new JsonArray(page.items() == null ? List.of()
+                : page.items().stream().map(NumberFlows::view).toList()))
+            .put("next", page.next() == null || page.next().isEmpty() ? null : page.next())));
+  }
+
+  /**
+   * Removes a number from Retell and from the trunk and records it REMOVED; with {@code release} it is
+   * released at Twilio instead (which also takes it off the trunk) and its record deleted. A step that finds the number already gone counts as done,
+   * so a retried delete completes.
+   */
+  static Future<ApiReply> remove(Upstream up, String subaccountId, String phoneNumber, boolean release) {
+    return up.callOrNull(Addresses.Store.NUMBER_GET, new StoreMessages.NumberRef(subaccountId, phoneNumber),
+            PhoneNumber.class)
+        .compose(number -> {
+          if (number == null) {
+            return Future.failedFuture(new ServiceException(404, "NUMBER_NOT_FOUND",
+                "phone number " + phoneNumber + " is not a number of this subaccount"));
+          }
+          List<String> steps = new ArrayList<>();
+          return TenantContext.retellKey(up, subaccountId)
+              .compose(key -> up.callOrNull(Addresses.Retell.NUMBER_DELETE,
+                  new RetellMessages.NumberRef(key, phoneNumber), RetellMessages.Deleted.class))
+              .compose(v -> {
+                steps.add("retell");
+                // Releasing takes the number off the trunk too (Twilio releases only a number still on it).
+                TwilioMessages.NumberRef ref = new TwilioMessages.NumberRef(subaccountId, phoneNumber);
+                return release
+                    ? up.callOrNull(Addresses.Twilio.NUMBERS_RELEASE, ref, TwilioMessages.Released.class)
+                        .map(r -> steps.addAll(List.of("trunk", "twilio")))
+                    : up.callOrNull(Addresses.Twilio.NUMBERS_REMOVE, ref, JsonObject.class)
+                        .map(r -> steps.add("trunk"));
+              })
+              .compose(v -> release
+                  ? up.call(Addresses.Store.NUMBER_DELETE,
+                      new StoreMessages.NumberRef(subaccountId, phoneNumber), JsonObject.class)
+                  : up.call(Addresses.Store.NUMBER_SAVE, removed(number), JsonObject.class))
+              .map(v -> ApiReply.success(200, release
+                      ? "Removed " + phoneNumber + " from Retell and the trunk and released it at Twilio"
+                      : "Removed " + phoneNumber + " from Retell and the trunk",
+                  new JsonObject().put("phoneNumber", phoneNumber).put("released", release)
+                      .put("removedFrom", new JsonArray(steps))
+                      .put("retellStatus", release ? null : RetellStatus.REMOVED.name())));
+        });
+  }
+
+  private static PhoneNumber removed(PhoneNumber n) {
+    return new PhoneNumber(n.subaccountId(), n.phoneNumber(), n.twilioSid(), n.trunkSid(), RetellStatus.REMOVED,
+        null, n.createdAt(), System.currentTimeMillis());
+  }
+
+  /** A stored number as the API shows it (the store's record holds nothing secret). */
+  static JsonObject view(PhoneNumber n) {
+    return new JsonObject()
+        .put("phoneNumber", n.phoneNumber())
+        .put("twilioSid", n.twilioSid())
+        .put("trunkSid", n.trunkSid())
+        .put("retellStatus", n.retellStatus() == null ? null : n.retellStatus().name())
+        .put("retellError", n.retellError())
+        .put("createdAt", n.createdAt())
+        .put("updatedAt", n.updatedAt());
+  }
+}

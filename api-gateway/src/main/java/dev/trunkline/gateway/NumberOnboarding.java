@@ -1,0 +1,64 @@
+package dev.trunkline.gateway;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.RetellMessages.ImportNumber;
+import dev.trunkline.contract.RetellMessages.RetellNumber;
+import dev.trunkline.contract.RetellMessages.SipTarget;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreMessages.PhoneNumber;
+import dev.trunkline.contract.StoreMessages.RetellStatus;
+import dev.trunkline.contract.TwilioMessages.TrunkNumber;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The second half of a purchase or an import, once the number is on the tenant's trunk: import it into
+ * Retell with the trunk's termination URI and SIP credentials, then record it. A failed Retell import does
+ * not undo the purchase (money is not thrown away): the number is recorded NOT_IMPORTED and the reply says
+ * so with 207; the fix flow imports it later.
+ */
+final class NumberOnboarding {
+  private static final Logger LOG = LoggerFactory.getLogger(NumberOnboarding.class);
+
+  private NumberOnboarding() {}
+
+  static Future<ApiReply> importAndRecord(Upstream up, String subaccountId, TenantContext tenant,
+      TrunkNumber number, String verb) {
+    SipTarget target = new SipTarget(tenant.sip().terminationUri(), tenant.sip().username(),
+        tenant.sip().password(), tenant.transport());
+    return up.call(Addresses.Retell.NUMBER_IMPORT,
+            new ImportNumber(tenant.retellKey(), number.phoneNumber(), target, null), RetellNumber.class)
+        .map(imported -> (ServiceException) null)
+        .recover(err -> Future.succeededFuture(ErrorMapper.sanitize(err)))
+        .compose(importError -> {
+          long now = System.currentTimeMillis();
+          PhoneNumber record = new PhoneNumber(subaccountId, number.phoneNumber(), number.sid(),
+              number.trunkSid(), importError == null ? RetellStatus.IMPORTED : RetellStatus.NOT_IMPORTED,
+              importError == null ? null : importError.code(), now, now);
+          return up.call(Addresses.Store.NUMBER_SAVE, record, JsonObject.class)
+              .map(saved -> reply(up.requestId(), record, importError, verb));
+        });
+  }
+
+  private static ApiReply reply(String requestId, PhoneNumber record, ServiceException importError, String verb) {
+    JsonObject data = new JsonObject()
+        .put("phoneNumber", record.phoneNumber())
+        .put("twilioSid", record.twilioSid())
+        .put("trunkSid", record.trunkSid())
+        .put("retellStatus", record.retellStatus().name());
+    if (importError == null) {
+      return ApiReply.success(201, verb + " " + record.phoneNumber() + " and imported it into Retell", data);
+    }
+    LOG.warn("request {}: {} {} but the Retell import failed: {}", requestId, verb, record.phoneNumber(),
+        importError.code());
+    data.put("retellError", new JsonObject().put("code", importError.code())
+        .put("message", importError.getMessage()));
+    return ApiReply.of(207, new JsonObject().put("success", false)
+        .put("message", verb + " " + record.phoneNumber() + " and attached it to the trunk, but the Retell"
+            + " import failed; the number is kept and recorded as NOT_IMPORTED. POST"
+            + " /twilio/fix-retell-credentials imports it.")
+        .put("data", data));
+  }
+}

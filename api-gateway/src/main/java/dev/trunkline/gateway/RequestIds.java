@@ -1,0 +1,38 @@
+package dev.trunkline.gateway;
+
+import dev.trunkline.contract.Bus;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives every request an id: the client's {@code X-Request-Id} when it is sane (short, no spaces or control
+ * characters, so it cannot forge log lines), else a fresh UUID. The id goes on the response, on every bus
+ * request, and on the one access-log line written when the response ends.
+ */
+final class RequestIds implements Handler<RoutingContext> {
+  static final String HEADER = "X-Request-Id";
+  private static final String KEY = "requestId";
+  private static final Pattern SANE = Pattern.compile("^[A-Za-z0-9._:/+=-]{1,128}$");
+  private static final Logger ACCESS = LoggerFactory.getLogger("dev.trunkline.gateway.access");
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String offered = ctx.request().getHeader(HEADER);
+    String id = offered != null && SANE.matcher(offered).matches() ? offered : Bus.newRequestId();
+    ctx.put(KEY, id);
+    ctx.response().putHeader(HEADER, id);
+    long start = System.nanoTime();
+    // Path only: the query may carry search terms; headers carry tokens. Neither is logged.
+    ctx.addBodyEndHandler(v -> ACCESS.info("{} {} {} {} {}ms", id, ctx.request().method(),
+        ctx.request().path(), ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000));
+    ctx.next();
+  }
+
+  static String of(RoutingContext ctx) {
+    String id = ctx.get(KEY);
+    return id == null ? Bus.newRequestId() : id;
+  }
+}

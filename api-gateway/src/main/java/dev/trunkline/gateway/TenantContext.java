@@ -1,0 +1,57 @@
+package dev.trunkline.gateway;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.StoreMessages.RetellKey;
+import dev.trunkline.contract.StoreMessages.SipCredentials;
+import dev.trunkline.contract.TenantRef;
+import io.vertx.core.Future;
+
+/**
+ * What the number flows need to know about a tenant before they touch Retell: its decrypted SIP
+ * credentials and its Retell API key ({@code null} means Retell's configured default key).
+ */
+record TenantContext(SipCredentials sip, Secret retellKey) {
+
+  /**
+   * Loads both; 404 when the tenant is unknown, 409 SETUP_REQUIRED when setup has not produced a trunk and a
+   * password the gateway can hand to Retell.
+   */
+  static Future<TenantContext> load(Upstream up, String subaccountId) {
+    return up.call(Addresses.Store.SIP_GET, new TenantRef(subaccountId), SipCredentials.class)
+        .recover(err -> notFound(err) ? TenantContext.<SipCredentials>knownButNotSetUp(up, subaccountId, err)
+            : Future.failedFuture(err))
+        .compose(sip -> {
+          if (sip.username() == null || sip.password() == null || sip.password().isBlank()
+              || sip.terminationUri() == null) {
+            return Future.failedFuture(ApiErrors.setupRequired(
+                "run POST /twilio/setup first: this subaccount has no trunk credentials yet"));
+          }
+          return retellKey(up, subaccountId).map(key -> new TenantContext(sip, key));
+        });
+  }
+
+  /**
+   * No Twilio connector: a tenant that exists otherwise (say, only its Retell key is stored) has simply not run
+   * setup (409); one the store knows nothing of is unknown (the store's 404).
+   */
+  static <T> Future<T> knownButNotSetUp(Upstream up, String subaccountId, Throwable notFound) {
+    return retellKey(up, subaccountId).compose(key -> key == null
+        ? Future.<T>failedFuture(notFound)
+        : Future.<T>failedFuture(ApiErrors.setupRequired(
+            "run POST /twilio/setup first: this subaccount has no trunk credentials yet")));
+  }
+
+  static boolean notFound(Throwable err) {
+    return err instanceof dev.trunkline.contract.ServiceException se && se.status() == 404;
+  }
+
+  static Future<Secret> retellKey(Upstream up, String subaccountId) {
+    return up.callOrNull(Addresses.Store.RETELL_KEY_GET, new TenantRef(subaccountId), RetellKey.class)
+        .map(k -> k == null ? null : k.apiKey());
+  }
+
+  String transport() {
+    return sip.transport();
+  }
+}

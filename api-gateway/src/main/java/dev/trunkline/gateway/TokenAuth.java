@@ -1,0 +1,118 @@
+package dev.trunkline.gateway;
+
+import dev.trunkline.contract.Inputs;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Bearer-token authentication and tenant isolation for the tenant routes.
+ *
+ * <p>A token is accepted when its signature verifies (HS256 with the shared secret, or RS256 with one of the
+ * configured public keys), it has not expired, and it carries {@code sub}, {@code exp} and
+ * {@code subaccounts}. Anything else is a 401, never a 403: a 403 means "you are someone, but not allowed
+ * here", which is only true when a valid token names other tenants than the path's.
+ */
+final class TokenAuth implements Handler<RoutingContext> {
+  private static final String CALLER = "caller";
+
+  private final JWTAuth jwt;
+
+  TokenAuth(Vertx vertx, GatewayConfig config) {
+    JWTAuthOptions options = new JWTAuthOptions();
+    if (config.jwtSecret() != null) {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret()));
+    }
+    for (String pem : config.rs256PublicKeys()) {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setBuffer(pem));
+    }
+    // With no key configured every token fails verification: the API is closed, not open.
+    this.jwt = options.getPubSecKeys() == null || options.getPubSecKeys().isEmpty() ? null
+        : JWTAuth.create(vertx, options);
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    authenticate(ctx.request().getHeader("Authorization"))
+        .onSuccess(caller -> {
+          String tenant = ctx.pathParam("subaccountId");
+          if (!Inputs.isSubaccountId(tenant)) {
+            ctx.fail(ApiErrors.invalidField("subaccountId", "24 hexadecimal characters"));
+          } else if (!caller.mayAct(tenant)) {
+            ctx.fail(ApiErrors.forbidden("this token does not grant access to subaccount " + tenant));
+          } else {
+            ctx.put(CALLER, caller);
+            ctx.next();
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  Future<Caller> authenticate(String authorization) {
+    if (authorization == null || authorization.isBlank()) {
+      return Future.failedFuture(ApiErrors.unauthorized("missing bearer token"));
+    }
+    if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.length() <= 7) {
+      return Future.failedFuture(ApiErrors.unauthorized("Authorization must be 'Bearer <token>'"));
+    }
+    if (jwt == null) {
+      return Future.failedFuture(ApiErrors.unauthorized("token authentication is not configured"));
+    }
+    String token = authorization.substring(7).trim();
+    return jwt.authenticate(new TokenCredentials(token))
+        // The provider's reason may quote token parts; the client gets one fixed sentence.
+        .recover(err -> Future.failedFuture(
+            ApiErrors.unauthorized("invalid or expired token")))
+        .compose(user -> toCaller(claims(user)));
+  }
+
+  /**
+   * The token's claims. The JWT provider keeps the decoded payload under the {@code accessToken} attribute and
+   * lifts the registered time claims ({@code exp}, {@code iat}) to the attributes' root.
+   */
+  private static JsonObject claims(io.vertx.ext.auth.User user) {
+    JsonObject attributes = user.attributes() == null ? new JsonObject() : user.attributes();
+    JsonObject claims = attributes.getJsonObject("accessToken", user.principal()).copy();
+    if (!claims.containsKey("exp") && attributes.containsKey("exp")) {
+      claims.put("exp", attributes.getValue("exp"));
+    }
+    return claims;
+  }
+
+  private static Future<Caller> toCaller(JsonObject claims) {
+    Object sub = claims.getValue("sub");
+    Object exp = claims.getValue("exp");
+    Object subaccounts = claims.getValue("subaccounts");
+    if (!(sub instanceof String s) || s.isBlank()) {
+      return Future.failedFuture(ApiErrors.unauthorized("token has no subject (sub)"));
+    }
+    if (!(exp instanceof Number)) {
+      return Future.failedFuture(ApiErrors.unauthorized("token has no expiry (exp)"));
+    }
+    if (!(subaccounts instanceof JsonArray array)) {
+      return Future.failedFuture(ApiErrors.unauthorized("token has no subaccounts claim"));
+    }
+    Set<String> ids = new HashSet<>();
+    for (Object id : array) {
+      if (!(id instanceof String str) || !(Caller.ANY.equals(str) || Inputs.isSubaccountId(str))) {
+        return Future.failedFuture(ApiErrors.unauthorized("token subaccounts claim is malformed"));
+      }
+      ids.add(str.toLowerCase(Locale.ROOT));
+    }
+    return Future.succeededFuture(new Caller(s, Set.copyOf(ids)));
+  }
+
+  static Caller caller(RoutingContext ctx) {
+    return ctx.get(CALLER);
+  }
+}

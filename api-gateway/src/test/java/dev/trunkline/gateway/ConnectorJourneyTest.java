@@ -1,0 +1,436 @@
+package dev.trunkline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.StoreMessages;
+import dev.trunkline.contract.StoreMessages.RetellStatus;
+import dev.trunkline.contract.TenantRef;
+import dev.trunkline.simulators.FaultRule;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * One tenant's whole story over real HTTP, against everything real: connect Twilio and Retell, set the trunk
+ * up, search, buy (exactly once per Idempotency-Key), import, list, break a number in Retell the way the origin
+ * document describes, audit, fix, rotate, remove, release and tear down, with the Twilio and Retell
+ * simulators behind the verticles. Each step checks the simulators' state, not just the reply.
+ */
+@ExtendWith(VertxExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConnectorJourneyTest {
+  private static TrunklineHarness h;
+  private static String tenant;
+  private static String token;
+  private static String accountSid;
+  private static String authToken;
+  private static String retellKey;
+  private static String trunkSid;
+  private static final String BOUGHT = "+14155550111";
+  private static final String SECOND = "+14155550112";
+  private static final String NOT_IMPORTED = "+14155550113";
+  private static final String OWNED = "+16285550120";
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext test) {
+    TrunklineHarness.start(vertx, new JsonObject(), true).onComplete(test.succeeding(harness -> {
+      h = harness;
+      tenant = TrunklineHarness.newTenant();
+      token = h.token(tenant);
+      accountSid = "AC" + tenant + "00000000";
+      authToken = h.secret(TrunklineHarness.randomSecret("twtok"));
+      retellKey = h.secret(TrunklineHarness.randomSecret("retell"));
+      test.completeNow();
+    }));
+  }
+
+  @AfterEach
+  void clearFaults() {
+    h.retell.faults().clear();
+    h.twilio.faults().clear();
+  }
+
+  @AfterAll
+  static void noSecretLeaked(VertxTestContext test) {
+    // The SIP password is a secret too: read it (decrypted) from the store and scan for it as well.
+    sip().onComplete(test.succeeding(sip -> test.verify(() -> {
+      if (sip.password() != null) {
+        h.secret(sip.password().reveal());
+      }
+      h.assertNoSecretLeaked();
+      test.completeNow();
+    })));
+  }
+
+  private static Future<StoreMessages.SipCredentials> sip() {
+    return Bus.request(h.vertx, Addresses.Store.SIP_GET, new TenantRef(tenant), StoreMessages.SipCredentials.class,
+        10_000, "test");
+  }
+
+  private static Future<HttpResponse<Buffer>> call(HttpMethod method, String rest, Object body) {
+    return h.call(method, h.path(tenant, rest), token, body);
+  }
+
+  private static Future<HttpResponse<Buffer>> purchase(String key, String phone) {
+    return h.send(h.request(HttpMethod.POST, h.path(tenant, "/twilio/phoneNumbers/purchase"), token)
+        .putHeader("Idempotency-Key", key), new JsonObject().put("phoneNumber", phone));
+  }
+
+  private static long purchases() {
+    return h.twilio.requests().count("POST", "/2010-04-01/Accounts/*/IncomingPhoneNumbers.json");
+  }
+
+  private static JsonObject retellNumber(String phone) {
+    return h.retell.number(retellKey, phone).orElse(null);
+  }
+
+  @Test
+  @Order(1)
+  void connectTwilioVerifiesAndNeverEchoesTheToken(VertxTestContext test) {
+    call(HttpMethod.PUT, "/twilio", new JsonObject().put("accountSid", accountSid).put("authToken", authToken))
+        .compose(ok -> {
+          test.verify(() -> {
+            assertThat(ok.statusCode()).as(ok.bodyAsString()).isEqualTo(200);
+            assertThat(ok.bodyAsJsonObject().getJsonObject("data").getString("accountSid")).isEqualTo(accountSid);
+            assertThat(ok.bodyAsString()).doesNotContain(authToken);
+          });
+          // The simulator now knows this account with that token: another token is refused, nothing stored.
+          return call(HttpMethod.PUT, "/twilio", new JsonObject().put("accountSid", accountSid)
+              .put("authToken", h.secret(TrunklineHarness.randomSecret("wrong"))));
+        })
+        .compose(refused -> {
+          test.verify(() -> GatewayEdgeTest.assertError(refused, 422, "INVALID_TWILIO_CREDENTIALS"));
+          return call(HttpMethod.PUT, "/retell", new JsonObject().put("apiKey", retellKey));
+        })
+        .onComplete(test.succeeding(retell -> test.verify(() -> {
+          assertThat(retell.statusCode()).isEqualTo(200);
+          assertThat(retell.bodyAsString()).doesNotContain(retellKey);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  @Order(2)
+  void purchaseBeforeSetupIs409BuysNothingAndFreesTheKey(VertxTestContext test) {
+    long before = purchases();
+    purchase("early-key", BOUGHT).onComplete(test.succeeding(r -> test.verify(() -> {
+      GatewayEdgeTest.assertError(r, 409, "SETUP_REQUIRED");
+      assertThat(purchases()).isEqualTo(before);
+      test.completeNow();
+    })));
+  }
+
+  @Test
+  @Order(3)
+  void setupCreatesTheTrunkOnceAndIsIdempotent(VertxTestContext test) {
+    Future.all(call(HttpMethod.POST, "/twilio/setup", null), call(HttpMethod.POST, "/twilio/setup", new JsonObject()))
+        .compose(both -> {
+          HttpResponse<Buffer> a = both.resultAt(0);
+          HttpResponse<Buffer> b = both.resultAt(1);
+          test.verify(() -> {
+            assertThat(a.statusCode()).as(a.bodyAsString()).isIn(200, 201);
+            assertThat(b.statusCode()).as(b.bodyAsString()).isIn(200, 201);
+            assertThat(a.statusCode() + b.statusCode()).as("exactly one created the trunk").isEqualTo(401);
+            JsonObject data = a.bodyAsJsonObject().getJsonObject("data");
+            trunkSid = data.getString("trunkSid");
+            assertThat(b.bodyAsJsonObject().getJsonObject("data").getString("trunkSid")).isEqualTo(trunkSid);
+            assertThat(data.getString("username")).isNotBlank();
+            assertThat(data.containsKey("password")).isFalse();
+            assertThat(h.twilio.trunks(accountSid)).hasSize(1);
+          });
+          return call(HttpMethod.GET, "/twilio/trunk", null);
+        })
+        .onComplete(test.succeeding(status -> test.verify(() -> {
+          assertThat(status.statusCode()).isEqualTo(200);
+          JsonObject data = status.bodyAsJsonObject().getJsonObject("data");
+          assertThat(data.getBoolean("exists")).isTrue();
+          assertThat(data.getBoolean("passwordKnown")).isTrue();
+          assertThat(data.getJsonArray("problems")).isEmpty();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  @Order(4)
+  void searchFindsNumbers(VertxTestContext test) {
+    call(HttpMethod.GET, "/twilio/availablePhoneNumbers?areaCode=312&limit=3", null)
+        .onComplete(test.succeeding(r -> test.verify(() -> {
+          assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+          JsonArray numbers = r.bodyAsJsonObject().getJsonObject("data").getJsonArray("numbers");
+          assertThat(numbers).hasSize(3);
+          assertThat(numbers.getJsonObject(0).getString("phoneNumber")).startsWith("+1312");
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  @Order(5)
+  void aPurchaseRetriedWithTheSameKeyBuysOnce(VertxTestContext test) {
+    long before = purchases();
+    purchase("buy-1", BOUGHT)
+        .compose(first -> purchase("buy-1", BOUGHT).map(second -> List.of(first, second)))
+        .compose(rs -> purchase("buy-1", SECOND).map(third -> {
+          List<HttpResponse<Buffer>> all = new ArrayList<>(rs);
+          all.add(third);
+          return all;
+        }))
+        .compose(rs -> sip().map(sip -> {
+          test.verify(() -> {
+            HttpResponse<Buffer> first = rs.get(0);
+            assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(201);
+            assertThat(first.bodyAsJsonObject().getJsonObject("data").getString("retellStatus")).isEqualTo("IMPORTED");
+            HttpResponse<Buffer> replay = rs.get(1);
+            assertThat(replay.statusCode()).isEqualTo(201);
+            assertThat(replay.getHeader("Idempotent-Replayed")).isEqualTo("true");
+            assertThat(replay.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
+            GatewayEdgeTest.assertError(rs.get(2), 422, "IDEMPOTENCY_KEY_REUSED");
+            assertThat(purchases() - before).as("Twilio purchases").isEqualTo(1);
+            JsonObject inRetell = retellNumber(BOUGHT);
+            assertThat(inRetell.getJsonObject("sip_outbound_trunk_config").getString("auth_username"))
+                .isEqualTo(sip.username());
+            assertThat(h.retell.checkPassword(retellKey, BOUGHT, sip.password().reveal())).isTrue();
+          });
+          return sip;
+        }))
+        .onComplete(test.succeeding(v -> test.completeNow()));
+  }
+
+  @Test
+  @Order(6)
+  void concurrentPurchasesWithOneKeyBuyOnce(VertxTestContext test) {
+    long before = purchases();
+    Future.all(purchase("buy-2", SECOND), purchase("buy-2", SECOND))
+        .onComplete(test.succeeding(both -> test.verify(() -> {
+          List<Integer> statuses = List.of(((HttpResponse<?>) both.resultAt(0)).statusCode(),
+              ((HttpResponse<?>) both.resultAt(1)).statusCode());
+          assertThat(statuses).contains(201);
+          assertThat(statuses).allMatch(s -> s == 201 || s == 409);
+          assertThat(purchases() - before).isEqualTo(1);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  @Order(7)
+  void aFailedRetellImportKeepsTheNumberAndTheFixImportsIt(VertxTestContext test) {
+    h.retell.faults().add(FaultRule.on("POST", "/import-phone-number").error(500));
+    purchase("buy-3", NOT_IMPORTED)
+        .compose(r -> {
+          test.verify(() -> {
+            assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(207);
+            JsonObject body = r.bodyAsJsonObject();
+            assertThat(body.getBoolean("success")).isFalse();
+            assertThat(body.getString("message")).contains("NOT_IMPORTED");
+            assertThat(body.getJsonObject("data").getString("retellStatus")).isEqualTo("NOT_IMPORTED");
+            assertThat(retellNumber(NOT_IMPORTED)).isNull();
+            assertThat(h.twilio.incomingNumbers(accountSid)).anyMatch(n -> NOT_IMPORTED.equals(n.getString("phone_number")));
+          });
+          h.retell.faults().clear();
+          return call(HttpMethod.POST, "/twilio/fix-retell-credentials",
+              new JsonObject().put("phoneNumber", NOT_IMPORTED));
+        })
+        .compose(fixed -> {
+          test.verify(() -> assertThat(fixed.statusCode()).as(fixed.bodyAsString()).isEqualTo(200));
+          return h.storedNumbers(tenant);
+        })
+        .onComplete(test.succeeding(stored -> test.verify(() -> {
+          assertThat(retellNumber(NOT_IMPORTED)).isNotNull();
+          assertThat(stored).filteredOn(n -> n.phoneNumber().equals(NOT_IMPORTED))
+              .extracting(StoreMessages.PhoneNumber::retellStatus).containsExactly(RetellStatus.IMPORTED);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  @Order(8)
+  void anOwnedNumberIsImportedOntoTheTrunk(VertxTestContext test) {
+    // The tenant bought this number in Twilio's console: on the account, on no trunk.
+    h.client.postAbs(h.twilio.baseUrl() + "/2010-04-01/Accounts/" + accountSid + "/IncomingPhoneNumbers.json")
+        .basicAuthentication(accountSid, authToken)
+        .sendForm(io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("PhoneNumber", OWNED))
+        .compose(bought -> {
+          test.verify(() -> assertThat(bought.statusCode()).as(bought.bodyAsString()).isEqualTo(201));
+          return call(HttpMethod.POST, "/twilio/phoneNumbers/import", new JsonObject().put("phoneNumber", OWNED));
+        })
+        .onComplete(test.succeeding(r -> test.verify(() -> {
+          assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+          assertThat(r.bodyAsJsonObject().getJsonObject("data").getString("trunkSid")).isEqualTo(trunkSid);
+          assertThat(retellNumber(OWNED)).isNotNull();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  @Order(9)
+  void theListIsPaged(VertxTestContext test) {
+    call(HttpMethod.GET, "/phone-numbers?limit=2", null)
+        .compose(first -> {
+          String next = first.bodyAsJsonObject().getJsonObject("data").getString("next");
+          test.verify(() -> {
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(first.bodyAsJsonObject().getJsonObject("data").getJsonArray("items")).hasSize(2);
+            assertThat(next).isNotNull();
+          });
+          return call(HttpMethod.GET, "/phone-numbers?limit=2&after=" + next.replace("+", "%2B"), null)
+              .map(second -> List.of(first, second));
+        })
+        .onComplete(test.succeeding(pages -> test.verify(() -> {
+          List<String> all = new ArrayList<>();
+          for (HttpResponse<Buffer> page : pages) {
+            page.bodyAsJsonObject().getJsonObject("data").getJsonArray("items")
+                .forEach(i -> all.add(((JsonObject) i).getString("phoneNumber")));
+          }
+          assertThat(all).containsExactly(BOUGHT, SECOND, NOT_IMPORTED, OWNED);
+          assertThat(pages.get(1).bodyAsJsonObject().getJsonObject("data").getValue("next")).isNull();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  @Order(10)
+  void aNumberBrokenInRetellIsFoundByTheAuditAndFixed(VertxTestContext test) {
+    // The origin incident: the number's auth_username emptied in Retell.
+    h.client.patchAbs(h.retell.baseUrl() + "/update-phone-number/" + SECOND.replace("+", "%2B"))
+        .bearerTokenAuthentication(retellKey)
+        .sendJsonObject(new JsonObject().put("auth_username", ""))
+        .compose(v -> call(HttpMethod.GET, "/twilio/retell-credentials", null))
+        .compose(audit -> {
+          test.verify(() -> {
+            assertThat(audit.statusCode()).isEqualTo(200);
+            JsonObject data = audit.bodyAsJsonObject().getJsonObject("data");
+            assertThat(data.getLong("problemCount")).isEqualTo(1);
+            assertThat(data.getJsonArray("results").getJsonObject(1).getString("status")).isEqualTo("MISSING_USERNAME");
+          });
+          return call(HttpMethod.POST, "/twilio/fix-retell-credentials", new JsonObject());
+        })
+        .compose(fix -> {
+          test.verify(() -> {
+            assertThat(fix.statusCode()).isEqualTo(200);
+            assertThat(fix.bodyAsJsonObject().getString("message")).isEqualTo("Fixed credentials for 4 of 4 phone numbers");
+          });
+          return call(HttpMethod.GET, "/twilio/retell-credentials", null);
+        })
+        .onComplete(test.succeeding(audit -> test.verify(() -> {
+          assertThat(audit.bodyAsJsonObject().getJsonObject("data").getLong("okCount")).isEqualTo(4);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  @Order(11)
+  void rotationMovesEveryNumberAndFinishesOnlyWhenAllMoved(VertxTestContext test) {
+    h.retell.faults().add(FaultRule.on("PATCH", "/update-phone-number/*4155550112").error(500));
+    call(HttpMethod.POST, "/twilio/credentials/rotate", null)
+        .compose(partial -> {
+          test.verify(() -> {
+            assertThat(partial.statusCode()).as(partial.bodyAsString()).isEqualTo(207);
+            assertThat(partial.bodyAsJsonObject().getJsonObject("data").getBoolean("finished")).isFalse();
+          });
+          h.retell.faults().clear();
+          return sip().compose(pending -> call(HttpMethod.POST, "/twilio/credentials/rotate", new JsonObject())
+              .map(done -> {
+                test.verify(() -> {
+                  assertThat(pending.pending()).isNotNull();
+                  h.secret(pending.pending().password().reveal());
+                  assertThat(done.statusCode()).as(done.bodyAsString()).isEqualTo(200);
+                  JsonObject data = done.bodyAsJsonObject().getJsonObject("data");
+                  assertThat(data.getBoolean("finished")).isTrue();
+                  assertThat(data.getString("username")).isEqualTo(pending.pending().username());
+                });
+                return pending.pending();
+              }));
+        })
+        .compose(rotated -> sip().map(now -> {
+          test.verify(() -> {
+            assertThat(now.username()).isEqualTo(rotated.username());
+            assertThat(now.pending()).isNull();
+            for (String phone : List.of(BOUGHT, SECOND, NOT_IMPORTED, OWNED)) {
+              assertThat(retellNumber(phone).getJsonObject("sip_outbound_trunk_config").getString("auth_username"))
+                  .isEqualTo(rotated.username());
+              assertThat(h.retell.checkPassword(retellKey, phone, now.password().reveal())).isTrue();
+            }
+          });
+          return now;
+        }))
+        .onComplete(test.succeeding(v -> test.completeNow()));
+  }
+
+  @Test
+  @Order(12)
+  void badInputsChangeNothing(VertxTestContext test) {
+    long before = purchases();
+    Future.all(List.of(
+            h.send(h.request(HttpMethod.POST, h.path(tenant, "/twilio/phoneNumbers/purchase"), token)
+                .putHeader("Idempotency-Key", "bad-1").putHeader("Content-Type", "application/json"),
+                Buffer.buffer("{\"phoneNumber\": {\"$gt\": \"\"}}")),
+            call(HttpMethod.PUT, "/retell", new JsonObject().put("apiKey", new JsonObject().put("$ne", ""))),
+            call(HttpMethod.PUT, "/twilio", new JsonObject().put("accountSid", accountSid).put("authToken", "x")
+                .put("extra", 1))))
+        .compose(all -> {
+          test.verify(() -> {
+            for (int i = 0; i < 3; i++) {
+              assertThat(((HttpResponse<?>) all.resultAt(i)).statusCode()).isEqualTo(400);
+            }
+            assertThat(purchases()).isEqualTo(before);
+          });
+          return Bus.request(h.vertx, Addresses.Store.RETELL_KEY_GET, new TenantRef(tenant),
+              StoreMessages.RetellKey.class, 10_000, "test");
+        })
+        .onComplete(test.succeeding(key -> test.verify(() -> {
+          assertThat(key.apiKey().reveal()).isEqualTo(retellKey);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  @Order(13)
+  void removeReleaseAndTeardown(VertxTestContext test) {
+    String trunkPath = h.path(tenant, "/twilio-trunk");
+    call(HttpMethod.DELETE, "/phone-numbers/" + BOUGHT.replace("+", "%2B"), null)
+        .compose(removed -> {
+          test.verify(() -> {
+            assertThat(removed.statusCode()).as(removed.bodyAsString()).isEqualTo(200);
+            assertThat(retellNumber(BOUGHT)).isNull();
+          });
+          return h.send(h.request(HttpMethod.DELETE, trunkPath, null).putHeader("X-Service-Token", h.serviceToken), null);
+        })
+        .compose(blocked -> {
+          test.verify(() -> assertThat(blocked.statusCode()).as(blocked.bodyAsString()).isEqualTo(409));
+          Future<?> chain = Future.succeededFuture();
+          for (String phone : List.of(SECOND, NOT_IMPORTED, OWNED)) {
+            chain = chain.compose(v -> call(HttpMethod.DELETE, "/phone-numbers/" + phone.replace("+", "%2B")
+                + "?release=true", null).map(r -> {
+                  test.verify(() -> assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200));
+                  return r;
+                }));
+          }
+          return chain;
+        })
+        .compose(v -> h.send(h.request(HttpMethod.DELETE, trunkPath, null).putHeader("X-Service-Token", h.serviceToken),
+            null))
+        .onComplete(test.succeeding(teardown -> test.verify(() -> {
+          assertThat(teardown.statusCode()).as(teardown.bodyAsString()).isEqualTo(200);
+          assertThat(teardown.bodyAsJsonObject().getJsonObject("data").getBoolean("deleted")).isTrue();
+          assertThat(h.twilio.trunks(accountSid)).isEmpty();
+          test.completeNow();
+        })));
+  }
+}

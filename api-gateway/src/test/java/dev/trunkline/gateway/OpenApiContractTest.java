@@ -1,0 +1,80 @@
+package dev.trunkline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Keeps openapi.yaml true: every route of the real router is in the document with the same method and
+ * operationId, and every operation of the document is a route. Also checks the served copy is the resource.
+ */
+@ExtendWith(VertxExtension.class)
+class OpenApiContractTest {
+  private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
+
+  @Test
+  void everyRouteIsDocumentedAndEveryDocumentedOperationIsARoute(Vertx vertx) throws Exception {
+    Map<String, Object> document = load();
+    assertThat(String.valueOf(document.get("openapi"))).startsWith("3.");
+
+    Set<String> documented = new TreeSet<>();
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) document.get("paths");
+    paths.forEach((path, item) -> item.forEach((method, operation) -> {
+      if (METHODS.contains(method)) {
+        @SuppressWarnings("unchecked")
+        Object operationId = ((Map<String, Object>) operation).get("operationId");
+        documented.add(method.toUpperCase() + " " + path + " " + operationId);
+      }
+    }));
+
+    Router router = new ApiRoutes(vertx, GatewayConfig.from(new JsonObject()), Buffer.buffer()).router();
+    Set<String> routed = new TreeSet<>();
+    for (Route route : router.getRoutes()) {
+      if (route.getPath() == null || route.methods() == null || route.methods().isEmpty()) {
+        continue; // the handlers every request passes (request id, body), not API routes
+      }
+      String path = route.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
+      for (HttpMethod method : route.methods()) {
+        routed.add(method.name() + " " + path + " " + route.getName());
+      }
+    }
+
+    assertThat(routed).hasSize(16);
+    assertThat(documented).isEqualTo(routed);
+  }
+
+  @Test
+  void theDocumentIsServed(Vertx vertx, VertxTestContext test) {
+    TrunklineHarness.start(vertx, new JsonObject(), false)
+        .compose(h -> h.call(HttpMethod.GET, "/openapi.yaml", null, null))
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).isEqualTo(200);
+          assertThat(response.getHeader("Content-Type")).startsWith("application/yaml");
+          Map<String, Object> served = new Yaml().load(response.bodyAsString());
+          assertThat(served).isEqualTo(load());
+          test.completeNow();
+        })));
+  }
+
+  private static Map<String, Object> load() throws Exception {
+    try (InputStream in = OpenApiContractTest.class.getClassLoader().getResourceAsStream("openapi.yaml")) {
+      assertThat(in).as("openapi.yaml on the classpath").isNotNull();
+      return new Yaml().load(in);
+    }
+  }
+}

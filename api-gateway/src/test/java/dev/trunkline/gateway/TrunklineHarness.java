@@ -1,0 +1,327 @@
+package dev.trunkline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.StoreMessages;
+import dev.trunkline.retell.RetellVerticle;
+import dev.trunkline.simulators.RetellSimulator;
+import dev.trunkline.simulators.SimulatorOptions;
+import dev.trunkline.simulators.TwilioSimulator;
+import dev.trunkline.store.StoreVerticle;
+import dev.trunkline.twilio.TwilioVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Deploys Trunkline as the app does, on loopback with free ports: the simulators, the store (embedded
+ * MongoDB-wire server), the Twilio, Retell and gateway verticles; then calls the gateway over real HTTP and
+ * mints JWTs.
+ *
+ * <p>It also keeps the suite honest about secrets: every secret it creates or is told about is remembered,
+ * every response body and header it receives is recorded, and {@link #assertNoSecretLeaked()} scans those and
+ * every log line of the JVM.
+ */
+public final class TrunklineHarness {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  public final Vertx vertx;
+  public final RetellSimulator retell;
+  public final TwilioSimulator twilio;
+  public final String jwtSecret;
+  public final String serviceToken;
+  public final int port;
+  public final WebClient client;
+  public final JsonObject config;
+  private final JWTAuth minter;
+  private final Set<String> secrets = Collections.synchronizedSet(new HashSet<>());
+  private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
+
+  private TrunklineHarness(Vertx vertx, RetellSimulator retell, TwilioSimulator twilio, JsonObject config,
+      int port) {
+    this.vertx = vertx;
+    this.retell = retell;
+    this.twilio = twilio;
+    this.config = config;
+    this.jwtSecret = config.getJsonObject("gateway").getString("jwtSecret");
+    this.serviceToken = config.getJsonObject("gateway").getString("serviceToken");
+    this.port = port;
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(64));
+    this.minter = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(jwtSecret)));
+    secret(jwtSecret);
+    secret(serviceToken);
+  }
+
+  /** Everything, with the default test configuration. */
+  public static Future<TrunklineHarness> start(Vertx vertx) {
+    return start(vertx, new JsonObject(), true);
+  }
+
+  /**
+   * @param overrides merged (deeply) over the test configuration, e.g. {@code {"gateway": {"fixConcurrency": 4}}}
+   * @param services false to deploy the gateway alone (to test it with no service consuming the bus)
+   */
+  public static Future<TrunklineHarness> start(Vertx vertx, JsonObject overrides, boolean services) {
+    LogCapture.install();
+    SimulatorOptions loopback = new SimulatorOptions().host("127.0.0.1").port(0);
+    Future<RetellSimulator> retellSim = RetellSimulator.start(vertx, loopback);
+    Future<TwilioSimulator> twilioSim = TwilioSimulator.start(vertx, loopback);
+    return Future.all(retellSim, twilioSim)
+        .compose(sims -> {
+          RetellSimulator retell = retellSim.result();
+          TwilioSimulator twilio = twilioSim.result();
+          JsonObject config = testConfig(retell, twilio).mergeIn(overrides, true);
+          // A concrete port: with port 0 every gateway instance would bind a port of its own, with a fixed
+          // one they share it as in production.
+          config.getJsonObject("http").put("port", freePort());
+          Future<?> deployed = services ? deployServices(vertx, config) : Future.succeededFuture();
+          return deployed
+              .compose(v -> vertx.deployVerticle(GatewayVerticle.class,
+                  new DeploymentOptions().setConfig(config).setInstances(2)))
+              .map(v -> {
+                vertx.sharedData().getLocalMap("trunkline").put("deployed", Boolean.TRUE);
+                int port = (Integer) vertx.sharedData().getLocalMap(GatewayVerticle.PORT_MAP)
+                    .get(GatewayVerticle.PORT_KEY);
+                return new TrunklineHarness(vertx, retell, twilio, config, port);
+              });
+        });
+  }
+
+  private static Future<?> deployServices(Vertx vertx, JsonObject config) {
+    DeploymentOptions options = new DeploymentOptions().setConfig(config);
+    return vertx.deployVerticle(StoreVerticle.class, options)
+        .compose(v -> vertx.deployVerticle(TwilioVerticle.class, options))
+        .compose(v -> vertx.deployVerticle(RetellVerticle.class, options))
+        .onSuccess(id -> vertx.sharedData().getLocalMap("test.deployments").put("retell", id));
+  }
+
+  /** Undeploys the Retell verticle: its addresses then have no consumer. */
+  public Future<Void> stopRetellService() {
+    String id = (String) vertx.sharedData().getLocalMap("test.deployments").get("retell");
+    return vertx.undeploy(id);
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonObject testConfig(RetellSimulator retell, TwilioSimulator twilio) {
+    Path dataDir;
+    try {
+      dataDir = Files.createTempDirectory("trunkline-gateway-test");
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] key = new byte[32];
+    RANDOM.nextBytes(key);
+    return new JsonObject()
+        .put("dataDir", dataDir.toString())
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("bodyLimitBytes", 16_384))
+        .put("mongo", new JsonObject().putNull("uri").put("database", "trunkline"))
+        .put("vault", new JsonObject().put("keys", "k1:" + Base64.getEncoder().encodeToString(key)))
+        .put("twilio", new JsonObject().put("apiBaseUrl", twilio.baseUrl()).put("trunkingBaseUrl", twilio.baseUrl())
+            .put("requestTimeoutMs", 2_000).put("maxRetries", 0).put("lockTimeoutMs", 5_000))
+        .put("retell", new JsonObject().put("baseUrl", retell.baseUrl()).put("requestTimeoutMs", 2_000)
+            .put("maxRetries", 0).put("rateLimitPerSecond", 1_000).put("rateLimitBurst", 1_000))
+        .put("gateway", new JsonObject()
+            .put("jwtSecret", randomSecret("jwt"))
+            .put("serviceToken", randomSecret("svc"))
+            .put("fixConcurrency", 8)
+            .put("perNumberTimeoutMs", 5_000)
+            .put("busTimeoutMs", 10_000)
+            .put("rateLimit", new JsonObject().put("requestsPerMinute", 10_000)))
+        .put("bus", new JsonObject().put("timeoutMs", 10_000));
+  }
+
+  static String randomSecret(String prefix) {
+    byte[] b = new byte[24];
+    RANDOM.nextBytes(b);
+    return prefix + "-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  /** A fresh tenant id (24 hex characters). */
+  public static String newTenant() {
+    byte[] b = new byte[12];
+    RANDOM.nextBytes(b);
+    return java.util.HexFormat.of().formatHex(b);
+  }
+
+  // ---- tokens ----------------------------------------------------------------------------------------
+
+  /** A valid HS256 token for these tenants ({@code "*"} for every tenant), valid for five minutes. */
+  public String token(String... subaccounts) {
+    return remember(minter.generateToken(new JsonObject().put("sub", "user-" + subaccounts.length)
+        .put("subaccounts", new JsonArray(List.of(subaccounts))),
+        new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(300)));
+  }
+
+  /** A token signed with the right secret but whatever claims the test wants (no exp added). */
+  public String tokenWithClaims(JsonObject claims) {
+    return remember(minter.generateToken(claims, new JWTOptions().setAlgorithm("HS256")));
+  }
+
+  private String remember(String token) {
+    secret(token);
+    return token;
+  }
+
+  /** Registers a value the suite must never find in a log line or a response. */
+  public String secret(String value) {
+    if (value != null && value.length() >= 8) {
+      secrets.add(value);
+    }
+    return value;
+  }
+
+  // ---- HTTP ------------------------------------------------------------------------------------------
+
+  public String path(String tenant, String rest) {
+    return "/api/connectors/" + tenant + rest;
+  }
+
+  public HttpRequest<Buffer> request(HttpMethod method, String uri, String token) {
+    HttpRequest<Buffer> request = client.request(method, uri).timeout(30_000);
+    if (token != null) {
+      request.bearerTokenAuthentication(token);
+    }
+    return request;
+  }
+
+  /** Sends and records the response for the secret scan. */
+  public Future<HttpResponse<Buffer>> send(HttpRequest<Buffer> request, Object body) {
+    Future<HttpResponse<Buffer>> sent;
+    if (body == null) {
+      sent = request.send();
+    } else if (body instanceof JsonObject json) {
+      sent = request.sendJsonObject(json);
+    } else if (body instanceof Buffer buffer) {
+      sent = request.sendBuffer(buffer);
+    } else {
+      sent = request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.toString()));
+    }
+    return sent.onSuccess(this::record);
+  }
+
+  public Future<HttpResponse<Buffer>> call(HttpMethod method, String uri, String token, Object body) {
+    return send(request(method, uri, token), body);
+  }
+
+  private void record(HttpResponse<Buffer> response) {
+    StringBuilder s = new StringBuilder();
+    response.headers().forEach(h -> s.append(h.getKey()).append(": ").append(h.getValue()).append('\n'));
+    if (response.body() != null) {
+      s.append(response.bodyAsString());
+    }
+    seen.add(s.toString());
+  }
+
+  /** Scans every recorded response and every captured log line for every registered secret. */
+  public void assertNoSecretLeaked() {
+    List<String> logs = LogCapture.drain();
+    List<String> responses;
+    synchronized (seen) {
+      responses = new ArrayList<>(seen);
+    }
+    assertThat(logs).as("captured log lines").isNotEmpty();
+    assertThat(responses).as("recorded responses").isNotEmpty();
+    synchronized (secrets) {
+      for (String secret : secrets) {
+        for (String line : logs) {
+          assertThat(line).as("a log line").doesNotContain(secret);
+        }
+        for (String response : responses) {
+          assertThat(response).as("a response").doesNotContain(secret);
+        }
+      }
+    }
+  }
+
+  // ---- fixtures through the real store's bus API --------------------------------------------------------
+
+  /** A tenant whose setup has (in effect) run: trunk, active SIP credential and Retell key in the store. */
+  public record Tenant(String id, String apiKey, String username, String password, String terminationUri,
+      String trunkSid) {}
+
+  private static String hex(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return java.util.HexFormat.of().formatHex(b);
+  }
+
+  /**
+   * Writes a set-up tenant through the store's addresses (what the Twilio verticle's setup writes), so the
+   * Retell-side flows can run without a Twilio simulator.
+   */
+  public Future<Tenant> seedTenant() {
+    String id = newTenant();
+    String apiKey = secret(randomSecret("retell"));
+    String password = secret(randomSecret("Sip1"));
+    String username = "trunkline_" + id.substring(0, 8) + "_user";
+    String termination = "tl" + id.substring(0, 10) + ".pstn.twilio.com";
+    String trunkSid = "TK" + hex(16);
+    String credentialSid = "CR" + hex(16);
+    StoreMessages.Trunk trunk = new StoreMessages.Trunk(trunkSid, "trunkline-" + id, termination, termination,
+        "CL" + hex(16), credentialSid, null, null, username, null, null, null);
+    return bus(Addresses.Store.RETELL_KEY_PUT, new StoreMessages.PutRetellKey(id, new Secret(apiKey)))
+        .compose(v -> bus(Addresses.Store.TRUNK_PUT, new StoreMessages.PutTrunk(id, trunk, null)))
+        .compose(v -> bus(Addresses.Store.SIP_PENDING_PUT,
+            new StoreMessages.PutPendingSip(id, username, new Secret(password), "setup", credentialSid)))
+        .compose(v -> bus(Addresses.Store.SIP_PROMOTE, new StoreMessages.PromoteSip(id, username, credentialSid)))
+        .map(v -> new Tenant(id, apiKey, username, password, termination, trunkSid));
+  }
+
+  /** Records numbers for the tenant in the store (as a purchase would). */
+  public Future<Void> saveNumbers(Tenant tenant, StoreMessages.RetellStatus status, List<String> numbers) {
+    Future<Void> chain = Future.succeededFuture();
+    for (String number : numbers) {
+      chain = chain.compose(v -> bus(Addresses.Store.NUMBER_SAVE, new StoreMessages.PhoneNumber(tenant.id(),
+          number, "PN" + hex(16), tenant.trunkSid(), status, null, 0, 0)));
+    }
+    return chain;
+  }
+
+  /** The tenant's numbers as the store has them. */
+  public Future<List<StoreMessages.PhoneNumber>> storedNumbers(String tenant) {
+    return Bus.request(vertx, Addresses.Store.NUMBER_LIST, new StoreMessages.ListNumbers(tenant, 1000, null),
+        StoreMessages.NumberPage.class, 10_000, "test").map(StoreMessages.NumberPage::items);
+  }
+
+  public Future<Void> bus(String address, Object body) {
+    return Bus.request(vertx, address, body, JsonObject.class, 10_000, "test-fixture").mapEmpty();
+  }
+
+  public Future<Void> close() {
+    return Future.join(retell.close(), twilio.close()).mapEmpty();
+  }
+}
