@@ -49,6 +49,7 @@ public final class TwilioTestEnv {
   /** The client under test, used directly to look at the simulator's state and to seed legacy resources. */
   public final TwilioApi api;
   private final Path dataDir;
+  private final java.util.List<String> deployments = new java.util.ArrayList<>();
   private final TwilioHttp http;
 
   private TwilioTestEnv(Vertx vertx, TwilioSimulator sim, JsonObject config, Path dataDir,
@@ -94,15 +95,16 @@ public final class TwilioTestEnv {
         .put("bus", new JsonObject().put("timeoutMs", 10000))
         .put("twilio", twilio);
     TwilioTestEnv env = new TwilioTestEnv(vertx, sim, config, dir, observer);
-    await(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config)));
-    await(vertx.deployVerticle(new TwilioVerticle(observer), new DeploymentOptions().setConfig(config)));
+    env.deployments.add(await(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config))));
+    env.deployments.add(await(vertx.deployVerticle(new TwilioVerticle(observer),
+        new DeploymentOptions().setConfig(config))));
     return env;
   }
 
   /** Stops the verticles (the store releases its embedded server), the simulator, and removes the data. */
   public void stop() {
     http.close();
-    for (String id : java.util.List.copyOf(vertx.deploymentIDs())) {
+    for (String id : deployments) {
       await(vertx.undeploy(id));
     }
     await(sim.close());
