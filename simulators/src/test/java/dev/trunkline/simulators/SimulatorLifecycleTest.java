@@ -87,4 +87,17 @@ class SimulatorLifecycleTest {
     assertThatThrownBy(() -> new Faults().add(FaultRule.on("GET", "/x").probability(1.5)))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void commandLineSettings() {
+    SimulatorsMain.Settings settings = SimulatorsMain.parse(new String[] {"--twilio-port", "8101", "--retell-port",
+        "8102", "--host", "0.0.0.0", "--retell-rate-limit", "20"});
+    assertThat(settings).isEqualTo(new SimulatorsMain.Settings("0.0.0.0", 8101, 8102, 20));
+    assertThat(SimulatorsMain.parse(new String[0])).isEqualTo(new SimulatorsMain.Settings("127.0.0.1", 0, 0, 0));
+    assertThatThrownBy(() -> SimulatorsMain.parse(new String[] {"--twilio-port"}))
+        .hasMessageContaining("missing value");
+    assertThatThrownBy(() -> SimulatorsMain.parse(new String[] {"--twilio-port", "x"}))
+        .hasMessageContaining("integer");
+    assertThatThrownBy(() -> SimulatorsMain.parse(new String[] {"--nope", "1"})).hasMessageContaining("unknown");
+  }
 }

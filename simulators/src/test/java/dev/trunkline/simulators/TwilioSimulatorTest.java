@@ -185,13 +185,21 @@ class TwilioSimulatorTest {
     String second = createTrunk(twilio, null);
     assertThat(twilio.post("/v1/Trunks/" + second, "DomainName", "acme.pstn.twilio.com").statusCode()).isEqualTo(409);
 
+    // Moving a trunk to a new domain frees the old one; a rejected update changes nothing.
+    assertThat(twilio.post("/v1/Trunks/" + second, "DomainName", "acme-2.pstn.twilio.com").statusCode()).isEqualTo(200);
+    assertThat(twilio.post("/v1/Trunks/" + second, "DomainName", "acme-3.pstn.twilio.com").statusCode()).isEqualTo(200);
+    assertThat(other.post("/v1/Trunks", "DomainName", "acme-2.pstn.twilio.com").statusCode()).isEqualTo(201);
+    assertThat(twilio.post("/v1/Trunks/" + second, "FriendlyName", "changed", "DomainName", "nope.example.com")
+        .statusCode()).isEqualTo(400);
+    assertThat(twilio.get("/v1/Trunks/" + second).bodyAsJsonObject().getString("friendly_name")).isEqualTo("trunk");
+
     HttpResponse<Buffer> wrongSuffix = twilio.post("/v1/Trunks", "DomainName", "acme.example.com");
     assertThat(wrongSuffix.statusCode()).isEqualTo(400);
     assertThat(wrongSuffix.bodyAsJsonObject().getInteger("code")).isEqualTo(21201);
     assertThat(wrongSuffix.bodyAsJsonObject().getString("message")).contains(".pstn.twilio.com");
     assertThat(twilio.post("/v1/Trunks", "DomainName", "bad_label!.pstn.twilio.com").statusCode()).isEqualTo(400);
     assertThat(sim.trunks(ACCOUNT)).hasSize(2);
-    assertThat(sim.trunks(OTHER_ACCOUNT)).isEmpty();
+    assertThat(sim.trunks(OTHER_ACCOUNT)).hasSize(1);
   }
 
   @Test
