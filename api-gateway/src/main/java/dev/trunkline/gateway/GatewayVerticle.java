@@ -43,8 +43,15 @@ public class GatewayVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * Graceful: stops accepting, lets in-flight requests finish for up to {@code http.shutdownTimeoutMs} (default
+   * 10 s), then closes what is left.
+   */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    long graceMs = config().getJsonObject("http", new io.vertx.core.json.JsonObject())
+        .getLong("shutdownTimeoutMs", 10_000L);
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 }
