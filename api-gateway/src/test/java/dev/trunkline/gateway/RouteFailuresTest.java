@@ -84,6 +84,17 @@ class RouteFailuresTest {
   private static final JsonObject NUMBER = new JsonObject().put("phoneNumber", "+13125550150");
 
   @Test
+  void readyWhenDeployedAndTheStoreAnswers(VertxTestContext test) {
+    h.call(HttpMethod.GET, "/health/ready", null, null).onComplete(test.succeeding(r -> test.verify(() -> {
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+      JsonObject checks = r.bodyAsJsonObject().getJsonObject("checks");
+      assertThat(checks.getJsonObject("store").getString("status")).isEqualTo("UP");
+      assertThat(checks.getJsonObject("deployed").getString("status")).isEqualTo("UP");
+      test.completeNow();
+    })));
+  }
+
+  @Test
   void anUnknownTenantIs404Everywhere(VertxTestContext test) {
     List<Expect> expected = List.of(
         new Expect(HttpMethod.POST, "/twilio/setup", null, 404, "TWILIO_ACCOUNT_NOT_FOUND"),
