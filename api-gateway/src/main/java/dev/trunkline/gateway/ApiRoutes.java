@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -231,7 +232,7 @@ final class ApiRoutes {
 
   /** The path's tenant in canonical (lower-case) form; the guards have checked its shape. */
   private static String tenant(RoutingContext ctx) {
-    return ctx.pathParam("subaccountId").toLowerCase(java.util.Locale.ROOT);
+    return ctx.pathParam("subaccountId").toLowerCase(Locale.ROOT);
   }
 
   private Upstream upstream(RoutingContext ctx) {

@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +51,9 @@ public class GatewayVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    long graceMs = config().getJsonObject("http", new io.vertx.core.json.JsonObject())
+    long graceMs = config().getJsonObject("http", new JsonObject())
         .getLong("shutdownTimeoutMs", 10_000L);
     return server == null ? Future.succeededFuture()
-        : server.shutdown(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        : server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 }
