@@ -143,6 +143,30 @@ class CredentialRotationTest {
   }
 
   @Test
+  void setupNeverOverwritesAnOpenRotationsPendingPassword() {
+    Tenant t = env.newTenant();
+    TrunkInfo trunk = setUp(t);
+    RotationStarted started = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        RotationStarted.class);
+    Secret rotationPassword = env.sip(t).pending().password();
+    // The active credential disappears in Twilio while the rotation is open: setup would need a new password.
+    TwilioTestEnv.await(env.api.deleteCredential(t.auth(), trunk.credentialListSid(), trunk.credentialSid()));
+
+    assertFailure(env.failure(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(t.subaccountId(), null, null, null)),
+        409, "ROTATION_IN_PROGRESS");
+    assertThat(env.sip(t).pending().password()).as("the rotation's password is intact").isEqualTo(rotationPassword);
+
+    RotationFinished finished = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishRotation(t.subaccountId(), started.credentialSid()), RotationFinished.class);
+    assertThat(finished.deletedCredentialSid()).as("already gone").isNull();
+    TrunkInfo after = setUp(t);
+    assertThat(after.credentialSid()).isEqualTo(started.credentialSid());
+    assertThat(after.repaired()).isEmpty();
+    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), started.username(),
+        env.sip(t).password().reveal())).isTrue();
+  }
+
+  @Test
   void rotationNeedsASetUpTrunkAndFinishNeedsTheStartedCredential() {
     Tenant t = env.newTenant();
     assertFailure(env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId())), 409,

@@ -4,10 +4,14 @@ import static dev.trunkline.twilio.TwilioTestEnv.assertFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.twilio.TwilioTestEnv.Tenant;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Lock;
@@ -24,7 +28,8 @@ class TenantLockTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    env = TwilioTestEnv.start(vertx, new JsonObject().put("lockTimeoutMs", 400));
+    // One request at a time per verticle instance: the bound on requests in flight is testable.
+    env = TwilioTestEnv.start(vertx, new JsonObject().put("lockTimeoutMs", 400).put("maxInFlight", 1));
   }
 
   @AfterAll
@@ -45,6 +50,15 @@ class TenantLockTest {
       assertFailure(env.failure(Addresses.Twilio.TRUNK_ENSURE, ensure(t)), 409, "TENANT_BUSY");
       assertThat(env.sim.trunks(t.accountSid())).isEmpty();
       assertThat(env.call(Addresses.Twilio.TRUNK_ENSURE, ensure(other), TrunkInfo.class).created()).isTrue();
+
+      // While one request waits for the lock, the instance is full: the next is refused at once, not queued.
+      Future<TrunkInfo> waiting = Bus.request(env.vertx, Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class,
+          10_000, null);
+      assertFailure(env.failure(Addresses.Twilio.TRUNK_STATUS, new TenantRef(other.subaccountId())), 503,
+          "TWILIO_BUSY");
+      Throwable waited = waiting.toCompletionStage().toCompletableFuture().handle((r, e) -> e).join();
+      assertThat(waited).isInstanceOf(ServiceException.class);
+      assertFailure((ServiceException) waited, 409, "TENANT_BUSY");
     } finally {
       held.release();
     }

@@ -327,6 +327,54 @@ class TrunkSetupTest {
   }
 
   @Test
+  void aTrunkWithoutDomainGetsOneAndACollisionThereIsRetriedToo() {
+    Tenant t = env.newTenant();
+    Tenant squatter = env.newTenant();
+    String wanted = "trunkline-" + t.subaccountId() + ".pstn.twilio.com";
+    TwilioTestEnv.await(env.api.createTrunk(squatter.auth(), "someone else", wanted));
+    // Made by an earlier run (or by hand) without a domain: adopted by its exact name.
+    Resources.Trunk bare = TwilioTestEnv.await(env.api.createTrunk(t.auth(), "trunkline-" + t.subaccountId(), null));
+
+    TrunkInfo info = ensure(t);
+
+    assertThat(info.created()).isFalse();
+    assertThat(info.trunkSid()).isEqualTo(bare.sid());
+    assertThat(info.repaired()).contains("domainName");
+    assertThat(info.domainName()).matches("trunkline-" + t.subaccountId() + "-[a-z0-9]{6}\\.pstn\\.twilio\\.com");
+    assertConsistent(t, info);
+  }
+
+  @Test
+  void aLegacyRepairWhoseReplyWasLostConvergesOnTheWrittenAheadPassword() {
+    Tenant t = env.newTenant();
+    Resources.Trunk trunk = TwilioTestEnv.await(env.api.createTrunk(t.auth(), "legacytrunk",
+        "legacytrunk-" + t.subaccountId() + ".pstn.twilio.com"));
+    Resources.CredentialList list = TwilioTestEnv.await(env.api.createCredentialList(t.auth(), "legacytrunk"));
+    TwilioTestEnv.await(env.api.associateCredentialList(t.auth(), trunk.sid(), list.sid()));
+    Resources.Credential legacy = TwilioTestEnv.await(env.api.createCredential(t.auth(), list.sid(),
+        "legacytrunk_user", new Secret("ForgottenPass1x")));
+    env.putTrunk(t, new Trunk(trunk.sid(), null, null, null, list.sid(), legacy.sid(), null, null,
+        "legacytrunk_user", null, null, null));
+    FaultRule rule = env.sim.faults().add(FaultRule.on("POST", "/2010-04-01/Accounts/" + t.accountSid()
+        + "/SIP/CredentialLists/*/Credentials/*.json").dropResponse().times(1));
+    env.failure(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(t.subaccountId(), null, null, null));
+    env.sim.faults().remove(rule.id());
+    SipCredentials half = env.sip(t);
+    assertThat(half.passwordState()).isEqualTo(PasswordState.PENDING);
+    Secret written = half.pending().password();
+    assertThat(env.sim.checkPassword(t.accountSid(), list.sid(), "legacytrunk_user", written.reveal()))
+        .as("Twilio took the new password before the reply was lost").isTrue();
+
+    TrunkInfo info = ensure(t);
+
+    assertThat(info.credentialSid()).isEqualTo(legacy.sid());
+    SipCredentials sip = env.sip(t);
+    assertThat(sip.passwordState()).isEqualTo(PasswordState.KNOWN);
+    assertThat(sip.password()).as("the written-ahead password, promoted").isEqualTo(written);
+    assertThat(env.sim.checkPassword(t.accountSid(), list.sid(), "legacytrunk_user", written.reveal())).isTrue();
+  }
+
+  @Test
   void aTrunkDeletedOutsideTrunklineIsRecreated() {
     Tenant t = env.newTenant();
     TrunkInfo first = ensure(t);
