@@ -212,4 +212,25 @@ class RateLimitTest {
       ctx.completeNow();
     })));
   }
+
+  @Test
+  void stoppingTheVerticleFailsItsWaitersAtOnce(Vertx vertx, VertxTestContext ctx) {
+    // 1 per 10 s: the second and third requests would wait 10 and 20 s; undeploying must not leave them hanging.
+    List<Future<RetellNumber>> all = new ArrayList<>();
+    Fixture.deploy(vertx, limited(0.1, 1, 5), 1).compose(id -> {
+      for (int i = 0; i < 3; i++) {
+        all.add(request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class));
+      }
+      return all.get(0).compose(first -> vertx.undeploy(id));
+    }).compose(v -> Future.join(all)).onComplete(ar -> ctx.verify(() -> {
+      assertThat(all.get(0).succeeded()).isTrue();
+      for (Future<RetellNumber> waiting : all.subList(1, 3)) {
+        ServiceException se = (ServiceException) waiting.cause();
+        assertThat(se.status()).isEqualTo(503);
+        assertThat(se.getMessage()).contains("stopping");
+      }
+      assertThat(sim.requests().total()).isEqualTo(1);
+      ctx.completeNow();
+    }));
+  }
 }
