@@ -3,8 +3,8 @@ package dev.trunkline.simulators;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -32,7 +32,7 @@ public final class RetellSimulator {
   private final RequestLog requests = new RequestLog();
   private final RateLimiter rateLimiter;
   private final SimulatorOptions options;
-  private HttpServer server;
+  private HttpSimulatorVerticle verticle;
 
   private RetellSimulator(Vertx vertx, SimulatorOptions options) {
     this.vertx = vertx;
@@ -43,24 +43,25 @@ public final class RetellSimulator {
   /** Starts a simulator on {@code opts.host()}:{@code opts.port()} (port 0 = a free port). */
   public static Future<RetellSimulator> start(Vertx vertx, SimulatorOptions opts) {
     RetellSimulator sim = new RetellSimulator(vertx, (opts == null ? new SimulatorOptions() : opts).copy());
-    return vertx.createHttpServer().requestHandler(sim.router())
-        .listen(sim.options.port(), sim.options.host())
-        .map(server -> {
-          sim.server = server;
+    return HttpSimulatorVerticle.deploy(vertx, sim.options, v -> sim.router())
+        .map(deployed -> {
+          sim.verticle = deployed;
           return sim;
         });
   }
 
   public int port() {
-    return server.actualPort();
+    return verticle.port();
   }
 
+  /** "http://127.0.0.1:<port>" (the bound host when it is not a wildcard address). */
   public String baseUrl() {
-    return "http://127.0.0.1:" + port();
+    return verticle.baseUrl();
   }
 
+  /** Stops listening (undeploys the simulator's verticle); the state is dropped with it. */
   public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return verticle == null ? Future.succeededFuture() : verticle.close();
   }
 
   public Faults faults() {
@@ -174,7 +175,7 @@ public final class RetellSimulator {
       }
     }));
     router.get(prefix + "/numbers").handler(admin(ctx -> {
-      JsonObject reply = new JsonObject().put("items", new io.vertx.core.json.JsonArray(
+      JsonObject reply = new JsonObject().put("items", new JsonArray(
           state.viewAll(ctx.get(WORKSPACE_KEY))));
       AdminRoutes.ok(ctx, reply);
     }));
