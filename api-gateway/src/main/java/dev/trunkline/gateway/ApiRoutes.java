@@ -12,6 +12,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -54,6 +55,7 @@ final class ApiRoutes {
       .optionalBoolean("importMissing")
       .optionalBoolean("dryRun");
   private static final InputSpec NO_INPUT = InputSpec.body();
+  private static final InputSpec NO_QUERY = InputSpec.query();
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -84,6 +86,7 @@ final class ApiRoutes {
   Router router() {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
+    router.route().handler(ApiRoutes::noCachingNoSniffing);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
 
     router.get("/health/live").setName("healthLive").handler(health::live);
@@ -120,6 +123,12 @@ final class ApiRoutes {
     router.errorHandler(404, errors::handle);
     router.errorHandler(405, errors::handle);
     return router;
+  }
+
+  /** Replies carry tenant data: no cache may keep them, no browser may guess their type. */
+  private static void noCachingNoSniffing(RoutingContext ctx) {
+    ctx.response().putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff");
+    ctx.next();
   }
 
   // ---- guards --------------------------------------------------------------------------------------
@@ -178,7 +187,7 @@ final class ApiRoutes {
   }
 
   private void getTrunk(RoutingContext ctx) {
-    InputSpec.query().parseQuery(ctx);
+    NO_QUERY.parseQuery(ctx);
     respond(ctx, ConnectorFlows.trunkStatus(upstream(ctx), tenant(ctx)));
   }
 
@@ -237,7 +246,7 @@ final class ApiRoutes {
 
   /** The path's tenant in canonical (lower-case) form; the guards have checked its shape. */
   private static String tenant(RoutingContext ctx) {
-    return ctx.pathParam("subaccountId").toLowerCase(java.util.Locale.ROOT);
+    return ctx.pathParam("subaccountId").toLowerCase(Locale.ROOT);
   }
 
   private Upstream upstream(RoutingContext ctx) {
