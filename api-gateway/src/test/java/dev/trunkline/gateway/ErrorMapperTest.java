@@ -25,7 +25,9 @@ class ErrorMapperTest {
     ServiceException none = ErrorMapper.sanitize(new ReplyException(ReplyFailure.NO_HANDLERS, -1,
         "No handlers for address trunkline.store.v1.ping"));
     assertThat(none.status()).isEqualTo(503);
-    assertThat(none.getMessage()).doesNotContain("trunkline");
+    assertThat(none.getMessage()).doesNotContain("trunkline").startsWith("the store service is unavailable");
+    ServiceException unnamed = ErrorMapper.sanitize(new ServiceException(503, "SERVICE_UNAVAILABLE", "down"));
+    assertThat(unnamed.getMessage()).startsWith("a required service is unavailable");
     ServiceException timeout = ErrorMapper.sanitize(new ReplyException(ReplyFailure.TIMEOUT, -1, "Timed out"));
     assertThat(timeout.status()).isEqualTo(504);
     assertThat(timeout.code()).isEqualTo("TIMEOUT");
