@@ -35,7 +35,9 @@ public final class Deployer {
     }
     if (roles.contains(Roles.TWILIO)) {
       int n = instances(config, "twilio", 1);
-      chain = chain.compose(v -> deployOne(vertx, TwilioVerticle.class, config, n, ids));
+      // Each instance reports its Twilio attempts to the metrics registry (TwilioMetrics).
+      chain = chain.compose(v -> deployOne(vertx, TwilioVerticle.class,
+          () -> new TwilioVerticle(TwilioMetrics.forVertxRegistry()), config, n, ids));
     }
     if (roles.contains(Roles.RETELL)) {
       int n = instances(config, "retell", 2);
@@ -59,8 +61,16 @@ public final class Deployer {
 
   private static Future<Void> deployOne(Vertx vertx, Class<? extends io.vertx.core.Deployable> type,
       JsonObject config, int instances, List<String> ids) {
+    return deployOne(vertx, type, null, config, instances, ids);
+  }
+
+  private static Future<Void> deployOne(Vertx vertx, Class<? extends io.vertx.core.Deployable> type,
+      java.util.function.Supplier<? extends io.vertx.core.Deployable> factory, JsonObject config, int instances,
+      List<String> ids) {
     DeploymentOptions options = new DeploymentOptions().setConfig(config).setInstances(instances);
-    return vertx.deployVerticle(type, options)
+    Future<String> deployed = factory == null ? vertx.deployVerticle(type, options)
+        : vertx.deployVerticle(factory, options);
+    return deployed
         .onSuccess(id -> {
           ids.add(id);
           LOG.info("deployed {} x{}", type.getSimpleName(), instances);

@@ -221,7 +221,10 @@ class ClusterIT {
         .containsPattern("trunkline_fix_numbers_total\\{[^}]*outcome=\"failed\"|trunkline_fix_runs_seconds_count\\{status=\"200\"")
         .doesNotContain(tenant);
     String metricsB = get("http://127.0.0.1:" + metricsPortB + "/metrics").body();
-    assertThat(metricsB).contains("vertx_eventbus_handlers").contains("vertx_http_client_requests_total");
+    assertThat(metricsB).contains("vertx_eventbus_handlers")
+        .containsPattern("trunkline_upstream_requests_total\\{[^}]*service=\"retell\",status=\"200\"")
+        .containsPattern("trunkline_upstream_requests_total\\{[^}]*service=\"twilio\",status=\"20[01]\"")
+        .doesNotContain(tenant).doesNotContain(accountSid);
 
     JsonObject accessLine = a.output().lines().filter(l -> l.startsWith("{")).map(JsonObject::new)
         .filter(j -> "it-fix-1".equals(j.getString("requestId")) && j.getString("logger_name", "").endsWith("access"))
@@ -256,6 +259,18 @@ class ClusterIT {
     assertThat(notReady.statusCode()).isEqualTo(503);
     assertThat(new JsonObject(notReady.body()).getJsonObject("checks").getJsonObject("store").getString("status"))
         .isEqualTo("DOWN");
+
+    // ---- the store comes back: nothing was lost ------------------------------------------------------------
+    long restartAt = System.nanoTime();
+    ClusterNode b2 = start("b", "store,twilio,retell", hz[0], members, clusterName, Map.of());
+    awaitReady(httpPort, 2, Duration.ofSeconds(90), a);
+    report("store node restarted on its data directory; gateway ready again after %d ms", ms(restartAt));
+    HttpResponse<String> listed = api.send("GET", "/phone-numbers?limit=200", null, null);
+    assertStatus(listed, 200);
+    assertThat(new JsonObject(listed.body()).getJsonObject("data").getJsonArray("items").stream()
+        .map(o -> ((JsonObject) o).getString("phoneNumber")).toList()).containsExactlyInAnyOrderElementsOf(numbers);
+    assertFixReport(api.send("POST", "/twilio/fix-retell-credentials", new JsonObject(), null), 200, NUMBERS, NUMBERS);
+    assertThat(b2.alive()).isTrue();
 
     // ---- no secret anywhere in the nodes' output ----------------------------------------------------------
     for (ClusterNode node : nodes) {

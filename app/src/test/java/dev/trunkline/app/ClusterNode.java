@@ -37,7 +37,11 @@ final class ClusterNode implements AutoCloseable {
   static ClusterNode start(String name, String roles, int hazelcastPort, Path work, Map<String, String> env,
       Map<String, Object> settings) throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
+    // A restarted node keeps its directory (its data) and gets a fresh output file.
     Path log = dir.resolve("out.log");
+    for (int i = 2; Files.exists(log); i++) {
+      log = dir.resolve("out-" + i + ".log");
+    }
     List<String> command = new ArrayList<>(List.of(javaBin(),
         // Small and quick to start: three of these share a 2-core machine with the test.
         "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",

@@ -36,6 +36,7 @@ final class RetellHttp {
   private final WebClient client;
   private final RateLimiter limiter;
   private final RetellConfig config;
+  private final RetellMetrics metrics = RetellMetrics.forVertxRegistry();
 
   RetellHttp(Vertx vertx, WebClient client, RateLimiter limiter, RetellConfig config) {
     this.vertx = vertx;
@@ -54,6 +55,7 @@ final class RetellHttp {
         .compose(v -> once(call))
         .transform(ar -> {
           long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+          metrics.attempt(call.operation(), ar);
           if (ar.succeeded()) {
             return onResponse(call, attempt, ar.result(), ms);
           }
