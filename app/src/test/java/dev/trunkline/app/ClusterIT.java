@@ -338,8 +338,12 @@ class ClusterIT {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("gateway not ready with " + members + " members; last answer: " + last
-        + "\noutput of node A:\n" + gateway.output());
+    StringBuilder outputs = new StringBuilder();
+    for (ClusterNode node : nodes) {
+      outputs.append("\n---- node ").append(node.name).append(" (").append(node.state()).append("):\n")
+          .append(node.output());
+    }
+    throw new AssertionError("gateway not ready with " + members + " members; last answer: " + last + outputs);
   }
 
   // ---- Retell state --------------------------------------------------------------------------------------

@@ -89,6 +89,11 @@ final class ClusterNode implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** "running", or how the process ended (for failure messages). */
+  String state() {
+    return process.isAlive() ? "running" : "exited with " + process.exitValue();
+  }
+
   /** {@code kill -9}: no shutdown hook, no goodbye to the cluster. */
   void killHard() throws InterruptedException {
     process.destroyForcibly();
