@@ -93,7 +93,7 @@ public final class EmbeddedMongo {
         Running running = RUNNING.get(file);
         if (running != null && --running.references == 0) {
           RUNNING.remove(file);
-          // shutdown() stops listening, waits for Netty and closes the backend (the MVStore commits and closes).
+          // Closes the remaining client connections, stops Netty and closes the backend (the MVStore commits).
           running.server.shutdownNow();
           LOG.info("embedded MongoDB-compatible server stopped, data in {}", file);
         }

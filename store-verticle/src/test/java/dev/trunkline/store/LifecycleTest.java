@@ -7,7 +7,9 @@ import static dev.trunkline.store.StoreTestSupport.sid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses.Store;
+import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Connector;
 import dev.trunkline.contract.StoreMessages.NumberRef;
 import dev.trunkline.contract.StoreMessages.PasswordState;
@@ -27,6 +29,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -118,6 +122,24 @@ class LifecycleTest {
     } finally {
       await(server.release());
     }
+  }
+
+  @Test
+  void requestsBeyondMaxInFlightAreAnsweredBusyAtOnce(Vertx vertx) {
+    JsonObject config = StoreTestSupport.config(dataDir, keys).put("store", new JsonObject().put("maxInFlight", 1));
+    StoreTestSupport.deploy(vertx, config);
+    List<Future<PingReply>> pings = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      pings.add(Bus.request(vertx, Store.PING, new JsonObject(), PingReply.class, 20_000, null));
+    }
+    await(Future.join(pings).otherwiseEmpty());
+    assertThat(pings).anyMatch(Future::succeeded);
+    assertThat(pings.stream().filter(Future::failed).map(p -> (ServiceException) p.cause()))
+        .isNotEmpty()
+        .allSatisfy(e -> {
+          assertThat(e.status()).isEqualTo(503);
+          assertThat(e.code()).isEqualTo("STORE_BUSY");
+        });
   }
 
   @Test
