@@ -64,19 +64,32 @@ public final class Addresses {
   }
 
   /** Twilio: trunk provisioning, credentials, numbers. Each request names the tenant; the verticle reads
-   * the tenant's Twilio account from the store itself. */
+   * the tenant's Twilio account from the store itself. "locked" = under the tenant's cluster-wide lock
+   * (409 TENANT_BUSY after twilio.lockTimeoutMs). See docs/event-bus-twilio.md. */
   public static final class Twilio {
+    /** VerifyAccount -> AccountInfo; 400 TWILIO_CREDENTIALS_INVALID. No tenant, no lock. */
     public static final String ACCOUNT_VERIFY = TWILIO + "account.verify";
+    /** EnsureTrunk -> TrunkInfo (locked); idempotent setup, no Twilio write on a complete trunk. */
     public static final String TRUNK_ENSURE = TWILIO + "trunk.ensure";
+    /** TenantRef -> TrunkStatus (read-only). */
     public static final String TRUNK_STATUS = TWILIO + "trunk.status";
+    /** TenantRef -> TeardownResult (locked); 409 TRUNK_HAS_NUMBERS. */
     public static final String TRUNK_TEARDOWN = TWILIO + "trunk.teardown";
+    /** TenantRef -> RotationStarted (locked); the new password is the store's pending one (SIP_GET). */
     public static final String CREDENTIAL_ROTATE_BEGIN = TWILIO + "credentials.rotate.begin";
+    /** FinishRotation -> RotationFinished (locked); promotes, then deletes the old credential. */
     public static final String CREDENTIAL_ROTATE_FINISH = TWILIO + "credentials.rotate.finish";
+    /** SearchNumbers -> AvailableNumbers; 400 INVALID_AREA_CODE etc. */
     public static final String NUMBERS_SEARCH = TWILIO + "numbers.search";
+    /** NumberRef -> TrunkNumber (locked); 409 NUMBER_UNAVAILABLE, never another number. */
     public static final String NUMBERS_PURCHASE = TWILIO + "numbers.purchase";
+    /** NumberRef -> TrunkNumber (locked); 404 NUMBER_NOT_FOUND, 409 NUMBER_ON_OTHER_TRUNK. */
     public static final String NUMBERS_IMPORT = TWILIO + "numbers.import";
+    /** TenantRef -> TrunkNumbers (the trunk's numbers, all pages). */
     public static final String NUMBERS_LIST = TWILIO + "numbers.list";
+    /** NumberRef -> NumberRemoved (locked); removed=false when it was not on the trunk. */
     public static final String NUMBERS_REMOVE = TWILIO + "numbers.remove";
+    /** NumberRef -> Released (locked); 404 NUMBER_NOT_FOUND, 409 NUMBER_NOT_ON_TRUNK. */
     public static final String NUMBERS_RELEASE = TWILIO + "numbers.release";
 
     private Twilio() {}

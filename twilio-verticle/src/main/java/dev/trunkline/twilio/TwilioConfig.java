@@ -20,6 +20,8 @@ import io.vertx.core.json.JsonObject;
  * @param maxPages pages followed in one listing before giving up (bounds a runaway paging loop)
  * @param pageSize page size asked of Twilio when listing
  * @param busTimeoutMs timeout of every event-bus request to the store
+ * @param maxInFlight requests one verticle instance handles at once (including those waiting for a tenant
+ *     lock); more are refused at once with 503, so a burst cannot pile up without bound
  */
 public record TwilioConfig(
     String apiBaseUrl,
@@ -35,7 +37,8 @@ public record TwilioConfig(
     long maxRetryDelayMs,
     int maxPages,
     int pageSize,
-    long busTimeoutMs) {
+    long busTimeoutMs,
+    int maxInFlight) {
 
   public static final String DEFAULT_API_BASE_URL = "https://api.twilio.com";
   public static final String DEFAULT_TRUNKING_BASE_URL = "https://trunking.twilio.com";
@@ -50,7 +53,7 @@ public record TwilioConfig(
           "twilio.friendlyNamePrefix must be 1-21 letters, digits or '-', starting with a letter or digit");
     }
     if (requestTimeoutMs <= 0 || maxRetries < 0 || maxPoolSize <= 0 || lockTimeoutMs <= 0 || maxPages <= 0
-        || pageSize < 1 || pageSize > 1000) {
+        || pageSize < 1 || pageSize > 1000 || maxInFlight < 1) {
       throw new IllegalArgumentException("twilio: timeouts, pool size and page limits must be positive");
     }
   }
@@ -72,7 +75,8 @@ public record TwilioConfig(
         t.getLong("maxRetryDelayMs", 10_000L),
         t.getInteger("maxPages", 50),
         t.getInteger("pageSize", 100),
-        bus.getLong("timeoutMs", 10_000L));
+        bus.getLong("timeoutMs", 10_000L),
+        t.getInteger("maxInFlight", 512));
   }
 
   private static String stripSlash(String url) {

@@ -39,6 +39,8 @@ public class TwilioVerticle extends VerticleBase {
   private final TwilioHttp.Observer observer;
   private TwilioHttp http;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private int maxInFlight;
+  private int inFlight;
 
   public TwilioVerticle() {
     this(TwilioHttp.Observer.NONE);
@@ -57,6 +59,7 @@ public class TwilioVerticle extends VerticleBase {
     } catch (IllegalArgumentException | ClassCastException e) {
       return Future.failedFuture(e);
     }
+    maxInFlight = config.maxInFlight();
     http = new TwilioHttp(vertx, config, observer);
     TwilioApi api = new TwilioApi(http);
     StoreClient store = new StoreClient(vertx, config.busTimeoutMs());
@@ -106,11 +109,19 @@ public class TwilioVerticle extends VerticleBase {
 
   private <Q, R> void serve(String address, Class<Q> type, Function<BusRequest<Q>, Future<R>> handler) {
     consumers.add(Bus.consumer(vertx, address, type, request -> {
-      try {
-        return handler.apply(request).recover(TwilioFailures::recover);
-      } catch (RuntimeException e) {
-        return TwilioFailures.recover(e);
+      if (inFlight >= maxInFlight) {
+        return Future.failedFuture(ServiceException.unavailable("TWILIO_BUSY",
+            "the Twilio service is handling " + inFlight + " requests; retry shortly"));
       }
+      inFlight++;
+      Future<R> result;
+      try {
+        result = handler.apply(request).recover(TwilioFailures::recover);
+      } catch (RuntimeException e) {
+        result = TwilioFailures.recover(e);
+      }
+      // The counter is only touched on this verticle's event loop (consumer and completion alike).
+      return result.andThen(ar -> inFlight--);
     }));
   }
 

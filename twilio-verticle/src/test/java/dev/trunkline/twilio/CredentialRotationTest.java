@@ -4,6 +4,7 @@ import static dev.trunkline.twilio.TwilioTestEnv.assertFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages.PasswordState;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
@@ -56,7 +57,7 @@ class CredentialRotationTest {
   void rotationKeepsTheOldCredentialUntilTheCallerFinishesIt() {
     Tenant t = env.newTenant();
     TrunkInfo trunk = setUp(t);
-    String oldPassword = env.sip(t).password().reveal();
+    Secret oldPassword = env.sip(t).password();
 
     RotationStarted started = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
         RotationStarted.class);
@@ -66,15 +67,17 @@ class CredentialRotationTest {
     assertThat(started.username()).isNotEqualTo(trunk.username()).endsWith("_r2").hasSizeLessThanOrEqualTo(32);
     assertThat(credentials(t, trunk.credentialListSid())).hasSize(2);
     SipCredentials during = env.sip(t);
-    assertThat(during.password().reveal()).as("the active password is still the old one").isEqualTo(oldPassword);
+    assertThat(during.password()).as("the active password is still the old one").isEqualTo(oldPassword);
     assertThat(during.pending().purpose()).isEqualTo("rotation");
     assertThat(during.pending().username()).isEqualTo(started.username());
-    String newPassword = during.pending().password().reveal();
+    Secret newPassword = during.pending().password();
     assertThat(newPassword).isNotEqualTo(oldPassword);
     // Both work while the caller moves its numbers.
-    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), trunk.username(), oldPassword))
+    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), trunk.username(),
+        oldPassword.reveal()))
         .isTrue();
-    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), started.username(), newPassword))
+    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), started.username(),
+        newPassword.reveal()))
         .isTrue();
     // A setup in the middle of a rotation changes nothing.
     long writes = env.sim.requests().writes(t.accountSid());
@@ -98,9 +101,10 @@ class CredentialRotationTest {
     SipCredentials after = env.sip(t);
     assertThat(after.passwordState()).isEqualTo(PasswordState.KNOWN);
     assertThat(after.username()).isEqualTo(started.username());
-    assertThat(after.password().reveal()).isEqualTo(newPassword);
+    assertThat(after.password()).isEqualTo(newPassword);
     assertThat(env.connector(t).trunk().credentialSid()).isEqualTo(started.credentialSid());
-    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), started.username(), newPassword))
+    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), started.username(),
+        newPassword.reveal()))
         .isTrue();
 
     // Finishing again is harmless; a later setup keeps the rotated credential.
@@ -136,6 +140,30 @@ class CredentialRotationTest {
         new FinishRotation(t.subaccountId(), started.credentialSid()), RotationFinished.class);
     assertThat(finished.deletedCredentialSid()).isEqualTo(trunk.credentialSid());
     assertThat(credentials(t, trunk.credentialListSid())).hasSize(1);
+  }
+
+  @Test
+  void setupNeverOverwritesAnOpenRotationsPendingPassword() {
+    Tenant t = env.newTenant();
+    TrunkInfo trunk = setUp(t);
+    RotationStarted started = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        RotationStarted.class);
+    Secret rotationPassword = env.sip(t).pending().password();
+    // The active credential disappears in Twilio while the rotation is open: setup would need a new password.
+    TwilioTestEnv.await(env.api.deleteCredential(t.auth(), trunk.credentialListSid(), trunk.credentialSid()));
+
+    assertFailure(env.failure(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(t.subaccountId(), null, null, null)),
+        409, "ROTATION_IN_PROGRESS");
+    assertThat(env.sip(t).pending().password()).as("the rotation's password is intact").isEqualTo(rotationPassword);
+
+    RotationFinished finished = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishRotation(t.subaccountId(), started.credentialSid()), RotationFinished.class);
+    assertThat(finished.deletedCredentialSid()).as("already gone").isNull();
+    TrunkInfo after = setUp(t);
+    assertThat(after.credentialSid()).isEqualTo(started.credentialSid());
+    assertThat(after.repaired()).isEmpty();
+    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), started.username(),
+        env.sip(t).password().reveal())).isTrue();
   }
 
   @Test

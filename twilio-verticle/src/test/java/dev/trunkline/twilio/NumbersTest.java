@@ -133,6 +133,25 @@ class NumbersTest {
   }
 
   @Test
+  void aPurchaseWhoseReplyWasLostIsNotBoughtTwiceOnRetry() {
+    Tenant t = env.newTenant();
+    TrunkInfo trunk = setUp(t, null, null);
+    String wanted = search(t, "US", "415", "local", 1).get(0).phoneNumber();
+    env.sim.faults().add(dev.trunkline.simulators.FaultRule.on("POST", "/2010-04-01/Accounts/" + t.accountSid()
+        + "/IncomingPhoneNumbers.json").dropResponse().times(1));
+
+    ServiceException lost = env.failure(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), wanted));
+    assertFailure(lost, 502, "TWILIO_ERROR");
+    assertThat(env.sim.incomingNumbers(t.accountSid())).as("Twilio did buy it").hasSize(1);
+
+    TrunkNumber retried = env.call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), wanted),
+        TrunkNumber.class);
+    assertThat(retried.phoneNumber()).isEqualTo(wanted);
+    assertThat(retried.trunkSid()).isEqualTo(trunk.trunkSid());
+    assertThat(env.sim.incomingNumbers(t.accountSid())).as("and only once").hasSize(1);
+  }
+
+  @Test
   void purchaseNeedsASetUpTrunkAndAValidNumber() {
     Tenant t = env.newTenant();
     assertFailure(env.failure(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), "+14155550100")),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PasswordState;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
@@ -135,7 +136,7 @@ class TrunkSetupTest {
   void rerunOnACompleteTrunkMakesNoTwilioWriteCalls() {
     Tenant t = env.newTenant();
     TrunkInfo first = ensure(t);
-    String passwordBefore = env.sip(t).password().reveal();
+    Secret passwordBefore = env.sip(t).password();
     long writesBefore = env.sim.requests().writes(t.accountSid());
     long readsBefore = env.sim.requests().reads(t.accountSid());
 
@@ -147,7 +148,7 @@ class TrunkSetupTest {
     assertThat(again.repaired()).isEmpty();
     assertThat(again.trunkSid()).isEqualTo(first.trunkSid());
     assertThat(again.credentialSid()).isEqualTo(first.credentialSid());
-    assertThat(env.sip(t).password().reveal()).isEqualTo(passwordBefore);
+    assertThat(env.sip(t).password()).isEqualTo(passwordBefore);
     assertConsistent(t, again);
   }
 
@@ -240,12 +241,12 @@ class TrunkSetupTest {
     env.sim.faults().remove(rule.id());
     SipCredentials pending = env.sip(t);
     assertThat(pending.passwordState()).isEqualTo(PasswordState.PENDING);
-    String written = pending.pending().password().reveal();
+    Secret written = pending.pending().password();
     long deletesBefore = env.sim.requests().count("DELETE", "/**");
 
     TrunkInfo info = ensure(t);
     assertConsistent(t, info);
-    assertThat(env.sip(t).password().reveal()).as("the written-ahead password, not a new one").isEqualTo(written);
+    assertThat(env.sip(t).password()).as("the written-ahead password, not a new one").isEqualTo(written);
     assertThat(env.sim.requests().count("DELETE", "/**")).isEqualTo(deletesBefore);
   }
 
@@ -258,7 +259,7 @@ class TrunkSetupTest {
     Resources.CredentialList list = TwilioTestEnv.await(env.api.createCredentialList(t.auth(), "scalai5jj7w1sp"));
     TwilioTestEnv.await(env.api.associateCredentialList(t.auth(), trunk.sid(), list.sid()));
     Resources.Credential legacy = TwilioTestEnv.await(env.api.createCredential(t.auth(), list.sid(),
-        "scalai5jj7w1sp_user", new dev.trunkline.contract.Secret("LostPassword2018")));
+        "scalai5jj7w1sp_user", new Secret("LostPassword2018")));
     env.putTrunk(t, new Trunk(trunk.sid(), "scalai5jj7w1sp", trunk.domainName(), trunk.domainName(), null, null,
         null, null, "scalai5jj7w1sp_user", null, null, null));
     assertThat(env.connector(t).passwordState()).isEqualTo(PasswordState.UNKNOWN);
@@ -326,6 +327,54 @@ class TrunkSetupTest {
   }
 
   @Test
+  void aTrunkWithoutDomainGetsOneAndACollisionThereIsRetriedToo() {
+    Tenant t = env.newTenant();
+    Tenant squatter = env.newTenant();
+    String wanted = "trunkline-" + t.subaccountId() + ".pstn.twilio.com";
+    TwilioTestEnv.await(env.api.createTrunk(squatter.auth(), "someone else", wanted));
+    // Made by an earlier run (or by hand) without a domain: adopted by its exact name.
+    Resources.Trunk bare = TwilioTestEnv.await(env.api.createTrunk(t.auth(), "trunkline-" + t.subaccountId(), null));
+
+    TrunkInfo info = ensure(t);
+
+    assertThat(info.created()).isFalse();
+    assertThat(info.trunkSid()).isEqualTo(bare.sid());
+    assertThat(info.repaired()).contains("domainName");
+    assertThat(info.domainName()).matches("trunkline-" + t.subaccountId() + "-[a-z0-9]{6}\\.pstn\\.twilio\\.com");
+    assertConsistent(t, info);
+  }
+
+  @Test
+  void aLegacyRepairWhoseReplyWasLostConvergesOnTheWrittenAheadPassword() {
+    Tenant t = env.newTenant();
+    Resources.Trunk trunk = TwilioTestEnv.await(env.api.createTrunk(t.auth(), "legacytrunk",
+        "legacytrunk-" + t.subaccountId() + ".pstn.twilio.com"));
+    Resources.CredentialList list = TwilioTestEnv.await(env.api.createCredentialList(t.auth(), "legacytrunk"));
+    TwilioTestEnv.await(env.api.associateCredentialList(t.auth(), trunk.sid(), list.sid()));
+    Resources.Credential legacy = TwilioTestEnv.await(env.api.createCredential(t.auth(), list.sid(),
+        "legacytrunk_user", new Secret("ForgottenPass1x")));
+    env.putTrunk(t, new Trunk(trunk.sid(), null, null, null, list.sid(), legacy.sid(), null, null,
+        "legacytrunk_user", null, null, null));
+    FaultRule rule = env.sim.faults().add(FaultRule.on("POST", "/2010-04-01/Accounts/" + t.accountSid()
+        + "/SIP/CredentialLists/*/Credentials/*.json").dropResponse().times(1));
+    env.failure(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(t.subaccountId(), null, null, null));
+    env.sim.faults().remove(rule.id());
+    SipCredentials half = env.sip(t);
+    assertThat(half.passwordState()).isEqualTo(PasswordState.PENDING);
+    Secret written = half.pending().password();
+    assertThat(env.sim.checkPassword(t.accountSid(), list.sid(), "legacytrunk_user", written.reveal()))
+        .as("Twilio took the new password before the reply was lost").isTrue();
+
+    TrunkInfo info = ensure(t);
+
+    assertThat(info.credentialSid()).isEqualTo(legacy.sid());
+    SipCredentials sip = env.sip(t);
+    assertThat(sip.passwordState()).isEqualTo(PasswordState.KNOWN);
+    assertThat(sip.password()).as("the written-ahead password, promoted").isEqualTo(written);
+    assertThat(env.sim.checkPassword(t.accountSid(), list.sid(), "legacytrunk_user", written.reveal())).isTrue();
+  }
+
+  @Test
   void aTrunkDeletedOutsideTrunklineIsRecreated() {
     Tenant t = env.newTenant();
     TrunkInfo first = ensure(t);
@@ -339,6 +388,40 @@ class TrunkSetupTest {
         .isEqualTo(first.credentialListSid());
     assertThat(second.credentialSid()).isEqualTo(first.credentialSid());
     assertConsistent(t, second);
+  }
+
+  @Test
+  void statusReportsWhatWasBrokenOutsideTrunklineAndSetupRepairsItKeepingTheUsername() {
+    Tenant t = env.newTenant();
+    TrunkInfo first = ensure(t);
+    Secret firstPassword = env.sip(t).password();
+    // Someone deletes the credential and the origination URL in Twilio's console.
+    TwilioTestEnv.await(env.api.deleteCredential(t.auth(), first.credentialListSid(), first.credentialSid()));
+    String urlSid = env.connector(t).trunk().originationUrlSid();
+    io.vertx.ext.web.client.WebClient web = io.vertx.ext.web.client.WebClient.create(env.vertx);
+    try {
+      TwilioTestEnv.await(web.deleteAbs(env.sim.baseUrl() + "/v1/Trunks/" + first.trunkSid() + "/OriginationUrls/"
+          + urlSid).basicAuthentication(t.accountSid(), t.auth().authToken().reveal()).timeout(10_000).send());
+    } finally {
+      web.close();
+    }
+
+    TrunkStatus broken = env.call(Addresses.Twilio.TRUNK_STATUS, new TenantRef(t.subaccountId()),
+        TrunkStatus.class);
+    assertThat(broken.exists()).isTrue();
+    assertThat(broken.credentialPresent()).isFalse();
+    assertThat(broken.originationUrl()).isNull();
+    assertThat(broken.problems()).containsExactlyInAnyOrder("credential missing",
+        "origination URL sip:sip.retellai.com missing");
+
+    TrunkInfo repaired = ensure(t);
+    assertThat(repaired.repaired()).containsExactlyInAnyOrder("credential", "originationUrl");
+    assertThat(repaired.username()).as("the stored username is kept").isEqualTo(first.username());
+    assertThat(repaired.credentialSid()).isNotEqualTo(first.credentialSid());
+    assertThat(env.sip(t).password()).as("a new password for the new credential").isNotEqualTo(firstPassword);
+    assertConsistent(t, repaired);
+    assertThat(env.call(Addresses.Twilio.TRUNK_STATUS, new TenantRef(t.subaccountId()), TrunkStatus.class)
+        .problems()).isEmpty();
   }
 
   @Test

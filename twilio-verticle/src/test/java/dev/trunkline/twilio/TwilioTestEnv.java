@@ -49,14 +49,16 @@ public final class TwilioTestEnv {
   /** The client under test, used directly to look at the simulator's state and to seed legacy resources. */
   public final TwilioApi api;
   private final Path dataDir;
+  private final java.util.List<String> deployments = new java.util.ArrayList<>();
   private final TwilioHttp http;
 
-  private TwilioTestEnv(Vertx vertx, TwilioSimulator sim, JsonObject config, Path dataDir) {
+  private TwilioTestEnv(Vertx vertx, TwilioSimulator sim, JsonObject config, Path dataDir,
+      TwilioHttp.Observer observer) {
     this.vertx = vertx;
     this.sim = sim;
     this.config = config;
     this.dataDir = dataDir;
-    this.http = new TwilioHttp(vertx, TwilioConfig.from(config));
+    this.http = new TwilioHttp(vertx, TwilioConfig.from(config), observer);
     this.api = new TwilioApi(http);
   }
 
@@ -92,15 +94,25 @@ public final class TwilioTestEnv {
         .put("vault", new JsonObject().put("keys", "k1:" + Base64.getEncoder().encodeToString(key)))
         .put("bus", new JsonObject().put("timeoutMs", 10000))
         .put("twilio", twilio);
-    TwilioTestEnv env = new TwilioTestEnv(vertx, sim, config, dir);
-    await(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config)));
-    await(vertx.deployVerticle(new TwilioVerticle(observer), new DeploymentOptions().setConfig(config)));
+    TwilioTestEnv env = new TwilioTestEnv(vertx, sim, config, dir, observer);
+    env.deployments.add(await(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config))));
+    env.deployments.add(await(vertx.deployVerticle(new TwilioVerticle(observer),
+        new DeploymentOptions().setConfig(config))));
     return env;
   }
 
+  /** Stops the verticles (the store releases its embedded server), the simulator, and removes the data. */
   public void stop() {
     http.close();
+    for (String id : deployments) {
+      await(vertx.undeploy(id));
+    }
     await(sim.close());
+    try (var files = Files.walk(dataDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A leftover temp directory is harmless.
+    }
   }
 
   // ---- tenants ----

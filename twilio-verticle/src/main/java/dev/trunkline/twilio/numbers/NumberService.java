@@ -63,7 +63,8 @@ public final class NumberService {
             "areaCode can only be used for US and CA numbers; use contains for other countries");
       }
       if (!AREA_CODE.matcher(request.areaCode()).matches()) {
-        throw ServiceException.badRequest("INVALID_AREA_CODE", "areaCode must be a 3-digit North American area code (200-999), such as 415");
+        throw ServiceException.badRequest("INVALID_AREA_CODE",
+            "areaCode must be a 3-digit North American area code (200-999), such as 415");
       }
       areaCode = Integer.valueOf(request.areaCode());
     }

@@ -249,12 +249,13 @@ public final class TrunkSetup {
   }
 
   private Future<Void> decideCredential(Run run, SipCredentials sip, List<Credential> existing) {
-    PendingSip pending = sip == null || sip.pending() == null
-        || StoreClient.PURPOSE_ROTATION.equals(sip.pending().purpose()) ? null : sip.pending();
+    boolean rotating = sip != null && sip.pending() != null
+        && StoreClient.PURPOSE_ROTATION.equals(sip.pending().purpose());
+    PendingSip pending = sip == null || sip.pending() == null || rotating ? null : sip.pending();
     Credential credential = pick(run, existing, pending);
 
     if (credential == null) {
-      return createCredential(run, pending);
+      return rotating ? rotationInTheWay() : createCredential(run, pending);
     }
     run.credential = credential;
     if (pending != null && credential.username().equals(pending.username())) {
@@ -266,9 +267,21 @@ public final class TrunkSetup {
     if (passwordKnown) {
       return save(run, StoreClient.patch().credentialSid(credential.sid()));
     }
+    if (rotating) {
+      return rotationInTheWay();
+    }
     // A legacy record (username, no password), or a credential adopted from the trunk: keep the credential
     // and its username, give it a new password.
     return applyPassword(run, credential, passwords.next(), true);
+  }
+
+  /**
+   * The store holds one pending password; a rotation's is in it. Writing a setup password ahead would lose
+   * the rotation's, which the caller may already be handing to Retell.
+   */
+  private static Future<Void> rotationInTheWay() {
+    return Future.failedFuture(ServiceException.conflict("ROTATION_IN_PROGRESS",
+        "a credential rotation is open for this tenant: finish it before setup can set a new password"));
   }
 
   /** The credential to keep: the stored one, the one with the stored or pending username, else the first. */

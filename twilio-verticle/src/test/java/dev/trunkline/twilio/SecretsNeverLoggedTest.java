@@ -1,0 +1,105 @@
+package dev.trunkline.twilio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.StackTraceElementProxy;
+import ch.qos.logback.core.read.ListAppender;
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
+import dev.trunkline.simulators.FaultRule;
+import dev.trunkline.twilio.TwilioTestEnv.Tenant;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+/**
+ * No auth token or SIP password appears in any log line (at DEBUG, including exceptions), in any reply, or in any
+ * failure, across a run of every operation and of the failure paths.
+ */
+@ExtendWith(VertxExtension.class)
+class SecretsNeverLoggedTest {
+  private static TwilioTestEnv env;
+  private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
+  private static Level rootLevel;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    LOGS.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
+    LOGS.start();
+    root.addAppender(LOGS);
+    rootLevel = root.getLevel();
+    root.setLevel(Level.DEBUG);
+    env = TwilioTestEnv.start(vertx, null);
+  }
+
+  @AfterAll
+  static void stop() {
+    env.stop();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.detachAppender(LOGS);
+    root.setLevel(rootLevel);
+  }
+
+  @Test
+  void noSecretInLogsRepliesOrFailures() {
+    EveryOperation run = new EveryOperation(env);
+    run.run();
+
+    // Failure paths: a credential creation that fails after the password was written ahead, and a dropped reply.
+    Tenant t = env.newTenant();
+    run.secrets.add(t.auth().authToken().reveal());
+    FaultRule rule = env.sim.faults().add(FaultRule.on("POST", "/2010-04-01/Accounts/" + t.accountSid()
+        + "/SIP/CredentialLists/*/Credentials.json").error(400, 21202, "Password policy").times(1));
+    List<String> failures = new ArrayList<>();
+    ServiceException e = env.failure(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(t.subaccountId(), null, null,
+        null));
+    failures.add(e.toWire());
+    env.sim.faults().remove(rule.id());
+    var pending = env.sip(t).pending();
+    assertThat(pending).isNotNull();
+    run.secrets.add(pending.password().reveal());
+    env.sim.faults().add(FaultRule.on("POST", "/v1/Trunks/*/OriginationUrls").dropResponse().times(1));
+    failures.add(env.failure(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(t.subaccountId(), null, null, null))
+        .toWire());
+    env.call(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(t.subaccountId(), null, null, null),
+        dev.trunkline.contract.TwilioMessages.TrunkInfo.class);
+    run.secrets.add(env.sip(t).password().reveal());
+
+    assertThat(run.secrets).hasSizeGreaterThanOrEqualTo(8);
+    List<String> lines = new ArrayList<>();
+    for (ILoggingEvent event : LOGS.list) {
+      lines.add(event.getFormattedMessage());
+      for (IThrowableProxy p = event.getThrowableProxy(); p != null; p = p.getCause()) {
+        lines.add(p.getClassName() + ": " + p.getMessage());
+        for (StackTraceElementProxy frame : p.getStackTraceElementProxyArray()) {
+          lines.add(frame.getSTEAsString());
+        }
+      }
+    }
+    assertThat(lines).as("the capture works").anyMatch(l -> l.contains("CreateSipCredential"));
+    // Booleans, not the lists: a failing assertion must not print the secret it found.
+    int i = 0;
+    for (String secret : run.secrets) {
+      i++;
+      assertThat(lines.stream().anyMatch(l -> l != null && l.contains(secret))).as("secret #" + i + " in a log line")
+          .isFalse();
+      assertThat(run.replies.stream().anyMatch(r -> r.contains(secret))).as("secret #" + i + " in a reply")
+          .isFalse();
+      assertThat(failures.stream().anyMatch(f -> f.contains(secret))).as("secret #" + i + " in a failure")
+          .isFalse();
+    }
+  }
+}
