@@ -8,6 +8,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -17,7 +20,8 @@ import java.util.function.LongSupplier;
  * configured rate rather than N times it.
  *
  * <p>Buckets are keyed by {@link ApiKeys#fingerprint}, never by the key itself. A waiting request waits on a
- * timer on its own context; a full queue fails at once with 429 {@code RETELL_RATE_LIMITED}.
+ * timer of its own context and takes its token there, just before it is sent; a full queue fails at once
+ * with 429 {@code RETELL_RATE_LIMITED}. One RateLimiter per verticle instance, buckets shared.
  */
 final class RateLimiter {
   static final String SHARED_MAP = "trunkline.retell.rate-limiters";
@@ -30,6 +34,8 @@ final class RateLimiter {
   private final int burst;
   private final int maxQueue;
   private final LongSupplier clock;
+  /** This instance's waiting requests (a verticle instance runs on one context, so no locking). */
+  private final Set<Waiter> pending = new HashSet<>();
 
   RateLimiter(Vertx vertx, RetellConfig config) {
     this(vertx, config.rateLimitPerSecond(), config.rateLimitBurst(), config.rateLimitMaxQueue(),
@@ -45,25 +51,55 @@ final class RateLimiter {
     this.clock = clock;
   }
 
-  /** Completes when the request for this key may go; fails with 429 when too many already wait. */
+  /**
+   * Completes, on the caller's context, when the request for this key may go (its token taken); fails with
+   * 429 when too many already wait.
+   */
   Future<Void> acquire(String keyFingerprint) {
     long now = clock.getAsLong();
     TokenBucket bucket = bucketFor(keyFingerprint, now);
-    long waitNanos = bucket.reserve(now);
-    if (waitNanos == TokenBucket.REFUSED) {
-      long retryAfterMs = TimeUnit.NANOSECONDS.toMillis(bucket.nanosUntilQueueSlot(now)) + 1;
+    TokenBucket.Ticket ticket = bucket.acquire(now);
+    if (ticket == null) {
+      long retryAfterMs = TimeUnit.NANOSECONDS.toMillis(bucket.nanosUntilNextToken(now)) + 1;
       return Future.failedFuture(new ServiceException(Errors.TOO_MANY_REQUESTS, Codes.RATE_LIMITED,
           "too many Retell requests are queued for this API key",
           new JsonObject().put("limiter", "client").put("retryAfterMs", retryAfterMs)));
     }
-    if (waitNanos == 0) {
+    if (ticket.immediate()) {
       return Future.succeededFuture();
     }
-    // Round up: waking a millisecond late keeps the bound, waking early would break it.
-    long waitMs = Math.max(1, (waitNanos + 999_999) / 1_000_000);
-    Promise<Void> due = Promise.promise();
-    vertx.setTimer(waitMs, id -> due.complete());
-    return due.future();
+    Waiter waiter = new Waiter(bucket, ticket.seq(), Promise.promise());
+    pending.add(waiter);
+    comeBack(waiter, ticket.checkAfterNanos());
+    return waiter.turn().future();
+  }
+
+  /**
+   * The waiter's own timer, on its own context: take the token there, right before the request is sent, or
+   * set the timer again. Rounded up to whole milliseconds: coming back early only costs another timer.
+   */
+  private void comeBack(Waiter waiter, long afterNanos) {
+    long delayMs = Math.max(1, (afterNanos + 999_999) / 1_000_000);
+    waiter.timerId = vertx.setTimer(delayMs, id -> {
+      long again = waiter.bucket().tryTake(clock.getAsLong(), waiter.seq());
+      if (again == 0) {
+        pending.remove(waiter);
+        waiter.turn().complete();
+      } else {
+        comeBack(waiter, again);
+      }
+    });
+  }
+
+  /** The verticle stops: its waiters give their places back and fail (their timers die with the verticle). */
+  void close() {
+    for (Waiter waiter : List.copyOf(pending)) {
+      vertx.cancelTimer(waiter.timerId);
+      waiter.bucket().abandon();
+      waiter.turn().tryFail(new ServiceException(Errors.UNAVAILABLE, "SERVICE_UNAVAILABLE",
+          "the Retell service is stopping"));
+    }
+    pending.clear();
   }
 
   private TokenBucket bucketFor(String keyFingerprint, long now) {
@@ -81,5 +117,31 @@ final class RateLimiter {
     }
     return buckets.computeIfAbsent(keyFingerprint,
         k -> new TokenBucket(ratePerSecond, burst, maxQueue, now));
+  }
+
+  /** A request waiting for its token; only its own verticle's context touches it. */
+  private static final class Waiter {
+    private final TokenBucket bucket;
+    private final long seq;
+    private final Promise<Void> turn;
+    private long timerId;
+
+    Waiter(TokenBucket bucket, long seq, Promise<Void> turn) {
+      this.bucket = bucket;
+      this.seq = seq;
+      this.turn = turn;
+    }
+
+    TokenBucket bucket() {
+      return bucket;
+    }
+
+    long seq() {
+      return seq;
+    }
+
+    Promise<Void> turn() {
+      return turn;
+    }
   }
 }

@@ -93,7 +93,8 @@ final class RetellHttp {
           call.scope().requestId());
       return after(delay).compose(v -> attempt(call, attempt + 1));
     }
-    if (status >= 200 && status < 300) {
+    if ((status >= 200 && status < 300) || status == 404) {
+      // 404 is an answer (inspect reports NOT_IN_RETELL, delete is idempotent), not a fault.
       LOG.info("retell {} {} -> {} attempt {} ({} ms) rid={}", call.operation(), number(call), status, attempt,
           ms, call.scope().requestId());
     } else {

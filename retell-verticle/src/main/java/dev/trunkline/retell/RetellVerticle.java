@@ -31,6 +31,7 @@ public class RetellVerticle extends VerticleBase {
 
   private final Function<RetellHttp, RetellClient> clientFactory;
   private WebClient webClient;
+  private RateLimiter limiter;
 
   public RetellVerticle() {
     this(RetellClient::new);
@@ -60,7 +61,7 @@ public class RetellVerticle extends VerticleBase {
             .setHttp1MaxSize(config.maxPoolSize())
             .setHttp2MaxSize(config.maxPoolSize())
             .setMaxWaitQueueSize(config.maxPoolWaitQueue()));
-    RateLimiter limiter = new RateLimiter(vertx, config);
+    limiter = new RateLimiter(vertx, config);
     RetellService service = new RetellService(config,
         clientFactory.apply(new RetellHttp(vertx, webClient, limiter, config)));
 
@@ -85,6 +86,9 @@ public class RetellVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (limiter != null) {
+      limiter.close();
+    }
     if (webClient != null) {
       webClient.close();
     }

@@ -3,25 +3,42 @@ package dev.trunkline.retell;
 import io.vertx.core.shareddata.Shareable;
 
 /**
- * A token bucket that hands out reservations instead of refusals: a caller that finds no token is told how
- * long to wait for the one reserved for it, so callers queue in arrival order and nobody spins.
+ * A token bucket with a bounded number of waiters.
  *
- * <p>The bucket holds up to {@code burst} tokens and refills at {@code ratePerSecond}. A reservation taken
- * when the bucket is empty drives the balance below zero; the debt is the queue. At most {@code maxQueue}
- * reservations may be outstanding; beyond that {@link #reserve} refuses. So in any window of {@code W}
- * seconds at most {@code burst + ratePerSecond * W} reservations fall due: the bound the rate limit promises.
+ * <p>The bucket holds up to {@code burst} tokens and refills at {@code ratePerSecond}. A request that finds a
+ * token (and nobody waiting) goes at once; otherwise it gets a ticket (at most {@code maxQueue} may wait) and
+ * comes back when its turn should have come, estimated from how many tickets are ahead of it. It takes its
+ * token only then, on its own event loop, right before it sends: a token is never taken by one thread for a
+ * request another thread will send later, and the balance never exceeds {@code burst}. So however late a
+ * timer fires or an event loop stalls, in any window of {@code W} seconds at most
+ * {@code burst + ratePerSecond * W} requests go.
+ *
+ * <p>A waiter takes a token only when there is one for every waiter ahead of it too, so the queue is first
+ * come, first served: a waiter whose event loop is late keeps its turn, and the first waiter always needs
+ * just one token, so the queue always moves. A waiter that will not come back (its verticle stopped) gives
+ * its place up with {@link #abandon}.
  *
  * <p>Thread-safe: verticle instances on different event loops share one bucket per API key.
  */
 final class TokenBucket implements Shareable {
-  /** Returned by {@link #reserve} when the queue is full. */
-  static final long REFUSED = -1;
+  /** What {@link #acquire} answers when a token was free: go now. */
+  static final Ticket NOW = new Ticket(-1, 0);
+
+  /** A waiter's place: {@code seq} orders the waiters, {@code checkAfterNanos} is when its turn may come. */
+  record Ticket(long seq, long checkAfterNanos) {
+    boolean immediate() {
+      return seq < 0;
+    }
+  }
 
   private final double ratePerNano;
   private final double burst;
   private final int maxQueue;
   private double tokens;
   private long lastNanos;
+  private int waiting;
+  private long issued;
+  private long served;
 
   TokenBucket(double ratePerSecond, int burst, int maxQueue, long nowNanos) {
     this.ratePerNano = ratePerSecond / 1e9;
@@ -32,35 +49,71 @@ final class TokenBucket implements Shareable {
   }
 
   /**
-   * Takes a token now or reserves the next free one.
+   * Takes a token now, or issues a ticket.
    *
-   * @return nanoseconds to wait before the request may go (0: go now), or {@link #REFUSED}
+   * @return {@link #NOW}, a ticket, or null when {@code maxQueue} requests already wait
    */
-  synchronized long reserve(long nowNanos) {
+  synchronized Ticket acquire(long nowNanos) {
     refill(nowNanos);
-    if (tokens >= 1) {
+    if (waiting == 0 && tokens >= 1) {
       tokens -= 1;
-      return 0;
+      return NOW;
     }
-    if (tokens - 1 < -maxQueue) {
-      return REFUSED;
+    if (waiting >= maxQueue) {
+      return null;
     }
-    long wait = (long) Math.ceil((1 - tokens) / ratePerNano);
-    tokens -= 1;
-    return wait;
+    waiting++;
+    long seq = issued++;
+    return new Ticket(seq, nanosUntilTurn(seq));
   }
 
-  /** How long until {@link #reserve} would accept again; meaningful right after a refusal. */
-  synchronized long nanosUntilQueueSlot(long nowNanos) {
+  /**
+   * A waiter comes back: it takes a token if there is one for it (tokens beyond those the waiters ahead of it
+   * need), else learns how long to wait again.
+   *
+   * @return 0 when the ticket holder may go now (its token is taken), else nanoseconds to wait
+   */
+  synchronized long tryTake(long nowNanos, long seq) {
     refill(nowNanos);
-    double needed = (1 - maxQueue) - tokens;
-    return needed <= 0 ? 0 : (long) Math.ceil(needed / ratePerNano);
+    if (tokens >= ahead(seq) + 1) {
+      tokens -= 1;
+      waiting--;
+      served++;
+      return 0;
+    }
+    return Math.max(1, nanosUntilTurn(seq));
+  }
+
+  /** A waiter that will never come back (its verticle stopped) frees its place. */
+  synchronized void abandon() {
+    waiting--;
+    served++;
+  }
+
+  /** How long until a token is free; a refused caller may try again after it. */
+  synchronized long nanosUntilNextToken(long nowNanos) {
+    refill(nowNanos);
+    return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / ratePerNano);
   }
 
   /** A full bucket with nobody waiting behaves exactly like a new one, so it may be dropped. */
   synchronized boolean isIdle(long nowNanos) {
     refill(nowNanos);
-    return tokens >= burst;
+    return waiting == 0 && tokens >= burst;
+  }
+
+  synchronized int waiting() {
+    return waiting;
+  }
+
+  /** Waiters ahead of {@code seq} that have not gone yet (an estimate: waiters may go slightly out of order). */
+  private long ahead(long seq) {
+    return Math.max(0, Math.min(seq - served, waiting - 1));
+  }
+
+  private long nanosUntilTurn(long seq) {
+    double missing = ahead(seq) + 1 - tokens;
+    return missing <= 0 ? 0 : (long) Math.ceil(missing / ratePerNano);
   }
 
   private void refill(long nowNanos) {

@@ -11,67 +11,140 @@ class TokenBucketTest {
   private static final long MS = 1_000_000L;
 
   @Test
-  void burstGoesAtOnceThenEachRequestIsScheduledOneIntervalLater() {
+  void burstGoesAtOnceThenWaitersAreScheduledOneIntervalApart() {
     TokenBucket bucket = new TokenBucket(10, 3, 100, 0);
-    assertThat(bucket.reserve(0)).isZero();
-    assertThat(bucket.reserve(0)).isZero();
-    assertThat(bucket.reserve(0)).isZero();
-    // 10/s: the 4th request waits 100 ms, the 5th 200 ms: queued in arrival order, no spinning.
-    assertThat(bucket.reserve(0)).isEqualTo(100 * MS);
-    assertThat(bucket.reserve(0)).isEqualTo(200 * MS);
-    // 150 ms later the 4th has gone; a new request lines up behind the 5th.
-    assertThat(bucket.reserve(150 * MS)).isEqualTo(150 * MS);
+    assertThat(bucket.acquire(0).immediate()).isTrue();
+    assertThat(bucket.acquire(0).immediate()).isTrue();
+    assertThat(bucket.acquire(0).immediate()).isTrue();
+    TokenBucket.Ticket d = bucket.acquire(0);
+    TokenBucket.Ticket e = bucket.acquire(0);
+    // 10/s: the 4th may go in 100 ms, the 5th in 200 ms.
+    assertThat(d.checkAfterNanos()).isEqualTo(100 * MS);
+    assertThat(e.checkAfterNanos()).isEqualTo(200 * MS);
+    // e coming back early gets no token (d is ahead of it) and is told to wait for its turn.
+    assertThat(bucket.tryTake(100 * MS, e.seq())).isEqualTo(100 * MS);
+    assertThat(bucket.tryTake(100 * MS, d.seq())).isZero();
+    assertThat(bucket.tryTake(200 * MS, e.seq())).isZero();
+    assertThat(bucket.waiting()).isZero();
   }
 
   @Test
-  void fullQueueIsRefusedAndSaysWhenASlotFrees() {
+  void aNewcomerQueuesBehindWaitersEvenWhenATokenIsFree() {
+    TokenBucket bucket = new TokenBucket(10, 1, 100, 0);
+    bucket.acquire(0);
+    TokenBucket.Ticket waiter = bucket.acquire(0);
+    // At 150 ms a token is free, but the waiter has not come back yet: the newcomer gets a ticket, not the token.
+    TokenBucket.Ticket newcomer = bucket.acquire(150 * MS);
+    assertThat(newcomer.immediate()).isFalse();
+    assertThat(bucket.tryTake(150 * MS, newcomer.seq())).as("the token is the waiter's").isPositive();
+    assertThat(bucket.tryTake(150 * MS, waiter.seq())).isZero();
+  }
+
+  @Test
+  void aLateWaiterKeepsItsTokenButDoesNotBlockOthersForever() {
+    TokenBucket bucket = new TokenBucket(10, 2, 100, 0);
+    bucket.acquire(0);
+    bucket.acquire(0);
+    TokenBucket.Ticket late = bucket.acquire(0);
+    TokenBucket.Ticket next = bucket.acquire(0);
+    // At 200 ms there are two tokens: one is kept for the late waiter ahead, next takes the other.
+    assertThat(bucket.tryTake(200 * MS, next.seq())).isZero();
+    assertThat(bucket.tryTake(200 * MS, late.seq())).isZero();
+  }
+
+  @Test
+  void aStalledLoopReleasesAtMostTheBurst() {
+    // Every waiter's timer fires a whole second late, all at once: the balance is capped at the burst.
+    TokenBucket bucket = new TokenBucket(10, 2, 100, 0);
+    bucket.acquire(0);
+    bucket.acquire(0);
+    List<TokenBucket.Ticket> waiting = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      waiting.add(bucket.acquire(0));
+    }
+    int went = 0;
+    for (TokenBucket.Ticket t : waiting) {
+      if (bucket.tryTake(1_000 * MS, t.seq()) == 0) {
+        went++;
+      }
+    }
+    assertThat(went).isEqualTo(2);
+    assertThat(bucket.waiting()).isEqualTo(8);
+  }
+
+  @Test
+  void fullQueueIsRefusedAndAbandonedPlacesAreFreed() {
     TokenBucket bucket = new TokenBucket(10, 1, 2, 0);
-    assertThat(bucket.reserve(0)).isZero();
-    assertThat(bucket.reserve(0)).isEqualTo(100 * MS);
-    assertThat(bucket.reserve(0)).isEqualTo(200 * MS);
-    assertThat(bucket.reserve(0)).isEqualTo(TokenBucket.REFUSED);
-    assertThat(bucket.nanosUntilQueueSlot(0)).isEqualTo(100 * MS);
-    assertThat(bucket.reserve(100 * MS)).isEqualTo(200 * MS);
+    assertThat(bucket.acquire(0).immediate()).isTrue();
+    assertThat(bucket.acquire(0)).isNotNull();
+    assertThat(bucket.acquire(0)).isNotNull();
+    assertThat(bucket.acquire(0)).isNull();
+    assertThat(bucket.nanosUntilNextToken(0)).isEqualTo(100 * MS);
+    bucket.abandon();
+    assertThat(bucket.acquire(0)).isNotNull();
   }
 
   @Test
   void zeroQueueMeansNoWaiting() {
     TokenBucket bucket = new TokenBucket(5, 1, 0, 0);
-    assertThat(bucket.reserve(0)).isZero();
-    assertThat(bucket.reserve(0)).isEqualTo(TokenBucket.REFUSED);
-    assertThat(bucket.reserve(200 * MS)).isZero();
+    assertThat(bucket.acquire(0).immediate()).isTrue();
+    assertThat(bucket.acquire(0)).isNull();
+    assertThat(bucket.acquire(200 * MS).immediate()).isTrue();
   }
 
   @Test
-  void refillNeverExceedsTheBurst() {
+  void idleOnlyWhenFullAndNobodyWaits() {
     TokenBucket bucket = new TokenBucket(100, 2, 10, 0);
     long later = 60_000 * MS;
-    assertThat(bucket.reserve(later)).isZero();
-    assertThat(bucket.reserve(later)).isZero();
-    assertThat(bucket.reserve(later)).isGreaterThan(0);
-    assertThat(bucket.isIdle(later)).isFalse();
-    assertThat(bucket.isIdle(later + 1_000 * MS)).isTrue();
+    bucket.acquire(later);
+    bucket.acquire(later);
+    TokenBucket.Ticket waiting = bucket.acquire(later);
+    assertThat(bucket.isIdle(later + 1_000 * MS)).as("a waiter is still out").isFalse();
+    assertThat(bucket.tryTake(later + 1_000 * MS, waiting.seq())).isZero();
+    assertThat(bucket.isIdle(later + 2_000 * MS)).isTrue();
   }
 
   @Test
-  void dueTimesOfAThousandRequestsRespectBurstPlusRateInEveryWindow() {
+  void aThousandWaitersOnAnIrregularClockRespectBurstPlusRateInEveryWindow() {
     double rate = 50;
     int burst = 5;
     TokenBucket bucket = new TokenBucket(rate, burst, 1_000, 0);
-    List<Long> due = new ArrayList<>();
+    List<Long> goTimes = new ArrayList<>();
+    List<long[]> timers = new ArrayList<>(); // {seq, dueNanos}
     for (int i = 0; i < 1_000; i++) {
-      long now = i * MS; // arrivals faster than the rate
-      long wait = bucket.reserve(now);
-      assertThat(wait).isNotEqualTo(TokenBucket.REFUSED);
-      due.add(now + wait);
+      long arrival = i * MS; // far faster than the rate
+      TokenBucket.Ticket t = bucket.acquire(arrival);
+      assertThat(t).isNotNull();
+      if (t.immediate()) {
+        goTimes.add(arrival);
+      } else {
+        timers.add(new long[] {t.seq(), arrival + t.checkAfterNanos()});
+      }
     }
+    // Fire the waiters' timers in due order, each late by a pseudo-random 0..300 ms (a busy machine).
+    long jitterSeed = 17;
+    while (!timers.isEmpty()) {
+      timers.sort((a, b) -> Long.compare(a[1], b[1]));
+      long[] next = timers.remove(0);
+      jitterSeed = (jitterSeed * 1103515245 + 12345) & 0x7fffffff;
+      long now = Math.max(next[1], goTimes.isEmpty() ? 0 : goTimes.get(goTimes.size() - 1))
+          + (jitterSeed % 300) * MS / (jitterSeed % 7 == 0 ? 1 : 30);
+      long again = bucket.tryTake(now, next[0]);
+      if (again == 0) {
+        goTimes.add(now);
+      } else {
+        timers.add(new long[] {next[0], now + again});
+      }
+    }
+    assertThat(goTimes).hasSize(1_000);
+    List<Long> sorted = goTimes.stream().sorted().toList();
     long window = 1_000 * MS;
-    for (int i = 0; i < due.size(); i++) {
+    for (int i = 0; i < sorted.size(); i++) {
       int j = i;
-      while (j < due.size() && due.get(j) < due.get(i) + window) {
+      while (j < sorted.size() && sorted.get(j) < sorted.get(i) + window) {
         j++;
       }
-      assertThat(j - i).as("requests due in the 1 s window from #%d", i).isLessThanOrEqualTo(burst + (int) rate);
+      assertThat(j - i).as("requests going in the 1 s window from #%d", i).isLessThanOrEqualTo(burst + (int) rate);
     }
   }
 }
