@@ -1,6 +1,7 @@
 package dev.trunkline.gateway;
 
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.util.Map;
 
 /** What a flow answers: a status and a JSON body (plus the odd header), written by the route table. */
@@ -25,7 +26,7 @@ record ApiReply(int status, JsonObject body, Map<String, String> headers) {
   }
 
   ApiReply withHeader(String name, String value) {
-    java.util.HashMap<String, String> all = new java.util.HashMap<>(headers);
+    HashMap<String, String> all = new HashMap<>(headers);
     all.put(name, value);
     return new ApiReply(status, body, Map.copyOf(all));
   }

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -53,6 +54,7 @@ final class ApiRoutes {
       .optionalBoolean("importMissing")
       .optionalBoolean("dryRun");
   private static final InputSpec NO_INPUT = InputSpec.body();
+  private static final InputSpec NO_QUERY = InputSpec.query();
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -83,6 +85,7 @@ final class ApiRoutes {
   Router router() {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
+    router.route().handler(ApiRoutes::noCachingNoSniffing);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
 
     router.get("/health/live").setName("healthLive").handler(health::live);
@@ -114,6 +117,12 @@ final class ApiRoutes {
     router.errorHandler(404, errors::handle);
     router.errorHandler(405, errors::handle);
     return router;
+  }
+
+  /** Replies carry tenant data: no cache may keep them, no browser may guess their type. */
+  private static void noCachingNoSniffing(RoutingContext ctx) {
+    ctx.response().putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff");
+    ctx.next();
   }
 
   // ---- guards --------------------------------------------------------------------------------------
@@ -164,7 +173,7 @@ final class ApiRoutes {
   }
 
   private void getTrunk(RoutingContext ctx) {
-    InputSpec.query().parseQuery(ctx);
+    NO_QUERY.parseQuery(ctx);
     respond(ctx, ConnectorFlows.trunkStatus(upstream(ctx), tenant(ctx)));
   }
 
@@ -223,7 +232,7 @@ final class ApiRoutes {
 
   /** The path's tenant in canonical (lower-case) form; the guards have checked its shape. */
   private static String tenant(RoutingContext ctx) {
-    return ctx.pathParam("subaccountId").toLowerCase(java.util.Locale.ROOT);
+    return ctx.pathParam("subaccountId").toLowerCase(Locale.ROOT);
   }
 
   private Upstream upstream(RoutingContext ctx) {

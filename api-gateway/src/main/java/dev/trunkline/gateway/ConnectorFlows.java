@@ -20,6 +20,7 @@ import dev.trunkline.contract.TwilioMessages.TrunkStatus;
 import dev.trunkline.contract.TwilioMessages.VerifyAccount;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /** The tenant's connections and trunk: connect Twilio and Retell, set the trunk up, show it, tear it down. */
 final class ConnectorFlows {
@@ -66,7 +67,7 @@ final class ConnectorFlows {
                 .put("username", trunk.username())
                 .put("originationUrl", trunk.originationUrl())
                 .put("created", trunk.created())
-                .put("repaired", trunk.repaired() == null ? java.util.List.of() : trunk.repaired())));
+                .put("repaired", trunk.repaired() == null ? List.of() : trunk.repaired())));
   }
 
   static Future<ApiReply> trunkStatus(Upstream up, String subaccountId) {

@@ -54,8 +54,11 @@ final class ErrorMapper {
   static ServiceException sanitize(Throwable failure) {
     ServiceException e = ServiceException.from(failure);
     if ("BAD_MESSAGE".equals(e.code())) {
-      // The gateway and a service disagree on a message shape: our bug, not the client's.
-      LOG.error("contract mismatch on the bus: {}", e.getMessage());
+      // The gateway and a service disagree on a message shape: our bug, not the client's. Only the part before
+      // the colon is logged: the decoder's detail after it may quote a field's value, which can be a secret.
+      String what = e.getMessage() == null ? "" : e.getMessage();
+      LOG.error("contract mismatch on the bus: {}",
+          what.contains(":") ? what.substring(0, what.indexOf(':')) : what);
       return internal();
     }
     if (e.status() == 500 || e.status() < 400 || e.status() > 599) {

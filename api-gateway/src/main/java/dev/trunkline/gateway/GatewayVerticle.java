@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +45,15 @@ public class GatewayVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * Graceful: stops accepting, lets in-flight requests finish for up to {@code http.shutdownTimeoutMs} (default
+   * 10 s), then closes what is left.
+   */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    long graceMs = config().getJsonObject("http", new JsonObject())
+        .getLong("shutdownTimeoutMs", 10_000L);
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 }

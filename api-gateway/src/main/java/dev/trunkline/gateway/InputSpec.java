@@ -13,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -197,7 +198,7 @@ final class InputSpec {
   }
 
   private static boolean isJson(String contentType) {
-    String mime = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    String mime = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     return mime.equals("application/json") || (mime.startsWith("application/") && mime.endsWith("+json"));
   }
 

@@ -1,6 +1,8 @@
 package dev.trunkline.gateway;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Json;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.ClaimIdempotency;
 import dev.trunkline.contract.StoreMessages.CompleteIdempotency;
@@ -14,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,10 +90,10 @@ final class PurchaseFlow {
    * record mapper would serialise as beans ({@code {"map": ..., "empty": false}}) and so record a wrong reply.
    */
   @SuppressWarnings("unchecked")
-  private static java.util.Map<String, Object> plainMap(JsonObject body) {
+  private static Map<String, Object> plainMap(JsonObject body) {
     try {
-      return dev.trunkline.contract.Json.MAPPER.readValue(body.encode(), java.util.Map.class);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return Json.MAPPER.readValue(body.encode(), Map.class);
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("a reply that cannot be encoded", e);
     }
   }

@@ -5,6 +5,7 @@ import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
 import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PendingSip;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
@@ -46,7 +47,7 @@ final class RotationFlow {
       SipCredentials sip, Secret key) {
     PendingSip pending = sip.pending();
     if (pending == null || pending.password() == null || sip.terminationUri() == null) {
-      return Future.failedFuture(new dev.trunkline.contract.ServiceException(409, "ROTATION_NOT_READY",
+      return Future.failedFuture(new ServiceException(409, "ROTATION_NOT_READY",
           "the new credential is not recorded yet; retry the rotation"));
     }
     SipTarget target = new SipTarget(sip.terminationUri(), pending.username(), pending.password(),

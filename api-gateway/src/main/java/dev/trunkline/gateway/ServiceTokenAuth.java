@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import dev.trunkline.contract.Inputs;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ final class ServiceTokenAuth implements Handler<RoutingContext> {
       ctx.fail(ApiErrors.unauthorized("missing " + HEADER));
     } else if (expectedDigest == null || !MessageDigest.isEqual(expectedDigest, sha256(offered))) {
       ctx.fail(ApiErrors.unauthorized("invalid " + HEADER));
-    } else if (!dev.trunkline.contract.Inputs.isSubaccountId(ctx.pathParam("subaccountId"))) {
+    } else if (!Inputs.isSubaccountId(ctx.pathParam("subaccountId"))) {
       ctx.fail(ApiErrors.invalidField("subaccountId", "24 hexadecimal characters"));
     } else {
       ctx.next();

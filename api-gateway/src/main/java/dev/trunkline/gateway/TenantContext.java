@@ -2,6 +2,7 @@ package dev.trunkline.gateway;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.RetellKey;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
@@ -43,7 +44,7 @@ record TenantContext(SipCredentials sip, Secret retellKey) {
   }
 
   static boolean notFound(Throwable err) {
-    return err instanceof dev.trunkline.contract.ServiceException se && se.status() == 404;
+    return err instanceof ServiceException se && se.status() == 404;
   }
 
   static Future<Secret> retellKey(Upstream up, String subaccountId) {

@@ -36,7 +36,7 @@ final class TenantRateLimiter implements Shareable {
   long acquire(String tenant, String route, int requestsPerMinute) {
     long now = System.nanoTime();
     if (buckets.size() > MAX_BUCKETS) {
-      buckets.values().removeIf(b -> b.isFull(now));
+      buckets.values().removeIf(b -> b.idleForAMinute(now));
     }
     Bucket bucket = buckets.computeIfAbsent(tenant + '|' + route, k -> new Bucket(requestsPerMinute, now));
     return bucket.take(requestsPerMinute, now);
@@ -62,7 +62,8 @@ final class TenantRateLimiter implements Shareable {
       return Math.max(1, (long) Math.ceil((1 - tokens) / perNano / 1e9));
     }
 
-    synchronized boolean isFull(long now) {
+    /** Untouched for a minute: refilled to capacity, the same as a new bucket. */
+    synchronized boolean idleForAMinute(long now) {
       return now - lastRefill > 60_000_000_000L;
     }
   }

@@ -383,12 +383,18 @@ class ConnectorJourneyTest {
                 Buffer.buffer("{\"phoneNumber\": {\"$gt\": \"\"}}")),
             call(HttpMethod.PUT, "/retell", new JsonObject().put("apiKey", new JsonObject().put("$ne", ""))),
             call(HttpMethod.PUT, "/twilio", new JsonObject().put("accountSid", accountSid).put("authToken", "x")
-                .put("extra", 1))))
+                .put("extra", 1)),
+            h.send(h.request(HttpMethod.PUT, h.path(tenant, "/retell"), token)
+                .putHeader("Content-Type", "application/json"), Buffer.buffer("{\"apiKey\": \"key_1234567")),
+            h.send(h.request(HttpMethod.POST, h.path(tenant, "/twilio/phoneNumbers/purchase"), token)
+                .putHeader("Idempotency-Key", "bad-2").putHeader("Content-Type", "application/json"),
+                Buffer.buffer("{\"phoneNumber\":\"+13125550170\",\"pad\":\"" + "x".repeat(200_000) + "\"}"))))
         .compose(all -> {
           test.verify(() -> {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 4; i++) {
               assertThat(((HttpResponse<?>) all.resultAt(i)).statusCode()).isEqualTo(400);
             }
+            assertThat(((HttpResponse<?>) all.resultAt(4)).statusCode()).isEqualTo(413);
             assertThat(purchases()).isEqualTo(before);
           });
           return Bus.request(h.vertx, Addresses.Store.RETELL_KEY_GET, new TenantRef(tenant),

@@ -1,0 +1,52 @@
+package dev.trunkline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Json;
+import dev.trunkline.contract.TwilioMessages.TrunkStatus;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Undeploying the gateway lets a request in flight finish, and then accepts no more. */
+@ExtendWith(VertxExtension.class)
+class GracefulShutdownTest {
+
+  @Test
+  void aRequestInFlightFinishesWhileTheGatewayStops(Vertx vertx, VertxTestContext test) {
+    // A slow service: answers the trunk status after 600 ms.
+    vertx.eventBus().consumer(Addresses.Twilio.TRUNK_STATUS, message -> vertx.setTimer(600, id -> message.reply(
+        Json.toJson(new TrunkStatus("aaaaaaaaaaaaaaaaaaaaaaaa", true, null, null, null, null, null, true, true,
+            null, 0, List.of())))));
+    String secret = TrunklineHarness.randomSecret("jwt");
+    JsonObject config = new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("gateway", new JsonObject().put("jwtSecret", secret));
+    String token = io.vertx.ext.auth.jwt.JWTAuth.create(vertx, new io.vertx.ext.auth.jwt.JWTAuthOptions()
+            .addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)))
+        .generateToken(new JsonObject().put("sub", "t").put("subaccounts", new io.vertx.core.json.JsonArray().add("*")),
+            new io.vertx.ext.auth.JWTOptions().setExpiresInSeconds(60));
+    WebClient client = WebClient.create(vertx);
+    vertx.deployVerticle(GatewayVerticle.class, new DeploymentOptions().setConfig(config)).onComplete(
+        test.succeeding(deployment -> {
+          int port = (Integer) vertx.sharedData().getLocalMap(GatewayVerticle.PORT_MAP).get(GatewayVerticle.PORT_KEY);
+          client.request(HttpMethod.GET, port, "127.0.0.1", "/api/connectors/aaaaaaaaaaaaaaaaaaaaaaaa/twilio/trunk")
+              .bearerTokenAuthentication(token).timeout(10_000).send()
+              .onComplete(test.succeeding(response -> test.verify(() -> {
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.bodyAsJsonObject().getJsonObject("data").getBoolean("exists")).isTrue();
+              })))
+              .compose(r -> client.request(HttpMethod.GET, port, "127.0.0.1", "/health/live").timeout(2_000).send())
+              .onComplete(test.failing(refused -> test.completeNow()));
+          vertx.setTimer(150, id -> vertx.undeploy(deployment));
+        }));
+  }
+}
