@@ -45,9 +45,12 @@ final class Banner {
           curl -X PUT $T/retell -H "Authorization: Bearer $TOKEN" $H -d '{"apiKey":"%s"}'
         Set up its SIP trunk (idempotent):
           curl -X POST $T/twilio/setup -H "Authorization: Bearer $TOKEN" $H -d '{}'
-        Find and buy a number:
+        Find and buy two numbers (the Idempotency-Key makes a retried purchase buy once):
           curl "$T/twilio/availablePhoneNumbers?countryCode=US&areaCode=415&limit=3" -H "Authorization: Bearer $TOKEN"
-          curl -X POST $T/twilio/phoneNumbers/purchase -H "Authorization: Bearer $TOKEN" $H -H 'Idempotency-Key: demo-1' -d '{"phoneNumber":"<a number from the search>"}'
+          curl -X POST $T/twilio/phoneNumbers/purchase -H "Authorization: Bearer $TOKEN" $H -H 'Idempotency-Key: demo-1' -d '{"phoneNumber":"+14155550100"}'
+          curl -X POST $T/twilio/phoneNumbers/purchase -H "Authorization: Bearer $TOKEN" $H -H 'Idempotency-Key: demo-2' -d '{"phoneNumber":"+14155550101"}'
+        Break one in the Retell simulator the way the origin incident did (empty auth_username):
+          curl -X PATCH %s/update-phone-number/%%2B14155550101 -H 'Authorization: Bearer %s' $H -d '{"auth_username":""}'
         Audit every number's Retell SIP credentials, then fix them:
           curl $T/twilio/retell-credentials -H "Authorization: Bearer $TOKEN"
           curl -X POST $T/twilio/fix-retell-credentials -H "Authorization: Bearer $TOKEN" $H -d '{}'
@@ -55,6 +58,7 @@ final class Banner {
         Or let Trunkline walk through all of it, including breaking a number the way the origin incident did:
           java -jar app/target/trunkline.jar demo
         """.formatted(node.sandbox().twilio().baseUrl(), node.sandbox().retell().baseUrl(), DEMO_TENANT, token,
-        base, DEMO_TENANT, Sandbox.DEMO_ACCOUNT_SID, Sandbox.DEMO_AUTH_TOKEN, Sandbox.DEMO_RETELL_KEY));
+        base, DEMO_TENANT, Sandbox.DEMO_ACCOUNT_SID, Sandbox.DEMO_AUTH_TOKEN, Sandbox.DEMO_RETELL_KEY,
+        node.sandbox().retell().baseUrl(), Sandbox.DEMO_RETELL_KEY));
   }
 }

@@ -65,7 +65,7 @@ public final class Addresses {
 
   /** Twilio: trunk provisioning, credentials, numbers. Each request names the tenant; the verticle reads
    * the tenant's Twilio account from the store itself. "locked" = under the tenant's cluster-wide lock
-   * (409 TENANT_BUSY after twilio.lockTimeoutMs). See docs/event-bus-twilio.md. */
+   * (409 TENANT_BUSY after twilio.lockTimeoutMs). See docs/event-bus.md. */
   public static final class Twilio {
     /** VerifyAccount -> AccountInfo; 400 TWILIO_CREDENTIALS_INVALID. No tenant, no lock. */
     public static final String ACCOUNT_VERIFY = TWILIO + "account.verify";

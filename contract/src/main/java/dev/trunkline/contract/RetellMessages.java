@@ -15,7 +15,7 @@ import java.util.List;
  * Retell refused the input with 400/422), {@code RETELL_UNREACHABLE} (502: no connection after retries),
  * {@code RETELL_BAD_REPLY} (502: a 2xx reply that is not the documented JSON). Every failure caused by an
  * upstream HTTP status carries {@code details.upstreamStatus} and {@code details.attempts}. See
- * {@link Codes} and {@code docs/event-bus-retell.md}.
+ * {@link Codes} and {@code docs/event-bus.md}.
  */
 public final class RetellMessages {
   private RetellMessages() {}

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Start fails with a message that says what is wrong when {@code vault.keys} is absent or malformed, the
  * database cannot be reached, or an index cannot be created (for instance duplicates in an adopted database).
  * At most {@code store.maxInFlight} requests are handled at once per instance; more are answered 503 at once.
- * See {@code docs/event-bus-store.md} and {@code docs/store.md}.
+ * See {@code docs/event-bus.md} and {@code docs/store.md}.
  */
 public class StoreVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);

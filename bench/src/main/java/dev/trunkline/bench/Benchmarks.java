@@ -1,0 +1,34 @@
+package dev.trunkline.bench;
+
+import java.util.List;
+
+/**
+ * Runs every benchmark and prints its figures. Re-run with
+ * {@code mvn -B -q -pl bench -am package -DskipTests exec:java} (add {@code -Dbench.quick=true} for a short
+ * run). Each benchmark measures its own baseline in the same run and reports ratios: the machine is noisy,
+ * absolute times are not comparable between runs, ratios are.
+ */
+public final class Benchmarks {
+  private Benchmarks() {}
+
+  public static void main(String[] args) throws Exception {
+    // Figures only: the service's INFO lines (access log, deployments) would bury them.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+    boolean quick = Boolean.getBoolean("bench.quick");
+    List<String> only = args.length == 0 ? List.of("fix", "bus") : List.of(args);
+    if (only.contains("fix")) {
+      FixFanOutBenchmark.run(quick);
+    }
+    if (only.contains("bus")) {
+      BusCodecBenchmark.run(quick);
+    }
+    System.exit(0);
+  }
+
+  static long median(long[] values) {
+    long[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+}
