@@ -119,18 +119,32 @@ class OperationsTest {
     String tenant = TrunklineHarness.newTenant();
     h.send(h.request(HttpMethod.GET, h.path(tenant, "/phone-numbers"), h.token(tenant))
         .putHeader("X-Request-Id", "ops-test-1"), null)
-        .onComplete(test.succeeding(r -> test.verify(() -> {
-          ILoggingEvent line;
-          synchronized (access.list) {
-            line = access.list.stream().filter(e -> e.getFormattedMessage().startsWith("ops-test-1 "))
-                .findFirst().orElseThrow();
-          }
+        // The access line is written when the response has ended, which may be just after the client has it.
+        .compose(r -> accessLine("ops-test-1 ", 50))
+        .onComplete(test.succeeding(line -> test.verify(() -> {
           assertThat(line.getMDCPropertyMap())
               .containsEntry("requestId", "ops-test-1")
               .containsEntry("tenant", tenant)
               .containsEntry("operation", "listPhoneNumbers");
           test.completeNow();
         })));
+  }
+
+  /** The access line that starts with {@code prefix}, polled every 20 ms for up to {@code tries} times. */
+  private static Future<ILoggingEvent> accessLine(String prefix, int tries) {
+    synchronized (access.list) {
+      java.util.Optional<ILoggingEvent> line = access.list.stream()
+          .filter(e -> e.getFormattedMessage().startsWith(prefix)).findFirst();
+      if (line.isPresent()) {
+        return Future.succeededFuture(line.get());
+      }
+    }
+    if (tries <= 0) {
+      return Future.failedFuture("no access line starting with '" + prefix + "'");
+    }
+    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+    h.vertx.setTimer(20, id -> later.complete());
+    return later.future().compose(v -> accessLine(prefix, tries - 1));
   }
 
   private static Future<JsonObject> ready(int expected) {
