@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class LegacyAdoptionTest {
   private static final String LEGACY_KEY = "origin-ENCRYPTION_KEY-value";
-  private static final String PLAIN_PASSWORD = "44pass$$scalAI";
+  private static final String PLAIN_PASSWORD = "Origin-Fixed-Pass9";
   private static final String ENCRYPTED_PASSWORD = "Orig1nEncrypted!";
   private static final String PLAIN_TOKEN = "origintoken0123456789abcdef0123";
 

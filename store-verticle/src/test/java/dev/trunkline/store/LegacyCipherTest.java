@@ -11,16 +11,16 @@ class LegacyCipherTest {
 
   @Test
   void decryptsWhatTheOriginServiceWrote() throws Exception {
-    LegacyFormat.Encrypted origin = LegacyFormat.encrypt("origin-passphrase", "44pass$$scalAI");
+    LegacyFormat.Encrypted origin = LegacyFormat.encrypt("origin-passphrase", "Origin-Fixed-Pass9");
     SecretKey key = LegacyCipher.deriveKey("origin-passphrase");
 
     assertThat(LegacyCipher.decrypt(key, TENANT, SecretField.SIP_PASSWORD, origin.hex(), origin.ivHex(),
-        origin.tagHex())).isEqualTo("44pass$$scalAI");
+        origin.tagHex())).isEqualTo("Origin-Fixed-Pass9");
   }
 
   @Test
   void theWrongPassphraseOrAnAlteredTagIsAClearError() throws Exception {
-    LegacyFormat.Encrypted origin = LegacyFormat.encrypt("origin-passphrase", "44pass$$scalAI");
+    LegacyFormat.Encrypted origin = LegacyFormat.encrypt("origin-passphrase", "Origin-Fixed-Pass9");
     SecretKey wrong = LegacyCipher.deriveKey("another-passphrase");
     assertThatThrownBy(() -> LegacyCipher.decrypt(wrong, TENANT, SecretField.SIP_PASSWORD, origin.hex(),
         origin.ivHex(), origin.tagHex()))
