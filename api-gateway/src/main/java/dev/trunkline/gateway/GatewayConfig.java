@@ -27,7 +27,9 @@ public record GatewayConfig(
     long readyTimeoutMs,
     int requestsPerMinute,
     Map<String, Integer> routeRequestsPerMinute,
-    int listPageSize) {
+    int listPageSize,
+    String jwtIssuer,
+    String jwtAudience) {
 
   public static GatewayConfig from(JsonObject config) {
     JsonObject http = section(config, "http");
@@ -59,7 +61,9 @@ public record GatewayConfig(
         Math.max(1, gateway.getLong("readyTimeoutMs", 2000L)),
         Math.max(1, rate.getInteger("requestsPerMinute", 600)),
         Map.copyOf(perRoute),
-        Math.max(1, gateway.getInteger("listPageSize", 200)));
+        Math.max(1, gateway.getInteger("listPageSize", 200)),
+        blankToNull(gateway.getString("jwtIssuer")),
+        blankToNull(gateway.getString("jwtAudience")));
   }
 
   /** The limit for one route: its override, else the default. */

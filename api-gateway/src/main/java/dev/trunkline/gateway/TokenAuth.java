@@ -20,7 +20,8 @@ import java.util.Set;
  *
  * <p>A token is accepted when its signature verifies (HS256 with the shared secret, or RS256 with one of the
  * configured public keys), it has not expired, and it carries {@code sub}, {@code exp} and
- * {@code subaccounts}. Anything else is a 401, never a 403: a 403 means "you are someone, but not allowed
+ * {@code subaccounts}, and, when {@code gateway.jwtIssuer} / {@code gateway.jwtAudience} are configured, the
+ * matching {@code iss} / {@code aud}. Anything else is a 401, never a 403: a 403 means "you are someone, but not allowed
  * here", which is only true when a valid token names other tenants than the path's.
  */
 final class TokenAuth implements Handler<RoutingContext> {
@@ -35,6 +36,18 @@ final class TokenAuth implements Handler<RoutingContext> {
     }
     for (String pem : config.rs256PublicKeys()) {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setBuffer(pem));
+    }
+    // Where the identity provider issues tokens for several services, pin ours: a token minted for another
+    // audience, or by another issuer sharing the key, is then a 401 here.
+    if (config.jwtIssuer() != null || config.jwtAudience() != null) {
+      io.vertx.ext.auth.JWTOptions verify = new io.vertx.ext.auth.JWTOptions();
+      if (config.jwtIssuer() != null) {
+        verify.setIssuer(config.jwtIssuer());
+      }
+      if (config.jwtAudience() != null) {
+        verify.setAudience(java.util.List.of(config.jwtAudience()));
+      }
+      options.setJWTOptions(verify);
     }
     // With no key configured every token fails verification: the API is closed, not open.
     this.jwt = options.getPubSecKeys() == null || options.getPubSecKeys().isEmpty() ? null
