@@ -338,12 +338,14 @@ class ClusterIT {
       }
       Thread.sleep(250);
     }
+    // CI shows only the end of a failure: the nodes' recent lines first, the verdict last.
     StringBuilder outputs = new StringBuilder();
     for (ClusterNode node : nodes) {
-      outputs.append("\n---- node ").append(node.name).append(" (").append(node.state()).append("):\n")
-          .append(node.output());
+      outputs.append("\n---- node ").append(node.name).append(" (").append(node.state()).append(", ")
+          .append(node.log.getFileName()).append("), last lines:\n").append(node.tail(60));
     }
-    throw new AssertionError("gateway not ready with " + members + " members; last answer: " + last + outputs);
+    throw new AssertionError(outputs + "\n---- gateway not ready with " + members + " members within " + within
+        + "; last answer: " + last);
   }
 
   // ---- Retell state --------------------------------------------------------------------------------------

@@ -80,6 +80,15 @@ final class ClusterNode implements AutoCloseable {
     return Files.exists(log) ? Files.readString(log) : "";
   }
 
+  /**
+   * The last {@code count} output lines, leaving out the gateway's access lines (readiness polls would push
+   * everything else out of a failure message).
+   */
+  String tail(int count) throws IOException {
+    List<String> lines = output().lines().filter(l -> !l.contains("gateway.access")).toList();
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+  }
+
   /** How many output lines contain {@code text}. */
   long linesContaining(String text) throws IOException {
     return output().lines().filter(l -> l.contains(text)).count();
