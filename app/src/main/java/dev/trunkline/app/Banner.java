@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.gateway.ClusterHealth;
 import io.vertx.core.json.JsonArray;
 import java.io.PrintStream;
 
@@ -14,11 +15,21 @@ final class Banner {
     print(node, System.out);
   }
 
+  /** " (3 members)": a node that started a cluster of its own instead of joining shows it at once. */
+  private static String members(Trunkline node) {
+    Object health = node.vertx().sharedData().getLocalMap(ClusterHealth.MAP).get(ClusterHealth.KEY);
+    if (!(health instanceof ClusterHealth h)) {
+      return "";
+    }
+    int members = h.check().getInteger("members");
+    return " (" + members + (members == 1 ? " member)" : " members)");
+  }
+
   static void print(Trunkline node, PrintStream out) {
     out.println();
     java.util.Set<Roles> roles = Roles.parse(node.config().getString("roles"));
     String clustered = node.vertx().isClustered() ? " in cluster '" + node.config().getJsonObject("cluster")
-        .getString("name", "trunkline") + "'" : "";
+        .getString("name", "trunkline") + "'" + members(node) : "";
     if (!roles.contains(Roles.GATEWAY)) {
       out.println("Trunkline node is up" + clustered + " with roles " + roles.toString().toLowerCase(java.util.Locale.ROOT)
           + " (no HTTP API on this node; the gateway role serves it)");

@@ -95,6 +95,13 @@ public final class VertxFactory {
     // Failure detection: how long a silent member is kept before its consumers are dropped (docs/deployment.md).
     hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(cluster.getInteger("heartbeatSeconds", 1)));
     hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(cluster.getInteger("maxNoHeartbeatSeconds", 10)));
+    // Split-brain healing: a member that started alone (its join timed out on a loaded host) or was expelled
+    // forms a cluster of its own; Hazelcast merges such clusters only after these delays (stock 300 s / 120 s,
+    // during which a lone store node answers no one). Vert.x re-registers its consumers after a merge.
+    hz.setProperty("hazelcast.merge.first.run.delay.seconds",
+        String.valueOf(cluster.getInteger("mergeFirstRunDelaySeconds", 30)));
+    hz.setProperty("hazelcast.merge.next.run.delay.seconds",
+        String.valueOf(cluster.getInteger("mergeNextRunDelaySeconds", 30)));
     return hz;
   }
 }

@@ -265,6 +265,10 @@ class ClusterIT {
     ClusterNode b2 = start("b", "store,twilio,retell", hz[0], members, clusterName, Map.of());
     awaitReady(httpPort, 2, Duration.ofSeconds(90), a);
     report("store node restarted on its data directory; gateway ready again after %d ms", ms(restartAt));
+    // Restarted at once (its old connections still in TIME_WAIT), it takes its own port back, as docs/deployment.md
+    // promises: a node on port+1 would surprise firewalls and member lists.
+    assertThat(b2.output()).as("node B's restart bound its configured Hazelcast port %d", hz[0])
+        .containsPattern("Member \\[127\\.0\\.0\\.1\\]:" + hz[0] + " - \\S+ this");
     HttpResponse<String> listed = api.send("GET", "/phone-numbers?limit=200", null, null);
     assertStatus(listed, 200);
     assertThat(new JsonObject(listed.body()).getJsonObject("data").getJsonArray("items").stream()
