@@ -5,6 +5,7 @@ import dev.trunkline.contract.Secret;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -250,7 +251,8 @@ final class ApiRoutes {
   }
 
   private Upstream upstream(RoutingContext ctx) {
-    return new Upstream(vertx, config.busTimeoutMs(), RequestIds.of(ctx));
+    HttpServerResponse response = ctx.response();
+    return new Upstream(vertx, config.busTimeoutMs(), RequestIds.of(ctx), response::closed);
   }
 
   private static void respond(RoutingContext ctx, Future<ApiReply> reply) {

@@ -49,7 +49,8 @@ final class AuditFlow {
         : NumberPages.one(up, subaccountId, phoneNumber);
     return source.compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
             config.perNumberTimeoutMs(), n -> inspect(up, trunk, key, n),
-            (n, err) -> FanOutReport.failure(n.phoneNumber(), err).put("status", "ERROR")))
+            (n, err) -> FanOutReport.failure(n.phoneNumber(), err).put("status", "ERROR"),
+            up::clientGone))
         .map(results -> {
           FanOutReport report = new FanOutReport(results);
           long okCount = results.stream().filter(r -> "OK".equals(r.getString("status"))).count();

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -20,6 +21,10 @@ import java.util.function.Function;
  * ceil(N / concurrency) task latencies. Memory holds one page of pending items plus the results (which the
  * caller needs anyway). A task that fails, or does not finish within {@code perItemTimeoutMs}, becomes that
  * item's result through {@code onFailure}; it never fails the whole run. Only the page source failing does.
+ *
+ * <p>A run can be abandoned ({@code abandoned} turns true, say because the HTTP client disconnected): it then
+ * starts and fetches nothing more, waits for what is in flight, and completes with the results of the items it
+ * started, so a client that gave up does not leave thousands of upstream calls behind it.
  *
  * <p>All bookkeeping runs on the context that called {@link #run}, so there is no locking; completions
  * arriving on another thread are moved onto that context.
@@ -46,6 +51,7 @@ public final class BoundedFanOut<T, R> {
   private final long perItemTimeoutMs;
   private final Function<T, Future<R>> task;
   private final BiFunction<T, Throwable, R> onFailure;
+  private final BooleanSupplier abandoned;
   private final Promise<List<R>> done = Promise.promise();
 
   private final ArrayDeque<T> pending = new ArrayDeque<>();
@@ -54,11 +60,12 @@ public final class BoundedFanOut<T, R> {
   private boolean fetching;
   private boolean exhausted;
   private boolean finished;
+  private boolean stopped;
   private boolean pumping;
   private boolean pumpAgain;
 
   private BoundedFanOut(Vertx vertx, PageSource<T> source, int concurrency, long perItemTimeoutMs,
-      Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure) {
+      Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure, BooleanSupplier abandoned) {
     if (concurrency < 1 || perItemTimeoutMs < 1) {
       throw new IllegalArgumentException("concurrency and timeout must be positive");
     }
@@ -69,6 +76,7 @@ public final class BoundedFanOut<T, R> {
     this.perItemTimeoutMs = perItemTimeoutMs;
     this.task = task;
     this.onFailure = onFailure;
+    this.abandoned = abandoned;
   }
 
   /**
@@ -80,8 +88,18 @@ public final class BoundedFanOut<T, R> {
    */
   public static <T, R> Future<List<R>> run(Vertx vertx, PageSource<T> source, int concurrency,
       long perItemTimeoutMs, Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure) {
+    return run(vertx, source, concurrency, perItemTimeoutMs, task, onFailure, () -> false);
+  }
+
+  /**
+   * Like {@link #run(Vertx, PageSource, int, long, Function, BiFunction)}, but once {@code abandoned} answers
+   * true nothing new starts: the result then holds only the items started before (in input order).
+   */
+  public static <T, R> Future<List<R>> run(Vertx vertx, PageSource<T> source, int concurrency,
+      long perItemTimeoutMs, Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure,
+      BooleanSupplier abandoned) {
     BoundedFanOut<T, R> run = new BoundedFanOut<>(vertx, source, concurrency, perItemTimeoutMs, task,
-        onFailure);
+        onFailure, abandoned);
     run.onContext(run::pump);
     return run.done.future();
   }
@@ -96,6 +114,11 @@ public final class BoundedFanOut<T, R> {
     try {
       do {
         pumpAgain = false;
+        if (!finished && !stopped && abandoned.getAsBoolean()) {
+          stopped = true; // start nothing more; what is in flight still completes into its slot
+          exhausted = true;
+          pending.clear();
+        }
         while (!finished && inFlight < concurrency && !pending.isEmpty()) {
           launch(results.size(), pending.poll());
         }
@@ -131,7 +154,7 @@ public final class BoundedFanOut<T, R> {
       if (p == null || p.last()) {
         exhausted = true;
       }
-      if (p != null && p.items() != null) {
+      if (p != null && p.items() != null && !stopped) {
         pending.addAll(p.items());
       }
       pump();

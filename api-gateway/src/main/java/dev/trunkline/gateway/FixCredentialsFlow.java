@@ -49,9 +49,17 @@ final class FixCredentialsFlow {
             (n, err) -> {
               metrics.failed(err, dryRun);
               return FanOutReport.failure(n.phoneNumber(), err);
-            }))
+            },
+            up::clientGone))
         .map(results -> {
           FanOutReport report = new FanOutReport(results);
+          if (up.clientGone()) {
+            // Nobody reads this answer; a retry of the client re-runs the (idempotent) fix from the start.
+            LogContext.run(up.requestId(), subaccountId, "fixRetellCredentials", () -> LOG.warn(
+                "request {} fix-retell-credentials subaccount {}: the client disconnected; stopped after {} "
+                    + "numbers ({} ok), the rest were not started", up.requestId(), subaccountId, report.total,
+                report.successCount));
+          }
           metrics.run(report.status(), started);
           LogContext.run(up.requestId(), subaccountId, "fixRetellCredentials", () -> LOG.info(
               "request {} fix-retell-credentials subaccount {}: {} of {} ok{}", up.requestId(), subaccountId,

@@ -4,6 +4,7 @@ import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.function.BooleanSupplier;
 
 /**
  * The gateway's side of the event bus for one HTTP request: every call carries that request's id and an
@@ -17,15 +18,27 @@ final class Upstream {
   private final Vertx vertx;
   private final long timeoutMs;
   private final String requestId;
+  private final BooleanSupplier clientGone;
 
   Upstream(Vertx vertx, long timeoutMs, String requestId) {
+    this(vertx, timeoutMs, requestId, () -> false);
+  }
+
+  /** @param clientGone true once the HTTP client has disconnected: nobody will read this request's answer */
+  Upstream(Vertx vertx, long timeoutMs, String requestId, BooleanSupplier clientGone) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.requestId = requestId;
+    this.clientGone = clientGone;
   }
 
   String requestId() {
     return requestId;
+  }
+
+  /** Whether the client that asked has gone away; long fan-outs stop starting new work then. */
+  boolean clientGone() {
+    return clientGone.getAsBoolean();
   }
 
   <R> Future<R> call(String address, Object body, Class<R> replyType) {

@@ -137,4 +137,25 @@ class BoundedFanOutTest {
           test.completeNow();
         })));
   }
+  @Test
+  void anAbandonedRunStartsNothingMoreAndAnswersWithWhatItStarted(Vertx vertx, VertxTestContext test) {
+    java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicInteger started = new AtomicInteger();
+    CountingPages pages = new CountingPages(100, 10);
+    BoundedFanOut.run(vertx, pages, 4, 5_000, (Integer i) -> {
+      started.incrementAndGet();
+      if (i == 5) {
+        abandoned.set(true); // the client goes away while items 0..5 are started or done
+      }
+      Promise<String> p = Promise.promise();
+      vertx.setTimer(5, id -> p.complete("r" + i));
+      return p.future();
+    }, (i, err) -> "failed " + i, abandoned::get)
+        .onComplete(test.succeeding(results -> test.verify(() -> {
+          assertThat(started.get()).isEqualTo(6); // nothing after item 5, although 94 items remained
+          assertThat(results).containsExactlyElementsOf(IntStream.range(0, 6).mapToObj(i -> "r" + i).toList());
+          assertThat(pages.fetches).isEqualTo(1);
+          test.completeNow();
+        })));
+  }
 }
