@@ -94,11 +94,10 @@ public final class SecretAssertions {
       }
     }
     if (leaking > 0) {
-      StringBuilder message = new StringBuilder().append(leaking).append(" of ").append(texts.size()).append(' ')
-          .append(where).append(leaking == 1 ? " contains" : " contain").append(" secrets:").append(details);
+      StringBuilder message = new StringBuilder(where).append(": ").append(leaking).append(" of ")
+          .append(texts.size()).append(leaking == 1 ? " contains" : " contain").append(" secrets:").append(details);
       if (leaking > described) {
-        message.append("\n  ... and ").append(leaking - described).append(" more ").append(where)
-            .append(" not described");
+        message.append("\n  ... and ").append(leaking - described).append(" more not described");
       }
       throw new AssertionError(message.toString());
     }

@@ -103,7 +103,7 @@ class SecretAssertionsTest {
     String message = error.getMessage();
     assertThat(message.indexOf(TOKEN)).isEqualTo(-1);
     assertThat(message.indexOf(PASSWORD)).isEqualTo(-1);
-    assertThat(message).startsWith("2 of 4 a log line contain secrets:");
+    assertThat(message).startsWith("a log line: 2 of 4 contain secrets:");
     assertThat(message).contains("a log line #2: secret 'token' at line 1, column 5");
     assertThat(message).contains("a log line #4: secret 'password' at line 1, column 4");
   }
@@ -118,8 +118,8 @@ class SecretAssertionsTest {
         () -> assertNoSecrets("a response", lines, secrets("token", TOKEN)));
 
     assertThat(error.getMessage().indexOf(TOKEN)).isEqualTo(-1);
-    assertThat(error.getMessage()).startsWith("25 of 25 a response contain secrets:")
-        .contains("a response #10: secret 'token'").endsWith("... and 15 more a response not described");
+    assertThat(error.getMessage()).startsWith("a response: 25 of 25 contain secrets:")
+        .contains("a response #10: secret 'token'").endsWith("... and 15 more not described");
     assertThat(error.getMessage().indexOf("a response #11:")).isEqualTo(-1);
   }
 
