@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
@@ -56,8 +57,8 @@ class ConnectorJourneyTest {
       tenant = TrunklineHarness.newTenant();
       token = h.token(tenant);
       accountSid = "AC" + tenant + "00000000";
-      authToken = h.secret(TrunklineHarness.randomSecret("twtok"));
-      retellKey = h.secret(TrunklineHarness.randomSecret("retell"));
+      authToken = h.secret("the Twilio auth token", TrunklineHarness.randomSecret("twtok"));
+      retellKey = h.secret("the Retell key", TrunklineHarness.randomSecret("retell"));
       test.completeNow();
     }));
   }
@@ -73,7 +74,7 @@ class ConnectorJourneyTest {
     // The SIP password is a secret too: read it (decrypted) from the store and scan for it as well.
     sip().onComplete(test.succeeding(sip -> test.verify(() -> {
       if (sip.password() != null) {
-        h.secret(sip.password().reveal());
+        h.secret("the SIP password", sip.password().reveal());
       }
       h.assertNoSecretLeaked();
       test.completeNow();
@@ -108,21 +109,22 @@ class ConnectorJourneyTest {
     call(HttpMethod.PUT, "/twilio", new JsonObject().put("accountSid", accountSid).put("authToken", authToken))
         .compose(ok -> {
           test.verify(() -> {
+            // First: the status check prints the body when it fails.
+            assertNoSecret("the reply to PUT /twilio", ok.bodyAsString(), "the Twilio auth token", authToken);
             assertThat(ok.statusCode()).as(ok.bodyAsString()).isEqualTo(200);
             assertThat(ok.bodyAsJsonObject().getJsonObject("data").getString("accountSid")).isEqualTo(accountSid);
-            assertThat(ok.bodyAsString()).doesNotContain(authToken);
           });
           // The simulator now knows this account with that token: another token is refused, nothing stored.
           return call(HttpMethod.PUT, "/twilio", new JsonObject().put("accountSid", accountSid)
-              .put("authToken", h.secret(TrunklineHarness.randomSecret("wrong"))));
+              .put("authToken", h.secret("a wrong auth token", TrunklineHarness.randomSecret("wrong"))));
         })
         .compose(refused -> {
           test.verify(() -> GatewayEdgeTest.assertError(refused, 422, "INVALID_TWILIO_CREDENTIALS"));
           return call(HttpMethod.PUT, "/retell", new JsonObject().put("apiKey", retellKey));
         })
         .onComplete(test.succeeding(retell -> test.verify(() -> {
+          assertNoSecret("the reply to PUT /retell", retell.bodyAsString(), "the Retell key", retellKey);
           assertThat(retell.statusCode()).isEqualTo(200);
-          assertThat(retell.bodyAsString()).doesNotContain(retellKey);
           test.completeNow();
         })));
   }
@@ -349,7 +351,7 @@ class ConnectorJourneyTest {
               .map(done -> {
                 test.verify(() -> {
                   assertThat(pending.pending()).isNotNull();
-                  h.secret(pending.pending().password().reveal());
+                  h.secret("the rotation's SIP password", pending.pending().password().reveal());
                   assertThat(done.statusCode()).as(done.bodyAsString()).isEqualTo(200);
                   JsonObject data = done.bodyAsJsonObject().getJsonObject("data");
                   assertThat(data.getBoolean("finished")).isTrue();

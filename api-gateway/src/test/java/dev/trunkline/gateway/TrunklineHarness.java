@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
@@ -34,9 +35,9 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Deploys Trunkline as the app does, on loopback with free ports: the simulators, the store (embedded
@@ -59,7 +60,8 @@ public final class TrunklineHarness {
   public final WebClient client;
   public final JsonObject config;
   private final JWTAuth minter;
-  private final Set<String> secrets = Collections.synchronizedSet(new HashSet<>());
+  /** Every registered secret, value to the name a leak report gives it (the report never shows a value). */
+  private final Map<String, String> secrets = Collections.synchronizedMap(new LinkedHashMap<>());
   private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
 
   private TrunklineHarness(Vertx vertx, RetellSimulator retell, TwilioSimulator twilio, JsonObject config,
@@ -75,8 +77,8 @@ public final class TrunklineHarness {
         new PoolOptions().setHttp1MaxSize(64));
     this.minter = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(jwtSecret)));
-    secret(jwtSecret);
-    secret(serviceToken);
+    secret("gateway.jwtSecret", jwtSecret);
+    secret("gateway.serviceToken", serviceToken);
   }
 
   /** Everything, with the default test configuration. */
@@ -192,14 +194,23 @@ public final class TrunklineHarness {
   }
 
   private String remember(String token) {
-    secret(token);
-    return token;
+    return secret("a minted JWT", token);
   }
 
   /** Registers a value the suite must never find in a log line or a response. */
   public String secret(String value) {
+    return secret("a registered secret", value);
+  }
+
+  /**
+   * Registers a value the suite must never find in a log line or a response, under a name for the leak report:
+   * {@code <name> (#<registration order>)}.
+   */
+  public String secret(String name, String value) {
     if (value != null && value.length() >= 8) {
-      secrets.add(value);
+      synchronized (secrets) {
+        secrets.putIfAbsent(value, name + " (#" + (secrets.size() + 1) + ")");
+      }
     }
     return value;
   }
@@ -255,16 +266,12 @@ public final class TrunklineHarness {
     }
     assertThat(logs).as("captured log lines").isNotEmpty();
     assertThat(responses).as("recorded responses").isNotEmpty();
+    Map<String, String> byName = new LinkedHashMap<>();
     synchronized (secrets) {
-      for (String secret : secrets) {
-        for (String line : logs) {
-          assertThat(line).as("a log line").doesNotContain(secret);
-        }
-        for (String response : responses) {
-          assertThat(response).as("a response").doesNotContain(secret);
-        }
-      }
+      secrets.forEach((value, name) -> byName.put(name, value));
     }
+    assertNoSecrets("a log line", logs, byName);
+    assertNoSecrets("a response", responses, byName);
   }
 
   // ---- fixtures through the real store's bus API --------------------------------------------------------
@@ -285,8 +292,8 @@ public final class TrunklineHarness {
    */
   public Future<Tenant> seedTenant() {
     String id = newTenant();
-    String apiKey = secret(randomSecret("retell"));
-    String password = secret(randomSecret("Sip1"));
+    String apiKey = secret("a seeded tenant's Retell key", randomSecret("retell"));
+    String password = secret("a seeded tenant's SIP password", randomSecret("Sip1"));
     String username = "trunkline_" + id.substring(0, 8) + "_user";
     String termination = "tl" + id.substring(0, 10) + ".pstn.twilio.com";
     String trunkSid = "TK" + hex(16);

@@ -277,10 +277,13 @@ class ClusterIT {
     assertThat(b2.alive()).isTrue();
 
     // ---- no secret anywhere in the nodes' output ----------------------------------------------------------
+    Map<String, String> secrets = dev.trunkline.contract.testing.SecretAssertions.secrets(
+        "the Twilio auth token", authToken, "the Retell key", retellKey, "TRUNKLINE_JWT_SECRET", jwtSecret,
+        "TRUNKLINE_SERVICE_TOKEN", serviceToken, "the vault key (TRUNKLINE_KEYS)", vaultKey,
+        "the tenant's JWT", api.token);
     for (ClusterNode node : nodes) {
-      assertThat(node.output()).as("output of node %s", node.name)
-          .doesNotContain(authToken).doesNotContain(retellKey).doesNotContain(jwtSecret)
-          .doesNotContain(serviceToken).doesNotContain(vaultKey).doesNotContain(api.token);
+      dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets(
+          "output of node " + node.name + " (" + node.log.getFileName() + ")", node.output(), secrets);
     }
     report("whole scenario: %d ms", ms(t0));
   }

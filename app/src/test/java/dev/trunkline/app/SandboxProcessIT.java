@@ -1,5 +1,8 @@
 package dev.trunkline.app;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets;
+import static dev.trunkline.contract.testing.SecretAssertions.redact;
+import static dev.trunkline.contract.testing.SecretAssertions.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
@@ -12,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,27 +48,39 @@ class SandboxProcessIT {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       int status = waitForReady(http, port, process, Duration.ofSeconds(15));
       long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-      assertThat(status).as("ready within 15 s (took %d ms); output:%n%s", elapsedMs, read(output)).isEqualTo(200);
+      // The generated secrets live in the data dir and nowhere in the output. Every assertion that prints the
+      // output comes after a scan of it, or shows it with the secrets redacted.
+      Map<String, String> secrets = sandboxSecrets();
+      assertThat(status).as("ready within 15 s (took %d ms); output:%n%s", elapsedMs,
+          redact(read(output), secrets)).isEqualTo(200);
 
       awaitOutput(output, "export TOKEN=", Duration.ofSeconds(5));
       String banner = read(output);
+      assertNoSecrets("the sandbox's output at startup", banner, secrets);
       assertThat(banner).contains("http://localhost:" + port).contains("fix-retell-credentials")
           .contains("SANDBOX");
 
       process.destroy(); // SIGTERM
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
       String log = read(output);
+      assertNoSecrets("the sandbox's output", log, secrets);
       assertThat(log).contains("shutting down");
       assertThat(portAnswers(http, port)).isFalse();
-
-      // The generated secrets live in the data dir and nowhere in the output.
-      JsonObject secrets = new JsonObject(Files.readString(work.resolve("data").resolve(SandboxSecrets.FILE_NAME)));
-      String keyMaterial = secrets.getString("vaultKeys").substring(secrets.getString("vaultKeys").indexOf(':') + 1);
-      assertThat(log).doesNotContain(keyMaterial).doesNotContain(secrets.getString("jwtSecret"))
-          .doesNotContain(secrets.getString("serviceToken"));
     } finally {
       process.destroyForcibly();
     }
+  }
+
+  /** The secrets the sandbox generated, by name; none until it has written them (it does before it listens). */
+  private Map<String, String> sandboxSecrets() throws IOException {
+    Path file = work.resolve("data").resolve(SandboxSecrets.FILE_NAME);
+    if (!Files.exists(file)) {
+      return Map.of();
+    }
+    JsonObject generated = new JsonObject(Files.readString(file));
+    String vaultKeys = generated.getString("vaultKeys");
+    return secrets("the vault key material", vaultKeys.substring(vaultKeys.indexOf(':') + 1),
+        "jwtSecret", generated.getString("jwtSecret"), "serviceToken", generated.getString("serviceToken"));
   }
 
   private static int waitForReady(HttpClient http, int port, Process process, Duration within) throws Exception {

@@ -1,5 +1,6 @@
 package dev.trunkline.retell;
 
+import static dev.trunkline.contract.testing.SecretAssertions.redact;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Bus;
@@ -9,6 +10,7 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.function.Consumer;
 import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.testing.SecretAssertions;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.simulators.SimulatorOptions;
 import io.vertx.core.DeploymentOptions;
@@ -16,6 +18,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -28,7 +31,10 @@ final class Fixture {
   static final String DEFAULT_KEY = "key_default_5d6e7f8091a2b3c4d5e6f708";
   static final String PASSWORD = "Pw-7hQ2xV9mK4nL8sR3t";
   static final String OTHER_PASSWORD = "Pw-2bN6cX1zA5sD9fG4h";
-  static final List<String> SECRETS = List.of(KEY, OTHER_KEY, DEFAULT_KEY, PASSWORD, OTHER_PASSWORD);
+  /** Every secret above, by name, for {@link SecretAssertions}. */
+  static final Map<String, String> SECRETS = SecretAssertions.secrets("the API key", KEY, "the other API key",
+      OTHER_KEY, "the default API key", DEFAULT_KEY, "the SIP password", PASSWORD, "the other SIP password",
+      OTHER_PASSWORD);
 
   static final String TRUNK = "acme5jj7w1sp.pstn.twilio.com";
   static final String USERNAME = "acme5jj7w1sp_user";
@@ -81,10 +87,12 @@ final class Fixture {
    */
   static Handler<Throwable> failure(VertxTestContext ctx, int status, String code, Consumer<ServiceException> more) {
     return err -> ctx.verify(() -> {
-      assertThat(err).isInstanceOf(ServiceException.class);
-      ServiceException se = (ServiceException) err;
-      assertThat(se.status()).as("status of %s", se).isEqualTo(status);
-      assertThat(se.code()).as("code of %s", se).isEqualTo(code);
+      // The failure is described with the secrets redacted: some tests check that its message has none.
+      if (!(err instanceof ServiceException se)) {
+        throw new AssertionError("expected a ServiceException, got " + redact(String.valueOf(err), SECRETS));
+      }
+      assertThat(se.status()).as("status of %s", redact(se.toString(), SECRETS)).isEqualTo(status);
+      assertThat(se.code()).as("code of %s", redact(se.toString(), SECRETS)).isEqualTo(code);
       more.accept(se);
       ctx.completeNow();
     });

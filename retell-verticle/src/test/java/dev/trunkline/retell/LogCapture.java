@@ -1,12 +1,11 @@
 package dev.trunkline.retell;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
+import dev.trunkline.contract.testing.SecretAssertions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -57,11 +56,7 @@ final class LogCapture implements BeforeAllCallback, AfterAllCallback {
   }
 
   static void assertNoSecrets(List<String> lines) {
-    for (String line : lines) {
-      for (String secret : Fixture.SECRETS) {
-        assertThat(line).as("a log line leaks a secret").doesNotContain(secret);
-      }
-    }
+    SecretAssertions.assertNoSecrets("a captured log line", lines, Fixture.SECRETS);
   }
 
   private static Logger root() {

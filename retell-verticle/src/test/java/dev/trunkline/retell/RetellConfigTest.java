@@ -1,5 +1,6 @@
 package dev.trunkline.retell;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,7 +39,8 @@ class RetellConfigTest {
     assertThat(config.baseUrl()).isEqualTo("http://127.0.0.1:9");
     assertThat(config.transport()).isEqualTo("TLS");
     assertThat(config.defaultApiKey().reveal()).isEqualTo(Fixture.DEFAULT_KEY);
-    assertThat(config.toString()).doesNotContain(Fixture.DEFAULT_KEY).contains("defaultApiKey=set");
+    assertNoSecret("RetellConfig.toString()", config.toString(), "the default API key", Fixture.DEFAULT_KEY);
+    assertThat(config.toString()).contains("defaultApiKey=set");
   }
 
   @Test

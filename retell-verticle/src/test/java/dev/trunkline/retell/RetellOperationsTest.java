@@ -1,5 +1,6 @@
 package dev.trunkline.retell;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
 import static dev.trunkline.retell.Fixture.KEY;
 import static dev.trunkline.retell.Fixture.N1;
 import static dev.trunkline.retell.Fixture.N2;
@@ -133,7 +134,7 @@ class RetellOperationsTest {
       List<String> codes = attempts.stream().map(f -> {
         ServiceException se = (ServiceException) f.cause();
         assertThat(se.status()).isEqualTo(400);
-        assertThat(se.getMessage()).doesNotContain(PASSWORD);
+        assertNoSecret("the refusal's message", se.getMessage(), "the SIP password", PASSWORD);
         return se.code();
       }).toList();
       assertThat(codes).containsExactly("INVALID_PASSWORD", "INVALID_USERNAME", "INVALID_TERMINATION_URI",

@@ -1,5 +1,6 @@
 package dev.trunkline.retell;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets;
 import static dev.trunkline.retell.Fixture.DEFAULT_KEY;
 import static dev.trunkline.retell.Fixture.KEY;
 import static dev.trunkline.retell.Fixture.N1;
@@ -117,18 +118,19 @@ class SecretsNeverLoggedTest {
         .onComplete(ar -> ctx.verify(() -> {
           long failures = calls.stream().filter(Future::failed).count();
           assertThat(failures).as("the run exercised failure paths").isGreaterThanOrEqualTo(3);
-          for (Future<?> call : calls) {
-            if (call.failed()) {
-              String wire = ((ServiceException) call.cause()).toWire();
-              Fixture.SECRETS.forEach(secret -> assertThat(wire).doesNotContain(secret));
+          for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i).failed()) {
+              assertNoSecrets("the failure of call #" + (i + 1) + " as it crossed the bus",
+                  ((ServiceException) calls.get(i).cause()).toWire(), Fixture.SECRETS);
             }
           }
           List<String> lines = LOGS.lines();
+          // The scan first: the control after it prints every line when it fails.
+          LogCapture.assertNoSecrets(lines);
           assertThat(lines).as("the capture saw the operations")
               .anyMatch(l -> l.contains("retell update " + N1))
               .anyMatch(l -> l.contains("retell import " + N3))
               .anyMatch(l -> l.contains("-> 429"));
-          LogCapture.assertNoSecrets(lines);
           ctx.completeNow();
         }));
   }

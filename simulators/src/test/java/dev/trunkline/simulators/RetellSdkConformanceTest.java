@@ -1,5 +1,8 @@
 package dev.trunkline.simulators;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets;
+import static dev.trunkline.contract.testing.SecretAssertions.redact;
+import static dev.trunkline.contract.testing.SecretAssertions.secrets;
 import static dev.trunkline.simulators.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,10 +54,12 @@ class RetellSdkConformanceTest {
     installSdk();
     ProcessResult run = run(List.of("node", "retell-conformance.mjs", sim.baseUrl()),
         Map.of("RETELL_API_KEY", API_KEY, "SIP_PASSWORD", SIP_PASSWORD), 60);
+    // First: the two assertions after it print the whole output when they fail.
+    assertNoSecrets("the conformance script's output", run.output,
+        secrets("the Retell API key", API_KEY, "the SIP password", SIP_PASSWORD));
     assertThat(run.exitCode).as("node output:%n%s", run.output).isZero();
     assertThat(run.output).contains("ok import", "ok import-conflict", "ok update", "ok retrieve", "ok list",
         "ok delete", "ok auth", "CONFORMANCE OK");
-    assertThat(run.output).doesNotContain(API_KEY).doesNotContain(SIP_PASSWORD);
     // The SDK's update really landed: the remaining number is in the simulator's state, the deleted one is gone.
     assertThat(sim.number(API_KEY, "+14155550199")).isEmpty();
     assertThat(sim.number(API_KEY, "+14155550198")).isPresent();
@@ -87,8 +92,9 @@ class RetellSdkConformanceTest {
     try {
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         process.destroyForcibly();
+        // The environment holds the secrets the process was given: its output is shown without them.
         throw new AssertionError(command.get(0) + " did not finish within " + timeoutSeconds + " s:\n"
-            + Files.readString(log, StandardCharsets.UTF_8));
+            + redact(Files.readString(log, StandardCharsets.UTF_8), env));
       }
       return new ProcessResult(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     } finally {

@@ -1,5 +1,8 @@
 package dev.trunkline.simulators;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets;
+import static dev.trunkline.contract.testing.SecretAssertions.secrets;
 import static dev.trunkline.simulators.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +19,7 @@ import io.vertx.junit5.VertxExtension;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,12 +68,13 @@ class TwilioSimulatorTest {
   @Test
   void fetchAccountCreatesItOnFirstUse() {
     HttpResponse<Buffer> reply = twilio.get("/2010-04-01/Accounts/$AC.json");
+    // First: isNull() below would print an auth_token it found.
+    assertNoSecret("the account resource", reply.bodyAsString(), "the auth token", TOKEN);
     assertThat(reply.statusCode()).isEqualTo(200);
     JsonObject account = reply.bodyAsJsonObject();
     assertThat(account.getString("sid")).isEqualTo(ACCOUNT);
     assertThat(account.getString("status")).isEqualTo("active");
     assertThat(account.getValue("auth_token")).isNull();
-    assertThat(reply.bodyAsString()).doesNotContain(TOKEN);
   }
 
   @Test
@@ -120,7 +125,7 @@ class TwilioSimulatorTest {
     assertAuthFailure(twilio.get("/2010-04-01/Accounts/" + OTHER_ACCOUNT + "/SIP/CredentialLists.json"));
     // The first token presented stays the account's token.
     assertThat(twilio.get("/v1/Trunks").statusCode()).isEqualTo(200);
-    assertThat(none.bodyAsString()).doesNotContain(TOKEN);
+    assertNoSecret("the reply to an anonymous request", none.bodyAsString(), "the auth token", TOKEN);
   }
 
   private static void assertAuthFailure(HttpResponse<Buffer> reply) {
@@ -328,13 +333,15 @@ class TwilioSimulatorTest {
     String list = createCredentialList(twilio, "creds");
     String path = "/2010-04-01/Accounts/$AC/SIP/CredentialLists/" + list + "/Credentials.json";
     HttpResponse<Buffer> created = twilio.post(path, "Username", "tenant_42_user", "Password", PASSWORD);
+    // First: the assertions below print the reply, or parts of it, when they fail.
+    assertNoSecret("the created credential", created.bodyAsString(), "the password", PASSWORD);
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
     JsonObject credential = created.bodyAsJsonObject();
     String sid = credential.getString("sid");
     assertThat(sid).matches("CR[0-9a-f]{32}");
     assertThat(credential.getString("username")).isEqualTo("tenant_42_user");
     assertThat(credential.getString("credential_list_sid")).isEqualTo(list);
-    assertThat(created.bodyAsString()).doesNotContain(PASSWORD).doesNotContainIgnoringCase("password");
+    assertThat(created.bodyAsString()).doesNotContainIgnoringCase("password");
     assertThat(sim.checkPassword(ACCOUNT, list, "tenant_42_user", PASSWORD)).isTrue();
     assertThat(sim.checkPassword(ACCOUNT, list, "tenant_42_user", "Wr0ngPassword99")).isFalse();
 
@@ -347,11 +354,15 @@ class TwilioSimulatorTest {
     assertThat(tooLong.bodyAsJsonObject().getInteger("code")).isEqualTo(21201);
     assertThat(twilio.post(path, "Username", "u".repeat(32), "Password", PASSWORD).statusCode()).isEqualTo(201);
 
-    for (String weak : List.of("Sh0rtPass", "nodigitsHereAtAll", "NOLOWERCASE123", "nouppercase123")) {
-      HttpResponse<Buffer> rejected = twilio.post(path, "Username", "weak_user", "Password", weak);
-      assertThat(rejected.statusCode()).as(weak).isEqualTo(400);
+    // Named: a rejected password is still a password, so the descriptions say which rule, not which value.
+    Map<String, String> weakPasswords = secrets("too short", "Sh0rtPass", "no digit", "nodigitsHereAtAll",
+        "no lowercase", "NOLOWERCASE123", "no uppercase", "nouppercase123");
+    for (Map.Entry<String, String> weak : weakPasswords.entrySet()) {
+      HttpResponse<Buffer> rejected = twilio.post(path, "Username", "weak_user", "Password", weak.getValue());
+      assertNoSecret("the rejection of a weak password (" + weak.getKey() + ")", rejected.bodyAsString(),
+          "the weak password", weak.getValue());
+      assertThat(rejected.statusCode()).as("weak password (%s)", weak.getKey()).isEqualTo(400);
       assertThat(rejected.bodyAsJsonObject().getInteger("code")).isEqualTo(21202);
-      assertThat(rejected.bodyAsString()).doesNotContain(weak);
     }
 
     String credentialPath = "/2010-04-01/Accounts/$AC/SIP/CredentialLists/" + list + "/Credentials/" + sid + ".json";
@@ -360,14 +371,15 @@ class TwilioSimulatorTest {
     assertThat(weakUpdate.statusCode()).isEqualTo(400);
     assertThat(sim.checkPassword(ACCOUNT, list, "tenant_42_user", PASSWORD)).isTrue();
     HttpResponse<Buffer> rotated = twilio.post(credentialPath, "Password", "N3wStrongPassword");
+    assertNoSecret("the updated credential", rotated.bodyAsString(), "the new password", "N3wStrongPassword");
     assertThat(rotated.statusCode()).isEqualTo(200);
-    assertThat(rotated.bodyAsString()).doesNotContain("N3wStrongPassword");
     assertThat(sim.checkPassword(ACCOUNT, list, "tenant_42_user", "N3wStrongPassword")).isTrue();
 
     JsonObject page = twilio.get(path).bodyAsJsonObject();
+    Map<String, String> passwords = secrets("the password", PASSWORD, "the new password", "N3wStrongPassword");
+    assertNoSecrets("the credential list", page.encode(), passwords);
+    assertNoSecrets("the simulator's state", sim.state(ACCOUNT).encode(), passwords);
     assertThat(page.getJsonArray("credentials")).hasSize(2);
-    assertThat(page.encode()).doesNotContain(PASSWORD).doesNotContain("N3wStrongPassword");
-    assertThat(sim.state(ACCOUNT).encode()).doesNotContain(PASSWORD).doesNotContain("N3wStrongPassword");
 
     assertThat(twilio.delete(credentialPath).statusCode()).isEqualTo(204);
     assertThat(twilio.get(credentialPath).statusCode()).isEqualTo(404);
@@ -536,20 +548,22 @@ class TwilioSimulatorTest {
     assertThat(sim.requests().count("POST", "/2010-04-01/Accounts/*/SIP/**")).isEqualTo(2);
 
     JsonObject state = sim.state(ACCOUNT);
+    // Scanned first: the assertions below print the state, or parts of it, when they fail.
+    assertNoSecrets("the simulator's state", state.encode(), secrets("the password", PASSWORD, "the auth token",
+        TOKEN));
     JsonObject trunkView = state.getJsonArray("trunks").getJsonObject(0);
     assertThat(trunkView.getJsonArray("credential_list_sids")).containsExactly(list);
     assertThat(state.getJsonArray("credential_lists").getJsonObject(0).getJsonArray("credentials")
         .getJsonObject(0).getString("username")).isEqualTo("state_user");
-    assertThat(state.encode()).doesNotContain(PASSWORD).doesNotContain(TOKEN);
 
     HttpResponse<Buffer> adminState = await(webClient.getAbs(sim.baseUrl() + "/__admin/state?account=" + ACCOUNT)
         .timeout(10_000).send());
+    assertNoSecret("GET /__admin/state", adminState.bodyAsString(), "the password", PASSWORD);
     assertThat(adminState.bodyAsJsonObject()).isEqualTo(state);
     HttpResponse<Buffer> check = await(webClient.postAbs(sim.baseUrl() + "/__admin/check-password").timeout(10_000)
         .sendJsonObject(new JsonObject().put("accountSid", ACCOUNT).put("credentialListSid", list)
             .put("username", "state_user").put("password", PASSWORD)));
     assertThat(check.bodyAsJsonObject().getBoolean("matches")).isTrue();
-    assertThat(adminState.bodyAsString()).doesNotContain(PASSWORD);
   }
 
   static String createTrunk(TwilioClient client, String domain) {

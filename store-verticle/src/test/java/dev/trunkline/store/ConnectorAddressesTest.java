@@ -1,5 +1,8 @@
 package dev.trunkline.store;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets;
+import static dev.trunkline.contract.testing.SecretAssertions.secrets;
 import static dev.trunkline.store.StoreTestSupport.assertFailure;
 import static dev.trunkline.store.StoreTestSupport.call;
 import static dev.trunkline.store.StoreTestSupport.callRaw;
@@ -65,7 +68,7 @@ class ConnectorAddressesTest {
   void twilioAccountRoundTripsAndTheConnectorCarriesNoSecret(Vertx vertx) {
     JsonObject put = callRaw(vertx, Store.TWILIO_ACCOUNT_PUT,
         new PutTwilioAccount(tenant, accountSid, new Secret(AUTH_TOKEN)));
-    assertThat(put.encode()).doesNotContain(AUTH_TOKEN);
+    assertNoSecret("the reply to twilio-account.put", put.encode(), "the auth token", AUTH_TOKEN);
     assertThat(put.getString("twilioAccountSid")).isEqualTo(accountSid);
     assertThat(put.getBoolean("twilioConnected")).isTrue();
     assertThat(put.getLong("version")).isEqualTo(1L);
@@ -82,7 +85,8 @@ class ConnectorAddressesTest {
         .isEqualTo(newToken);
 
     JsonObject connector = callRaw(vertx, Store.CONNECTOR_GET, new TenantRef(tenant));
-    assertThat(connector.encode()).doesNotContain(AUTH_TOKEN).doesNotContain(newToken);
+    assertNoSecrets("the connector", connector.encode(),
+        secrets("the first auth token", AUTH_TOKEN, "the new auth token", newToken));
     assertThat(connector.getBoolean("retellKeyPresent")).isFalse();
     assertThat(connector.getString("passwordState")).isEqualTo("NONE");
   }
@@ -90,13 +94,13 @@ class ConnectorAddressesTest {
   @Test
   void retellKeyRoundTripsAndShowsOnlyAsPresent(Vertx vertx) {
     JsonObject put = callRaw(vertx, Store.RETELL_KEY_PUT, new PutRetellKey(tenant, new Secret(RETELL_KEY)));
-    assertThat(put.encode()).doesNotContain(RETELL_KEY);
+    assertNoSecret("the reply to retell-key.put", put.encode(), "the Retell key", RETELL_KEY);
     assertThat(put.getBoolean("retellKeyPresent")).isTrue();
     assertThat(put.getBoolean("twilioConnected")).isFalse();
 
     RetellKey key = call(vertx, Store.RETELL_KEY_GET, new TenantRef(tenant), RetellKey.class);
     assertThat(key.apiKey().reveal()).isEqualTo(RETELL_KEY);
-    assertThat(key.toString()).doesNotContain(RETELL_KEY);
+    assertNoSecret("RetellKey.toString()", key.toString(), "the Retell key", RETELL_KEY);
   }
 
   @Test

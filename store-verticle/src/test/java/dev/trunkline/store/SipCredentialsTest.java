@@ -1,5 +1,6 @@
 package dev.trunkline.store;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
 import static dev.trunkline.store.StoreTestSupport.assertFailure;
 import static dev.trunkline.store.StoreTestSupport.call;
 import static dev.trunkline.store.StoreTestSupport.callRaw;
@@ -51,7 +52,7 @@ class SipCredentialsTest {
 
     JsonObject pendingReply = callRaw(vertx, Store.SIP_PENDING_PUT,
         new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), "setup", null));
-    assertThat(pendingReply.encode()).doesNotContain(PASSWORD);
+    assertNoSecret("the reply to sip.pending.put", pendingReply.encode(), "the SIP password", PASSWORD);
     assertThat(pendingReply.getString("passwordState")).isEqualTo("PENDING");
 
     SipCredentials pending = call(vertx, Store.SIP_GET, new TenantRef(tenant), SipCredentials.class);

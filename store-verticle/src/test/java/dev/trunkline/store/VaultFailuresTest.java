@@ -1,5 +1,6 @@
 package dev.trunkline.store;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
 import static dev.trunkline.store.StoreTestSupport.assertFailure;
 import static dev.trunkline.store.StoreTestSupport.await;
 import static dev.trunkline.store.StoreTestSupport.call;
@@ -56,10 +57,11 @@ class VaultFailuresTest {
     });
 
     ServiceException error = failure(vertx, Store.SIP_GET, new TenantRef(tenant));
+    // First: the assertions below print the message when they fail.
+    assertNoSecret("the decryption failure's message", error.getMessage(), "the SIP password", PASSWORD);
     assertFailure(error, 500, "VAULT_DECRYPT_FAILED");
     assertThat(error.getMessage()).isEqualTo("cannot decrypt sipPassword of tenant " + tenant
         + ": authentication failed with key id k1 (wrong key, or the ciphertext was altered or moved)");
-    assertThat(error.getMessage()).doesNotContain(PASSWORD);
 
     assertThat(call(vertx, Store.CONNECTOR_GET, new TenantRef(tenant), Connector.class).passwordState())
         .as("what needs no decryption still works").isEqualTo(PasswordState.KNOWN);
