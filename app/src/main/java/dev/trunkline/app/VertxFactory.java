@@ -15,9 +15,13 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.Arrays;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Creates the Vert.x instance: standalone, or clustered with Hazelcast over a TCP-IP member list. */
 public final class VertxFactory {
+  private static final Logger LOG = LoggerFactory.getLogger(VertxFactory.class);
   private VertxFactory() {}
 
   public static Future<Vertx> create(JsonObject config) {
@@ -26,6 +30,7 @@ public final class VertxFactory {
     if (!cluster.getBoolean("enabled", false)) {
       return Future.succeededFuture(Vertx.builder().with(options).build());
     }
+    plaintextBusWarning(cluster).ifPresent(LOG::warn);
     options.setEventBusOptions(eventBusOptions(cluster));
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(cluster));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
@@ -55,6 +60,28 @@ public final class VertxFactory {
         .setJvmMetricsEnabled(enabled)
         .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS)
         .setPrometheusOptions(prometheus);
+  }
+
+  /**
+   * The bus carries decrypted secrets (store replies, Retell sync requests). On loopback that stays on the
+   * machine; a bus that other machines reach without TLS sends them across the network in clear.
+   */
+  static Optional<String> plaintextBusWarning(JsonObject cluster) {
+    JsonObject tls = cluster.getJsonObject("tls");
+    if (tls != null && tls.getBoolean("enabled", false)) {
+      return Optional.empty();
+    }
+    String host = cluster.getString("publicHost", cluster.getString("eventBusHost", "127.0.0.1"));
+    if (isLoopback(host)) {
+      return Optional.empty();
+    }
+    return Optional.of("EVENT BUS WITHOUT TLS on " + host + ": SIP passwords, Twilio auth tokens and Retell API keys "
+        + "cross the network in clear between nodes. Set cluster.tls (docs/deployment.md, \"Event-bus TLS\") "
+        + "on every node.");
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 
   static EventBusOptions eventBusOptions(JsonObject cluster) {

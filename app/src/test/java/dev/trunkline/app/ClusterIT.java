@@ -70,6 +70,23 @@ class ClusterIT {
   private static final String accountSid = "AC" + HexFormat.of().formatHex(bytes(16));
   private static final String authToken = secret("twtok");
   private static final String retellKey = secret("retell");
+  private static volatile String apiToken;
+
+  /** Every secret of the scenario by name (the tenant's JWT once it is minted). */
+  private static Map<String, String> secrets() {
+    List<String> pairs = new ArrayList<>(List.of("the Twilio auth token", authToken, "the Retell key", retellKey,
+        "TRUNKLINE_JWT_SECRET", jwtSecret, "TRUNKLINE_SERVICE_TOKEN", serviceToken,
+        "the vault key (TRUNKLINE_KEYS)", vaultKey));
+    if (apiToken != null) {
+      pairs.addAll(List.of("the tenant's JWT", apiToken));
+    }
+    return dev.trunkline.contract.testing.SecretAssertions.secrets(pairs.toArray(String[]::new));
+  }
+
+  /** Node output fit for a failure message: a leak the last check would catch is not printed meanwhile. */
+  private static String shown(String output) {
+    return dev.trunkline.contract.testing.SecretAssertions.redact(output, secrets());
+  }
 
   @BeforeAll
   static void simulators() throws Exception {
@@ -100,18 +117,19 @@ class ClusterIT {
     long t0 = System.nanoTime();
 
     ClusterNode b = start("b", "store,twilio,retell", hz[0], members, clusterName, Map.of("metrics.port", metricsPortB));
-    assertThat(b.awaitOutput("Trunkline node is up", Duration.ofSeconds(90))).as("node B up; output:%n%s", b.output())
+    assertThat(b.awaitOutput("Trunkline node is up", Duration.ofSeconds(90))).as("node B up; output:%n%s", shown(b.output()))
         .isTrue();
     // A and C join the cluster B formed (started one after the other would only be slower).
     ClusterNode c = start("c", "retell", hz[2], members, clusterName, Map.of());
     ClusterNode a = start("a", "gateway", hz[1], members, clusterName, Map.of("http.port", httpPort));
     JsonObject ready = awaitReady(httpPort, 3, Duration.ofSeconds(90), a);
     assertThat(ready.getJsonObject("checks").getJsonObject("cluster").getInteger("members")).isEqualTo(3);
-    assertThat(c.awaitOutput("Trunkline node is up", Duration.ofSeconds(30))).as("node C up; %s", c.output()).isTrue();
+    assertThat(c.awaitOutput("Trunkline node is up", Duration.ofSeconds(30))).as("node C up; %s", shown(c.output())).isTrue();
     report("cluster of 3 ready after %d ms", ms(t0));
 
     // ---- setup and purchase ---------------------------------------------------------------------------
     Api api = new Api(httpPort, DevTokens.mint(vertx, jwtSecret, "cluster-it", new JsonArray().add(tenant), 30));
+    apiToken = api.token;
     assertStatus(api.send("PUT", "/twilio", new JsonObject().put("accountSid", accountSid).put("authToken", authToken),
         null), 200);
     assertStatus(api.send("PUT", "/retell", new JsonObject().put("apiKey", retellKey), null), 200);
@@ -267,7 +285,7 @@ class ClusterIT {
     report("store node restarted on its data directory; gateway ready again after %d ms", ms(restartAt));
     // Restarted at once (its old connections still in TIME_WAIT), it takes its own port back, as docs/deployment.md
     // promises: a node on port+1 would surprise firewalls and member lists.
-    assertThat(b2.output()).as("node B's restart bound its configured Hazelcast port %d", hz[0])
+    assertThat(shown(b2.output())).as("node B's restart bound its configured Hazelcast port %d", hz[0])
         .containsPattern("Member \\[127\\.0\\.0\\.1\\]:" + hz[0] + " - \\S+ this");
     HttpResponse<String> listed = api.send("GET", "/phone-numbers?limit=200", null, null);
     assertStatus(listed, 200);
@@ -277,10 +295,7 @@ class ClusterIT {
     assertThat(b2.alive()).isTrue();
 
     // ---- no secret anywhere in the nodes' output ----------------------------------------------------------
-    Map<String, String> secrets = dev.trunkline.contract.testing.SecretAssertions.secrets(
-        "the Twilio auth token", authToken, "the Retell key", retellKey, "TRUNKLINE_JWT_SECRET", jwtSecret,
-        "TRUNKLINE_SERVICE_TOKEN", serviceToken, "the vault key (TRUNKLINE_KEYS)", vaultKey,
-        "the tenant's JWT", api.token);
+    Map<String, String> secrets = secrets();
     for (ClusterNode node : nodes) {
       dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets(
           "output of node " + node.name + " (" + node.log.getFileName() + ")", node.output(), secrets);
@@ -349,7 +364,7 @@ class ClusterIT {
     StringBuilder outputs = new StringBuilder();
     for (ClusterNode node : nodes) {
       outputs.append("\n---- node ").append(node.name).append(" (").append(node.state()).append(", ")
-          .append(node.log.getFileName()).append("), last lines:\n").append(node.tail(60));
+          .append(node.log.getFileName()).append("), last lines:\n").append(shown(node.tail(60)));
     }
     throw new AssertionError(outputs + "\n---- gateway not ready with " + members + " members within " + within
         + "; last answer: " + last);
