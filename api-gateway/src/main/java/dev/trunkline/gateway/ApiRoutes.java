@@ -93,9 +93,9 @@ final class ApiRoutes {
     router.get("/health/live").setName("healthLive").handler(health::live);
     router.get("/health/ready").setName("healthReady").handler(health::ready);
     router.get("/openapi.yaml").setName("openApi").handler(this::openApiDocument);
-    if (vertx.isMetricsEnabled()) {
-      // Prometheus text format. No tenant data in any label (routes are named, never labelled by path);
-      // expose the port to the scraper's network only (docs/deployment.md).
+    if (vertx.isMetricsEnabled() && config.metricsOnApiPort()) {
+      // Prometheus text format. No tenant data in any label (routes are named, never labelled by path).
+      // With metrics.port set the node serves /metrics there instead, off the public port (docs/deployment.md).
       router.get("/metrics").setName("metrics").handler(PrometheusScrapingHandler.create());
     }
 

@@ -13,6 +13,8 @@ import java.util.Map;
  *
  * @param routeRequestsPerMinute per-route overrides of the per-tenant limit, keyed by route name (the
  *     OpenAPI operationId, e.g. {@code fixRetellCredentials})
+ * @param metricsOnApiPort serve {@code GET /metrics} on the API port; false when {@code metrics.port} gives the
+ *     node a metrics endpoint of its own, so that operators can keep metrics off the public port
  */
 public record GatewayConfig(
     String host,
@@ -29,7 +31,8 @@ public record GatewayConfig(
     Map<String, Integer> routeRequestsPerMinute,
     int listPageSize,
     String jwtIssuer,
-    String jwtAudience) {
+    String jwtAudience,
+    boolean metricsOnApiPort) {
 
   public static GatewayConfig from(JsonObject config) {
     JsonObject http = section(config, "http");
@@ -63,7 +66,8 @@ public record GatewayConfig(
         Map.copyOf(perRoute),
         Math.max(1, gateway.getInteger("listPageSize", 200)),
         blankToNull(gateway.getString("jwtIssuer")),
-        blankToNull(gateway.getString("jwtAudience")));
+        blankToNull(gateway.getString("jwtAudience")),
+        section(config, "metrics").getValue("port") == null);
   }
 
   /** The limit for one route: its override, else the default. */
