@@ -205,8 +205,10 @@ class ClusterIT {
         afterKill.statusCode(), data.getInteger("successCount"), data.getInteger("failCount"), killToAnswer, ms(fix2Start));
     assertThat(afterKill.statusCode()).as(afterKill.body()).isIn(200, 207);
     assertThat(data.getInteger("total")).isEqualTo(NUMBERS);
+    // Measured 6.2 s: one per-number timeout for the numbers stuck on C, then the rest on B in well under a
+    // second. Three timeouts' worth leaves room for a loaded machine and still catches a second wave of hangs.
     assertThat(killToAnswer).as("answered within the per-number timeout plus the rest of the work, not hung")
-        .isLessThan(60_000);
+        .isLessThan(3L * PER_NUMBER_TIMEOUT_MS);
     for (Object o : data.getJsonArray("results")) {
       JsonObject result = (JsonObject) o;
       if (result.getBoolean("success")) {
@@ -256,7 +258,10 @@ class ClusterIT {
     long storeKilledAt = System.nanoTime();
     HttpResponse<String> unavailable = null;
     long slowest = 0;
-    while (ms(storeKilledAt) < 60_000) {
+    // Hazelcast drops the dead member after at most maxNoHeartbeatSeconds (15 s here; a kill -9 closes the socket,
+    // so it is usually much sooner); until then calls time out after the bus timeout.
+    long storeGoneWithin = 15_000 + BUS_TIMEOUT_MS + 7_000;
+    while (ms(storeKilledAt) < storeGoneWithin) {
       long callStart = System.nanoTime();
       HttpResponse<String> r = api.send("GET", "/phone-numbers", null, null);
       slowest = Math.max(slowest, ms(callStart));
@@ -268,7 +273,7 @@ class ClusterIT {
       Thread.sleep(250);
     }
     report("store node killed: 503 after %d ms; slowest call meanwhile %d ms", ms(storeKilledAt), slowest);
-    assertThat(unavailable).as("a 503 within 60 s of the store's death").isNotNull();
+    assertThat(unavailable).as("a 503 within %d ms of the store's death", storeGoneWithin).isNotNull();
     JsonObject error = new JsonObject(unavailable.body()).getJsonObject("error");
     assertThat(error.getString("code")).isEqualTo("SERVICE_UNAVAILABLE");
     assertThat(error.getString("message")).contains("store service is unavailable");

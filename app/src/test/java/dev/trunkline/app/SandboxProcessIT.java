@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fat jar as a user runs it: {@code java -jar app/target/trunkline.jar} with nothing configured starts the
- * sandbox, is ready within 15 s, prints how to call it, never prints its secrets, and stops on SIGTERM.
+ * sandbox, is ready within 15 s, prints how to call it, never prints its secrets, and stops on SIGTERM after
+ * answering the request it was serving.
  */
 class SandboxProcessIT {
 
@@ -45,7 +46,10 @@ class SandboxProcessIT {
     long started = System.nanoTime();
     Process process = pb.start();
     try {
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      // HTTP/1.1: when a server starts a graceful HTTP/2 shutdown (GOAWAY), the JDK 17 client fails every open
+      // stream with "GOAWAY received", even those the server still answers; later JDKs let them finish.
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2)).build();
       int status = waitForReady(http, port, process, Duration.ofSeconds(15));
       long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       // The generated secrets live in the data dir and nowhere in the output. Every assertion that prints the
@@ -60,7 +64,29 @@ class SandboxProcessIT {
       assertThat(banner).contains("http://localhost:" + port).contains("fix-retell-credentials")
           .contains("SANDBOX");
 
+      // A request in flight when SIGTERM arrives still gets its answer: Retell (the sandbox's simulator) is
+      // slowed down so that PUT /retell is waiting on it when the signal comes.
+      String retellSim = find(banner, "Retell at (http://\\S+?) ");
+      String token = find(banner, "export TOKEN=(\\S+)");
+      String apiKey = "key_sigterm_" + Long.toHexString(System.nanoTime());
+      secrets = new java.util.LinkedHashMap<>(secrets);
+      secrets.put("the Retell API key of the in-flight request", apiKey);
+      HttpResponse<String> fault = http.send(HttpRequest.newBuilder(URI.create(retellSim + "/__admin/faults"))
+          .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(
+              "{\"method\":\"GET\",\"path\":\"/v2/list-phone-numbers\",\"kind\":\"LATENCY\",\"latencyMs\":2000}"))
+          .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(fault.statusCode()).isEqualTo(201);
+      java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/api/connectors/" + Banner.DEMO_TENANT + "/retell"))
+          .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + token)
+          .header("Content-Type", "application/json")
+          .PUT(HttpRequest.BodyPublishers.ofString("{\"apiKey\":\"" + apiKey + "\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      awaitRetellCall(http, retellSim, Duration.ofSeconds(10));
+
       process.destroy(); // SIGTERM
+      HttpResponse<String> answered = inFlight.get(20, TimeUnit.SECONDS);
+      assertThat(answered.statusCode()).as("the in-flight request's answer: %s", answered.body()).isEqualTo(200);
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
       String log = read(output);
       assertNoSecrets("the sandbox's output", log, secrets);
@@ -99,6 +125,26 @@ class SandboxProcessIT {
       Thread.sleep(200);
     }
     return last;
+  }
+
+  private static String find(String text, String regex) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(text);
+    assertThat(m.find()).as("the banner shows %s", regex).isTrue();
+    return m.group(1);
+  }
+
+  /** Waits until the Retell simulator has received the gateway's call (admin requests are not counted). */
+  private static void awaitRetellCall(HttpClient http, String retellSim, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      String log = http.send(HttpRequest.newBuilder(URI.create(retellSim + "/__admin/requests"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      if (new JsonObject(log).getLong("total", 0L) > 0) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the gateway never called Retell");
   }
 
   private static boolean portAnswers(HttpClient http, int port) {
