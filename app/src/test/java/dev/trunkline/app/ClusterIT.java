@@ -36,11 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Trunkline as a real cluster: three JVMs of the fat jar on 127.0.0.1, joined by Hazelcast over TCP-IP:
- * node A runs the gateway, node B the store, Twilio and Retell services, node C a second Retell service. The
+ * node A runs the gateway, node B the store, Twilio and Retell services, node C second Twilio and Retell services. The
  * Twilio and Retell simulators run in this test's JVM and every node calls them over HTTP (production mode,
  * secrets given as the operator would).
  *
- * <p>The story: set up a tenant, buy 200 numbers, fix them across both Retell nodes; break them again and kill
+ * <p>The story: set up a tenant (8 concurrent setups over both Twilio nodes make one trunk: the tenant lock is
+ * cluster-wide), buy 200 numbers, fix them across both Retell nodes; break them again and kill
  * node C with {@code kill -9} in the middle of a fix: the fix still answers (numbers in flight on C are reported
  * failed after the per-number timeout, the rest complete on B), nothing hangs; once Hazelcast has dropped C a
  * re-run fixes all 200. Then node B, the only store, is killed: the gateway answers 503 naming the store, and
@@ -120,7 +121,7 @@ class ClusterIT {
     assertThat(b.awaitOutput("Trunkline node is up", Duration.ofSeconds(90))).as("node B up; output:%n%s", shown(b.output()))
         .isTrue();
     // A and C join the cluster B formed (started one after the other would only be slower).
-    ClusterNode c = start("c", "retell", hz[2], members, clusterName, Map.of());
+    ClusterNode c = start("c", "twilio,retell", hz[2], members, clusterName, Map.of());
     ClusterNode a = start("a", "gateway", hz[1], members, clusterName, Map.of("http.port", httpPort));
     JsonObject ready = awaitReady(httpPort, 3, Duration.ofSeconds(90), a);
     assertThat(ready.getJsonObject("checks").getJsonObject("cluster").getInteger("members")).isEqualTo(3);
@@ -133,8 +134,25 @@ class ClusterIT {
     assertStatus(api.send("PUT", "/twilio", new JsonObject().put("accountSid", accountSid).put("authToken", authToken),
         null), 200);
     assertStatus(api.send("PUT", "/retell", new JsonObject().put("apiKey", retellKey), null), 200);
-    HttpResponse<String> setup = api.send("POST", "/twilio/setup", new JsonObject(), null);
-    assertThat(setup.statusCode()).as(setup.body()).isIn(200, 201);
+    // Concurrent setups, round-robined over the Twilio services of B and C: the per-tenant lock is a cluster
+    // lock, so exactly one trunk, credential list and credential come out, and every caller gets the same one.
+    List<CompletableFuture<HttpResponse<String>>> setups = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      setups.add(api.sendAsync("POST", "/twilio/setup", new JsonObject(), Map.of("X-Request-Id", "it-setup-" + i)));
+    }
+    HttpResponse<String> setup = null;
+    for (CompletableFuture<HttpResponse<String>> s : setups) {
+      HttpResponse<String> r = s.get(120, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
+      if (setup != null) {
+        assertThat(new JsonObject(r.body()).getJsonObject("data").getString("trunkSid"))
+            .isEqualTo(new JsonObject(setup.body()).getJsonObject("data").getString("trunkSid"));
+      }
+      setup = r;
+    }
+    assertThat(twilio.trunks(accountSid)).hasSize(1);
+    assertThat(twilio.credentialLists(accountSid)).hasSize(1);
+    report("8 concurrent setups across two Twilio nodes: one trunk, one credential list");
     JsonObject trunk = new JsonObject(setup.body()).getJsonObject("data");
     String username = trunk.getString("username");
     String terminationUri = trunk.getString("terminationUri");
