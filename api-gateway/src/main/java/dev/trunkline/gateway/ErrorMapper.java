@@ -126,7 +126,8 @@ final class ErrorMapper {
     if (error.details() != null && !error.details().isEmpty()) {
       err.put("details", error.details());
     }
-    if (error.status() == 429) {
+    // Every 429, and any other error that says when to come back (409 IDEMPOTENCY_IN_PROGRESS).
+    if (error.status() == 429 || (error.details() != null && error.details().containsKey("retryAfterSeconds"))) {
       response.putHeader("Retry-After", String.valueOf(retryAfterSeconds(error.details())));
     }
     response.setStatusCode(error.status())

@@ -4,6 +4,8 @@ import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.RetellMessages.ImportNumber;
 import dev.trunkline.contract.RetellMessages.RetellNumber;
 import dev.trunkline.contract.RetellMessages.SipTarget;
+import dev.trunkline.contract.RetellMessages.SyncNumber;
+import dev.trunkline.contract.RetellMessages.SyncResult;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
@@ -26,10 +28,24 @@ final class NumberOnboarding {
 
   static Future<ApiReply> importAndRecord(Upstream up, String subaccountId, TenantContext tenant,
       TrunkNumber number, String verb) {
+    return importAndRecord(up, subaccountId, tenant, number, verb, false);
+  }
+
+  /**
+   * @param resumed an earlier attempt of the same request may have imported the number already (a purchase
+   *     resumed after its first gateway died): Retell refuses a second import, so the number is synced instead
+   *     (its trunk settings set and verified, imported only if Retell does not have it)
+   */
+  static Future<ApiReply> importAndRecord(Upstream up, String subaccountId, TenantContext tenant,
+      TrunkNumber number, String verb, boolean resumed) {
     SipTarget target = new SipTarget(tenant.sip().terminationUri(), tenant.sip().username(),
         tenant.sip().password(), tenant.transport());
-    return up.call(Addresses.Retell.NUMBER_IMPORT,
-            new ImportNumber(tenant.retellKey(), number.phoneNumber(), target, null), RetellNumber.class)
+    Future<?> inRetell = resumed
+        ? up.call(Addresses.Retell.NUMBER_SYNC,
+            new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, true, null), SyncResult.class)
+        : up.call(Addresses.Retell.NUMBER_IMPORT,
+            new ImportNumber(tenant.retellKey(), number.phoneNumber(), target, null), RetellNumber.class);
+    return inRetell
         .map(imported -> (ServiceException) null)
         .recover(err -> Future.succeededFuture(ErrorMapper.sanitize(err)))
         .compose(importError -> {

@@ -17,18 +17,29 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Buys a number exactly once per {@code Idempotency-Key}: the key is claimed in the store before Twilio is
- * called; a retry of a finished purchase gets the recorded response; a retry while it runs gets 409; the
- * same key with another body gets the store's 422. A failure before anything was bought gives the key back
- * so the client can retry; once bought, the outcome is recorded whatever it is.
+ * called; a retry of a finished purchase gets the recorded response; a retry while it runs gets 409 with
+ * {@code Retry-After}; the same key with another body gets the store's 422. A failure before anything was bought
+ * gives the key back so the client can retry; once bought, the outcome is recorded whatever it is.
+ *
+ * <p>The claim is a lease (the store's {@code store.idempotencyLeaseSeconds}): when a gateway dies mid-purchase,
+ * a retry after the lease takes the claim over and runs the purchase again. That run converges on what the dead
+ * one did: Twilio's purchase returns a number already on the tenant's trunk instead of buying it again (under the
+ * tenant's lock, so it also waits for a purchase still running there), Retell is synced rather than imported
+ * (an import of a number Retell already has is refused), and the record is an upsert. Complete and release name
+ * the claim's lease, so an attempt that was only slow cannot close or free the claim of the one that took over.
  */
 final class PurchaseFlow {
   private static final Logger LOG = LoggerFactory.getLogger(PurchaseFlow.class);
   static final String OPERATION = "purchase-number";
+  /** Bus requests the gateway makes while it holds a claim (see {@link #purchase}); each is bounded by its timeout. */
+  static final int REQUESTS_WHILE_CLAIMED = 6;
+  private static final AtomicBoolean LEASE_WARNED = new AtomicBoolean();
 
   private PurchaseFlow() {}
 
@@ -38,21 +49,60 @@ final class PurchaseFlow {
     return up.call(Addresses.Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class)
         .compose(claimed -> switch (claimed.state()) {
           case COMPLETED -> Future.succeededFuture(replay(claimed));
-          case IN_PROGRESS -> Future.failedFuture(new ServiceException(409, "IDEMPOTENCY_IN_PROGRESS",
-              "a purchase with this Idempotency-Key is still running; retry shortly"));
-          case CLAIMED -> purchase(up, subaccountId, idempotencyKey, phoneNumber);
+          case IN_PROGRESS -> Future.failedFuture(inProgress(claimed));
+          case CLAIMED -> {
+            warnIfTheLeaseIsShort(up, claimed);
+            if (claimed.takenOver()) {
+              LOG.warn("request {}: an earlier purchase of {} with this Idempotency-Key stopped before finishing "
+                  + "(its claim's lease ran out); resuming it", up.requestId(), phoneNumber);
+            }
+            yield purchase(up, subaccountId, new Held(idempotencyKey, claimed.leaseId(), claimed.takenOver()),
+                phoneNumber);
+          }
         });
   }
 
-  private static Future<ApiReply> purchase(Upstream up, String subaccountId, String key, String phoneNumber) {
+  /** The claim this request holds: the key, its lease id, and whether it resumes a dead attempt's purchase. */
+  private record Held(String key, String leaseId, boolean resumed) {}
+
+  private static Future<ApiReply> purchase(Upstream up, String subaccountId, Held held, String phoneNumber) {
     return TenantContext.load(up, subaccountId)
         .compose(tenant -> up.call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(subaccountId, phoneNumber),
                 TrunkNumber.class)
-            .recover(err -> release(up, subaccountId, key).compose(v -> Future.failedFuture(err)))
-            .compose(bought -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, bought, "Purchased")
+            .recover(err -> release(up, subaccountId, held).compose(v -> Future.failedFuture(err)))
+            .compose(bought -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, bought, "Purchased",
+                    held.resumed())
                 .recover(err -> Future.succeededFuture(boughtButNotRecorded(bought, err)))
-                .compose(reply -> complete(up, subaccountId, key, reply))),
-            err -> release(up, subaccountId, key).compose(v -> Future.failedFuture(err)));
+                .compose(reply -> complete(up, subaccountId, held, reply))),
+            err -> release(up, subaccountId, held).compose(v -> Future.failedFuture(err)));
+  }
+
+  /**
+   * 409 while another request holds the key. The store says when that request's lease runs out: a retry from
+   * then on takes the claim over if the holder died; a retry before gets the response if it has finished.
+   */
+  private static ServiceException inProgress(IdempotencyClaim claimed) {
+    if (claimed.leaseExpiresInMs() == null) {
+      return new ServiceException(409, "IDEMPOTENCY_IN_PROGRESS",
+          "a purchase with this Idempotency-Key is still running; retry shortly");
+    }
+    long seconds = Math.max(1, (claimed.leaseExpiresInMs() + 999) / 1000);
+    return new ServiceException(409, "IDEMPOTENCY_IN_PROGRESS",
+        "a purchase with this Idempotency-Key is still running; retry in " + seconds + " s with the same key "
+            + "and body: you get its response if it has finished, or the purchase resumes if it was interrupted",
+        new JsonObject().put("retryAfterSeconds", seconds));
+  }
+
+  /** A lease shorter than this gateway may hold a claim lets a retry take over a purchase that is still running. */
+  private static void warnIfTheLeaseIsShort(Upstream up, IdempotencyClaim claimed) {
+    long longest = REQUESTS_WHILE_CLAIMED * up.timeoutMs();
+    if (claimed.leaseExpiresInMs() != null && claimed.leaseExpiresInMs() < longest
+        && LEASE_WARNED.compareAndSet(false, true)) {
+      LOG.warn("store.idempotencyLeaseSeconds ({} s) is shorter than a purchase may hold its claim ({} bus "
+              + "requests of gateway.busTimeoutMs {} ms): a retry may resume a purchase that is still running "
+              + "(it converges, but raise the lease)", claimed.leaseExpiresInMs() / 1000, REQUESTS_WHILE_CLAIMED,
+          up.timeoutMs());
+    }
   }
 
   private static ApiReply replay(IdempotencyClaim claimed) {
@@ -73,9 +123,9 @@ final class PurchaseFlow {
                 .put("twilioSid", bought.sid()))));
   }
 
-  private static Future<ApiReply> complete(Upstream up, String subaccountId, String key, ApiReply reply) {
-    return up.call(Addresses.Store.IDEMPOTENCY_COMPLETE,
-            new CompleteIdempotency(subaccountId, key, reply.status(), plainMap(reply.body())), JsonObject.class)
+  private static Future<ApiReply> complete(Upstream up, String subaccountId, Held held, ApiReply reply) {
+    return up.call(Addresses.Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(subaccountId, held.key(),
+            reply.status(), plainMap(reply.body()), held.leaseId()), JsonObject.class)
         .map(v -> reply)
         .recover(err -> {
           // The purchase happened; the client must see it even if the key could not be closed (it expires).
@@ -98,9 +148,9 @@ final class PurchaseFlow {
     }
   }
 
-  private static Future<Void> release(Upstream up, String subaccountId, String key) {
-    return up.call(Addresses.Store.IDEMPOTENCY_RELEASE, new ReleaseIdempotency(subaccountId, key),
-            JsonObject.class)
+  private static Future<Void> release(Upstream up, String subaccountId, Held held) {
+    return up.call(Addresses.Store.IDEMPOTENCY_RELEASE,
+            new ReleaseIdempotency(subaccountId, held.key(), held.leaseId()), JsonObject.class)
         .<Void>mapEmpty()
         .recover(err -> Future.succeededFuture());
   }

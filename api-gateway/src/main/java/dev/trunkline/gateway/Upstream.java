@@ -57,6 +57,11 @@ final class Upstream {
             ? Future.succeededFuture(null) : Future.failedFuture(err));
   }
 
+  /** The timeout of each {@link #call} without one of its own. */
+  long timeoutMs() {
+    return timeoutMs;
+  }
+
   private static ServiceException refusedCredentialAsBadGateway(ServiceException e) {
     if (e.status() == 401 || e.status() == 403) {
       return new ServiceException(502, e.code(), e.getMessage(), e.details());

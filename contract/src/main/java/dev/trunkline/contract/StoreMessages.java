@@ -116,17 +116,52 @@ public final class StoreMessages {
    * Claims an idempotency key for a tenant. The reply says whether this caller owns the work now
    * ({@code CLAIMED}), another request holds it ({@code IN_PROGRESS}), or it is done ({@code COMPLETED}, with
    * the recorded response). The same key with another {@code requestHash} fails with 422.
+   *
+   * <p>A claim is a lease ({@code store.idempotencyLeaseSeconds}): once it has run out without the holder
+   * completing or releasing the key (the holder crashed), the next claim with the same request takes it over
+   * and gets {@code CLAIMED} with {@code takenOver = true}. A completed record is never taken over.
    */
   public record ClaimIdempotency(String subaccountId, String key, String operation, String requestHash) {}
 
   public enum ClaimState { CLAIMED, IN_PROGRESS, COMPLETED }
 
-  public record IdempotencyClaim(ClaimState state, Integer status, Map<String, Object> response) {}
+  /**
+   * @param status and {@code response}: {@code COMPLETED} only, the recorded outcome
+   * @param leaseId {@code CLAIMED} only: this claim's owner token. Pass it to complete and release, so that a
+   *     holder whose lease was taken over can neither close nor free its successor's claim
+   * @param leaseExpiresInMs {@code CLAIMED}: how long the claim is the caller's alone; {@code IN_PROGRESS}: how
+   *     long until the holder's lease runs out, after which a retry with the same request takes the claim over
+   *     (when the holder has not finished by then). Measured on the store's clock
+   * @param takenOver {@code CLAIMED} only: the claim was taken over from an earlier holder whose lease ran out;
+   *     that holder may have done part of the work, so the caller must converge on it, not repeat it blindly
+   */
+  public record IdempotencyClaim(ClaimState state, Integer status, Map<String, Object> response, String leaseId,
+      Long leaseExpiresInMs, boolean takenOver) {
+    public IdempotencyClaim(ClaimState state, Integer status, Map<String, Object> response) {
+      this(state, status, response, null, null, false);
+    }
+  }
 
-  public record CompleteIdempotency(String subaccountId, String key, int status, Map<String, Object> response) {}
+  /**
+   * Records the outcome of a claim. With {@code leaseId} it only completes that claim (409
+   * {@code IDEMPOTENCY_LEASE_LOST} when another claim took it over); without, whichever claim holds the key.
+   */
+  public record CompleteIdempotency(String subaccountId, String key, int status, Map<String, Object> response,
+      String leaseId) {
+    public CompleteIdempotency(String subaccountId, String key, int status, Map<String, Object> response) {
+      this(subaccountId, key, status, response, null);
+    }
+  }
 
-  /** Gives a claimed key back after a failure that changed nothing, so a retry can run. */
-  public record ReleaseIdempotency(String subaccountId, String key) {}
+  /**
+   * Gives a claimed key back after a failure that changed nothing, so a retry can run. With {@code leaseId} only
+   * that claim is given back (a claim taken over since stays); without, whichever claim holds the key.
+   */
+  public record ReleaseIdempotency(String subaccountId, String key, String leaseId) {
+    public ReleaseIdempotency(String subaccountId, String key) {
+      this(subaccountId, key, null);
+    }
+  }
 
   public record RotateKeys(Integer batchSize) {}
 

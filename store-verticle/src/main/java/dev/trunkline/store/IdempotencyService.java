@@ -12,25 +12,42 @@ import dev.trunkline.contract.StoreMessages.Deleted;
 import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
 import dev.trunkline.contract.StoreMessages.ReleaseIdempotency;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.mongo.UpdateOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Idempotency records: {@code {subaccountId, key, operation, requestHash, state, status, response, createdAt,
- * completedAt, expiresAt}}, unique on (subaccountId, key), removed by a TTL index on {@code expiresAt}.
+ * Idempotency records: {@code {subaccountId, key, operation, requestHash, state, leaseId, leaseUntil, attempts,
+ * claimedAt, status, response, createdAt, completedAt, expiresAt}}, unique on (subaccountId, key), removed by a
+ * TTL index on {@code expiresAt}.
  *
  * <p>A claim is an insert: exactly one of any number of concurrent claims wins the unique index. The TTL monitor
  * of a real MongoDB deletes expired records about once a minute and the embedded server not at all, so an
  * expired record is treated as absent here and taken over with a conditional update.
  *
+ * <p>An {@code IN_PROGRESS} claim is a lease: its holder owns it until {@code leaseUntil}. A holder that dies
+ * (kill -9, OOM, a deploy) between claim and complete/release would otherwise block the key for its whole TTL;
+ * once the lease has run out, the next claim for the same request takes the record over with one conditional
+ * {@code findOneAndUpdate} (still {@code IN_PROGRESS}, same request, lease run out), so of any number of
+ * concurrent takeovers exactly one matches. The winner gets a new {@code leaseId}; complete and release given a
+ * lease id only touch that claim, so a holder that was merely slow cannot close or free its successor's. A
+ * takeover means the earlier holder may have done part of the work: the caller is told ({@code takenOver}) and
+ * must converge on it (the purchase flow does). Times are the store's clock only; callers get durations.
+ *
  * <p>The recorded response is kept as a JSON string: response bodies may carry field names a MongoDB document
  * cannot (dots, leading dollars). It must not hold secrets (it is stored in clear).
  */
 final class IdempotencyService {
+  private static final Logger LOG = LoggerFactory.getLogger(IdempotencyService.class);
   static final String COLLECTION = "idempotency";
   static final String IN_PROGRESS = "IN_PROGRESS";
   static final String COMPLETED = "COMPLETED";
@@ -40,11 +57,13 @@ final class IdempotencyService {
   private final MongoClient mongo;
   private final Clock clock;
   private final Duration ttl;
+  private final Duration lease;
 
-  IdempotencyService(MongoClient mongo, Clock clock, Duration ttl) {
+  IdempotencyService(MongoClient mongo, Clock clock, Duration ttl, Duration lease) {
     this.mongo = mongo;
     this.clock = clock;
     this.ttl = ttl;
+    this.lease = lease;
   }
 
   Future<IdempotencyClaim> claim(ClaimIdempotency claim) {
@@ -59,30 +78,76 @@ final class IdempotencyService {
   private Future<IdempotencyClaim> claimAttempt(String tenant, String key, String operation, String hash,
       int attempt) {
     Instant now = clock.instant();
+    String leaseId = UUID.randomUUID().toString();
     JsonObject record = ref(tenant, key)
         .put("operation", operation)
         .put("requestHash", hash)
         .put("state", IN_PROGRESS)
+        .put("leaseId", leaseId)
+        .put("leaseUntil", Dates.of(now.plus(lease)))
+        .put("attempts", 1)
+        .put("claimedAt", Dates.of(now))
         .put("createdAt", Dates.of(now))
         .put("expiresAt", Dates.of(now.plus(ttl)));
     return mongo.insert(COLLECTION, record)
-        .map(id -> new IdempotencyClaim(ClaimState.CLAIMED, null, null))
+        .map(id -> claimed(leaseId, false))
         .recover(err -> {
           if (!MongoFailures.isDuplicateKey(err)) {
             return Future.failedFuture(err);
           }
           return mongo.findOne(COLLECTION, ref(tenant, key), null).compose(existing -> {
-            if (existing == null || expired(existing, now)) {
-              if (attempt >= CLAIM_ATTEMPTS) {
-                return Future.failedFuture(ServiceException.conflict("CONCURRENT_MODIFICATION",
-                    "idempotency key is being claimed concurrently; retry"));
-              }
-              Future<Void> cleared = existing == null ? Future.succeededFuture()
-                  : removeIfStillExpired(tenant, key, existing);
-              return cleared.compose(v -> claimAttempt(tenant, key, operation, hash, attempt + 1));
+            boolean live = existing != null && !expired(existing, now);
+            if (live && !abandoned(existing, operation, hash, now)) {
+              return Future.succeededFuture(answerExisting(existing, operation, hash, now));
             }
-            return Future.succeededFuture(answerExisting(existing, operation, hash));
+            if (attempt >= CLAIM_ATTEMPTS) {
+              return Future.failedFuture(ServiceException.conflict("CONCURRENT_MODIFICATION",
+                  "idempotency key is being claimed concurrently; retry"));
+            }
+            // An abandoned claim is taken over in place; an expired record is removed and claimed anew.
+            Future<IdempotencyClaim> taken = live ? takeOver(tenant, key, operation, hash, now)
+                : existing == null ? Future.succeededFuture()
+                : removeIfStillExpired(tenant, key, existing).map(v -> null);
+            return taken.compose(won -> won != null ? Future.succeededFuture(won)
+                : claimAttempt(tenant, key, operation, hash, attempt + 1));
           });
+        });
+  }
+
+  /**
+   * Takes over an IN_PROGRESS claim whose lease has run out, in one conditional update: it only matches while
+   * the record is still that abandoned claim of this request, so of concurrent takeovers exactly one wins (the
+   * others, and a holder that completed or released meanwhile, make it match nothing). Null when it lost.
+   */
+  private Future<IdempotencyClaim> takeOver(String tenant, String key, String operation, String hash,
+      Instant now) {
+    JsonObject filter = ref(tenant, key)
+        .put("state", IN_PROGRESS)
+        .put("operation", operation)
+        .put("requestHash", hash)
+        .put("expiresAt", new JsonObject().put("$gt", Dates.of(now)))
+        .put("$or", new JsonArray()
+            .add(new JsonObject().put("leaseUntil", new JsonObject().put("$lte", Dates.of(now))))
+            // A claim written before leases existed: its lease is counted from its creation.
+            .add(new JsonObject().putNull("leaseUntil")
+                .put("createdAt", new JsonObject().put("$lte", Dates.of(now.minus(lease))))));
+    String leaseId = UUID.randomUUID().toString();
+    JsonObject update = new JsonObject()
+        .put("$set", new JsonObject()
+            .put("leaseId", leaseId)
+            .put("leaseUntil", Dates.of(now.plus(lease)))
+            .put("claimedAt", Dates.of(now))
+            .put("expiresAt", Dates.of(now.plus(ttl))))
+        .put("$inc", new JsonObject().put("attempts", 1));
+    return mongo.findOneAndUpdateWithOptions(COLLECTION, filter, update, new FindOptions(),
+            new UpdateOptions().setReturningNewDocument(true))
+        .map(taken -> {
+          if (taken == null) {
+            return null;
+          }
+          LOG.warn("idempotency key of tenant {} for {}: the claim's lease ran out without completion (its holder "
+              + "stopped?); taken over, attempt {}", tenant, operation, taken.getValue("attempts"));
+          return claimed(leaseId, true);
         });
   }
 
@@ -92,8 +157,12 @@ final class IdempotencyService {
     return mongo.removeDocument(COLLECTION, filter).mapEmpty();
   }
 
-  private IdempotencyClaim answerExisting(JsonObject existing, String operation, String hash) {
-    if (!hash.equals(existing.getString("requestHash")) || !operation.equals(existing.getString("operation"))) {
+  private IdempotencyClaim claimed(String leaseId, boolean takenOver) {
+    return new IdempotencyClaim(ClaimState.CLAIMED, null, null, leaseId, lease.toMillis(), takenOver);
+  }
+
+  private IdempotencyClaim answerExisting(JsonObject existing, String operation, String hash, Instant now) {
+    if (!sameRequest(existing, operation, hash)) {
       throw new ServiceException(Errors.UNPROCESSABLE, "IDEMPOTENCY_KEY_REUSED",
           "this idempotency key was used for a different request");
     }
@@ -101,47 +170,81 @@ final class IdempotencyService {
       return new IdempotencyClaim(ClaimState.COMPLETED, existing.getInteger("status"),
           readResponse(existing.getString("response")));
     }
-    return new IdempotencyClaim(ClaimState.IN_PROGRESS, null, null);
+    long remaining = Math.max(1, leaseUntil(existing) - now.toEpochMilli());
+    return new IdempotencyClaim(ClaimState.IN_PROGRESS, null, null, null, remaining, false);
   }
 
-  /** Records the outcome of a claimed key; only an unexpired IN_PROGRESS record can complete. */
+  /**
+   * Records the outcome of a claimed key; only an unexpired IN_PROGRESS record can complete, and with a lease id
+   * only that claim (a holder whose lease ran out completes as long as nobody took the claim over).
+   */
   Future<IdempotencyClaim> complete(CompleteIdempotency complete) {
     Checks.body(complete);
     String tenant = Checks.tenant(complete.subaccountId());
     String key = checkKey(complete.key());
+    String leaseId = checkLeaseId(complete.leaseId());
     if (complete.status() < 100 || complete.status() > 599) {
       throw ServiceException.badRequest("INVALID_STATUS", "status must be an HTTP status from 100 to 599");
     }
     String response = writeResponse(complete.response());
     Instant now = clock.instant();
-    JsonObject filter = ref(tenant, key).put("state", IN_PROGRESS)
+    JsonObject filter = owned(ref(tenant, key), leaseId).put("state", IN_PROGRESS)
         .put("expiresAt", new JsonObject().put("$gt", Dates.of(now)));
-    JsonObject update = new JsonObject().put("$set", new JsonObject()
-        .put("state", COMPLETED)
-        .put("status", complete.status())
-        .put("response", response)
-        .put("completedAt", Dates.of(now))
-        .put("expiresAt", Dates.of(now.plus(ttl))));
+    JsonObject update = new JsonObject()
+        .put("$set", new JsonObject()
+            .put("state", COMPLETED)
+            .put("status", complete.status())
+            .put("response", response)
+            .put("completedAt", Dates.of(now))
+            .put("expiresAt", Dates.of(now.plus(ttl))));
     return mongo.updateCollection(COLLECTION, filter, update).compose(result -> {
       if (result.getDocMatched() > 0) {
         return Future.succeededFuture(
             new IdempotencyClaim(ClaimState.COMPLETED, complete.status(), complete.response()));
       }
-      return mongo.findOne(COLLECTION, ref(tenant, key), null).compose(existing ->
-          Future.failedFuture(existing == null || expired(existing, now)
-              ? ServiceException.notFound("IDEMPOTENCY_NOT_FOUND", "no claim for this idempotency key")
-              : ServiceException.conflict("IDEMPOTENCY_ALREADY_COMPLETED",
-                  "this idempotency key has already been completed")));
+      return mongo.findOne(COLLECTION, ref(tenant, key), null).compose(existing -> {
+        if (existing == null || expired(existing, now)) {
+          return Future.failedFuture(
+              ServiceException.notFound("IDEMPOTENCY_NOT_FOUND", "no claim for this idempotency key"));
+        }
+        if (IN_PROGRESS.equals(existing.getString("state"))) {
+          return Future.failedFuture(ServiceException.conflict("IDEMPOTENCY_LEASE_LOST",
+              "this claim's lease ran out and another request took the idempotency key over"));
+        }
+        return Future.failedFuture(ServiceException.conflict("IDEMPOTENCY_ALREADY_COMPLETED",
+            "this idempotency key has already been completed"));
+      });
     });
   }
 
-  /** Gives an IN_PROGRESS claim back so a retry can run; a completed record stays. */
+  /** Gives an IN_PROGRESS claim back so a retry can run (with a lease id, only that claim); a completed one stays. */
   Future<Deleted> release(ReleaseIdempotency release) {
     Checks.body(release);
     String tenant = Checks.tenant(release.subaccountId());
     String key = checkKey(release.key());
-    return mongo.removeDocument(COLLECTION, ref(tenant, key).put("state", IN_PROGRESS))
+    String leaseId = checkLeaseId(release.leaseId());
+    return mongo.removeDocument(COLLECTION, owned(ref(tenant, key), leaseId).put("state", IN_PROGRESS))
         .map(result -> new Deleted(result.getRemovedCount() > 0));
+  }
+
+  private static JsonObject owned(JsonObject filter, String leaseId) {
+    return leaseId == null ? filter : filter.put("leaseId", leaseId);
+  }
+
+  private static boolean sameRequest(JsonObject record, String operation, String hash) {
+    return hash.equals(record.getString("requestHash")) && operation.equals(record.getString("operation"));
+  }
+
+  /** When the claim's lease ends; a record written before leases existed counts from its creation. */
+  private long leaseUntil(JsonObject record) {
+    Object until = record.getValue("leaseUntil");
+    return until != null ? Dates.millis(until) : Dates.millis(record.getValue("createdAt")) + lease.toMillis();
+  }
+
+  /** An IN_PROGRESS claim of this very request whose lease has run out: its holder stopped before finishing. */
+  private boolean abandoned(JsonObject record, String operation, String hash, Instant now) {
+    return IN_PROGRESS.equals(record.getString("state")) && sameRequest(record, operation, hash)
+        && leaseUntil(record) <= now.toEpochMilli();
   }
 
   private boolean expired(JsonObject record, Instant now) {
@@ -150,6 +253,16 @@ final class IdempotencyService {
 
   private static JsonObject ref(String tenant, String key) {
     return new JsonObject().put("subaccountId", tenant).put("key", key);
+  }
+
+  private static String checkLeaseId(String leaseId) {
+    if (leaseId == null) {
+      return null;
+    }
+    if (leaseId.isEmpty() || leaseId.length() > 64 || !leaseId.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+      throw ServiceException.badRequest("INVALID_LEASE_ID", "leaseId must be the one a claim answered");
+    }
+    return leaseId;
   }
 
   private static String checkKey(String key) {

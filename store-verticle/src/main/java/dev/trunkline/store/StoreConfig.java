@@ -15,6 +15,7 @@ import java.time.Duration;
  * vault.keys                 REQUIRED     "kid:base64-32-byte-key,..." first = active
  * vault.legacyEncryptionKey  null         the origin service's ENCRYPTION_KEY, to adopt its ciphertext
  * store.idempotencyTtlSeconds 86400
+ * store.idempotencyLeaseSeconds 300    how long an IN_PROGRESS claim is its holder's alone (at most the TTL)
  * store.maxInFlight          512          requests handled at once per verticle instance; more get 503
  * store.rotationBatchSize    100          documents per page of a bulk key rotation
  * store.rotationLogEvery     100          a progress line every N documents
@@ -29,9 +30,20 @@ public record StoreConfig(
     Keyring keyring,
     String legacyEncryptionKey,
     Duration idempotencyTtl,
+    Duration idempotencyLease,
     int maxInFlight,
     int rotationBatchSize,
     int rotationLogEvery) {
+
+  /**
+   * Five minutes. The gateway holds a purchase's claim for at most six bus requests in a row (the claim's
+   * holder reads the SIP credentials and the Retell key, buys at Twilio, imports into Retell, saves the number,
+   * completes the key), each bounded by {@code gateway.busTimeoutMs} (30 s by default): 180 s at worst. Five
+   * minutes leaves two more for pauses and clock differences between store instances. Twilio work that outlives
+   * the gateway's timeout needs no lease: a takeover's purchase waits for the tenant lock and then finds the
+   * number already on the trunk. Keep it above 6 x {@code gateway.busTimeoutMs} when raising that.
+   */
+  public static final int DEFAULT_IDEMPOTENCY_LEASE_SECONDS = 300;
 
   /**
    * Reads and checks the configuration.
@@ -51,6 +63,10 @@ public record StoreConfig(
       throw new IllegalArgumentException("vault.keys must be a string \"kid:base64key,...\"");
     }
     Keyring keyring = Keyring.parse((String) keys);
+    int ttlSeconds = positive(store, "idempotencyTtlSeconds", 86_400, 365 * 86_400);
+    // A lease cannot outlive its record: at most the TTL (which also caps the default).
+    int leaseSeconds = positive(store, "idempotencyLeaseSeconds",
+        Math.min(DEFAULT_IDEMPOTENCY_LEASE_SECONDS, ttlSeconds), ttlSeconds);
     return new StoreConfig(
         uri,
         database == null ? "trunkline" : database,
@@ -59,7 +75,8 @@ public record StoreConfig(
         positive(mongo, "timeoutMs", 10_000, 600_000),
         keyring,
         blankToNull(vault.getValue("legacyEncryptionKey")),
-        Duration.ofSeconds(positive(store, "idempotencyTtlSeconds", 86_400, 365 * 86_400)),
+        Duration.ofSeconds(ttlSeconds),
+        Duration.ofSeconds(leaseSeconds),
         positive(store, "maxInFlight", 512, 100_000),
         positive(store, "rotationBatchSize", 100, 1000),
         positive(store, "rotationLogEvery", 100, 1_000_000));

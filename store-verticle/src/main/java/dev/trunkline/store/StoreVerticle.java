@@ -123,7 +123,7 @@ public class StoreVerticle extends VerticleBase {
     ConnectorService connector = new ConnectorService(connectors, secrets);
     SipCredentialService sip = new SipCredentialService(connectors, secrets);
     PhoneNumberService numbers = new PhoneNumberService(mongo, clock);
-    IdempotencyService idempotency = new IdempotencyService(mongo, clock, cfg.idempotencyTtl());
+    IdempotencyService idempotency = new IdempotencyService(mongo, clock, cfg.idempotencyTtl(), cfg.idempotencyLease());
     KeyRotation rotation = new KeyRotation(connectors, secrets, cfg.rotationLogEvery());
 
     serve(Store.PING, JsonObject.class, ignored -> ping());

@@ -133,6 +133,26 @@ class EmbeddedServerCapabilitiesTest {
   }
 
   @Test
+  void ofConcurrentConditionalFindOneAndUpdatesOnADateExactlyOneMatches() {
+    java.time.Instant now = java.time.Instant.parse("2030-01-01T00:00:00Z");
+    await(mongo.insert("c", new JsonObject().put("a", 7).put("b", 7).put("state", "P")
+        .put("until", Dates.of(now.minusSeconds(1)))));
+    JsonObject runOut = new JsonObject().put("a", 7).put("state", "P").put("$or", new JsonArray()
+        .add(new JsonObject().put("until", new JsonObject().put("$lte", Dates.of(now))))
+        .add(new JsonObject().putNull("until").put("b", 0)));
+    List<Future<JsonObject>> takeovers = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      takeovers.add(mongo.findOneAndUpdateWithOptions("c", runOut,
+          new JsonObject().put("$set", new JsonObject().put("until", Dates.of(now.plusSeconds(60))).put("by", i))
+              .put("$inc", new JsonObject().put("n", 1)),
+          new FindOptions(), new UpdateOptions().setReturningNewDocument(true)));
+    }
+    await(Future.join(takeovers));
+    assertThat(takeovers.stream().filter(f -> f.result() != null).count()).isEqualTo(1);
+    assertThat(await(mongo.findOne("c", new JsonObject().put("a", 7), null)).getInteger("n")).isEqualTo(1);
+  }
+
+  @Test
   void aTtlIndexIsAcceptedAndListed() {
     await(mongo.createIndexWithOptions("i", new JsonObject().put("expiresAt", 1),
         new IndexOptions().name("expiresAt_ttl").expireAfter(0L, TimeUnit.SECONDS)));

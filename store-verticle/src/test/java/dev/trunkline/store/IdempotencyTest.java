@@ -6,6 +6,7 @@ import static dev.trunkline.store.StoreTestSupport.call;
 import static dev.trunkline.store.StoreTestSupport.failure;
 import static dev.trunkline.store.StoreTestSupport.newTenant;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trunkline.contract.Addresses.Store;
 import dev.trunkline.contract.Bus;
@@ -38,12 +39,14 @@ class IdempotencyTest {
   @TempDir
   Path dataDir;
   private final MutableClock clock = new MutableClock();
+  private static final Duration LEASE = Duration.ofSeconds(120);
   private final String tenant = newTenant();
 
   @BeforeEach
   void deploy(Vertx vertx) {
     JsonObject config = StoreTestSupport.config(dataDir, "k1:" + StoreTestSupport.newKeyBase64())
-        .put("store", new JsonObject().put("idempotencyTtlSeconds", 3600));
+        .put("store", new JsonObject().put("idempotencyTtlSeconds", 3600)
+            .put("idempotencyLeaseSeconds", LEASE.toSeconds()));
     await(vertx.deployVerticle(new StoreVerticle(clock), new DeploymentOptions().setConfig(config)));
   }
 
@@ -157,5 +160,161 @@ class IdempotencyTest {
       assertThat(waiting).isEqualTo(claimants - 1);
       ctx.completeNow();
     })));
+  }
+
+  // ---- leases: a claim whose holder died is taken over once its lease has run out ---------------------------
+
+  private IdempotencyClaim claim(Vertx vertx, String key, String operation, String hash) {
+    return call(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, key, operation, hash),
+        IdempotencyClaim.class);
+  }
+
+  @Test
+  void aClaimIsALeaseThatIsNotTakenOverBeforeItRunsOut(Vertx vertx) {
+    IdempotencyClaim holder = claim(vertx, "lease-1", "purchase", "sha256:aaa");
+    assertThat(holder.state()).isEqualTo(ClaimState.CLAIMED);
+    assertThat(holder.leaseId()).isNotBlank();
+    assertThat(holder.leaseExpiresInMs()).isEqualTo(LEASE.toMillis());
+    assertThat(holder.takenOver()).isFalse();
+
+    clock.advance(LEASE.minusSeconds(1));
+
+    IdempotencyClaim waiting = claim(vertx, "lease-1", "purchase", "sha256:aaa");
+    assertThat(waiting.state()).isEqualTo(ClaimState.IN_PROGRESS);
+    assertThat(waiting.leaseExpiresInMs()).as("when a retry could take over").isEqualTo(1_000L);
+    assertThat(waiting.leaseId()).as("the holder's token is never handed out").isNull();
+    assertThat(call(vertx, Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(tenant, "lease-1", 201,
+        Map.of("n", 1), holder.leaseId()), IdempotencyClaim.class).state()).isEqualTo(ClaimState.COMPLETED);
+  }
+
+  @Test
+  void aClaimWhoseHolderDiedIsTakenOverOnceItsLeaseRunsOut(Vertx vertx) {
+    IdempotencyClaim dead = claim(vertx, "lease-2", "purchase", "sha256:aaa");
+
+    clock.advance(LEASE);
+
+    IdempotencyClaim retry = claim(vertx, "lease-2", "purchase", "sha256:aaa");
+    assertThat(retry.state()).isEqualTo(ClaimState.CLAIMED);
+    assertThat(retry.takenOver()).isTrue();
+    assertThat(retry.leaseId()).isNotBlank().isNotEqualTo(dead.leaseId());
+    assertThat(retry.leaseExpiresInMs()).isEqualTo(LEASE.toMillis());
+    IdempotencyClaim third = claim(vertx, "lease-2", "purchase", "sha256:aaa");
+    assertThat(third.state()).as("the new holder has a whole lease").isEqualTo(ClaimState.IN_PROGRESS);
+    assertThat(third.leaseExpiresInMs()).isEqualTo(LEASE.toMillis());
+
+    // The first holder was perhaps only slow: it can neither free nor close its successor's claim.
+    assertThat(call(vertx, Store.IDEMPOTENCY_RELEASE, new ReleaseIdempotency(tenant, "lease-2", dead.leaseId()),
+        Deleted.class).deleted()).isFalse();
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_COMPLETE,
+        new CompleteIdempotency(tenant, "lease-2", 201, Map.of("by", "first"), dead.leaseId())),
+        409, "IDEMPOTENCY_LEASE_LOST");
+    call(vertx, Store.IDEMPOTENCY_COMPLETE,
+        new CompleteIdempotency(tenant, "lease-2", 201, Map.of("by", "retry"), retry.leaseId()),
+        IdempotencyClaim.class);
+    IdempotencyClaim replay = claim(vertx, "lease-2", "purchase", "sha256:aaa");
+    assertThat(replay.state()).isEqualTo(ClaimState.COMPLETED);
+    assertThat(replay.response()).isEqualTo(Map.of("by", "retry"));
+
+    JsonObject record = rawRecord(vertx, "lease-2");
+    assertThat(record.getInteger("attempts")).isEqualTo(2);
+    assertThat(record.getString("leaseId")).isEqualTo(retry.leaseId());
+  }
+
+  @Test
+  void ofManyConcurrentTakeoversExactlyOneWins(Vertx vertx, VertxTestContext ctx) {
+    claim(vertx, "lease-3", "purchase", "sha256:aaa");
+    clock.advance(LEASE.plusSeconds(1));
+    int claimants = 30;
+    List<Future<IdempotencyClaim>> claims = new ArrayList<>();
+    for (int i = 0; i < claimants; i++) {
+      claims.add(Bus.request(vertx, Store.IDEMPOTENCY_CLAIM,
+          new ClaimIdempotency(tenant, "lease-3", "purchase", "sha256:aaa"), IdempotencyClaim.class, 20_000, null));
+    }
+    Future.all(claims).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+      List<IdempotencyClaim> won = claims.stream().map(Future::result)
+          .filter(c -> c.state() == ClaimState.CLAIMED).toList();
+      assertThat(won).hasSize(1);
+      assertThat(won.get(0).takenOver()).isTrue();
+      assertThat(claims.stream().filter(c -> c.result().state() == ClaimState.IN_PROGRESS).count())
+          .isEqualTo(claimants - 1);
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void aCompletedRecordIsNeverTakenOver(Vertx vertx) {
+    IdempotencyClaim holder = claim(vertx, "lease-4", "purchase", "sha256:aaa");
+    call(vertx, Store.IDEMPOTENCY_COMPLETE,
+        new CompleteIdempotency(tenant, "lease-4", 201, Map.of("n", 1), holder.leaseId()), IdempotencyClaim.class);
+
+    clock.advance(LEASE.multipliedBy(10));
+
+    IdempotencyClaim replay = claim(vertx, "lease-4", "purchase", "sha256:aaa");
+    assertThat(replay.state()).isEqualTo(ClaimState.COMPLETED);
+    assertThat(replay.response()).isEqualTo(Map.of("n", 1));
+    assertThat(rawRecord(vertx, "lease-4").getInteger("attempts")).isEqualTo(1);
+  }
+
+  @Test
+  void anotherRequestCannotTakeOverAnAbandonedClaim(Vertx vertx) {
+    IdempotencyClaim dead = claim(vertx, "lease-5", "purchase", "sha256:aaa");
+    clock.advance(LEASE.plusSeconds(1));
+
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_CLAIM,
+        new ClaimIdempotency(tenant, "lease-5", "purchase", "sha256:bbb")), 422, "IDEMPOTENCY_KEY_REUSED");
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_CLAIM,
+        new ClaimIdempotency(tenant, "lease-5", "import", "sha256:aaa")), 422, "IDEMPOTENCY_KEY_REUSED");
+    assertThat(rawRecord(vertx, "lease-5").getString("leaseId")).as("untouched").isEqualTo(dead.leaseId());
+
+    assertThat(claim(vertx, "lease-5", "purchase", "sha256:aaa").takenOver()).isTrue();
+  }
+
+  @Test
+  void aClaimWrittenBeforeLeasesExistedIsTakenOverOneLeaseAfterItWasCreated(Vertx vertx) {
+    withRawClient(vertx, raw -> await(raw.insert("idempotency", new JsonObject()
+        .put("subaccountId", tenant).put("key", "lease-6").put("operation", "purchase")
+        .put("requestHash", "sha256:aaa").put("state", "IN_PROGRESS")
+        .put("createdAt", Dates.of(clock.instant()))
+        .put("expiresAt", Dates.of(clock.instant().plus(Duration.ofHours(1)))))));
+
+    IdempotencyClaim waiting = claim(vertx, "lease-6", "purchase", "sha256:aaa");
+    assertThat(waiting.state()).isEqualTo(ClaimState.IN_PROGRESS);
+    assertThat(waiting.leaseExpiresInMs()).isEqualTo(LEASE.toMillis());
+
+    clock.advance(LEASE);
+
+    IdempotencyClaim retry = claim(vertx, "lease-6", "purchase", "sha256:aaa");
+    assertThat(retry.state()).isEqualTo(ClaimState.CLAIMED);
+    assertThat(retry.takenOver()).isTrue();
+  }
+
+  @Test
+  void theLeaseDefaultsToFiveMinutesAndCannotOutliveTheRecord() {
+    JsonObject base = StoreTestSupport.config(Path.of("unused"), "k1:" + StoreTestSupport.newKeyBase64());
+    assertThat(StoreConfig.from(base).idempotencyLease()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(StoreConfig.from(base.copy().put("store", new JsonObject().put("idempotencyTtlSeconds", 60)))
+        .idempotencyLease()).isEqualTo(Duration.ofSeconds(60));
+    assertThatThrownBy(() -> StoreConfig.from(base.copy().put("store", new JsonObject()
+        .put("idempotencyTtlSeconds", 300).put("idempotencyLeaseSeconds", 600))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idempotencyLeaseSeconds");
+  }
+
+  private JsonObject rawRecord(Vertx vertx, String key) {
+    List<JsonObject> records = new ArrayList<>();
+    withRawClient(vertx, raw -> records.addAll(await(raw.find("idempotency",
+        new JsonObject().put("subaccountId", tenant).put("key", key)))));
+    assertThat(records).hasSize(1);
+    return records.get(0);
+  }
+
+  private void withRawClient(Vertx vertx, java.util.function.Consumer<MongoClient> work) {
+    EmbeddedMongo server = StoreTestSupport.embedded(vertx, dataDir);
+    MongoClient raw = StoreTestSupport.rawClient(vertx, server);
+    try {
+      work.accept(raw);
+    } finally {
+      await(raw.close());
+      await(server.release());
+    }
   }
 }
