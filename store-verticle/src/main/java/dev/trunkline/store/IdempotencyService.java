@@ -298,4 +298,14 @@ final class IdempotencyService {
       throw new ServiceException(500, "STORE_ERROR", "the recorded response cannot be read");
     }
   }
+  /**
+   * Deletes the records whose {@code expiresAt} has passed and says how many. A real MongoDB does this itself
+   * through the TTL index; the embedded server keeps TTL indexes without applying them, so the store calls this
+   * periodically there (reads already ignore expired records; this keeps the file from growing for ever).
+   */
+  Future<Long> deleteExpired() {
+    JsonObject expired = new JsonObject().put("expiresAt", new JsonObject().put("$lte", Dates.of(clock.instant())));
+    return mongo.removeDocuments(COLLECTION, expired)
+        .map(result -> result == null ? 0L : result.getRemovedCount());
+  }
 }

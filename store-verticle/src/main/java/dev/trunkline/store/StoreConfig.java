@@ -16,6 +16,7 @@ import java.time.Duration;
  * vault.legacyEncryptionKey  null         the origin service's ENCRYPTION_KEY, to adopt its ciphertext
  * store.idempotencyTtlSeconds 86400
  * store.idempotencyLeaseSeconds 300    how long an IN_PROGRESS claim is its holder's alone (at most the TTL)
+ * store.idempotencySweepSeconds 600    embedded store only: how often expired idempotency records are deleted
  * store.maxInFlight          512          requests handled at once per verticle instance; more get 503
  * store.rotationBatchSize    100          documents per page of a bulk key rotation
  * store.rotationLogEvery     100          a progress line every N documents
@@ -31,6 +32,7 @@ public record StoreConfig(
     String legacyEncryptionKey,
     Duration idempotencyTtl,
     Duration idempotencyLease,
+    Duration idempotencySweep,
     int maxInFlight,
     int rotationBatchSize,
     int rotationLogEvery) {
@@ -77,6 +79,7 @@ public record StoreConfig(
         blankToNull(vault.getValue("legacyEncryptionKey")),
         Duration.ofSeconds(ttlSeconds),
         Duration.ofSeconds(leaseSeconds),
+        Duration.ofSeconds(positive(store, "idempotencySweepSeconds", 600, 86_400)),
         positive(store, "maxInFlight", 512, 100_000),
         positive(store, "rotationBatchSize", 100, 1000),
         positive(store, "rotationLogEvery", 100, 1_000_000));

@@ -39,6 +39,7 @@ public class StoreVerticle extends VerticleBase {
   private MongoClient mongo;
   private int inFlight;
   private boolean rotating;
+  private Long sweepTimer;
 
   public StoreVerticle() {
     this(Clock.systemUTC());
@@ -86,7 +87,25 @@ public class StoreVerticle extends VerticleBase {
     return release();
   }
 
+  /** The embedded server ignores TTL indexes: expired idempotency records are deleted here instead. */
+  private void sweep(IdempotencyService idempotency) {
+    if (mongo == null) {
+      return;
+    }
+    idempotency.deleteExpired()
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("deleted {} expired idempotency records", n);
+          }
+        })
+        .onFailure(err -> LOG.warn("deleting expired idempotency records failed: {}", err.toString()));
+  }
+
   private Future<Void> release() {
+    if (sweepTimer != null) {
+      vertx.cancelTimer(sweepTimer);
+      sweepTimer = null;
+    }
     List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
     consumers.clear();
     return Future.join(unregistered)
@@ -124,6 +143,9 @@ public class StoreVerticle extends VerticleBase {
     SipCredentialService sip = new SipCredentialService(connectors, secrets);
     PhoneNumberService numbers = new PhoneNumberService(mongo, clock);
     IdempotencyService idempotency = new IdempotencyService(mongo, clock, cfg.idempotencyTtl(), cfg.idempotencyLease());
+    if (cfg.embedded()) {
+      sweepTimer = vertx.setPeriodic(cfg.idempotencySweep().toMillis(), id -> sweep(idempotency));
+    }
     KeyRotation rotation = new KeyRotation(connectors, secrets, cfg.rotationLogEvery());
 
     serve(Store.PING, JsonObject.class, ignored -> ping());

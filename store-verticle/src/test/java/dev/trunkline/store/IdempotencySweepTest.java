@@ -1,0 +1,71 @@
+package dev.trunkline.store;
+
+import static dev.trunkline.store.StoreTestSupport.await;
+import static dev.trunkline.store.StoreTestSupport.call;
+import static dev.trunkline.store.StoreTestSupport.newTenant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trunkline.contract.Addresses.Store;
+import dev.trunkline.contract.StoreMessages.ClaimIdempotency;
+import dev.trunkline.contract.StoreMessages.CompleteIdempotency;
+import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedded server keeps TTL indexes without applying them, so the store deletes expired idempotency records
+ * itself: without that, every purchase's record would stay in the data file for ever.
+ */
+@ExtendWith(VertxExtension.class)
+class IdempotencySweepTest {
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void expiredRecordsAreDeletedAndLiveOnesKept(Vertx vertx) throws Exception {
+    MutableClock clock = new MutableClock();
+    JsonObject config = StoreTestSupport.config(dataDir, "k1:" + StoreTestSupport.newKeyBase64())
+        .put("store", new JsonObject().put("idempotencyTtlSeconds", 3600).put("idempotencySweepSeconds", 1));
+    await(vertx.deployVerticle(new StoreVerticle(clock), new DeploymentOptions().setConfig(config)));
+    String tenant = newTenant();
+    for (String key : List.of("old-1", "old-2", "old-3")) {
+      call(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, key, "purchase", "sha256:" + key),
+          IdempotencyClaim.class);
+    }
+    call(vertx, Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(tenant, "old-1", 201, Map.of("ok", true)),
+        IdempotencyClaim.class);
+
+    clock.advance(Duration.ofHours(2)); // past the 1 h TTL of the three records
+    call(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "fresh", "purchase", "sha256:fresh"),
+        IdempotencyClaim.class);
+
+    EmbeddedMongo server = StoreTestSupport.embedded(vertx, dataDir);
+    MongoClient raw = StoreTestSupport.rawClient(vertx, server);
+    try {
+      List<String> keys = List.of();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < deadline) {
+        keys = await(raw.find(IdempotencyService.COLLECTION, new JsonObject())).stream()
+            .map(d -> d.getString("key")).toList();
+        if (keys.size() == 1) {
+          break;
+        }
+        Thread.sleep(200);
+      }
+      assertThat(keys).containsExactly("fresh");
+    } finally {
+      await(raw.close());
+      await(server.release());
+    }
+  }
+}
