@@ -56,6 +56,32 @@ class OpenApiContractTest {
     }
   }
 
+  /**
+   * Every POST and PUT reads a JSON body through the same handlers, so each documents its body and the
+   * answers those handlers give: 400 (bad or unknown fields), 413 (over {@code http.bodyLimitBytes}) and 415
+   * (not JSON). GatewayEdgeTest shows the handlers answer them.
+   */
+  @Test
+  void everyRouteWithABodyDocumentsItAndItsBodyErrors() throws Exception {
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) load().get("paths");
+    Set<String> checked = new TreeSet<>();
+    paths.forEach((path, item) -> item.forEach((method, raw) -> {
+      if (!method.equals("post") && !method.equals("put")) {
+        return;
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> operation = (Map<String, Object>) raw;
+      String name = method.toUpperCase() + " " + path;
+      assertThat(operation).as("%s documents its request body", name).containsKey("requestBody");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> responses = (Map<String, Object>) operation.get("responses");
+      assertThat(responses.keySet()).as("%s documents the body errors", name).contains("400", "413", "415");
+      checked.add(name);
+    }));
+    assertThat(checked).hasSize(7);
+  }
+
   @Test
   void aNodeWithItsOwnMetricsPortKeepsMetricsOffTheApiPort() {
     Vertx metered = meteredVertx();
