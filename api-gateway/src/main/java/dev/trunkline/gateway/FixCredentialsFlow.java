@@ -76,8 +76,7 @@ final class FixCredentialsFlow {
 
   private Future<JsonObject> sync(Upstream up, TenantContext tenant, PhoneNumber number,
       boolean importMissing) {
-    SipTarget target = new SipTarget(tenant.sip().terminationUri(), tenant.sip().username(),
-        tenant.sip().password(), tenant.transport());
+    SipTarget target = tenant.target();
     // A number recorded NOT_IMPORTED is known to be missing in Retell: importing it is the fix.
     boolean importIfMissing = importMissing || number.retellStatus() == RetellStatus.NOT_IMPORTED;
     SyncNumber request = new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, importIfMissing,
@@ -110,7 +109,7 @@ final class FixCredentialsFlow {
 
   private Future<JsonObject> inspect(Upstream up, TenantContext tenant, PhoneNumber number) {
     InspectNumber request = new InspectNumber(tenant.retellKey(), number.phoneNumber(),
-        tenant.sip().terminationUri(), tenant.sip().username());
+        tenant.sip().terminationUri(), tenant.username());
     return up.call(Addresses.Retell.NUMBER_INSPECT, request, Inspection.class, config.perNumberTimeoutMs())
         .map(inspection -> {
           metrics.number("inspected", true);

@@ -26,8 +26,8 @@ final class NumberOnboarding {
 
   static Future<ApiReply> importAndRecord(Upstream up, String subaccountId, TenantContext tenant,
       TrunkNumber number, String verb) {
-    SipTarget target = new SipTarget(tenant.sip().terminationUri(), tenant.sip().username(),
-        tenant.sip().password(), tenant.transport());
+    // The handed-out credential: the rotation's new one while a rotation is open (TenantContext).
+    SipTarget target = tenant.target();
     return up.call(Addresses.Retell.NUMBER_IMPORT,
             new ImportNumber(tenant.retellKey(), number.phoneNumber(), target, null), RetellNumber.class)
         .map(imported -> (ServiceException) null)
