@@ -28,10 +28,12 @@ final class FixCredentialsFlow {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final FixMetrics metrics = FixMetrics.forVertxRegistry();
+  private final CredentialLeases leases;
 
-  FixCredentialsFlow(Vertx vertx, GatewayConfig config) {
+  FixCredentialsFlow(Vertx vertx, GatewayConfig config, CredentialLeases leases) {
     this.vertx = vertx;
     this.config = config;
+    this.leases = leases;
   }
 
   /**
@@ -42,7 +44,16 @@ final class FixCredentialsFlow {
   Future<ApiReply> run(Upstream up, String subaccountId, String phoneNumber, boolean importMissing,
       boolean dryRun) {
     long started = System.nanoTime();
-    return TenantContext.load(up, subaccountId).compose(tenant -> source(up, subaccountId, phoneNumber)
+    // A dry run writes nothing; a fix holds a credential lease while it writes (a rotation waits for it).
+    return dryRun ? TenantContext.load(up, subaccountId).compose(tenant -> fix(up, subaccountId, phoneNumber,
+            importMissing, true, tenant, started))
+        : TenantContext.withLease(up, leases, subaccountId, tenant -> fix(up, subaccountId, phoneNumber,
+            importMissing, false, tenant, started));
+  }
+
+  private Future<ApiReply> fix(Upstream up, String subaccountId, String phoneNumber, boolean importMissing,
+      boolean dryRun, TenantContext tenant, long started) {
+    return source(up, subaccountId, phoneNumber)
         .compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
             config.perNumberTimeoutMs(),
             n -> dryRun ? inspect(up, tenant, n) : sync(up, tenant, n, importMissing),
@@ -64,7 +75,7 @@ final class FixCredentialsFlow {
               .put("message", message)
               .put("data", report.data().put("dryRun", dryRun));
           return ApiReply.of(report.status(), body);
-        }));
+        });
   }
 
   private Future<BoundedFanOut.PageSource<PhoneNumber>> source(Upstream up, String subaccountId,

@@ -13,6 +13,10 @@ import java.util.Map;
  *
  * @param routeRequestsPerMinute per-route overrides of the per-tenant limit, keyed by route name (the
  *     OpenAPI operationId, e.g. {@code fixRetellCredentials})
+ * @param rotationDrainTimeoutMs how long a rotation waits for purchases, imports and fixes that may still hand
+ *     Retell the old credential before it answers "not finished"
+ * @param credentialLeaseTtlMs expiry of a writer's credential lease (refreshed every third of it while the
+ *     writer runs), so a dead node's leases do not block rotations for longer
  */
 public record GatewayConfig(
     String host,
@@ -29,7 +33,9 @@ public record GatewayConfig(
     Map<String, Integer> routeRequestsPerMinute,
     int listPageSize,
     String jwtIssuer,
-    String jwtAudience) {
+    String jwtAudience,
+    long rotationDrainTimeoutMs,
+    long credentialLeaseTtlMs) {
 
   public static GatewayConfig from(JsonObject config) {
     JsonObject http = section(config, "http");
@@ -63,7 +69,9 @@ public record GatewayConfig(
         Map.copyOf(perRoute),
         Math.max(1, gateway.getInteger("listPageSize", 200)),
         blankToNull(gateway.getString("jwtIssuer")),
-        blankToNull(gateway.getString("jwtAudience")));
+        blankToNull(gateway.getString("jwtAudience")),
+        Math.max(1, gateway.getLong("rotationDrainTimeoutMs", 30000L)),
+        Math.max(1000, gateway.getLong("credentialLeaseTtlMs", 60000L)));
   }
 
   /** The limit for one route: its override, else the default. */
@@ -87,6 +95,8 @@ public record GatewayConfig(
         + ", jwtSecret=" + (jwtSecret == null ? "unset" : "[REDACTED]") + ", rs256PublicKeys="
         + rs256PublicKeys.size() + ", serviceToken=" + (serviceToken == null ? "unset" : "[REDACTED]")
         + ", fixConcurrency=" + fixConcurrency + ", perNumberTimeoutMs=" + perNumberTimeoutMs
-        + ", busTimeoutMs=" + busTimeoutMs + ", requestsPerMinute=" + requestsPerMinute + "]";
+        + ", busTimeoutMs=" + busTimeoutMs + ", requestsPerMinute=" + requestsPerMinute
+        + ", rotationDrainTimeoutMs=" + rotationDrainTimeoutMs + ", credentialLeaseTtlMs=" + credentialLeaseTtlMs
+        + "]";
   }
 }

@@ -32,7 +32,8 @@ final class PurchaseFlow {
 
   private PurchaseFlow() {}
 
-  static Future<ApiReply> run(Upstream up, String subaccountId, String idempotencyKey, String phoneNumber) {
+  static Future<ApiReply> run(Upstream up, CredentialLeases leases, String subaccountId, String idempotencyKey,
+      String phoneNumber) {
     ClaimIdempotency claim = new ClaimIdempotency(subaccountId, idempotencyKey, OPERATION,
         requestHash(phoneNumber));
     return up.call(Addresses.Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class)
@@ -40,18 +41,23 @@ final class PurchaseFlow {
           case COMPLETED -> Future.succeededFuture(replay(claimed));
           case IN_PROGRESS -> Future.failedFuture(new ServiceException(409, "IDEMPOTENCY_IN_PROGRESS",
               "a purchase with this Idempotency-Key is still running; retry shortly"));
-          case CLAIMED -> purchase(up, subaccountId, idempotencyKey, phoneNumber);
+          case CLAIMED -> purchase(up, leases, subaccountId, idempotencyKey, phoneNumber);
         });
   }
 
-  private static Future<ApiReply> purchase(Upstream up, String subaccountId, String key, String phoneNumber) {
-    return TenantContext.load(up, subaccountId)
-        .compose(tenant -> up.call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(subaccountId, phoneNumber),
-                TrunkNumber.class)
-            .recover(err -> release(up, subaccountId, key).compose(v -> Future.failedFuture(err)))
+  /**
+   * Under a credential lease from before the credentials are read until the number is recorded: a rotation that
+   * begins meanwhile waits for this purchase before it deletes the credential the purchase may be using.
+   */
+  private static Future<ApiReply> purchase(Upstream up, CredentialLeases leases, String subaccountId, String key,
+      String phoneNumber) {
+    // Once bought, every outcome becomes a reply (recorded below); so a failure here means nothing was bought
+    // (no lease, setup missing, number unavailable, Twilio down) and the key is given back.
+    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.call(Addresses.Twilio.NUMBERS_PURCHASE,
+                new NumberRef(subaccountId, phoneNumber), TrunkNumber.class)
             .compose(bought -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, bought, "Purchased")
-                .recover(err -> Future.succeededFuture(boughtButNotRecorded(bought, err)))
-                .compose(reply -> complete(up, subaccountId, key, reply))),
+                .recover(err -> Future.succeededFuture(boughtButNotRecorded(bought, err)))))
+        .compose(reply -> complete(up, subaccountId, key, reply),
             err -> release(up, subaccountId, key).compose(v -> Future.failedFuture(err)));
   }
 

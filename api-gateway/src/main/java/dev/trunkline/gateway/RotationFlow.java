@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code rotate.begin}: the new credential exists at Twilio and its SID is recorded on the pending
  *       credential. From then on purchase, import and fix hand Retell the new credential ({@link TenantContext}).
  *   <li>Move: every stored number is synced to the new credential (bounded fan-out, paged).
+ *   <li>Drain: wait until no purchase, import or fix that read the credentials before step 1 is still running
+ *       ({@link CredentialLeases}); such a request may write the old credential to Retell at any moment.
  *   <li>Verify: every stored number (all pages, read again now, so numbers bought during the rotation are
  *       included) is read back from Retell; one not on the new username is synced again.
  *   <li>{@code rotate.finish} (promote, then delete the old credential) only when every number was verified.
@@ -45,10 +47,12 @@ final class RotationFlow {
 
   private final Vertx vertx;
   private final GatewayConfig config;
+  private final CredentialLeases leases;
 
-  RotationFlow(Vertx vertx, GatewayConfig config) {
+  RotationFlow(Vertx vertx, GatewayConfig config, CredentialLeases leases) {
     this.vertx = vertx;
     this.config = config;
+    this.leases = leases;
   }
 
   /** What one run works with: the rotation, its new credential as Retell gets it, the tenant's Retell key. */
@@ -56,11 +60,15 @@ final class RotationFlow {
 
   Future<ApiReply> run(Upstream up, String subaccountId) {
     TenantRef tenant = new TenantRef(subaccountId);
-    return up.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, tenant, RotationStarted.class)
-        .compose(started -> up.call(Addresses.Store.SIP_GET, tenant, SipCredentials.class)
-            .compose(sip -> TenantContext.retellKey(up, subaccountId)
-                .compose(key -> rotation(subaccountId, started, sip, key))))
-        .compose(rotation -> moveVerifyFinish(up, rotation));
+    // A rotation writes credentials to Retell too, so it holds a lease like any writer (taken before it reads
+    // the credentials): a later rotation then never deletes this one's credential while this run still writes it.
+    return leases.open(subaccountId).compose(lease -> up.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, tenant,
+                RotationStarted.class)
+            .compose(started -> up.call(Addresses.Store.SIP_GET, tenant, SipCredentials.class)
+                .compose(sip -> TenantContext.retellKey(up, subaccountId)
+                    .compose(key -> rotation(subaccountId, started, sip, key))))
+            .compose(rotation -> lease.use(rotation.target().username()).compose(v -> moveVerifyFinish(up, rotation)))
+            .andThen(ar -> lease.close()));
   }
 
   private static Future<Rotation> rotation(String subaccountId, RotationStarted started, SipCredentials sip,
@@ -92,7 +100,8 @@ final class RotationFlow {
             return Future.succeededFuture(unfinished(moved.status(), moved, rotation.started(),
                 moved.failCount + " of " + moved.total + " phone numbers could not be moved"));
           }
-          return verify(up, rotation)
+          return leases.awaitOnly(subaccountId, rotation.target().username(), config.rotationDrainTimeoutMs())
+              .compose(v -> verify(up, rotation))
               .compose(verified -> {
                 LOG.info("request {} rotation subaccount {}: {} of {} numbers verified on the new credential",
                     up.requestId(), subaccountId, verified.successCount, verified.total);

@@ -10,6 +10,7 @@ import dev.trunkline.contract.StoreMessages.RetellKey;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
+import java.util.function.Function;
 
 /**
  * What the number flows need to know about a tenant before they touch Retell: its decrypted SIP
@@ -51,6 +52,19 @@ record TenantContext(SipCredentials sip, Secret retellKey) {
   /** Where and how Retell reaches the trunk, with the credential to hand out. */
   SipTarget target() {
     return new SipTarget(sip.terminationUri(), username(), password(), transport());
+  }
+
+  /**
+   * Runs {@code work} (which writes the handed-out credential to Retell) under a credential lease: registered
+   * before the credentials are read, naming the picked username, removed when the work ends whatever its
+   * outcome. A rotation waits for such leases before it deletes the old credential ({@link CredentialLeases}).
+   */
+  static <T> Future<T> withLease(Upstream up, CredentialLeases leases, String subaccountId,
+      Function<TenantContext, Future<T>> work) {
+    return leases.open(subaccountId).compose(lease -> load(up, subaccountId)
+        .compose(tenant -> lease.use(tenant.username()).map(tenant))
+        .compose(work)
+        .andThen(ar -> lease.close()));
   }
 
   /**
