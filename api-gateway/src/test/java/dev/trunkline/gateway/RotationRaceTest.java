@@ -3,15 +3,13 @@ package dev.trunkline.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
-import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
-import dev.trunkline.contract.TenantRef;
+import dev.trunkline.gateway.RotationFixtures.T;
 import dev.trunkline.simulators.FaultRule;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -19,10 +17,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -44,11 +39,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 class RotationRaceTest {
-  private static final long WAIT_S = 40;
+  private static final long WAIT_S = RotationFixtures.WAIT_S;
   private static TrunklineHarness h;
-
-  /** A tenant connected and set up through the API, with its Twilio account and Retell key. */
-  private record T(String id, String token, String accountSid, String authToken, String retellKey) {}
+  private static RotationFixtures f;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
@@ -58,6 +51,7 @@ class RotationRaceTest {
             .put("busTimeoutMs", 30_000).put("listPageSize", 3).put("rotationDrainTimeoutMs", 1_500));
     h = TrunklineHarness.start(vertx, overrides, true).toCompletionStage().toCompletableFuture()
         .get(WAIT_S, TimeUnit.SECONDS);
+    f = new RotationFixtures(h);
   }
 
   @AfterEach
@@ -77,37 +71,37 @@ class RotationRaceTest {
   @Test
   void aPurchaseAndAnImportDuringTheFanOutLandOnTheNewCredentialAndTheRotationFinishes() {
     List<String> existing = List.of("+14155550150", "+14155550151", "+14155550152", "+14155550153");
-    T t = onboard(existing);
-    String oldUser = sip(t).username();
-    FaultRule held = hold("PATCH", "/update-phone-number/*4155550153");
-    Future<HttpResponse<Buffer>> rotation = rotate(t);
+    T t = f.onboard(existing);
+    String oldUser = f.sip(t).username();
+    FaultRule held = f.hold("PATCH", "/update-phone-number/*4155550153");
+    Future<HttpResponse<Buffer>> rotation = f.rotate(t);
     await(held.whenHeld(1));
     // The fan-out is at the last number; its pager has passed every page.
-    SipCredentials during = sip(t);
+    SipCredentials during = f.sip(t);
     String newUser = during.pending().username();
     assertThat(newUser).isNotEqualTo(oldUser);
 
     // Bought and imported now: both sort before the held number, so the fan-out never sees them.
-    HttpResponse<Buffer> bought = purchase(t, "+14155550140");
+    HttpResponse<Buffer> bought = f.purchase(t, "+14155550140");
     assertThat(bought.statusCode()).as(bought.bodyAsString()).isEqualTo(201);
-    assertThat(retellUsername(t, "+14155550140")).as("a purchase during the rotation gets the new credential")
+    assertThat(f.retellUsername(t, "+14155550140")).as("a purchase during the rotation gets the new credential")
         .isEqualTo(newUser);
     assertThat(h.retell.checkPassword(t.retellKey(), "+14155550140", during.pending().password().reveal()))
         .isTrue();
-    ownAtTwilio(t, "+16285550130");
-    HttpResponse<Buffer> imported = call(t, HttpMethod.POST, "/twilio/phoneNumbers/import",
+    f.ownAtTwilio(t, "+16285550130");
+    HttpResponse<Buffer> imported = f.call(t, HttpMethod.POST, "/twilio/phoneNumbers/import",
         new JsonObject().put("phoneNumber", "+16285550130"));
     assertThat(imported.statusCode()).as(imported.bodyAsString()).isEqualTo(201);
-    assertThat(retellUsername(t, "+16285550130")).as("an import during the rotation gets the new credential")
+    assertThat(f.retellUsername(t, "+16285550130")).as("an import during the rotation gets the new credential")
         .isEqualTo(newUser);
 
     // The audit judges numbers against the new username now: moved ones are OK, the held one not yet.
-    JsonObject audit = call(t, HttpMethod.GET, "/twilio/retell-credentials", null).bodyAsJsonObject()
+    JsonObject audit = f.call(t, HttpMethod.GET, "/twilio/retell-credentials", null).bodyAsJsonObject()
         .getJsonObject("data");
     assertThat(audit.getJsonObject("expected").getString("auth_username")).isEqualTo(newUser);
     assertThat(audit.getJsonObject("rotation").getMap()).containsEntry("username", newUser)
         .containsEntry("previousUsername", oldUser);
-    assertThat(statuses(audit)).containsEntry("+14155550150", "OK").containsEntry("+14155550140", "OK")
+    assertThat(f.statuses(audit)).containsEntry("+14155550150", "OK").containsEntry("+14155550140", "OK")
         .containsEntry("+16285550130", "OK").containsEntry("+14155550153", "WRONG_USERNAME");
 
     held.release();
@@ -119,24 +113,24 @@ class RotationRaceTest {
     assertThat(data.getJsonObject("verification").getInteger("total"))
         .as("the verification pass lists the store again: the bought and imported numbers too").isEqualTo(6);
     assertThat(data.getJsonObject("verification").getLong("resynced")).isZero();
-    assertEveryNumberOnTheOnlyCredential(t, newUser);
+    f.assertEveryNumberOnTheOnlyCredential(t, newUser);
   }
 
   /** (b) A fix issued while the rotation runs moves numbers to the new credential, never back to the old one. */
   @Test
   void aFixDuringTheRotationKeepsMovedNumbersOnTheNewCredential() {
     List<String> numbers = List.of("+12125550150", "+12125550151", "+12125550152", "+12125550153");
-    T t = onboard(numbers);
-    String oldUser = sip(t).username();
-    FaultRule held = hold("PATCH", "/update-phone-number/*2125550153");
-    Future<HttpResponse<Buffer>> rotation = rotate(t);
+    T t = f.onboard(numbers);
+    String oldUser = f.sip(t).username();
+    FaultRule held = f.hold("PATCH", "/update-phone-number/*2125550153");
+    Future<HttpResponse<Buffer>> rotation = f.rotate(t);
     await(held.whenHeld(1));
-    String newUser = sip(t).pending().username();
+    String newUser = f.sip(t).pending().username();
     for (String n : numbers.subList(0, 3)) {
-      assertThat(retellUsername(t, n)).as("moved before the fix starts").isEqualTo(newUser);
+      assertThat(f.retellUsername(t, n)).as("moved before the fix starts").isEqualTo(newUser);
     }
 
-    HttpResponse<Buffer> fixed = call(t, HttpMethod.POST, "/twilio/fix-retell-credentials", new JsonObject());
+    HttpResponse<Buffer> fixed = f.call(t, HttpMethod.POST, "/twilio/fix-retell-credentials", new JsonObject());
     assertThat(fixed.statusCode()).as(fixed.bodyAsString()).isEqualTo(200);
     JsonArray results = fixed.bodyAsJsonObject().getJsonObject("data").getJsonArray("results");
     assertThat(results).hasSize(4);
@@ -145,9 +139,9 @@ class RotationRaceTest {
           .isEqualTo(newUser);
     }
     for (String n : numbers) {
-      assertThat(retellUsername(t, n)).as("nothing moved back to " + oldUser).isEqualTo(newUser);
+      assertThat(f.retellUsername(t, n)).as("nothing moved back to " + oldUser).isEqualTo(newUser);
     }
-    HttpResponse<Buffer> dryRun = call(t, HttpMethod.POST, "/twilio/fix-retell-credentials",
+    HttpResponse<Buffer> dryRun = f.call(t, HttpMethod.POST, "/twilio/fix-retell-credentials",
         new JsonObject().put("dryRun", true));
     assertThat(dryRun.bodyAsJsonObject().getString("message"))
         .as("numbers on the new credential are not reported wrong").isEqualTo("Dry run: 0 of 4 phone numbers need fixing");
@@ -156,7 +150,7 @@ class RotationRaceTest {
     HttpResponse<Buffer> done = await(rotation);
     assertThat(done.statusCode()).as(done.bodyAsString()).isEqualTo(200);
     assertThat(done.bodyAsJsonObject().getJsonObject("data").getBoolean("finished")).isTrue();
-    assertEveryNumberOnTheOnlyCredential(t, newUser);
+    f.assertEveryNumberOnTheOnlyCredential(t, newUser);
   }
 
   /**
@@ -167,16 +161,16 @@ class RotationRaceTest {
   @Test
   void theVerificationPassResyncsNumbersChangedBehindTheRotationsBack() {
     List<String> numbers = List.of("+16465550150", "+16465550151", "+16465550152", "+16465550153");
-    T t = onboard(numbers);
-    SipCredentials before = sip(t);
-    FaultRule held = hold("PATCH", "/update-phone-number/*6465550153");
-    Future<HttpResponse<Buffer>> rotation = rotate(t);
+    T t = f.onboard(numbers);
+    SipCredentials before = f.sip(t);
+    FaultRule held = f.hold("PATCH", "/update-phone-number/*6465550153");
+    Future<HttpResponse<Buffer>> rotation = f.rotate(t);
     await(held.whenHeld(1));
-    String newUser = sip(t).pending().username();
-    assertThat(retellUsername(t, numbers.get(0))).isEqualTo(newUser);
+    String newUser = f.sip(t).pending().username();
+    assertThat(f.retellUsername(t, numbers.get(0))).isEqualTo(newUser);
 
     // A stale script writes the old credential back; another number is deleted and re-created without one.
-    setInRetell(t, numbers.get(0), before.username(), before.password().reveal());
+    f.setInRetell(t, numbers.get(0), before.username(), before.password().reveal());
     await(h.client.deleteAbs(h.retell.baseUrl() + "/delete-phone-number/" + numbers.get(1).replace("+", "%2B"))
         .bearerTokenAuthentication(t.retellKey()).send());
     h.retell.seedBroken(t.retellKey(), numbers.get(1), before.terminationUri());
@@ -184,11 +178,11 @@ class RotationRaceTest {
     held.release();
     HttpResponse<Buffer> done = await(rotation);
     assertThat(done.statusCode()).as(done.bodyAsString()).isEqualTo(200);
-    assertEveryNumberOnTheOnlyCredential(t, newUser);
+    f.assertEveryNumberOnTheOnlyCredential(t, newUser);
     JsonObject verification = done.bodyAsJsonObject().getJsonObject("data").getJsonObject("verification");
     assertThat(verification.getInteger("total")).isEqualTo(4);
     assertThat(verification.getLong("resynced")).isEqualTo(2);
-    assertThat(statuses(verification)).containsEntry(numbers.get(0), "WRONG_USERNAME")
+    assertThat(f.statuses(verification)).containsEntry(numbers.get(0), "WRONG_USERNAME")
         .containsEntry(numbers.get(1), "MISSING_USERNAME").hasSize(2);
   }
 
@@ -196,13 +190,13 @@ class RotationRaceTest {
   @Test
   void aNumberTheVerificationCannotRepairKeepsTheOldCredentialAlive() {
     List<String> numbers = List.of("+13125550150", "+13125550151", "+13125550152");
-    T t = onboard(numbers);
-    SipCredentials before = sip(t);
-    FaultRule held = hold("PATCH", "/update-phone-number/*3125550152");
-    Future<HttpResponse<Buffer>> rotation = rotate(t);
+    T t = f.onboard(numbers);
+    SipCredentials before = f.sip(t);
+    FaultRule held = f.hold("PATCH", "/update-phone-number/*3125550152");
+    Future<HttpResponse<Buffer>> rotation = f.rotate(t);
     await(held.whenHeld(1));
-    String newUser = sip(t).pending().username();
-    setInRetell(t, numbers.get(0), before.username(), before.password().reveal());
+    String newUser = f.sip(t).pending().username();
+    f.setInRetell(t, numbers.get(0), before.username(), before.password().reveal());
     // From now on Retell refuses to update that number.
     h.retell.faults().add(FaultRule.on("PATCH", "/update-phone-number/*3125550150").error(500));
 
@@ -214,14 +208,14 @@ class RotationRaceTest {
     assertThat(data.getJsonObject("verification").getInteger("failCount")).isEqualTo(1);
     assertThat(unfinished.bodyAsJsonObject().getString("message")).contains("could not be verified")
         .contains("both credentials stay valid");
-    assertThat(twilioUsernames(t)).as("the old credential is kept").containsExactlyInAnyOrder(before.username(),
+    assertThat(f.twilioUsernames(t)).as("the old credential is kept").containsExactlyInAnyOrder(before.username(),
         newUser);
-    assertEveryNumberOnALiveCredential(t);
+    f.assertEveryNumberOnALiveCredential(t);
 
     h.retell.faults().clear();
-    HttpResponse<Buffer> rerun = await(rotate(t));
+    HttpResponse<Buffer> rerun = await(f.rotate(t));
     assertThat(rerun.statusCode()).as(rerun.bodyAsString()).isEqualTo(200);
-    assertEveryNumberOnTheOnlyCredential(t, newUser);
+    f.assertEveryNumberOnTheOnlyCredential(t, newUser);
   }
 
   /**
@@ -231,52 +225,52 @@ class RotationRaceTest {
   @Test
   void aPurchaseThatReadTheOldCredentialBeforeTheRotationKeepsItAliveUntilItEnds() {
     List<String> numbers = List.of("+13035550150", "+13035550151");
-    T t = onboard(numbers);
-    String oldUser = sip(t).username();
-    FaultRule held = hold("POST", "/import-phone-number");
+    T t = f.onboard(numbers);
+    String oldUser = f.sip(t).username();
+    FaultRule held = f.hold("POST", "/import-phone-number");
     Future<HttpResponse<Buffer>> purchase = h.send(h.request(HttpMethod.POST,
             h.path(t.id(), "/twilio/phoneNumbers/purchase"), t.token()).putHeader("Idempotency-Key", "early-buyer"),
         new JsonObject().put("phoneNumber", "+13035550140"));
     await(held.whenHeld(1)); // bought at Twilio, the Retell import (old credential) in flight
 
-    HttpResponse<Buffer> blocked = await(rotate(t));
+    HttpResponse<Buffer> blocked = await(f.rotate(t));
     JsonObject error = GatewayEdgeTest.assertError(blocked, 409, "OLD_CREDENTIAL_IN_USE");
     assertThat(error.getString("message")).contains("both credentials stay valid");
-    String newUser = sip(t).pending().username();
-    assertThat(twilioUsernames(t)).containsExactlyInAnyOrder(oldUser, newUser);
+    String newUser = f.sip(t).pending().username();
+    assertThat(f.twilioUsernames(t)).containsExactlyInAnyOrder(oldUser, newUser);
 
     held.release();
     HttpResponse<Buffer> bought = await(purchase);
     assertThat(bought.statusCode()).as(bought.bodyAsString()).isEqualTo(201);
-    assertThat(retellUsername(t, "+13035550140")).as("it read the credentials before the rotation").isEqualTo(oldUser);
-    assertEveryNumberOnALiveCredential(t);
+    assertThat(f.retellUsername(t, "+13035550140")).as("it read the credentials before the rotation").isEqualTo(oldUser);
+    f.assertEveryNumberOnALiveCredential(t);
 
-    HttpResponse<Buffer> done = await(rotate(t));
+    HttpResponse<Buffer> done = await(f.rotate(t));
     assertThat(done.statusCode()).as(done.bodyAsString()).isEqualTo(200);
-    assertEveryNumberOnTheOnlyCredential(t, newUser);
+    f.assertEveryNumberOnTheOnlyCredential(t, newUser);
   }
 
   /** The same for a fix that began before the rotation: its lease keeps the old credential alive. */
   @Test
   void aFixThatBeganBeforeTheRotationKeepsTheOldCredentialAliveUntilItEnds() {
     List<String> numbers = List.of("+15125550150", "+15125550151");
-    T t = onboard(numbers);
-    String oldUser = sip(t).username();
-    FaultRule held = hold("PATCH", "/update-phone-number/*5125550150");
-    Future<HttpResponse<Buffer>> fix = callAsync(t, HttpMethod.POST, "/twilio/fix-retell-credentials", null);
+    T t = f.onboard(numbers);
+    String oldUser = f.sip(t).username();
+    FaultRule held = f.hold("PATCH", "/update-phone-number/*5125550150");
+    Future<HttpResponse<Buffer>> fix = f.callAsync(t, HttpMethod.POST, "/twilio/fix-retell-credentials", null);
     await(held.whenHeld(1));
 
-    GatewayEdgeTest.assertError(await(rotate(t)), 409, "OLD_CREDENTIAL_IN_USE");
-    String newUser = sip(t).pending().username();
+    GatewayEdgeTest.assertError(await(f.rotate(t)), 409, "OLD_CREDENTIAL_IN_USE");
+    String newUser = f.sip(t).pending().username();
     held.release();
     HttpResponse<Buffer> fixed = await(fix);
     assertThat(fixed.statusCode()).as(fixed.bodyAsString()).isEqualTo(200);
-    assertThat(retellUsername(t, numbers.get(0))).isEqualTo(oldUser);
-    assertEveryNumberOnALiveCredential(t);
+    assertThat(f.retellUsername(t, numbers.get(0))).isEqualTo(oldUser);
+    f.assertEveryNumberOnALiveCredential(t);
 
-    HttpResponse<Buffer> done = await(rotate(t));
+    HttpResponse<Buffer> done = await(f.rotate(t));
     assertThat(done.statusCode()).as(done.bodyAsString()).isEqualTo(200);
-    assertEveryNumberOnTheOnlyCredential(t, newUser);
+    f.assertEveryNumberOnTheOnlyCredential(t, newUser);
   }
 
   /**
@@ -297,12 +291,12 @@ class RotationRaceTest {
         new StoreMessages.PutPendingSip(t.id(), "rotation_not_created", new Secret(h.secret(
             TrunklineHarness.randomSecret("Pend2"))), "rotation", null))) {
       await(h.bus(Addresses.Store.SIP_PENDING_PUT, pending));
-      JsonObject audit = call(t.id(), HttpMethod.GET, "/twilio/retell-credentials", null).bodyAsJsonObject()
+      JsonObject audit = f.call(t.id(), HttpMethod.GET, "/twilio/retell-credentials", null).bodyAsJsonObject()
           .getJsonObject("data");
       assertThat(audit.getJsonObject("expected").getString("auth_username")).as(pending.purpose())
           .isEqualTo(t.username());
       assertThat(audit.containsKey("rotation")).isFalse();
-      HttpResponse<Buffer> fixed = call(t.id(), HttpMethod.POST, "/twilio/fix-retell-credentials", new JsonObject());
+      HttpResponse<Buffer> fixed = f.call(t.id(), HttpMethod.POST, "/twilio/fix-retell-credentials", new JsonObject());
       assertThat(fixed.statusCode()).as(fixed.bodyAsString()).isEqualTo(200);
       assertThat(fixed.bodyAsJsonObject().getJsonObject("data").getJsonArray("results").getJsonObject(0)
           .getString("auth_username")).as(pending.purpose()).isEqualTo(t.username());
@@ -313,161 +307,13 @@ class RotationRaceTest {
     String rotationPassword = h.secret(TrunklineHarness.randomSecret("Rot1"));
     await(h.bus(Addresses.Store.SIP_PENDING_PUT, new StoreMessages.PutPendingSip(t.id(), "rotation_created",
         new Secret(rotationPassword), "rotation", sid)));
-    HttpResponse<Buffer> fixed = call(t.id(), HttpMethod.POST, "/twilio/fix-retell-credentials", new JsonObject());
+    HttpResponse<Buffer> fixed = f.call(t.id(), HttpMethod.POST, "/twilio/fix-retell-credentials", new JsonObject());
     assertThat(fixed.bodyAsJsonObject().getJsonObject("data").getJsonArray("results").getJsonObject(0)
         .getString("auth_username")).isEqualTo("rotation_created");
     assertThat(h.retell.checkPassword(t.apiKey(), phone, rotationPassword)).isTrue();
   }
 
-  // ---- helpers -------------------------------------------------------------------------------------------
-
   private static <X> X await(Future<X> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("did not complete: " + e, e);
-    }
-  }
-
-  private static FaultRule hold(String method, String path) {
-    return h.retell.faults().add(FaultRule.on(method, path).hold(30_000).times(1));
-  }
-
-  private static HttpResponse<Buffer> call(T t, HttpMethod method, String rest, Object body) {
-    return await(callAsync(t, method, rest, body));
-  }
-
-  private static Future<HttpResponse<Buffer>> callAsync(T t, HttpMethod method, String rest, Object body) {
-    return h.call(method, h.path(t.id(), rest), t.token(), body);
-  }
-
-  private static HttpResponse<Buffer> call(String tenant, HttpMethod method, String rest, Object body) {
-    return await(h.call(method, h.path(tenant, rest), h.token(tenant), body));
-  }
-
-  private static Future<HttpResponse<Buffer>> rotate(T t) {
-    return h.call(HttpMethod.POST, h.path(t.id(), "/twilio/credentials/rotate"), t.token(), null);
-  }
-
-  private static HttpResponse<Buffer> purchase(T t, String phone) {
-    return await(h.send(h.request(HttpMethod.POST, h.path(t.id(), "/twilio/phoneNumbers/purchase"), t.token())
-        .putHeader("Idempotency-Key", "buy-" + phone.substring(1)), new JsonObject().put("phoneNumber", phone)));
-  }
-
-  /** Connects Twilio and Retell, sets the trunk up and buys the numbers, all through the API. */
-  private static T onboard(List<String> numbers) {
-    String id = TrunklineHarness.newTenant();
-    T t = new T(id, h.token(id), "AC" + id + "00000000", h.secret(TrunklineHarness.randomSecret("twtok")),
-        h.secret(TrunklineHarness.randomSecret("retell")));
-    assertThat(call(t, HttpMethod.PUT, "/twilio", new JsonObject().put("accountSid", t.accountSid())
-        .put("authToken", t.authToken())).statusCode()).isEqualTo(200);
-    assertThat(call(t, HttpMethod.PUT, "/retell", new JsonObject().put("apiKey", t.retellKey())).statusCode())
-        .isEqualTo(200);
-    assertThat(call(t, HttpMethod.POST, "/twilio/setup", null).statusCode()).isEqualTo(201);
-    for (String n : numbers) {
-      HttpResponse<Buffer> bought = purchase(t, n);
-      assertThat(bought.statusCode()).as(bought.bodyAsString()).isEqualTo(201);
-    }
-    SipCredentials sip = sip(t);
-    h.secret(sip.password().reveal());
-    for (String n : numbers) {
-      assertThat(retellUsername(t, n)).isEqualTo(sip.username());
-    }
-    return t;
-  }
-
-  /** The tenant's account buys a number in Twilio's console: owned, on no trunk. */
-  private static void ownAtTwilio(T t, String phone) {
-    HttpResponse<Buffer> r = await(h.client.postAbs(h.twilio.baseUrl() + "/2010-04-01/Accounts/" + t.accountSid()
-            + "/IncomingPhoneNumbers.json").basicAuthentication(t.accountSid(), t.authToken())
-        .sendForm(MultiMap.caseInsensitiveMultiMap().add("PhoneNumber", phone)));
-    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
-  }
-
-  /** Changes a number in Retell through Retell's own API, as something other than Trunkline would. */
-  private static void setInRetell(T t, String phone, String username, String password) {
-    HttpResponse<Buffer> r = await(h.client.patchAbs(h.retell.baseUrl() + "/update-phone-number/"
-            + phone.replace("+", "%2B")).bearerTokenAuthentication(t.retellKey())
-        .sendJsonObject(new JsonObject().put("auth_username", username).put("auth_password", password)));
-    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
-  }
-
-  /** Decrypted, from the real store; every password read is registered for the leak scan. */
-  private static SipCredentials sip(T t) {
-    SipCredentials sip = await(Bus.request(h.vertx, Addresses.Store.SIP_GET, new TenantRef(t.id()),
-        SipCredentials.class, 10_000, "test"));
-    if (sip.password() != null) {
-      h.secret(sip.password().reveal());
-    }
-    if (sip.pending() != null && sip.pending().password() != null) {
-      h.secret(sip.pending().password().reveal());
-    }
-    return sip;
-  }
-
-  private static String retellUsername(T t, String phone) {
-    return h.retell.number(t.retellKey(), phone).orElseThrow(() -> new AssertionError(phone + " not in Retell"))
-        .getJsonObject("sip_outbound_trunk_config").getString("auth_username");
-  }
-
-  private static java.util.Map<String, String> statuses(JsonObject data) {
-    java.util.Map<String, String> out = new java.util.TreeMap<>();
-    data.getJsonArray("results").forEach(r -> out.put(((JsonObject) r).getString("phoneNumber"),
-        ((JsonObject) r).getString("status")));
-    return out;
-  }
-
-  private static String credentialListSid(T t) {
-    List<JsonObject> lists = h.twilio.credentialLists(t.accountSid());
-    assertThat(lists).hasSize(1);
-    return lists.get(0).getString("sid");
-  }
-
-  /** The usernames of the credentials that exist in the trunk's credential list at Twilio. */
-  private static Set<String> twilioUsernames(T t) {
-    Set<String> out = new TreeSet<>();
-    for (JsonObject list : h.twilio.credentialLists(t.accountSid())) {
-      list.getJsonArray("credentials").forEach(c -> out.add(((JsonObject) c).getString("username")));
-    }
-    return out;
-  }
-
-  private static List<String> retellNumbers(T t) {
-    List<String> out = new ArrayList<>();
-    h.retell.numbers(t.retellKey()).forEach(n -> out.add(n.getString("phone_number")));
-    return out;
-  }
-
-  /**
-   * The invariant: every number in Retell uses a credential that exists at Twilio, with the password Twilio has
-   * for it (the store knows the passwords of the active and the pending credential).
-   */
-  private static void assertEveryNumberOnALiveCredential(T t) {
-    SipCredentials sip = sip(t);
-    Set<String> live = twilioUsernames(t);
-    String listSid = credentialListSid(t);
-    assertThat(retellNumbers(t)).isNotEmpty();
-    for (String phone : retellNumbers(t)) {
-      String username = retellUsername(t, phone);
-      assertThat(live).as(phone + " uses " + username + ", which must exist at Twilio").contains(username);
-      String password = username.equals(sip.username()) ? sip.password().reveal()
-          : sip.pending() != null && username.equals(sip.pending().username()) ? sip.pending().password().reveal()
-          : null;
-      assertThat(password).as(phone + ": a credential the store knows").isNotNull();
-      assertThat(h.twilio.checkPassword(t.accountSid(), listSid, username, password)).isTrue();
-      assertThat(h.retell.checkPassword(t.retellKey(), phone, password)).as(phone + " password").isTrue();
-    }
-  }
-
-  /** After a finished rotation: one credential left at Twilio, the new one, and every number on it. */
-  private static void assertEveryNumberOnTheOnlyCredential(T t, String newUser) {
-    assertThat(twilioUsernames(t)).as("only the new credential is left at Twilio").containsExactly(newUser);
-    SipCredentials sip = sip(t);
-    assertThat(sip.username()).isEqualTo(newUser);
-    assertThat(sip.pending()).isNull();
-    for (String phone : retellNumbers(t)) {
-      assertThat(retellUsername(t, phone)).as(phone).isEqualTo(newUser);
-    }
-    assertEveryNumberOnALiveCredential(t);
+    return RotationFixtures.await(future);
   }
 }
