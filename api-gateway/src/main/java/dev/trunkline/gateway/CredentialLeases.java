@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * after (b) read the leases reads the credentials after (a) and picks the new one. Either way nothing writes the
  * old credential to Retell after the rotation's verification looked.
  *
+ * <p>"Ended" includes the writer's Retell writes: a lease stays while one of them is unanswered, and is left to
+ * expire rather than removed when one ended in a timeout, since the Retell service may still land it
+ * ({@link Lease#watch}).
+ *
  * <p>Leases expire ({@code ttlMs}) so that a gateway node that dies mid-request cannot block rotations forever;
  * a live lease is refreshed every third of that, and a writer's requests all end within their own timeouts.
  */
@@ -112,22 +116,35 @@ final class CredentialLeases {
         "the cluster's shared data is not available; retry shortly");
   }
 
-  /** One writer's lease. Closing it is best effort: an unclosed lease expires. */
+  /**
+   * One writer's lease. It lives while the writer runs and while any Retell write it started is still
+   * unanswered (a fan-out may stop waiting for a number before the bus request ends); a write that ended in a
+   * timeout may still land later, so then the lease is left to expire rather than removed. Removing it is best
+   * effort: a lease that is not removed expires.
+   */
   final class Lease {
     private final AsyncMap<String, String> map;
     private final String key;
     private final long refreshTimer;
+    private final Promise<Void> ended = Promise.promise();
     private volatile String username = UNDECIDED;
-    private volatile boolean closed;
+    // Guarded by "this".
+    private boolean closed;
+    private boolean lingering;
+    private boolean released;
+    private int writesInFlight;
 
     private Lease(AsyncMap<String, String> map, String key) {
       this.map = map;
       this.key = key;
       this.refreshTimer = vertx.setPeriodic(Math.max(1, ttlMs / 3), t -> {
-        if (!closed) {
-          map.put(key, username, ttlMs).onFailure(err -> LOG.warn("could not refresh a credential lease: {}",
-              err.getClass().getSimpleName()));
+        synchronized (this) {
+          if (released) {
+            return;
+          }
         }
+        map.put(key, username, ttlMs).onFailure(err -> LOG.warn("could not refresh a credential lease: {}",
+            err.getClass().getSimpleName()));
       });
     }
 
@@ -137,12 +154,61 @@ final class CredentialLeases {
       return map.put(key, picked, ttlMs).recover(err -> Future.failedFuture(unavailable(err)));
     }
 
+    /**
+     * Watches a Retell write this writer just sent with the handed-out credential. The lease outlives the writer
+     * until the write is answered; when the answer is a timeout (504: the Retell service may still be retrying,
+     * so the write can land later) the lease is left to expire a full {@code ttlMs} after the writer ends, longer
+     * than the Retell service's retries take.
+     */
+    <T> Future<T> watch(Future<T> write) {
+      synchronized (this) {
+        writesInFlight++;
+      }
+      return write.andThen(ar -> {
+        boolean release;
+        synchronized (this) {
+          writesInFlight--;
+          if (ar.failed() && ar.cause() instanceof ServiceException se && se.status() == 504) {
+            lingering = true;
+          }
+          release = closed && writesInFlight == 0 && !released;
+          released |= release;
+        }
+        if (release) {
+          release();
+        }
+      });
+    }
+
+    /** The writer has ended; the lease goes once its writes are answered. Completes when it is gone or left. */
     Future<Void> close() {
-      closed = true;
+      boolean release;
+      synchronized (this) {
+        closed = true;
+        release = writesInFlight == 0 && !released;
+        released |= release;
+      }
+      if (release) {
+        release();
+      }
+      return ended.future();
+    }
+
+    private void release() {
       vertx.cancelTimer(refreshTimer);
-      return map.remove(key).<Void>mapEmpty().recover(err -> {
-        LOG.warn("could not remove a credential lease (it expires): {}", err.getClass().getSimpleName());
-        return Future.succeededFuture();
+      boolean keep;
+      synchronized (this) {
+        keep = lingering;
+      }
+      Future<Void> done = keep
+          // A write whose outcome is unknown: one last full TTL, then it expires on its own.
+          ? map.put(key, username, ttlMs)
+          : map.remove(key).mapEmpty();
+      done.onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("could not release a credential lease (it expires): {}", ar.cause().getClass().getSimpleName());
+        }
+        ended.tryComplete();
       });
     }
   }

@@ -92,7 +92,8 @@ final class FixCredentialsFlow {
     boolean importIfMissing = importMissing || number.retellStatus() == RetellStatus.NOT_IMPORTED;
     SyncNumber request = new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, importIfMissing,
         null);
-    return up.call(Addresses.Retell.NUMBER_SYNC, request, SyncResult.class, config.perNumberTimeoutMs())
+    return tenant.retellWrite(up.call(Addresses.Retell.NUMBER_SYNC, request, SyncResult.class,
+            config.perNumberTimeoutMs()))
         .onSuccess(result -> metrics.number(result.outcome().name(), false))
         .compose(result -> recordImported(up, number).map(v -> new JsonObject()
             .put("phoneNumber", number.phoneNumber())

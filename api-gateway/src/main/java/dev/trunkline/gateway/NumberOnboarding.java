@@ -28,8 +28,8 @@ final class NumberOnboarding {
       TrunkNumber number, String verb) {
     // The handed-out credential: the rotation's new one while a rotation is open (TenantContext).
     SipTarget target = tenant.target();
-    return up.call(Addresses.Retell.NUMBER_IMPORT,
-            new ImportNumber(tenant.retellKey(), number.phoneNumber(), target, null), RetellNumber.class)
+    return tenant.retellWrite(up.call(Addresses.Retell.NUMBER_IMPORT,
+            new ImportNumber(tenant.retellKey(), number.phoneNumber(), target, null), RetellNumber.class))
         .map(imported -> (ServiceException) null)
         .recover(err -> Future.succeededFuture(ErrorMapper.sanitize(err)))
         .compose(importError -> {

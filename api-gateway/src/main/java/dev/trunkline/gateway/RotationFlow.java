@@ -55,8 +55,12 @@ final class RotationFlow {
     this.leases = leases;
   }
 
-  /** What one run works with: the rotation, its new credential as Retell gets it, the tenant's Retell key. */
-  private record Rotation(String subaccountId, RotationStarted started, SipTarget target, Secret key) {}
+  /**
+   * What one run works with: the rotation, its new credential as Retell gets it, the tenant's Retell key, and
+   * the run's own credential lease.
+   */
+  private record Rotation(String subaccountId, RotationStarted started, SipTarget target, Secret key,
+      CredentialLeases.Lease lease) {}
 
   Future<ApiReply> run(Upstream up, String subaccountId) {
     TenantRef tenant = new TenantRef(subaccountId);
@@ -66,13 +70,13 @@ final class RotationFlow {
                 RotationStarted.class)
             .compose(started -> up.call(Addresses.Store.SIP_GET, tenant, SipCredentials.class)
                 .compose(sip -> TenantContext.retellKey(up, subaccountId)
-                    .compose(key -> rotation(subaccountId, started, sip, key))))
+                    .compose(key -> rotation(subaccountId, started, sip, key, lease))))
             .compose(rotation -> lease.use(rotation.target().username()).compose(v -> moveVerifyFinish(up, rotation)))
             .andThen(ar -> lease.close()));
   }
 
   private static Future<Rotation> rotation(String subaccountId, RotationStarted started, SipCredentials sip,
-      Secret key) {
+      Secret key, CredentialLeases.Lease lease) {
     PendingSip pending = TenantContext.openRotation(sip);
     if (pending == null || !pending.username().equals(started.username())
         || !started.credentialSid().equals(pending.credentialSid()) || sip.terminationUri() == null) {
@@ -81,7 +85,7 @@ final class RotationFlow {
     }
     SipTarget target = new SipTarget(sip.terminationUri(), pending.username(), pending.password(),
         sip.transport());
-    return Future.succeededFuture(new Rotation(subaccountId, started, target, key));
+    return Future.succeededFuture(new Rotation(subaccountId, started, target, key, lease));
   }
 
   private Future<ApiReply> moveVerifyFinish(Upstream up, Rotation rotation) {
@@ -144,8 +148,8 @@ final class RotationFlow {
   }
 
   private Future<SyncResult> sync(Upstream up, Rotation rotation, PhoneNumber n) {
-    return up.call(Addresses.Retell.NUMBER_SYNC, new SyncNumber(rotation.key(), n.phoneNumber(),
-        rotation.target(), false, null), SyncResult.class, config.perNumberTimeoutMs());
+    return rotation.lease().watch(up.call(Addresses.Retell.NUMBER_SYNC, new SyncNumber(rotation.key(),
+        n.phoneNumber(), rotation.target(), false, null), SyncResult.class, config.perNumberTimeoutMs()));
   }
 
   private Future<ApiReply> finish(Upstream up, Rotation rotation, FanOutReport moved, FanOutReport verified) {

@@ -1,9 +1,9 @@
 package dev.trunkline.gateway;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
-import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.StoreMessages.PendingInfo;
 import dev.trunkline.contract.StoreMessages.PendingSip;
 import dev.trunkline.contract.StoreMessages.RetellKey;
@@ -21,8 +21,10 @@ import java.util.function.Function;
  * purpose "rotation" and a credential SID). Then it is the new one, so that nothing lands on the credential the
  * rotation is about to delete. A setup's written-ahead password (purpose "setup") is never handed out: Twilio may
  * not have it yet.
+ *
+ * @param lease the request's credential lease ({@link #withLease}), or null for a flow that writes nothing
  */
-record TenantContext(SipCredentials sip, Secret retellKey) {
+record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Lease lease) {
   static final String PURPOSE_ROTATION = "rotation";
 
   /** The rotation's new credential when it is the one to hand out, else null. */
@@ -62,9 +64,17 @@ record TenantContext(SipCredentials sip, Secret retellKey) {
   static <T> Future<T> withLease(Upstream up, CredentialLeases leases, String subaccountId,
       Function<TenantContext, Future<T>> work) {
     return leases.open(subaccountId).compose(lease -> load(up, subaccountId)
-        .compose(tenant -> lease.use(tenant.username()).map(tenant))
+        .compose(tenant -> lease.use(tenant.username()).map(new TenantContext(tenant.sip(), tenant.retellKey(), lease)))
         .compose(work)
         .andThen(ar -> lease.close()));
+  }
+
+  /**
+   * Watches a Retell write made with the handed-out credential ({@link CredentialLeases.Lease#watch}): the lease
+   * stays until the write is answered, and past it when the answer is a timeout (the write may still land).
+   */
+  <T> Future<T> retellWrite(Future<T> write) {
+    return lease == null ? write : lease.watch(write);
   }
 
   /**
@@ -81,7 +91,7 @@ record TenantContext(SipCredentials sip, Secret retellKey) {
             return Future.failedFuture(ApiErrors.setupRequired(
                 "run POST /twilio/setup first: this subaccount has no trunk credentials yet"));
           }
-          return retellKey(up, subaccountId).map(key -> new TenantContext(sip, key));
+          return retellKey(up, subaccountId).map(key -> new TenantContext(sip, key, null));
         });
   }
 

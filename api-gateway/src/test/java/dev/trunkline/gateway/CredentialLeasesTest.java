@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +73,34 @@ class CredentialLeasesTest {
     Future<Void> waiting = leases.awaitOnly(TENANT, "tl_user_r2", 10_000);
     await(old.close());
     await(waiting);
+  }
+
+  @Test
+  void aLeaseOutlivesItsWriterWhileAWriteIsUnansweredAndPastItWhenTheWriteTimedOut() {
+    CredentialLeases leases = new CredentialLeases(vertx, 1_000);
+    // Answered: the lease goes with the writer.
+    CredentialLeases.Lease done = await(leases.open(TENANT));
+    await(done.use("tl_user"));
+    await(done.watch(Future.succeededFuture("ok")));
+    await(done.close());
+    assertThat(await(leases.usernames(TENANT))).isEmpty();
+
+    // The writer ends (a fan-out stopped waiting) while its write is still unanswered: the lease stays.
+    CredentialLeases.Lease pending = await(leases.open(TENANT));
+    await(pending.use("tl_user"));
+    Promise<String> write = Promise.promise();
+    pending.watch(write.future()).onFailure(err -> { });
+    Future<Void> closed = pending.close();
+    assertThat(closed.isComplete()).isFalse();
+    assertThat(await(leases.usernames(TENANT))).containsExactly("tl_user");
+    assertThat(failure(leases.awaitOnly(TENANT, "tl_user_r2", 100)).code()).isEqualTo("OLD_CREDENTIAL_IN_USE");
+
+    // The write times out: it may still land, so the lease is left to expire (a full TTL) instead of removed.
+    write.fail(new ServiceException(504, "TIMEOUT", "no reply"));
+    await(closed);
+    assertThat(await(leases.usernames(TENANT))).containsExactly("tl_user");
+    await(leases.awaitOnly(TENANT, "tl_user_r2", 10_000));
+    assertThat(await(leases.usernames(TENANT))).isEmpty();
   }
 
   @Test
