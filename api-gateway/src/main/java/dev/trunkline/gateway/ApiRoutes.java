@@ -79,7 +79,7 @@ final class ApiRoutes {
     this.serviceAuth = new ServiceTokenAuth(config.serviceToken());
     this.limiter = TenantRateLimiter.forNode(vertx);
     this.health = new HealthRoutes(vertx, config.readyTimeoutMs());
-    this.leases = new CredentialLeases(vertx, config.credentialLeaseTtlMs());
+    this.leases = new CredentialLeases(vertx, config.credentialLeaseTtlMs(), config.busTimeoutMs());
     this.fix = new FixCredentialsFlow(vertx, config, leases);
     this.audit = new AuditFlow(vertx, config);
     this.rotation = new RotationFlow(vertx, config, leases);

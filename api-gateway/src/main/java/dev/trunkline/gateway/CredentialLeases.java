@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,31 +45,42 @@ final class CredentialLeases {
 
   private final Vertx vertx;
   private final long ttlMs;
+  private final long opTimeoutMs;
   private Future<AsyncMap<String, String>> map;
 
-  CredentialLeases(Vertx vertx, long ttlMs) {
+  /**
+   * @param ttlMs how long a lease lives without being refreshed
+   * @param opTimeoutMs the limit of each operation on the shared map (in a cluster, a Hazelcast round trip)
+   */
+  CredentialLeases(Vertx vertx, long ttlMs, long opTimeoutMs) {
     this.vertx = vertx;
     this.ttlMs = ttlMs;
+    this.opTimeoutMs = opTimeoutMs;
   }
 
   private Future<AsyncMap<String, String>> map() {
     if (map == null || map.failed()) {
-      map = vertx.sharedData().getAsyncMap(MAP);
+      map = bounded(vertx.sharedData().getAsyncMap(MAP));
     }
     return map;
+  }
+
+  /** Every shared-data operation has a time limit, like every bus request. */
+  private <T> Future<T> bounded(Future<T> operation) {
+    return operation.timeout(opTimeoutMs, TimeUnit.MILLISECONDS);
   }
 
   /** Registers a lease for the tenant with the username undecided; fails 503 when the map is unreachable. */
   Future<Lease> open(String subaccountId) {
     String key = subaccountId + "/" + UUID.randomUUID();
-    return map().compose(m -> m.put(key, UNDECIDED, ttlMs).map(v -> new Lease(m, key)))
+    return map().compose(m -> bounded(m.put(key, UNDECIDED, ttlMs)).map(v -> new Lease(m, key)))
         .recover(err -> Future.failedFuture(unavailable(err)));
   }
 
   /** The usernames the tenant's live leases name ({@link #UNDECIDED} for a writer that has not picked yet). */
   Future<List<String>> usernames(String subaccountId) {
     String prefix = subaccountId + "/";
-    return map().compose(AsyncMap::entries).map(entries -> {
+    return map().compose(m -> bounded(m.entries())).map(entries -> {
       List<String> out = new ArrayList<>();
       for (Map.Entry<String, String> e : entries.entrySet()) {
         if (e.getKey().startsWith(prefix)) {
@@ -143,15 +155,15 @@ final class CredentialLeases {
             return;
           }
         }
-        map.put(key, username, ttlMs).onFailure(err -> LOG.warn("could not refresh a credential lease: {}",
-            err.getClass().getSimpleName()));
+        bounded(map.put(key, username, ttlMs)).onFailure(err -> LOG.warn(
+            "could not refresh a credential lease: {}", err.getClass().getSimpleName()));
       });
     }
 
     /** Records the username this writer hands to Retell. */
     Future<Void> use(String picked) {
       username = picked;
-      return map.put(key, picked, ttlMs).recover(err -> Future.failedFuture(unavailable(err)));
+      return bounded(map.put(key, picked, ttlMs)).recover(err -> Future.failedFuture(unavailable(err)));
     }
 
     /**
@@ -202,8 +214,8 @@ final class CredentialLeases {
       }
       Future<Void> done = keep
           // A write whose outcome is unknown: one last full TTL, then it expires on its own.
-          ? map.put(key, username, ttlMs)
-          : map.remove(key).mapEmpty();
+          ? bounded(map.put(key, username, ttlMs))
+          : bounded(map.remove(key)).mapEmpty();
       done.onComplete(ar -> {
         if (ar.failed()) {
           LOG.warn("could not release a credential lease (it expires): {}", ar.cause().getClass().getSimpleName());

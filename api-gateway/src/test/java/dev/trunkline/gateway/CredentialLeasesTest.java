@@ -52,7 +52,7 @@ class CredentialLeasesTest {
 
   @Test
   void aRotationWaitsForUndecidedAndOldLeasesOfItsTenantOnly() {
-    CredentialLeases leases = new CredentialLeases(vertx, 60_000);
+    CredentialLeases leases = new CredentialLeases(vertx, 60_000, 5_000);
     CredentialLeases.Lease undecided = await(leases.open(TENANT));
     CredentialLeases.Lease old = await(leases.open(TENANT));
     await(old.use("tl_user"));
@@ -77,7 +77,7 @@ class CredentialLeasesTest {
 
   @Test
   void aLeaseOutlivesItsWriterWhileAWriteIsUnansweredAndPastItWhenTheWriteTimedOut() {
-    CredentialLeases leases = new CredentialLeases(vertx, 1_000);
+    CredentialLeases leases = new CredentialLeases(vertx, 1_000, 5_000);
     // Answered: the lease goes with the writer.
     CredentialLeases.Lease done = await(leases.open(TENANT));
     await(done.use("tl_user"));
@@ -105,7 +105,7 @@ class CredentialLeasesTest {
 
   @Test
   void theLeaseOfADeadWriterExpiresAndALiveOneIsRefreshed() throws Exception {
-    CredentialLeases leases = new CredentialLeases(vertx, 1_000);
+    CredentialLeases leases = new CredentialLeases(vertx, 1_000, 5_000);
     // What a node that died mid-purchase leaves behind: an entry nobody refreshes or removes.
     AsyncMap<String, String> map = await(vertx.sharedData().<String, String>getAsyncMap(CredentialLeases.MAP));
     await(map.put(TENANT + "/dead-writer", "tl_user", 1_000));
