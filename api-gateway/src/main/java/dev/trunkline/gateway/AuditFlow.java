@@ -15,8 +15,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Read-only audit: asks Retell, per number and with bounded concurrency, whether the number's
- * {@code sip_outbound_trunk_config} matches the tenant's trunk (during a rotation: the rotation's new username). It needs no SIP password, so it reads the
- * secret-free connector rather than the credentials.
+ * {@code sip_outbound_trunk_config} matches the tenant's trunk (during a rotation: the rotation's new
+ * username). It needs no SIP password, so it reads the secret-free connector rather than the credentials.
  */
 final class AuditFlow {
   private final Vertx vertx;

@@ -144,7 +144,8 @@ class RotationRaceTest {
     HttpResponse<Buffer> dryRun = f.call(t, HttpMethod.POST, "/twilio/fix-retell-credentials",
         new JsonObject().put("dryRun", true));
     assertThat(dryRun.bodyAsJsonObject().getString("message"))
-        .as("numbers on the new credential are not reported wrong").isEqualTo("Dry run: 0 of 4 phone numbers need fixing");
+        .as("numbers on the new credential are not reported wrong")
+        .isEqualTo("Dry run: 0 of 4 phone numbers need fixing");
 
     held.release();
     HttpResponse<Buffer> done = await(rotation);
@@ -242,7 +243,8 @@ class RotationRaceTest {
     held.release();
     HttpResponse<Buffer> bought = await(purchase);
     assertThat(bought.statusCode()).as(bought.bodyAsString()).isEqualTo(201);
-    assertThat(f.retellUsername(t, "+13035550140")).as("it read the credentials before the rotation").isEqualTo(oldUser);
+    assertThat(f.retellUsername(t, "+13035550140")).as("it read the credentials before the rotation")
+        .isEqualTo(oldUser);
     f.assertEveryNumberOnALiveCredential(t);
 
     HttpResponse<Buffer> done = await(f.rotate(t));

@@ -70,7 +70,8 @@ class CredentialRotationTest {
     assertThat(during.password()).as("the active password is still the old one").isEqualTo(oldPassword);
     assertThat(during.pending().purpose()).isEqualTo("rotation");
     assertThat(during.pending().username()).isEqualTo(started.username());
-    assertThat(during.pending().credentialSid()).as("recorded once Twilio created it").isEqualTo(started.credentialSid());
+    assertThat(during.pending().credentialSid()).as("recorded once Twilio created it")
+        .isEqualTo(started.credentialSid());
     Secret newPassword = during.pending().password();
     assertThat(newPassword).isNotEqualTo(oldPassword);
     // Both work while the caller moves its numbers.
@@ -142,7 +143,8 @@ class CredentialRotationTest {
     SipCredentials after = env.sip(t);
     assertThat(resumed.username()).isEqualTo(halfway.pending().username());
     assertThat(after.pending().credentialSid()).isEqualTo(resumed.credentialSid());
-    assertThat(after.pending().password()).as("the written-ahead password is kept").isEqualTo(halfway.pending().password());
+    assertThat(after.pending().password()).as("the written-ahead password is kept")
+        .isEqualTo(halfway.pending().password());
     assertThat(credentials(t, trunk.credentialListSid())).hasSize(2);
     assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), resumed.username(),
         after.pending().password().reveal())).isTrue();
