@@ -69,6 +69,7 @@ final class ApiRoutes {
   private final FixCredentialsFlow fix;
   private final AuditFlow audit;
   private final RotationFlow rotation;
+  private final CredentialLeases leases;
 
   ApiRoutes(Vertx vertx, GatewayConfig config, Buffer openApi) {
     this.vertx = vertx;
@@ -79,9 +80,10 @@ final class ApiRoutes {
     this.serviceAuth = new ServiceTokenAuth(config.serviceToken());
     this.limiter = TenantRateLimiter.forNode(vertx);
     this.health = new HealthRoutes(vertx, config.readyTimeoutMs());
-    this.fix = new FixCredentialsFlow(vertx, config);
+    this.leases = new CredentialLeases(vertx, config.credentialLeaseTtlMs(), config.busTimeoutMs());
+    this.fix = new FixCredentialsFlow(vertx, config, leases);
     this.audit = new AuditFlow(vertx, config);
-    this.rotation = new RotationFlow(vertx, config);
+    this.rotation = new RotationFlow(vertx, config, leases);
   }
 
   Router router() {
@@ -205,12 +207,12 @@ final class ApiRoutes {
       throw ApiErrors.invalidField("Idempotency-Key", "1 to 128 letters, digits or ._:-");
     }
     JsonObject body = ONE_NUMBER.parseBody(ctx);
-    respond(ctx, PurchaseFlow.run(upstream(ctx), tenant(ctx), key, body.getString("phoneNumber")));
+    respond(ctx, PurchaseFlow.run(upstream(ctx), leases, tenant(ctx), key, body.getString("phoneNumber")));
   }
 
   private void importPhoneNumber(RoutingContext ctx) {
     JsonObject body = ONE_NUMBER.parseBody(ctx);
-    respond(ctx, NumberFlows.importExisting(upstream(ctx), tenant(ctx), body.getString("phoneNumber")));
+    respond(ctx, NumberFlows.importExisting(upstream(ctx), leases, tenant(ctx), body.getString("phoneNumber")));
   }
 
   private void listPhoneNumbers(RoutingContext ctx) {

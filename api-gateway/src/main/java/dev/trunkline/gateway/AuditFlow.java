@@ -15,8 +15,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Read-only audit: asks Retell, per number and with bounded concurrency, whether the number's
- * {@code sip_outbound_trunk_config} matches the tenant's trunk. It needs no SIP password, so it reads the
- * secret-free connector rather than the credentials.
+ * {@code sip_outbound_trunk_config} matches the tenant's trunk (during a rotation: the rotation's new
+ * username). It needs no SIP password, so it reads the secret-free connector rather than the credentials.
  */
 final class AuditFlow {
   private final Vertx vertx;
@@ -37,18 +37,22 @@ final class AuditFlow {
             return Future.failedFuture(ApiErrors.setupRequired(
                 "run POST /twilio/setup first: this subaccount has no trunk yet"));
           }
+          // While a rotation is open (its new credential exists at Twilio) numbers belong on the new username:
+          // that is what fix, purchase and import hand out and what the rotation must see before it finishes.
+          String rotatingTo = TenantContext.openRotationUsername(connector.pending());
+          String expected = rotatingTo != null ? rotatingTo : trunk.username();
           return TenantContext.retellKey(up, subaccountId).compose(key -> audit(up, subaccountId,
-              phoneNumber, trunk, key));
+              phoneNumber, trunk, expected, rotatingTo, key));
         });
   }
 
   private Future<ApiReply> audit(Upstream up, String subaccountId, String phoneNumber, Trunk trunk,
-      Secret key) {
+      String expectedUsername, String rotatingTo, Secret key) {
     Future<BoundedFanOut.PageSource<PhoneNumber>> source = phoneNumber == null
         ? Future.succeededFuture(NumberPages.all(up, subaccountId, config.listPageSize()))
         : NumberPages.one(up, subaccountId, phoneNumber);
     return source.compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
-            config.perNumberTimeoutMs(), n -> inspect(up, trunk, key, n),
+            config.perNumberTimeoutMs(), n -> inspect(up, trunk.terminationUri(), expectedUsername, key, n),
             (n, err) -> FanOutReport.failure(n.phoneNumber(), err).put("status", "ERROR"),
             up::clientGone))
         .map(results -> {
@@ -58,8 +62,12 @@ final class AuditFlow {
           JsonObject data = report.data()
               .put("okCount", okCount)
               .put("problemCount", problemCount)
-              .put("expected", new JsonObject().put("auth_username", trunk.username())
+              .put("expected", new JsonObject().put("auth_username", expectedUsername)
                   .put("termination_uri", trunk.terminationUri()));
+          if (rotatingTo != null) {
+            data.put("rotation", new JsonObject().put("inProgress", true).put("username", rotatingTo)
+                .put("previousUsername", trunk.username()));
+          }
           String message = "Audited " + report.successCount + " of " + report.total + " phone numbers: "
               + okCount + " ok, " + problemCount + " with wrong or missing credentials";
           return ApiReply.of(report.status(), new JsonObject().put("success", report.allSucceeded())
@@ -67,9 +75,9 @@ final class AuditFlow {
         });
   }
 
-  private Future<JsonObject> inspect(Upstream up, Trunk trunk, Secret key, PhoneNumber number) {
-    InspectNumber request = new InspectNumber(key, number.phoneNumber(), trunk.terminationUri(),
-        trunk.username());
+  private Future<JsonObject> inspect(Upstream up, String terminationUri, String expectedUsername, Secret key,
+      PhoneNumber number) {
+    InspectNumber request = new InspectNumber(key, number.phoneNumber(), terminationUri, expectedUsername);
     return up.call(Addresses.Retell.NUMBER_INSPECT, request, Inspection.class, config.perNumberTimeoutMs())
         .map(i -> new JsonObject()
             .put("phoneNumber", number.phoneNumber())

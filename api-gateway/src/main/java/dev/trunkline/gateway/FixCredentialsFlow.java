@@ -28,10 +28,12 @@ final class FixCredentialsFlow {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final FixMetrics metrics = FixMetrics.forVertxRegistry();
+  private final CredentialLeases leases;
 
-  FixCredentialsFlow(Vertx vertx, GatewayConfig config) {
+  FixCredentialsFlow(Vertx vertx, GatewayConfig config, CredentialLeases leases) {
     this.vertx = vertx;
     this.config = config;
+    this.leases = leases;
   }
 
   /**
@@ -42,7 +44,16 @@ final class FixCredentialsFlow {
   Future<ApiReply> run(Upstream up, String subaccountId, String phoneNumber, boolean importMissing,
       boolean dryRun) {
     long started = System.nanoTime();
-    return TenantContext.load(up, subaccountId).compose(tenant -> source(up, subaccountId, phoneNumber)
+    // A dry run writes nothing; a fix holds a credential lease while it writes (a rotation waits for it).
+    return dryRun ? TenantContext.load(up, subaccountId).compose(tenant -> fix(up, subaccountId, phoneNumber,
+            importMissing, true, tenant, started))
+        : TenantContext.withLease(up, leases, subaccountId, tenant -> fix(up, subaccountId, phoneNumber,
+            importMissing, false, tenant, started));
+  }
+
+  private Future<ApiReply> fix(Upstream up, String subaccountId, String phoneNumber, boolean importMissing,
+      boolean dryRun, TenantContext tenant, long started) {
+    return source(up, subaccountId, phoneNumber)
         .compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
             config.perNumberTimeoutMs(),
             n -> dryRun ? inspect(up, tenant, n) : sync(up, tenant, n, importMissing),
@@ -72,7 +83,7 @@ final class FixCredentialsFlow {
               .put("message", message)
               .put("data", report.data().put("dryRun", dryRun));
           return ApiReply.of(report.status(), body);
-        }));
+        });
   }
 
   private Future<BoundedFanOut.PageSource<PhoneNumber>> source(Upstream up, String subaccountId,
@@ -84,13 +95,13 @@ final class FixCredentialsFlow {
 
   private Future<JsonObject> sync(Upstream up, TenantContext tenant, PhoneNumber number,
       boolean importMissing) {
-    SipTarget target = new SipTarget(tenant.sip().terminationUri(), tenant.sip().username(),
-        tenant.sip().password(), tenant.transport());
+    SipTarget target = tenant.target();
     // A number recorded NOT_IMPORTED is known to be missing in Retell: importing it is the fix.
     boolean importIfMissing = importMissing || number.retellStatus() == RetellStatus.NOT_IMPORTED;
     SyncNumber request = new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, importIfMissing,
         null);
-    return up.call(Addresses.Retell.NUMBER_SYNC, request, SyncResult.class, config.perNumberTimeoutMs())
+    return tenant.retellWrite(up.call(Addresses.Retell.NUMBER_SYNC, request, SyncResult.class,
+            config.perNumberTimeoutMs()))
         .onSuccess(result -> metrics.number(result.outcome().name(), false))
         .compose(result -> recordImported(up, number).map(v -> new JsonObject()
             .put("phoneNumber", number.phoneNumber())
@@ -118,7 +129,7 @@ final class FixCredentialsFlow {
 
   private Future<JsonObject> inspect(Upstream up, TenantContext tenant, PhoneNumber number) {
     InspectNumber request = new InspectNumber(tenant.retellKey(), number.phoneNumber(),
-        tenant.sip().terminationUri(), tenant.sip().username());
+        tenant.sip().terminationUri(), tenant.username());
     return up.call(Addresses.Retell.NUMBER_INSPECT, request, Inspection.class, config.perNumberTimeoutMs())
         .map(inspection -> {
           metrics.number("inspected", true);

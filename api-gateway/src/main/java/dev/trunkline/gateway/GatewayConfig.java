@@ -15,6 +15,10 @@ import java.util.Map;
  *     OpenAPI operationId, e.g. {@code fixRetellCredentials})
  * @param metricsOnApiPort serve {@code GET /metrics} on the API port; false when {@code metrics.port} gives the
  *     node a metrics endpoint of its own, so that operators can keep metrics off the public port
+ * @param rotationDrainTimeoutMs how long a rotation waits for purchases, imports and fixes that may still hand
+ *     Retell the old credential before it answers "not finished"
+ * @param credentialLeaseTtlMs expiry of a writer's credential lease (refreshed every third of it while the
+ *     writer runs), so a dead node's leases do not block rotations for longer
  */
 public record GatewayConfig(
     String host,
@@ -32,7 +36,9 @@ public record GatewayConfig(
     int listPageSize,
     String jwtIssuer,
     String jwtAudience,
-    boolean metricsOnApiPort) {
+    boolean metricsOnApiPort,
+    long rotationDrainTimeoutMs,
+    long credentialLeaseTtlMs) {
 
   public static GatewayConfig from(JsonObject config) {
     JsonObject http = section(config, "http");
@@ -67,7 +73,9 @@ public record GatewayConfig(
         Math.max(1, gateway.getInteger("listPageSize", 200)),
         blankToNull(gateway.getString("jwtIssuer")),
         blankToNull(gateway.getString("jwtAudience")),
-        section(config, "metrics").getValue("port") == null);
+        section(config, "metrics").getValue("port") == null,
+        Math.max(1, gateway.getLong("rotationDrainTimeoutMs", 30000L)),
+        Math.max(1000, gateway.getLong("credentialLeaseTtlMs", 60000L)));
   }
 
   /** The limit for one route: its override, else the default. */
@@ -91,6 +99,8 @@ public record GatewayConfig(
         + ", jwtSecret=" + (jwtSecret == null ? "unset" : "[REDACTED]") + ", rs256PublicKeys="
         + rs256PublicKeys.size() + ", serviceToken=" + (serviceToken == null ? "unset" : "[REDACTED]")
         + ", fixConcurrency=" + fixConcurrency + ", perNumberTimeoutMs=" + perNumberTimeoutMs
-        + ", busTimeoutMs=" + busTimeoutMs + ", requestsPerMinute=" + requestsPerMinute + "]";
+        + ", busTimeoutMs=" + busTimeoutMs + ", requestsPerMinute=" + requestsPerMinute
+        + ", rotationDrainTimeoutMs=" + rotationDrainTimeoutMs + ", credentialLeaseTtlMs=" + credentialLeaseTtlMs
+        + "]";
   }
 }

@@ -34,12 +34,12 @@ final class NumberFlows {
   }
 
   /** Attaches a number the tenant already owns at Twilio to the trunk, imports it into Retell, records it. */
-  static Future<ApiReply> importExisting(Upstream up, String subaccountId, String phoneNumber) {
-    return TenantContext.load(up, subaccountId)
-        .compose(tenant -> up.call(Addresses.Twilio.NUMBERS_IMPORT,
-                new TwilioMessages.NumberRef(subaccountId, phoneNumber), TrunkNumber.class)
-            .compose(number -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, number,
-                "Imported")));
+  static Future<ApiReply> importExisting(Upstream up, CredentialLeases leases, String subaccountId,
+      String phoneNumber) {
+    // Under a credential lease, as a purchase: a rotation waits for it before deleting the old credential.
+    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.call(Addresses.Twilio.NUMBERS_IMPORT,
+            new TwilioMessages.NumberRef(subaccountId, phoneNumber), TrunkNumber.class)
+        .compose(number -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, number, "Imported")));
   }
 
   static Future<ApiReply> list(Upstream up, String subaccountId, JsonObject query) {

@@ -38,14 +38,14 @@ final class NumberOnboarding {
    */
   static Future<ApiReply> importAndRecord(Upstream up, String subaccountId, TenantContext tenant,
       TrunkNumber number, String verb, boolean resumed) {
-    SipTarget target = new SipTarget(tenant.sip().terminationUri(), tenant.sip().username(),
-        tenant.sip().password(), tenant.transport());
+    // The handed-out credential: the rotation's new one while a rotation is open (TenantContext).
+    SipTarget target = tenant.target();
     Future<?> inRetell = resumed
         ? up.call(Addresses.Retell.NUMBER_SYNC,
             new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, true, null), SyncResult.class)
         : up.call(Addresses.Retell.NUMBER_IMPORT,
             new ImportNumber(tenant.retellKey(), number.phoneNumber(), target, null), RetellNumber.class);
-    return inRetell
+    return tenant.retellWrite(inRetell)
         .map(imported -> (ServiceException) null)
         .recover(err -> Future.succeededFuture(ErrorMapper.sanitize(err)))
         .compose(importError -> {

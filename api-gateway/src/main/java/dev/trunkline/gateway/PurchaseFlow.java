@@ -37,13 +37,17 @@ import org.slf4j.LoggerFactory;
 final class PurchaseFlow {
   private static final Logger LOG = LoggerFactory.getLogger(PurchaseFlow.class);
   static final String OPERATION = "purchase-number";
-  /** Bus requests the gateway makes while it holds a claim (see {@link #purchase}); each is bounded by its timeout. */
-  static final int REQUESTS_WHILE_CLAIMED = 6;
+  /**
+   * Requests the gateway makes in a row while it holds a claim, each bounded by {@code gateway.busTimeoutMs}:
+   * six on the bus (see {@link #purchase}) and three on the credential lease map (TenantContext.withLease).
+   */
+  static final int REQUESTS_WHILE_CLAIMED = 9;
   private static final AtomicBoolean LEASE_WARNED = new AtomicBoolean();
 
   private PurchaseFlow() {}
 
-  static Future<ApiReply> run(Upstream up, String subaccountId, String idempotencyKey, String phoneNumber) {
+  static Future<ApiReply> run(Upstream up, CredentialLeases leases, String subaccountId, String idempotencyKey,
+      String phoneNumber) {
     ClaimIdempotency claim = new ClaimIdempotency(subaccountId, idempotencyKey, OPERATION,
         requestHash(phoneNumber));
     return up.call(Addresses.Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class)
@@ -56,8 +60,8 @@ final class PurchaseFlow {
               LOG.warn("request {}: an earlier purchase of {} with this Idempotency-Key stopped before finishing "
                   + "(its claim's lease ran out); resuming it", up.requestId(), phoneNumber);
             }
-            yield purchase(up, subaccountId, new Held(idempotencyKey, claimed.leaseId(), claimed.takenOver()),
-                phoneNumber);
+            yield purchase(up, leases, subaccountId,
+                new Held(idempotencyKey, claimed.leaseId(), claimed.takenOver()), phoneNumber);
           }
         });
   }
@@ -65,15 +69,20 @@ final class PurchaseFlow {
   /** The claim this request holds: the key, its lease id, and whether it resumes a dead attempt's purchase. */
   private record Held(String key, String leaseId, boolean resumed) {}
 
-  private static Future<ApiReply> purchase(Upstream up, String subaccountId, Held held, String phoneNumber) {
-    return TenantContext.load(up, subaccountId)
-        .compose(tenant -> up.call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(subaccountId, phoneNumber),
-                TrunkNumber.class)
-            .recover(err -> release(up, subaccountId, held).compose(v -> Future.failedFuture(err)))
+  /**
+   * Under a credential lease from before the credentials are read until the number is recorded: a rotation that
+   * begins meanwhile waits for this purchase before it deletes the credential the purchase may be using.
+   */
+  private static Future<ApiReply> purchase(Upstream up, CredentialLeases leases, String subaccountId, Held held,
+      String phoneNumber) {
+    // Once bought, every outcome becomes a reply (recorded below); so a failure here means nothing was bought
+    // (no lease, setup missing, number unavailable, Twilio down) and the key is given back.
+    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.call(Addresses.Twilio.NUMBERS_PURCHASE,
+                new NumberRef(subaccountId, phoneNumber), TrunkNumber.class)
             .compose(bought -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, bought, "Purchased",
                     held.resumed())
-                .recover(err -> Future.succeededFuture(boughtButNotRecorded(bought, err)))
-                .compose(reply -> complete(up, subaccountId, held, reply))),
+                .recover(err -> Future.succeededFuture(boughtButNotRecorded(bought, err)))))
+        .compose(reply -> complete(up, subaccountId, held, reply),
             err -> release(up, subaccountId, held).compose(v -> Future.failedFuture(err)));
   }
 

@@ -1,6 +1,9 @@
 package dev.trunkline.gateway;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.RetellMessages.InspectNumber;
+import dev.trunkline.contract.RetellMessages.Inspection;
+import dev.trunkline.contract.RetellMessages.InspectionStatus;
 import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
@@ -15,74 +18,168 @@ import dev.trunkline.contract.TwilioMessages.RotationFinished;
 import dev.trunkline.contract.TwilioMessages.RotationStarted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Zero-downtime SIP credential rotation: Twilio adds a second credential to the trunk's list (both work),
- * every number is moved to it in Retell (with verification), and only when every number succeeded is the
- * old credential removed. When some fail, both stay valid and a re-run picks the rotation up again.
+ * every number is moved to it in Retell (with verification), and the old credential is removed only once no
+ * number in Retell can still be using it:
+ *
+ * <ol>
+ *   <li>{@code rotate.begin}: the new credential exists at Twilio and its SID is recorded on the pending
+ *       credential. From then on purchase, import and fix hand Retell the new credential ({@link TenantContext}).
+ *   <li>Move: every stored number is synced to the new credential (bounded fan-out, paged).
+ *   <li>Drain: wait until no purchase, import or fix that read the credentials before step 1 is still running
+ *       ({@link CredentialLeases}); such a request may write the old credential to Retell at any moment.
+ *   <li>Verify: every stored number (all pages, read again now, so numbers bought during the rotation are
+ *       included) is read back from Retell; one not on the new username is synced again.
+ *   <li>{@code rotate.finish} (promote, then delete the old credential) only when every number was verified.
+ * </ol>
+ *
+ * When a step does not complete, both credentials stay valid and a re-run picks the same rotation up again.
  */
 final class RotationFlow {
   private static final Logger LOG = LoggerFactory.getLogger(RotationFlow.class);
 
   private final Vertx vertx;
   private final GatewayConfig config;
+  private final CredentialLeases leases;
 
-  RotationFlow(Vertx vertx, GatewayConfig config) {
+  RotationFlow(Vertx vertx, GatewayConfig config, CredentialLeases leases) {
     this.vertx = vertx;
     this.config = config;
+    this.leases = leases;
   }
+
+  /**
+   * What one run works with: the rotation, its new credential as Retell gets it, the tenant's Retell key, and
+   * the run's own credential lease.
+   */
+  private record Rotation(String subaccountId, RotationStarted started, SipTarget target, Secret key,
+      CredentialLeases.Lease lease) {}
 
   Future<ApiReply> run(Upstream up, String subaccountId) {
     TenantRef tenant = new TenantRef(subaccountId);
-    return up.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, tenant, RotationStarted.class)
-        .compose(started -> up.call(Addresses.Store.SIP_GET, tenant, SipCredentials.class)
-            .compose(sip -> TenantContext.retellKey(up, subaccountId)
-                .compose(key -> syncAll(up, subaccountId, started, sip, key))));
+    // A rotation writes credentials to Retell too, so it holds a lease like any writer (taken before it reads
+    // the credentials): a later rotation then never deletes this one's credential while this run still writes it.
+    return leases.open(subaccountId).compose(lease -> up.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, tenant,
+                RotationStarted.class)
+            .compose(started -> up.call(Addresses.Store.SIP_GET, tenant, SipCredentials.class)
+                .compose(sip -> TenantContext.retellKey(up, subaccountId)
+                    .compose(key -> rotation(subaccountId, started, sip, key, lease))))
+            .compose(rotation -> lease.use(rotation.target().username()).compose(v -> moveVerifyFinish(up, rotation)))
+            .andThen(ar -> lease.close()));
   }
 
-  private Future<ApiReply> syncAll(Upstream up, String subaccountId, RotationStarted started,
-      SipCredentials sip, Secret key) {
-    PendingSip pending = sip.pending();
-    if (pending == null || pending.password() == null || sip.terminationUri() == null) {
+  private static Future<Rotation> rotation(String subaccountId, RotationStarted started, SipCredentials sip,
+      Secret key, CredentialLeases.Lease lease) {
+    PendingSip pending = TenantContext.openRotation(sip);
+    if (pending == null || !pending.username().equals(started.username())
+        || !started.credentialSid().equals(pending.credentialSid()) || sip.terminationUri() == null) {
       return Future.failedFuture(new ServiceException(409, "ROTATION_NOT_READY",
           "the new credential is not recorded yet; retry the rotation"));
     }
     SipTarget target = new SipTarget(sip.terminationUri(), pending.username(), pending.password(),
         sip.transport());
+    return Future.succeededFuture(new Rotation(subaccountId, started, target, key, lease));
+  }
+
+  private Future<ApiReply> moveVerifyFinish(Upstream up, Rotation rotation) {
+    String subaccountId = rotation.subaccountId();
     return BoundedFanOut.run(vertx, NumberPages.all(up, subaccountId, config.listPageSize()),
             config.fixConcurrency(), config.perNumberTimeoutMs(),
-            (PhoneNumber n) -> up.call(Addresses.Retell.NUMBER_SYNC,
-                    new SyncNumber(key, n.phoneNumber(), target, false, null), SyncResult.class,
-                    config.perNumberTimeoutMs())
+            (PhoneNumber n) -> sync(up, rotation, n)
                 .map(r -> new JsonObject().put("phoneNumber", n.phoneNumber()).put("success", true)
                     .put("auth_username", r.authUsername()).put("message", "Moved to the new credential")),
             (n, err) -> FanOutReport.failure(n.phoneNumber(), err))
         .compose(results -> {
-          FanOutReport report = new FanOutReport(results);
+          FanOutReport moved = new FanOutReport(results);
           LOG.info("request {} rotation subaccount {}: {} of {} numbers moved", up.requestId(), subaccountId,
-              report.successCount, report.total);
-          if (!report.allSucceeded()) {
-            return Future.succeededFuture(unfinished(report, started));
+              moved.successCount, moved.total);
+          if (!moved.allSucceeded()) {
+            return Future.succeededFuture(unfinished(moved.status(), moved, rotation.started(),
+                moved.failCount + " of " + moved.total + " phone numbers could not be moved"));
           }
-          return up.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
-                  new FinishRotation(subaccountId, started.credentialSid()), RotationFinished.class)
-              .map(finished -> ApiReply.of(200, new JsonObject().put("success", true)
-                  .put("message", "Rotated credentials: " + report.total + " of " + report.total
-                      + " phone numbers moved, the old credential is removed")
-                  .put("data", report.data().put("finished", true)
-                      .put("username", finished.username())
-                      .put("credentialSid", finished.credentialSid())
-                      .put("deletedCredentialSid", finished.deletedCredentialSid()))));
+          return leases.awaitOnly(subaccountId, rotation.target().username(), config.rotationDrainTimeoutMs())
+              .compose(v -> verify(up, rotation))
+              .compose(verified -> {
+                LOG.info("request {} rotation subaccount {}: {} of {} numbers verified on the new credential",
+                    up.requestId(), subaccountId, verified.successCount, verified.total);
+                if (verified.allSucceeded()) {
+                  return finish(up, rotation, moved, verified);
+                }
+                ApiReply reply = unfinished(verified.status(), moved, rotation.started(), verified.failCount
+                    + " of " + verified.total + " phone numbers could not be verified on the new credential");
+                reply.body().getJsonObject("data").put("verification", verification(verified));
+                return Future.succeededFuture(reply);
+              });
         });
   }
 
-  private static ApiReply unfinished(FanOutReport report, RotationStarted started) {
-    return ApiReply.of(report.status(), new JsonObject().put("success", false)
-        .put("message", "Rotation not finished: " + report.failCount + " of " + report.total
-            + " phone numbers could not be moved; both credentials stay valid, re-run to retry")
+  /**
+   * Reads every stored number back from Retell (all pages, listed again now) and syncs the ones not on the new
+   * username: a number bought before the rotation's credential was handed out, one a fix or an older request
+   * moved back, one changed outside Trunkline. A number counts as verified when Retell shows the new username
+   * and termination URI, read back or in the sync's checked reply.
+   */
+  private Future<FanOutReport> verify(Upstream up, Rotation rotation) {
+    SipTarget target = rotation.target();
+    return BoundedFanOut.run(vertx, NumberPages.all(up, rotation.subaccountId(), config.listPageSize()),
+            config.fixConcurrency(), config.perNumberTimeoutMs(),
+            (PhoneNumber n) -> up.call(Addresses.Retell.NUMBER_INSPECT, new InspectNumber(rotation.key(),
+                    n.phoneNumber(), target.terminationUri(), target.username()), Inspection.class,
+                    config.perNumberTimeoutMs())
+                .compose(seen -> seen.status() == InspectionStatus.OK
+                    ? Future.succeededFuture(new JsonObject().put("phoneNumber", n.phoneNumber())
+                        .put("success", true).put("status", "OK"))
+                    : sync(up, rotation, n).map(r -> {
+                      LOG.info("request {} rotation subaccount {}: {} was {} when verified, synced again",
+                          up.requestId(), rotation.subaccountId(), n.phoneNumber(), seen.status());
+                      return new JsonObject().put("phoneNumber", n.phoneNumber()).put("success", true)
+                          .put("status", seen.status().name()).put("resynced", true)
+                          .put("auth_username", r.authUsername());
+                    })),
+            (n, err) -> FanOutReport.failure(n.phoneNumber(), err))
+        .map(FanOutReport::new);
+  }
+
+  private Future<SyncResult> sync(Upstream up, Rotation rotation, PhoneNumber n) {
+    return rotation.lease().watch(up.call(Addresses.Retell.NUMBER_SYNC, new SyncNumber(rotation.key(),
+        n.phoneNumber(), rotation.target(), false, null), SyncResult.class, config.perNumberTimeoutMs()));
+  }
+
+  private Future<ApiReply> finish(Upstream up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
+    return up.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+            new FinishRotation(rotation.subaccountId(), rotation.started().credentialSid()), RotationFinished.class)
+        .map(finished -> ApiReply.of(200, new JsonObject().put("success", true)
+            .put("message", "Rotated credentials: " + moved.total + " of " + moved.total
+                + " phone numbers moved, the old credential is removed")
+            .put("data", moved.data().put("finished", true)
+                .put("username", finished.username())
+                .put("credentialSid", finished.credentialSid())
+                .put("deletedCredentialSid", finished.deletedCredentialSid())
+                .put("verification", verification(verified)))));
+  }
+
+  /** The verification pass in short: counts, and the numbers it had to sync again or could not verify. */
+  private static JsonObject verification(FanOutReport verified) {
+    List<JsonObject> notable = verified.results.stream()
+        .filter(r -> !r.getBoolean("success", false) || r.getBoolean("resynced", false))
+        .toList();
+    long resynced = notable.stream().filter(r -> r.getBoolean("resynced", false)).count();
+    return new JsonObject().put("total", verified.total).put("verified", verified.successCount)
+        .put("resynced", resynced).put("failCount", verified.failCount)
+        .put("results", new JsonArray(List.copyOf(notable)));
+  }
+
+  /** Both credentials stay: 207 when some numbers failed (or could not be verified), 502 when all did. */
+  private static ApiReply unfinished(int status, FanOutReport report, RotationStarted started, String why) {
+    return ApiReply.of(status, new JsonObject().put("success", false)
+        .put("message", "Rotation not finished: " + why + "; both credentials stay valid, re-run to retry")
         .put("data", report.data().put("finished", false)
             .put("username", started.username())
             .put("credentialSid", started.credentialSid())

@@ -39,7 +39,12 @@ public final class StoreMessages {
       String emergencyAddressSid,
       String bundleSid) {}
 
-  /** A tenant's connector without secrets: what the gateway may show. */
+  /**
+   * A tenant's connector without secrets: what the gateway may show.
+   *
+   * @param pending the pending SIP credential without its password (null when none), so that a reader that must
+   *     not see secrets (the audit) can still tell a rotation is open and which username it moves to
+   */
   public record Connector(
       String subaccountId,
       String twilioAccountSid,
@@ -47,7 +52,11 @@ public final class StoreMessages {
       boolean retellKeyPresent,
       Trunk trunk,
       PasswordState passwordState,
-      long version) {}
+      long version,
+      PendingInfo pending) {}
+
+  /** The pending SIP credential without its password. */
+  public record PendingInfo(String username, String purpose, String credentialSid, long createdAt) {}
 
   public record PutTwilioAccount(String subaccountId, String accountSid, Secret authToken) {}
 

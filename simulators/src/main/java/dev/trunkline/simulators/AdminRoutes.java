@@ -41,6 +41,15 @@ final class AdminRoutes {
         Replies.json(ctx, 404, new JsonObject().put("message", "no such fault rule"));
       }
     });
+    router.post(PREFIX + "/faults/:id/release").handler(ctx -> {
+      var rule = faults.find(ctx.pathParam("id"));
+      if (rule.isPresent()) {
+        rule.get().release();
+        Replies.noContent(ctx);
+      } else {
+        Replies.json(ctx, 404, new JsonObject().put("message", "no such fault rule"));
+      }
+    });
     router.get(PREFIX + "/requests").handler(ctx -> ok(ctx, requests.toJson()));
     router.delete(PREFIX + "/requests").handler(ctx -> {
       requests.reset();

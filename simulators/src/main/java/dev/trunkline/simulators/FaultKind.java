@@ -11,7 +11,13 @@ public enum FaultKind {
   /** Close the connection without any response, without touching state (the request was lost). */
   DROP_CONNECTION,
   /** Apply the request to the state, then close the connection without a response (the reply was lost). */
-  DROP_RESPONSE;
+  DROP_RESPONSE,
+  /**
+   * Hold the request until the test releases the rule ({@link FaultRule#release()}), at most {@code latencyMs}
+   * (so a forgotten hold cannot hang a suite); then later rules still apply and the request is handled. Makes a
+   * race deterministic: a test can keep one request in flight while it issues another.
+   */
+  HOLD;
 
   static FaultKind parse(String value) {
     try {

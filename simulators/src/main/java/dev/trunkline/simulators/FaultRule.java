@@ -1,9 +1,17 @@
 package dev.trunkline.simulators;
 
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -33,6 +41,16 @@ public final class FaultRule {
   private double probability = 1.0;
   private final AtomicInteger remaining = new AtomicInteger(-1);
   private final AtomicLong fired = new AtomicLong();
+  // HOLD: requests waiting for release(), and tests waiting for requests to be held. Guarded by "this".
+  private boolean released;
+  private int heldCount;
+  private final List<Runnable> holding = new ArrayList<>();
+  private final List<HeldWatcher> heldWatchers = new ArrayList<>();
+
+  private record HeldWatcher(int count, Context context, Promise<Void> promise) {}
+
+  /** Default bound of a hold whose {@code latencyMs} is 0. */
+  static final long DEFAULT_HOLD_MS = 60_000;
 
   private FaultRule(String method, String pathGlob) {
     this.method = method == null || method.isBlank() || "*".equals(method)
@@ -97,6 +115,96 @@ public final class FaultRule {
   public FaultRule dropResponse() {
     this.kind = FaultKind.DROP_RESPONSE;
     return this;
+  }
+
+  /**
+   * Holds each matching request until {@link #release()} is called, or at most {@code maxMillis}; then the request
+   * goes on (later rules apply, then the simulator handles it). {@link #whenHeld(int)} tells a test that a request
+   * is being held, so it can act while that request is provably in flight.
+   */
+  public FaultRule hold(long maxMillis) {
+    this.kind = FaultKind.HOLD;
+    this.latencyMs = maxMillis;
+    return this;
+  }
+
+  /** Lets every held request go on, and every later matching request pass without waiting. */
+  public void release() {
+    List<Runnable> resume;
+    synchronized (this) {
+      released = true;
+      resume = new ArrayList<>(holding);
+      holding.clear();
+    }
+    resume.forEach(Runnable::run);
+  }
+
+  /** How many requests this rule has held so far (released ones included). */
+  public synchronized int held() {
+    return heldCount;
+  }
+
+  /**
+   * Completes once this rule has held {@code count} requests (at once if it already has), on the caller's context
+   * when there is one.
+   */
+  public Future<Void> whenHeld(int count) {
+    Promise<Void> promise = Promise.promise();
+    Context context = Vertx.currentContext();
+    synchronized (this) {
+      if (heldCount < count) {
+        heldWatchers.add(new HeldWatcher(count, context, promise));
+        return promise.future();
+      }
+    }
+    complete(new HeldWatcher(count, context, promise));
+    return promise.future();
+  }
+
+  /** Called by {@link Faults} on the simulator's event loop: parks {@code resume} until release or the bound. */
+  void hold(Vertx vertx, Runnable resume) {
+    AtomicBoolean once = new AtomicBoolean();
+    Runnable go = () -> {
+      if (once.compareAndSet(false, true)) {
+        resume.run();
+      }
+    };
+    List<HeldWatcher> ready = new ArrayList<>();
+    synchronized (this) {
+      if (released) {
+        ready = null;
+      } else {
+        holding.add(go);
+        heldCount++;
+        for (Iterator<HeldWatcher> it = heldWatchers.iterator(); it.hasNext(); ) {
+          HeldWatcher w = it.next();
+          if (w.count() <= heldCount) {
+            ready.add(w);
+            it.remove();
+          }
+        }
+      }
+    }
+    if (ready == null) {
+      go.run();
+      return;
+    }
+    long bound = latencyMs > 0 ? latencyMs : DEFAULT_HOLD_MS;
+    vertx.setTimer(bound, t -> {
+      synchronized (this) {
+        holding.remove(go);
+      }
+      go.run();
+    });
+    ready.forEach(FaultRule::complete);
+  }
+
+  private static void complete(HeldWatcher w) {
+    if (w.context() == null) {
+      w.promise().tryComplete();
+    } else {
+      w.context().runOnContext(v -> w.promise().tryComplete());
+    }
   }
 
   /** Fire for the next {@code n} matching requests only, then expire. */
@@ -195,7 +303,8 @@ public final class FaultRule {
     return new JsonObject().put("id", id).put("method", method == null ? "*" : method).put("path", pathGlob)
         .put("kind", kind.name()).put("latencyMs", latencyMs).put("status", status).put("code", errorCode)
         .put("message", message).put("retryAfterSeconds", retryAfterSeconds).put("probability", probability)
-        .put("remaining", remaining.get() < 0 ? null : remaining.get()).put("fired", fired.get());
+        .put("remaining", remaining.get() < 0 ? null : remaining.get()).put("fired", fired.get())
+        .put("held", held());
   }
 
   /** {@code *} = any characters but '/', {@code **} = anything; everything else is literal. */

@@ -1,5 +1,6 @@
 package dev.trunkline.simulators;
 
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -12,7 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The fault injection rules of one simulator, changeable at runtime from Java ({@code sim.faults()}) or over HTTP
  * ({@code /__admin/faults}). Rules are tried in the order they were added; a firing {@link FaultKind#LATENCY} rule
- * delays the request and lets later rules still apply, any other firing rule decides the request's fate.
+ * delays the request and lets later rules still apply, and so does a {@link FaultKind#HOLD} rule once released; any
+ * other firing rule decides the request's fate.
  */
 public final class Faults {
 
@@ -31,12 +33,21 @@ public final class Faults {
     return rule;
   }
 
+  /** Removes a rule; requests a removed hold rule was holding go on. */
   public boolean remove(String id) {
-    return rules.removeIf(r -> r.id().equals(id));
+    Optional<FaultRule> rule = find(id);
+    rule.ifPresent(r -> {
+      rules.remove(r);
+      r.release();
+    });
+    return rule.isPresent();
   }
 
+  /** Removes every rule; requests held by any of them go on. */
   public void clear() {
+    List<FaultRule> all = List.copyOf(rules);
     rules.clear();
+    all.forEach(FaultRule::release);
   }
 
   public List<FaultRule> rules() {
@@ -66,7 +77,8 @@ public final class Faults {
       if (!rule.matches(method, path) || !rule.tryFire()) {
         continue;
       }
-      if (rule.expired()) {
+      if (rule.expired() && rule.kind() != FaultKind.HOLD) {
+        // An expired hold stays listed (it fires no more) so that it can still be released by id.
         rules.remove(rule);
       }
       int next = i + 1;
@@ -87,6 +99,12 @@ public final class Faults {
         }
         case DROP_CONNECTION -> {
           ctx.request().connection().close();
+          return;
+        }
+        case HOLD -> {
+          // Parked until the test releases the rule (or its bound passes); resumed on this event loop.
+          Context context = vertx.getOrCreateContext();
+          rule.hold(vertx, () -> context.runOnContext(v -> apply(vertx, errors, ctx, snapshot, next)));
           return;
         }
         case DROP_RESPONSE -> {

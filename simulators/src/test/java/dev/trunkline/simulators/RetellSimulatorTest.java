@@ -323,6 +323,43 @@ class RetellSimulatorTest {
   }
 
   @Test
+  void holdKeepsARequestInFlightUntilReleasedWhileOthersPass() {
+    FaultRule hold = sim.faults().add(FaultRule.on("POST", "/import-phone-number").hold(30_000).times(1));
+    var held = request(HttpMethod.POST, "/import-phone-number", KEY_A).sendJsonObject(importBody(NUMBER));
+    await(hold.whenHeld(1));
+    // Provably in flight: not applied yet, not answered, and other requests are served meanwhile.
+    assertThat(held.isComplete()).isFalse();
+    assertThat(sim.number(KEY_A, NUMBER)).isEmpty();
+    assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_A, importBody("+14155550101")).statusCode())
+        .as("times(1): the next matching request is not held").isEqualTo(201);
+    assertThat(held.isComplete()).isFalse();
+    assertThat(hold.held()).isEqualTo(1);
+
+    // Released over the admin endpoint (an expired hold stays listed so it can be released by id).
+    assertThat(send(HttpMethod.POST, "/__admin/faults/" + hold.id() + "/release", null, null).statusCode())
+        .isEqualTo(204);
+    assertThat(await(held).statusCode()).isEqualTo(201);
+    assertThat(sim.number(KEY_A, NUMBER)).isPresent();
+    assertThat(send(HttpMethod.POST, "/__admin/faults/fault-none/release", null, null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void clearingTheFaultsReleasesHeldRequestsAndAHoldIsBounded() {
+    FaultRule hold = sim.faults().add(FaultRule.on("GET", "/v2/list-phone-numbers").hold(30_000));
+    var held = request(HttpMethod.GET, "/v2/list-phone-numbers", KEY_A).send();
+    await(hold.whenHeld(1));
+    assertThat(held.isComplete()).isFalse();
+    sim.faults().clear();
+    assertThat(await(held).statusCode()).isEqualTo(200);
+
+    // Never released: the bound lets it go.
+    sim.faults().add(FaultRule.on("GET", "/v2/list-phone-numbers").hold(200));
+    long start = System.nanoTime();
+    assertThat(send(HttpMethod.GET, "/v2/list-phone-numbers", KEY_A, null).statusCode()).isEqualTo(200);
+    assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(200);
+  }
+
+  @Test
   void dropConnectionLosesTheRequestAndDropResponseLosesOnlyTheReply() {
     sim.faults().add(FaultRule.on("POST", "/import-phone-number").dropConnection().times(1));
     assertThat(awaitFailure(request(HttpMethod.POST, "/import-phone-number", KEY_A)

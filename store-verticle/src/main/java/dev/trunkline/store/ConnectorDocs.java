@@ -2,6 +2,7 @@ package dev.trunkline.store;
 
 import dev.trunkline.contract.StoreMessages.Connector;
 import dev.trunkline.contract.StoreMessages.PasswordState;
+import dev.trunkline.contract.StoreMessages.PendingInfo;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -124,7 +125,17 @@ final class ConnectorDocs {
     boolean tokenPresent = twilioDoc != null && present(get(twilioDoc, SecretField.TWILIO_AUTH_TOKEN.path()));
     boolean retellKey = retellDoc != null && present(get(retellDoc, SecretField.RETELL_API_KEY.path()));
     return new Connector(subaccountId, accountSid, accountSid != null && tokenPresent, retellKey,
-        trunk(twilioDoc), passwordState(twilioDoc), version(twilioDoc));
+        trunk(twilioDoc), passwordState(twilioDoc), version(twilioDoc), pendingInfo(twilioDoc));
+  }
+
+  /** The pending credential's username, purpose and SID (never its password), or null. */
+  static PendingInfo pendingInfo(JsonObject twilioDoc) {
+    JsonObject pending = twilioDoc == null ? null : getObject(twilioDoc, PENDING);
+    if (pending == null) {
+      return null;
+    }
+    return new PendingInfo(pending.getString("username"), pending.getString("purpose"),
+        pending.getString("credentialSid"), Dates.millis(pending.getValue("createdAt")));
   }
 
   /** A stored secret in any format; an empty legacy string counts as none (the origin wrote "" for "unknown"). */

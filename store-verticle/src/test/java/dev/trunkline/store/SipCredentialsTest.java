@@ -99,8 +99,15 @@ class SipCredentialsTest {
     assertThat(during.password().reveal()).as("the active one is still usable").isEqualTo(PASSWORD);
     assertThat(during.pending().password().reveal()).isEqualTo(NEXT_PASSWORD);
     assertThat(during.pending().credentialSid()).isEqualTo(second);
+    // The secret-free connector names the open rotation (for the audit), never its password.
+    JsonObject connector = callRaw(vertx, Store.CONNECTOR_GET, new TenantRef(tenant));
+    assertThat(connector.getJsonObject("pending").getMap()).containsEntry("username", "tl_user2")
+        .containsEntry("purpose", "rotation").containsEntry("credentialSid", second).containsKey("createdAt")
+        .doesNotContainKey("password");
+    assertThat(connector.encode()).doesNotContain(NEXT_PASSWORD).doesNotContain(PASSWORD);
 
     Connector rotated = call(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "tl_user2", null), Connector.class);
+    assertThat(rotated.pending()).isNull();
     assertThat(rotated.trunk().credentialSid()).isEqualTo(second);
     assertThat(rotated.trunk().previousCredentialSid()).isEqualTo(first);
     SipCredentials after = call(vertx, Store.SIP_GET, new TenantRef(tenant), SipCredentials.class);

@@ -70,6 +70,8 @@ class CredentialRotationTest {
     assertThat(during.password()).as("the active password is still the old one").isEqualTo(oldPassword);
     assertThat(during.pending().purpose()).isEqualTo("rotation");
     assertThat(during.pending().username()).isEqualTo(started.username());
+    assertThat(during.pending().credentialSid()).as("recorded once Twilio created it")
+        .isEqualTo(started.credentialSid());
     Secret newPassword = during.pending().password();
     assertThat(newPassword).isNotEqualTo(oldPassword);
     // Both work while the caller moves its numbers.
@@ -119,6 +121,33 @@ class CredentialRotationTest {
     RotationStarted second = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
         RotationStarted.class);
     assertThat(second.username()).endsWith("_r3").doesNotContain("_r2");
+  }
+
+  @Test
+  void aBeginStoppedBeforeTwilioCreatedTheCredentialLeavesNoSidAndTheRetryRecordsIt() {
+    Tenant t = env.newTenant();
+    TrunkInfo trunk = setUp(t);
+    // The write-ahead happens, then Twilio never sees the credential: the pending one has no SID, which tells
+    // the gateway not to hand it to Retell (it does not exist at Twilio).
+    FaultRule lost = env.sim.faults().add(FaultRule.on("POST", "/2010-04-01/Accounts/" + t.accountSid()
+        + "/SIP/CredentialLists/*/Credentials.json").dropConnection().times(1));
+    env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()));
+    env.sim.faults().remove(lost.id());
+    SipCredentials halfway = env.sip(t);
+    assertThat(halfway.pending().purpose()).isEqualTo("rotation");
+    assertThat(halfway.pending().credentialSid()).isNull();
+    assertThat(credentials(t, trunk.credentialListSid())).hasSize(1);
+
+    RotationStarted resumed = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        RotationStarted.class);
+    SipCredentials after = env.sip(t);
+    assertThat(resumed.username()).isEqualTo(halfway.pending().username());
+    assertThat(after.pending().credentialSid()).isEqualTo(resumed.credentialSid());
+    assertThat(after.pending().password()).as("the written-ahead password is kept")
+        .isEqualTo(halfway.pending().password());
+    assertThat(credentials(t, trunk.credentialListSid())).hasSize(2);
+    assertThat(env.sim.checkPassword(t.accountSid(), trunk.credentialListSid(), resumed.username(),
+        after.pending().password().reveal())).isTrue();
   }
 
   @Test

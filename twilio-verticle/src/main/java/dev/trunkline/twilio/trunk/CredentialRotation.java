@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * Zero-downtime credential rotation, in two requests so the caller can move every Retell number in between.
  *
  * <p>{@code begin} adds a second credential (a new username) to the trunk's credential list, with its password
- * written ahead as pending (purpose "rotation"); both credentials now work. The caller reads the pending
+ * written ahead as pending (purpose "rotation"); both credentials now work. Once Twilio has created it, its SID
+ * is recorded on the pending credential: from then on the gateway hands the new credential, not the old one, to
+ * every number it imports or fixes. The caller reads the pending
  * password from the store (SIP_GET) and updates its numbers. {@code finish} promotes the new credential and
  * only then deletes the old one. Both steps are idempotent: repeating {@code begin} returns the rotation already
  * in progress, repeating {@code finish} completes a half-done finish. The caller holds the tenant's lock.
@@ -71,7 +73,20 @@ public final class CredentialRotation {
         // Created before, but the caller may not have seen the reply: the pending password is what it will use.
         ? Future.succeededFuture(added.get())
         : api.createCredential(tenant.auth(), trunk.credentialListSid(), pending.username(), pending.password());
-    return credential.map(c -> new RotationStarted(tenant.subaccountId(), c.username(), c.sid(), current.sid()));
+    return credential
+        .compose(c -> c.sid().equals(pending.credentialSid()) ? Future.succeededFuture(c)
+            : recordCreated(tenant, c, pending.password()))
+        .map(c -> new RotationStarted(tenant.subaccountId(), c.username(), c.sid(), current.sid()));
+  }
+
+  /**
+   * Records the new credential's SID on the pending credential once Twilio has it. That SID is the signal the
+   * gateway's purchase, import and fix flows wait for before they hand the new credential to Retell: a pending
+   * rotation credential without it may not exist at Twilio yet (a begin that stopped half-way).
+   */
+  private Future<Credential> recordCreated(TenantContext tenant, Credential created, Secret password) {
+    return store.putPending(tenant.subaccountId(), created.username(), password, StoreClient.PURPOSE_ROTATION,
+        created.sid(), tenant.requestId()).map(created);
   }
 
   private Future<RotationStarted> start(TenantContext tenant, Trunk trunk, List<Credential> existing,
@@ -93,6 +108,7 @@ public final class CredentialRotation {
     return store.putPending(tenant.subaccountId(), newUsername, password, StoreClient.PURPOSE_ROTATION, null,
             tenant.requestId())
         .compose(v -> api.createCredential(tenant.auth(), trunk.credentialListSid(), newUsername, password))
+        .compose(created -> recordCreated(tenant, created, password))
         .map(created -> {
           LOG.info("request {}: tenant {} rotation began: credential {} added next to {}", tenant.requestId(),
               tenant.subaccountId(), created.sid(), current.sid());
