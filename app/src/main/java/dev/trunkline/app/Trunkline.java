@@ -1,5 +1,7 @@
 package dev.trunkline.app;
 
+import dev.trunkline.gateway.GatewayVerticle;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -100,8 +102,10 @@ public final class Trunkline {
     return sandbox;
   }
 
+  /** The port the gateway listens on: the configured one, or the one it was given when configured with 0. */
   public int httpPort() {
-    return config.getJsonObject("http").getInteger("port");
+    Object actual = vertx.sharedData().getLocalMap(GatewayVerticle.PORT_MAP).get(GatewayVerticle.PORT_KEY);
+    return actual instanceof Integer port ? port : config.getJsonObject("http").getInteger("port");
   }
 
   public Path dataDir() {

@@ -95,7 +95,7 @@ class RotateKeysCommandLineTest {
   }
 
   private JsonObject config(String vaultKeys) {
-    Map<String, String> env = new LinkedHashMap<>(Map.of("TRUNKLINE_HTTP_PORT", String.valueOf(TestPorts.free()),
+    Map<String, String> env = new LinkedHashMap<>(Map.of("TRUNKLINE_HTTP_PORT", "0",
         "TRUNKLINE_HTTP_HOST", "127.0.0.1", "TRUNKLINE_DATA_DIR", dataDir.toString()));
     if (vaultKeys != null) {
       env.put("TRUNKLINE_KEYS", vaultKeys);

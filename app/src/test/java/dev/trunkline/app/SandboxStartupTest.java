@@ -35,10 +35,11 @@ class SandboxStartupTest {
   @Test
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
   void sandboxBecomesReadyAndClosesCleanly(Vertx vertx, VertxTestContext ctx) {
-    int port = TestPorts.free();
-    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
-    Trunkline.start(vertx, sandboxConfig(port))
-        .compose(node -> client.get("/health/ready").timeout(5000).send()
+    // Port 0: the gateway takes a free port when it binds (a port picked beforehand can be taken meanwhile).
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
+    int[] port = new int[1];
+    Trunkline.start(vertx, sandboxConfig(0))
+        .compose(node -> client.get(port[0] = node.httpPort(), "127.0.0.1", "/health/ready").timeout(5000).send()
             .compose(ready -> {
               ctx.verify(() -> {
                 assertThat(ready.statusCode()).isEqualTo(200);
@@ -52,7 +53,7 @@ class SandboxStartupTest {
               });
               return node.close();
             }))
-        .compose(v -> client.get("/health/live").timeout(2000).send()
+        .compose(v -> client.get(port[0], "127.0.0.1", "/health/live").timeout(2000).send()
             .transform(ar -> Future.succeededFuture(ar.succeeded())))
         .onComplete(ctx.succeeding(answered -> ctx.verify(() -> {
           assertThat(answered).as("the gateway stopped listening after close").isFalse();
@@ -63,11 +64,10 @@ class SandboxStartupTest {
   @Test
   @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
   void secondStartReusesTheSandboxSecrets(Vertx vertx, VertxTestContext ctx) {
-    int port = TestPorts.free();
-    Trunkline.start(vertx, sandboxConfig(port))
+    Trunkline.start(vertx, sandboxConfig(0))
         .compose(first -> {
           String key = first.config().getJsonObject("vault").getString("keys");
-          return first.close().compose(v -> Trunkline.start(vertx, sandboxConfig(port)))
+          return first.close().compose(v -> Trunkline.start(vertx, sandboxConfig(0)))
               .compose(second -> {
                 ctx.verify(() -> assertThat(second.config().getJsonObject("vault").getString("keys")).isEqualTo(key));
                 return second.close();
