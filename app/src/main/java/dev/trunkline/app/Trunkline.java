@@ -102,7 +102,10 @@ public final class Trunkline {
     return sandbox;
   }
 
-  /** The port the gateway listens on: the configured one, or the one it was given when configured with 0. */
+  /**
+   * The port the gateway listens on: the configured one, or the one it was given when configured with 0 (tests
+   * do that with {@code http.instances} 1; with more, each instance would bind a port of its own).
+   */
   public int httpPort() {
     Object actual = vertx.sharedData().getLocalMap(GatewayVerticle.PORT_MAP).get(GatewayVerticle.PORT_KEY);
     return actual instanceof Integer port ? port : config.getJsonObject("http").getInteger("port");

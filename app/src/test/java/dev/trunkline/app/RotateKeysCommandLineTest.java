@@ -100,7 +100,7 @@ class RotateKeysCommandLineTest {
     if (vaultKeys != null) {
       env.put("TRUNKLINE_KEYS", vaultKeys);
     }
-    return ConfigLoader.applyOverrides(ConfigLoader.defaults(), env, Map.of());
+    return ConfigLoader.applyOverrides(ConfigLoader.defaults(), env, Map.of("trunkline.http.instances", "1"));
   }
 
   /** Runs the command's entry point with its standard output captured line by line. */

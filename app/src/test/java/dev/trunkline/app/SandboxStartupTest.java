@@ -28,7 +28,9 @@ class SandboxStartupTest {
   private JsonObject sandboxConfig(int port) {
     JsonObject config = ConfigLoader.applyOverrides(ConfigLoader.defaults(),
         Map.of("TRUNKLINE_HTTP_PORT", String.valueOf(port), "TRUNKLINE_HTTP_HOST", "127.0.0.1",
-            "TRUNKLINE_DATA_DIR", dataDir.toString()), Map.of());
+            "TRUNKLINE_DATA_DIR", dataDir.toString()),
+        // One gateway instance: on port 0 each instance would bind a port of its own.
+        Map.of("trunkline.http.instances", "1"));
     return config;
   }
 
