@@ -57,6 +57,15 @@ public final class Addresses {
     public static final String IDEMPOTENCY_COMPLETE = STORE + "idempotency.complete";
     /** ReleaseIdempotency -> Deleted (only an IN_PROGRESS claim is released). */
     public static final String IDEMPOTENCY_RELEASE = STORE + "idempotency.release";
+    /**
+     * AcquireLock -> LockReply{held}: a named lease-based lock in the database (the Twilio service's per-tenant
+     * lock). held=false while another owner's lease runs; an expired lease is taken over.
+     */
+    public static final String LOCK_ACQUIRE = STORE + "locks.acquire";
+    /** RenewLock -> LockReply{held=false when the owner no longer holds it}. */
+    public static final String LOCK_RENEW = STORE + "locks.renew";
+    /** ReleaseLock -> Deleted{deleted=false when the owner did not hold it}. */
+    public static final String LOCK_RELEASE = STORE + "locks.release";
     /** RotateKeys -> RotateKeysReport; 409 ROTATION_RUNNING. Use a long request timeout. */
     public static final String ADMIN_ROTATE_KEYS = STORE + "admin.rotate-keys";
 

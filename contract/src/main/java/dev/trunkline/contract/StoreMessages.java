@@ -122,6 +122,18 @@ public final class StoreMessages {
   public record Deleted(boolean deleted) {}
 
   /**
+   * Takes the lock {@code name} for {@code owner} (unique per acquisition) for {@code leaseMs}, unless another
+   * owner's lease is still running. Renew before the lease runs out; release when done.
+   */
+  public record AcquireLock(String name, String owner, long leaseMs) {}
+
+  public record RenewLock(String name, String owner, long leaseMs) {}
+
+  public record ReleaseLock(String name, String owner) {}
+
+  public record LockReply(boolean held) {}
+
+  /**
    * Claims an idempotency key for a tenant. The reply says whether this caller owns the work now
    * ({@code CLAIMED}), another request holds it ({@code IN_PROGRESS}), or it is done ({@code COMPLETED}, with
    * the recorded response). The same key with another {@code requestHash} fails with 422.

@@ -166,6 +166,10 @@ public class StoreVerticle extends VerticleBase {
     serve(Store.IDEMPOTENCY_CLAIM, StoreMessages.ClaimIdempotency.class, idempotency::claim);
     serve(Store.IDEMPOTENCY_COMPLETE, StoreMessages.CompleteIdempotency.class, idempotency::complete);
     serve(Store.IDEMPOTENCY_RELEASE, StoreMessages.ReleaseIdempotency.class, idempotency::release);
+    LockService locks = new LockService(mongo, clock);
+    serve(Store.LOCK_ACQUIRE, StoreMessages.AcquireLock.class, locks::acquire);
+    serve(Store.LOCK_RENEW, StoreMessages.RenewLock.class, locks::renew);
+    serve(Store.LOCK_RELEASE, StoreMessages.ReleaseLock.class, locks::release);
     serve(Store.ADMIN_ROTATE_KEYS, RotateKeys.class, request -> rotate(rotation, request));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }

@@ -1,41 +1,105 @@
 package dev.trunkline.twilio;
 
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreMessages.AcquireLock;
+import dev.trunkline.contract.StoreMessages.Deleted;
+import dev.trunkline.contract.StoreMessages.LockReply;
+import dev.trunkline.contract.StoreMessages.ReleaseLock;
+import dev.trunkline.contract.StoreMessages.RenewLock;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.Lock;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serialises every operation that changes a tenant's Twilio resources, across the cluster: two setups (or a
  * setup and a purchase) for one tenant never interleave, so they never both create a trunk. The lock is
  * released whatever the work's outcome, including an exception thrown while starting it.
+ *
+ * <p>The lock is a lease in the store ({@code trunkline.store.v1.locks.*}), not the cluster manager's lock:
+ * Hazelcast's map locks favour availability and can be granted twice while members join or partitions
+ * migrate, which ClusterIT caught as two concurrent setups of one tenant. A waiter polls (every
+ * {@value #POLL_MS} ms plus jitter) until {@code timeoutMs}; the holder renews its lease every third of
+ * {@code leaseMs}, so a holder that dies blocks the tenant for at most {@code leaseMs}.
  */
 public final class TenantLock {
   public static final String PREFIX = "trunkline.tenant.";
+  static final long POLL_MS = 50;
+  private static final Logger LOG = LoggerFactory.getLogger(TenantLock.class);
 
   private final Vertx vertx;
   private final long timeoutMs;
+  private final long leaseMs;
+  private final long busTimeoutMs;
 
-  public TenantLock(Vertx vertx, long timeoutMs) {
+  public TenantLock(Vertx vertx, long timeoutMs, long leaseMs, long busTimeoutMs) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
+    this.leaseMs = leaseMs;
+    this.busTimeoutMs = busTimeoutMs;
+  }
+
+  /** The lock's name in the store for a tenant. */
+  public static String name(String subaccountId) {
+    return PREFIX + subaccountId.toLowerCase(Locale.ROOT);
   }
 
   public <T> Future<T> withLock(String subaccountId, Supplier<Future<T>> work) {
-    return vertx.sharedData().getLockWithTimeout(PREFIX + subaccountId.toLowerCase(java.util.Locale.ROOT), timeoutMs)
-        .recover(err -> Future.failedFuture(ServiceException.conflict("TENANT_BUSY",
-            "another operation on this tenant's trunk did not finish within " + timeoutMs + " ms; retry later")))
-        .compose(lock -> run(lock, work));
+    String name = name(subaccountId);
+    String owner = UUID.randomUUID().toString();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    return acquire(name, owner, deadline).compose(v -> run(name, owner, work));
   }
 
-  private static <T> Future<T> run(Lock lock, Supplier<Future<T>> work) {
+  private Future<Void> acquire(String name, String owner, long deadline) {
+    return Bus.request(vertx, Addresses.Store.LOCK_ACQUIRE, new AcquireLock(name, owner, leaseMs), LockReply.class,
+            busTimeoutMs, null)
+        .compose(reply -> {
+          if (reply.held()) {
+            return Future.succeededFuture();
+          }
+          if (System.nanoTime() >= deadline) {
+            return Future.failedFuture(ServiceException.conflict("TENANT_BUSY",
+                "another operation on this tenant's trunk did not finish within " + timeoutMs + " ms; retry later"));
+          }
+          Promise<Void> retried = Promise.promise();
+          long pause = POLL_MS + ThreadLocalRandom.current().nextLong(POLL_MS);
+          vertx.setTimer(pause, t -> acquire(name, owner, deadline).onComplete(retried));
+          return retried.future();
+        });
+  }
+
+  private <T> Future<T> run(String name, String owner, Supplier<Future<T>> work) {
+    long renewal = vertx.setPeriodic(Math.max(1, leaseMs / 3), t ->
+        Bus.request(vertx, Addresses.Store.LOCK_RENEW, new RenewLock(name, owner, leaseMs), LockReply.class,
+                busTimeoutMs, null)
+            .onSuccess(reply -> {
+              if (!reply.held()) {
+                LOG.warn("lock {} was lost while its work was still running (lease {} ms ran out?)", name, leaseMs);
+              }
+            })
+            .onFailure(err -> LOG.warn("renewing lock {} failed: {}", name, err.toString())));
     Future<T> result;
     try {
       result = work.get();
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    return result.andThen(ar -> lock.release());
+    return result.andThen(ar -> {
+      vertx.cancelTimer(renewal);
+      // If the release fails the lease runs out on its own.
+      Bus.request(vertx, Addresses.Store.LOCK_RELEASE, new ReleaseLock(name, owner), Deleted.class, busTimeoutMs,
+              null)
+          .onFailure(err -> LOG.warn("releasing lock {} failed (its lease of {} ms will expire): {}", name, leaseMs,
+              err.toString()));
+    });
   }
 }

@@ -15,6 +15,8 @@ import io.vertx.core.json.JsonObject;
  * @param maxPoolSize connections per upstream (one pool for the API, one for trunking)
  * @param maxWaitQueueSize requests waiting for a pooled connection before new ones are refused
  * @param lockTimeoutMs how long a tenant operation waits for the tenant's cluster-wide lock
+ * @param lockLeaseMs the lock's lease in the store: renewed every third of it while held, so a holder that
+ *     died blocks the tenant for at most this long
  * @param retryBaseDelayMs first backoff step; doubles per retry, with full jitter
  * @param maxRetryDelayMs cap of one backoff step, and of an honoured {@code Retry-After}
  * @param maxPages pages followed in one listing before giving up (bounds a runaway paging loop)
@@ -33,6 +35,7 @@ public record TwilioConfig(
     int maxPoolSize,
     int maxWaitQueueSize,
     long lockTimeoutMs,
+    long lockLeaseMs,
     long retryBaseDelayMs,
     long maxRetryDelayMs,
     int maxPages,
@@ -52,9 +55,11 @@ public record TwilioConfig(
       throw new IllegalArgumentException(
           "twilio.friendlyNamePrefix must be 1-21 letters, digits or '-', starting with a letter or digit");
     }
-    if (requestTimeoutMs <= 0 || maxRetries < 0 || maxPoolSize <= 0 || lockTimeoutMs <= 0 || maxPages <= 0
+    if (requestTimeoutMs <= 0 || maxRetries < 0 || maxPoolSize <= 0 || lockTimeoutMs <= 0 || lockLeaseMs < 1_000
+        || maxPages <= 0
         || pageSize < 1 || pageSize > 1000 || maxInFlight < 1) {
-      throw new IllegalArgumentException("twilio: timeouts, pool size and page limits must be positive");
+      throw new IllegalArgumentException("twilio: timeouts, pool size and page limits must be positive "
+          + "(lockLeaseMs at least 1000)");
     }
   }
 
@@ -71,6 +76,7 @@ public record TwilioConfig(
         t.getInteger("maxPoolSize", 16),
         t.getInteger("maxWaitQueueSize", 256),
         t.getLong("lockTimeoutMs", 30_000L),
+        t.getLong("lockLeaseMs", 30_000L),
         t.getLong("retryBaseDelayMs", 200L),
         t.getLong("maxRetryDelayMs", 10_000L),
         t.getInteger("maxPages", 50),

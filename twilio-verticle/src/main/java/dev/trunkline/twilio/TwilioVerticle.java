@@ -63,7 +63,7 @@ public class TwilioVerticle extends VerticleBase {
     http = new TwilioHttp(vertx, config, observer);
     TwilioApi api = new TwilioApi(http);
     StoreClient store = new StoreClient(vertx, config.busTimeoutMs());
-    TenantLock lock = new TenantLock(vertx, config.lockTimeoutMs());
+    TenantLock lock = new TenantLock(vertx, config.lockTimeoutMs(), config.lockLeaseMs(), config.busTimeoutMs());
     PasswordGenerator passwords = new PasswordGenerator();
     TrunkSetup setup = new TrunkSetup(api, store, config, passwords);
     CredentialRotation rotation = new CredentialRotation(api, store, passwords);

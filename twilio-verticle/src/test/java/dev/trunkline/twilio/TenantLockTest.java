@@ -4,6 +4,11 @@ import static dev.trunkline.twilio.TwilioTestEnv.assertFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.StoreMessages.AcquireLock;
+import dev.trunkline.contract.StoreMessages.Deleted;
+import dev.trunkline.contract.StoreMessages.LockReply;
+import dev.trunkline.contract.StoreMessages.ReleaseLock;
+import dev.trunkline.contract.StoreMessages.RenewLock;
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.TenantRef;
@@ -14,8 +19,8 @@ import dev.trunkline.twilio.TwilioTestEnv.Tenant;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.Lock;
 import io.vertx.junit5.VertxExtension;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +50,8 @@ class TenantLockTest {
   void anOperationWaitingTooLongForTheTenantsLockIsA409AndOtherTenantsAreNotBlocked() {
     Tenant t = env.newTenant();
     Tenant other = env.newTenant();
-    Lock held = TwilioTestEnv.await(env.vertx.sharedData().getLock(TenantLock.PREFIX + t.subaccountId()));
+    String owner = "another-node";
+    assertThat(hold(t, owner)).as("the test holds the tenant's lock").isTrue();
     try {
       assertFailure(env.failure(Addresses.Twilio.TRUNK_ENSURE, ensure(t)), 409, "TENANT_BUSY");
       assertThat(env.sim.trunks(t.accountSid())).isEmpty();
@@ -60,7 +66,7 @@ class TenantLockTest {
       assertThat(waited).isInstanceOf(ServiceException.class);
       assertFailure((ServiceException) waited, 409, "TENANT_BUSY");
     } finally {
-      held.release();
+      release(t, owner);
     }
     assertThat(env.call(Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class).created()).isTrue();
   }
@@ -78,8 +84,61 @@ class TenantLockTest {
     // Each of these would wait out the 400 ms lock timeout and fail with TENANT_BUSY if a lock had leaked.
     env.call(Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class);
     env.call(Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class);
-    Lock free = TwilioTestEnv.await(env.vertx.sharedData().getLockWithTimeout(TenantLock.PREFIX + t.subaccountId(),
-        100));
-    free.release();
+    assertThat(hold(t, "after")).as("the lock is free").isTrue();
+    release(t, "after");
+  }
+
+  @Test
+  void aHolderThatDiedBlocksTheTenantOnlyUntilItsLeaseRunsOut() {
+    Tenant t = env.newTenant();
+    // A lease of 1 s that nobody renews: its holder is gone.
+    assertThat(env.call(Addresses.Store.LOCK_ACQUIRE, new AcquireLock(TenantLock.name(t.subaccountId()), "dead", 1_000),
+        LockReply.class).held()).isTrue();
+    assertFailure(env.failure(Addresses.Twilio.TRUNK_ENSURE, ensure(t)), 409, "TENANT_BUSY");
+    long start = System.nanoTime();
+    TrunkInfo info = null;
+    while (info == null && System.nanoTime() - start < 10_000_000_000L) {
+      try {
+        info = env.call(Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class);
+      } catch (AssertionError | RuntimeException e) {
+        // still TENANT_BUSY until the lease has run out
+      }
+    }
+    assertThat(info).as("setup ran once the dead holder's lease ran out").isNotNull();
+    assertThat(info.created()).isTrue();
+  }
+
+  @Test
+  void onlyOneOwnerHoldsTheLockAtATime() {
+    String name = "trunkline.test." + java.util.UUID.randomUUID();
+    List<Future<LockReply>> attempts = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      attempts.add(Bus.request(env.vertx, Addresses.Store.LOCK_ACQUIRE, new AcquireLock(name, "owner-" + i, 60_000),
+          LockReply.class, 10_000, null));
+    }
+    long held = attempts.stream().filter(f -> TwilioTestEnv.await(f).held()).count();
+    assertThat(held).isEqualTo(1);
+    // Only the holder renews or releases it.
+    String holder = "owner-" + java.util.stream.IntStream.range(0, 30)
+        .filter(i -> TwilioTestEnv.await(attempts.get(i)).held()).findFirst().orElseThrow();
+    assertThat(env.call(Addresses.Store.LOCK_RENEW, new RenewLock(name, "not-" + holder, 60_000), LockReply.class)
+        .held()).isFalse();
+    assertThat(env.call(Addresses.Store.LOCK_RELEASE, new ReleaseLock(name, "not-" + holder), Deleted.class)
+        .deleted()).isFalse();
+    assertThat(env.call(Addresses.Store.LOCK_RENEW, new RenewLock(name, holder, 60_000), LockReply.class).held())
+        .isTrue();
+    assertThat(env.call(Addresses.Store.LOCK_RELEASE, new ReleaseLock(name, holder), Deleted.class).deleted())
+        .isTrue();
+    assertThat(env.call(Addresses.Store.LOCK_ACQUIRE, new AcquireLock(name, "next", 60_000), LockReply.class)
+        .held()).isTrue();
+  }
+
+  private static boolean hold(Tenant t, String owner) {
+    return env.call(Addresses.Store.LOCK_ACQUIRE, new AcquireLock(TenantLock.name(t.subaccountId()), owner, 60_000),
+        LockReply.class).held();
+  }
+
+  private static void release(Tenant t, String owner) {
+    env.call(Addresses.Store.LOCK_RELEASE, new ReleaseLock(TenantLock.name(t.subaccountId()), owner), Deleted.class);
   }
 }
