@@ -93,13 +93,15 @@ public final class TenantLock {
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    return result.andThen(ar -> {
+    // Released before the caller hears the outcome, so its next operation on the tenant finds the lock free.
+    return result.transform(outcome -> {
       vertx.cancelTimer(renewal);
-      // If the release fails the lease runs out on its own.
-      Bus.request(vertx, Addresses.Store.LOCK_RELEASE, new ReleaseLock(name, owner), Deleted.class, busTimeoutMs,
-              null)
+      return Bus.request(vertx, Addresses.Store.LOCK_RELEASE, new ReleaseLock(name, owner), Deleted.class,
+              busTimeoutMs, null)
           .onFailure(err -> LOG.warn("releasing lock {} failed (its lease of {} ms will expire): {}", name, leaseMs,
-              err.toString()));
+              err.toString()))
+          .transform(released -> outcome.succeeded() ? Future.succeededFuture(outcome.result())
+              : Future.<T>failedFuture(outcome.cause()));
     });
   }
 }
