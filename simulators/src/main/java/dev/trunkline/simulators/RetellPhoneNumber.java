@@ -36,11 +36,16 @@ final class RetellPhoneNumber {
   JsonObject toResponse() {
     JsonObject sip = new JsonObject().put("termination_uri", terminationUri).put("transport", transport)
         .put("auth_username", authUsername);
-    return new JsonObject()
+    JsonObject response = new JsonObject()
         .put("phone_number", phoneNumber)
         .put("phone_number_type", "custom")
-        .put("phone_number_pretty", pretty(phoneNumber))
-        .put("area_code", areaCode(phoneNumber))
+        .put("phone_number_pretty", pretty(phoneNumber));
+    Integer areaCode = areaCode(phoneNumber);
+    if (areaCode != null) {
+      // An integer in the document, not nullable: absent for numbers outside the NANP.
+      response.put("area_code", areaCode);
+    }
+    return response
         .put("nickname", nickname)
         .put("inbound_agents", copy(inboundAgents))
         .put("outbound_agents", copy(outboundAgents))

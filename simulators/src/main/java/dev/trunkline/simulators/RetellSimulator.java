@@ -3,7 +3,7 @@ package dev.trunkline.simulators;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -25,6 +25,9 @@ import java.util.Optional;
 public final class RetellSimulator {
 
   private static final String WORKSPACE_KEY = "retell.workspace";
+  private static final String OPERATION_KEY = "retell.operation";
+  /** Retell's answer to a number it does not have (get, update, delete): 422, not 404. */
+  static final String UNKNOWN_ASSET = "Cannot find requested asset under given api key.";
 
   private final Vertx vertx;
   private final RetellWorkspaces state = new RetellWorkspaces();
@@ -32,6 +35,7 @@ public final class RetellSimulator {
   private final RequestLog requests = new RequestLog();
   private final RateLimiter rateLimiter;
   private final SimulatorOptions options;
+  private RetellContract contract;
   private HttpSimulatorVerticle verticle;
 
   private RetellSimulator(Vertx vertx, SimulatorOptions options) {
@@ -43,7 +47,11 @@ public final class RetellSimulator {
   /** Starts a simulator on {@code opts.host()}:{@code opts.port()} (port 0 = a free port). */
   public static Future<RetellSimulator> start(Vertx vertx, SimulatorOptions opts) {
     RetellSimulator sim = new RetellSimulator(vertx, (opts == null ? new SimulatorOptions() : opts).copy());
-    return HttpSimulatorVerticle.deploy(vertx, sim.options, v -> sim.router())
+    return RetellOpenApi.load(vertx)
+        .compose(document -> {
+          sim.contract = new RetellContract(vertx, document);
+          return HttpSimulatorVerticle.deploy(vertx, sim.options, v -> sim.router());
+        })
         .map(deployed -> {
           sim.verticle = deployed;
           return sim;
@@ -70,6 +78,26 @@ public final class RetellSimulator {
 
   public RequestLog requests() {
     return requests;
+  }
+
+  /**
+   * The replies this simulator gave, by operation and status, and every reply of its own that Retell's OpenAPI
+   * document does not allow ({@code violations()}, which must stay empty).
+   */
+  public ContractReport contract() {
+    return new ContractReport(contract.replies(), contract.violations());
+  }
+
+  /**
+   * What {@link #contract()} reports: {@code replies} maps "operationId status" (with "(injected)", "(rate limit)" or
+   * "(request outside the document)" after the exempt ones) to a count; {@code violations} names each reply that
+   * broke the document.
+   */
+  public record ContractReport(java.util.Map<String, Long> replies, List<String> violations) {}
+
+  /** The statuses Retell's document lists for one of the served operations (e.g. "getPhoneNumber"). */
+  public java.util.Set<Integer> documentedStatuses(String operationId) {
+    return contract.documentedStatuses(operationId);
   }
 
   /** Changes the per-API-key rate limit (requests per second, 0 = unlimited) at runtime. */
@@ -121,6 +149,7 @@ public final class RetellSimulator {
     state.clear();
     faults.clear();
     requests.reset();
+    contract.reset();
   }
 
   private Router router() {
@@ -130,29 +159,49 @@ public final class RetellSimulator {
     mountAdmin(router);
     AdminRoutes.mountFallback(router);
 
+    operation(router, HttpMethod.POST, "/import-phone-number", "importPhoneNumber", ctx -> reply(ctx, 201,
+        state.importNumber(workspace(ctx), ctx.body().asJsonObject(), false)));
+    operation(router, HttpMethod.PATCH, "/update-phone-number/:phone_number", "updatePhoneNumber",
+        ctx -> reply(ctx, 200, state.update(workspace(ctx), ctx.pathParam("phone_number"),
+            ctx.body().asJsonObject())));
+    operation(router, HttpMethod.GET, "/get-phone-number/:phone_number", "getPhoneNumber", ctx -> reply(ctx, 200,
+        state.get(workspace(ctx), ctx.pathParam("phone_number"))));
+    operation(router, HttpMethod.DELETE, "/delete-phone-number/:phone_number", "deletePhoneNumber", ctx -> {
+      state.delete(workspace(ctx), ctx.pathParam("phone_number"));
+      reply(ctx, 204, null);
+    });
+    operation(router, HttpMethod.GET, "/v2/list-phone-numbers", "listPhoneNumbersV2", this::list);
     router.route().handler(this::authenticate);
-    router.route().handler(this::rateLimit);
-    router.route().handler(faults.handler(vertx, RetellSimulator::writeError));
-
-    router.post("/import-phone-number").handler(api(ctx -> Replies.json(ctx, 201,
-        state.importNumber(workspace(ctx), jsonBody(ctx), false))));
-    router.patch("/update-phone-number/:phone").handler(api(ctx -> Replies.json(ctx, 200,
-        state.update(workspace(ctx), ctx.pathParam("phone"), jsonBody(ctx)))));
-    router.get("/get-phone-number/:phone").handler(api(ctx -> Replies.json(ctx, 200,
-        state.get(workspace(ctx), ctx.pathParam("phone")))));
-    router.delete("/delete-phone-number/:phone").handler(api(ctx -> {
-      state.delete(workspace(ctx), ctx.pathParam("phone"));
-      Replies.noContent(ctx);
-    }));
-    router.get("/v2/list-phone-numbers").handler(api(this::list));
     router.route().handler(ctx -> writeError(ctx, 404, null, "Not found: " + ctx.request().method() + " "
         + ctx.normalizedPath()));
     router.errorHandler(500, ctx -> writeError(ctx, 500, null, null));
     return router;
   }
 
+  /**
+   * One operation of Retell's document: authentication, the optional rate limit, fault injection, then the request
+   * validated against the document, and only then the handler (whose reply is checked against the document too).
+   */
+  private void operation(Router router, HttpMethod method, String path, String operationId,
+      Handler<RoutingContext> handler) {
+    router.route(method, path)
+        .handler(ctx -> {
+          ctx.put(OPERATION_KEY, operationId);
+          ctx.next();
+        })
+        .handler(this::authenticate)
+        .handler(this::rateLimit)
+        .handler(faults.handler(vertx, (ctx, status, code, message) -> {
+          ctx.put(RetellContract.EXEMPTION_KEY, RetellContract.INJECTED);
+          writeError(ctx, status, code, message);
+        }))
+        .handler(contract.requestValidator(operationId, this::writeError))
+        .handler(api(handler));
+  }
+
   private void mountAdmin(Router router) {
     String prefix = AdminRoutes.PREFIX;
+    router.get(prefix + "/contract").handler(ctx -> AdminRoutes.ok(ctx, contract.toJson()));
     router.get(prefix + "/rate-limit").handler(ctx -> AdminRoutes.ok(ctx,
         new JsonObject().put("requestsPerSecond", rateLimiter.ratePerSecond())));
     router.put(prefix + "/rate-limit").handler(ctx -> {
@@ -206,7 +255,7 @@ public final class RetellSimulator {
     String workspace = key == null ? null : workspaceId(key);
     requests.record(ctx.request().method().name(), ctx.normalizedPath(), workspace);
     if (workspace == null) {
-      writeError(ctx, 401, null, "Unauthorized: a Bearer API key is required");
+      writeError(ctx, 401, null, null);
       return;
     }
     ctx.put(WORKSPACE_KEY, workspace);
@@ -217,34 +266,30 @@ public final class RetellSimulator {
     long retryAfter = rateLimiter.acquire(ctx.get(WORKSPACE_KEY));
     if (retryAfter > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(retryAfter));
-      writeError(ctx, 429, null, "Too many requests: rate limit exceeded");
+      ctx.put(RetellContract.EXEMPTION_KEY, RetellContract.RATE_LIMIT);
+      writeError(ctx, 429, null, null);
       return;
     }
     ctx.next();
   }
 
+  /** The request was validated against the document (limit an integer of at most 1000, the sort order's enum). */
   private void list(RoutingContext ctx) {
-    int limit = RetellWorkspaces.DEFAULT_LIST_LIMIT;
     String rawLimit = ctx.queryParams().get("limit");
-    if (rawLimit != null) {
-      try {
-        limit = Integer.parseInt(rawLimit);
-      } catch (NumberFormatException e) {
-        throw new RetellException(400, "limit must be an integer");
-      }
-      if (limit < 1 || limit > RetellWorkspaces.MAX_LIST_LIMIT) {
-        throw new RetellException(400, "limit must be within 1.." + RetellWorkspaces.MAX_LIST_LIMIT);
-      }
+    // The document sets no minimum; a limit below 1 gets one item rather than an answer the document lacks.
+    int limit = rawLimit == null ? RetellWorkspaces.DEFAULT_LIST_LIMIT : Math.max(1, Integer.parseInt(rawLimit));
+    // The document's default order is descending (newest first).
+    boolean ascending = "ascending".equals(ctx.queryParams().get("sort_order"));
+    String paginationKey = ctx.queryParams().get("pagination_key");
+    if (paginationKey != null && !state.hasNumber(workspace(ctx), paginationKey)) {
+      // A key Retell never issued: the document describes no answer to that request.
+      ctx.put(RetellContract.EXEMPTION_KEY, RetellContract.OUTSIDE_DOCUMENT);
+      throw new RetellException(400, "pagination_key does not name a phone number of this workspace");
     }
-    String sortOrder = ctx.queryParams().get("sort_order");
-    if (sortOrder != null && !sortOrder.equals("ascending") && !sortOrder.equals("descending")) {
-      throw new RetellException(400, "sort_order must be ascending or descending");
-    }
-    Replies.json(ctx, 200, state.list(workspace(ctx), limit, ctx.queryParams().get("pagination_key"),
-        "ascending".equals(sortOrder)));
+    reply(ctx, 200, state.list(workspace(ctx), limit, paginationKey, ascending));
   }
 
-  private static Handler<RoutingContext> api(Handler<RoutingContext> handler) {
+  private Handler<RoutingContext> api(Handler<RoutingContext> handler) {
     return ctx -> {
       try {
         handler.handle(ctx);
@@ -258,21 +303,6 @@ public final class RetellSimulator {
     return ctx.get(WORKSPACE_KEY);
   }
 
-  private static JsonObject jsonBody(RoutingContext ctx) {
-    if (ctx.body().length() == 0) {
-      throw new RetellException(400, "a JSON body is required");
-    }
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      if (body == null) {
-        throw new RetellException(400, "a JSON body is required");
-      }
-      return body;
-    } catch (DecodeException | ClassCastException e) {
-      throw new RetellException(400, "the body is not a JSON object");
-    }
-  }
-
   private static String bearerKey(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -282,22 +312,41 @@ public final class RetellSimulator {
     return key.isEmpty() ? null : key;
   }
 
-  /** Retell's error body: a JSON object with a message (what the official SDK shows as the error message). */
-  static void writeError(RoutingContext ctx, int status, Integer code, String message) {
-    Replies.json(ctx, status, new JsonObject().put("status", status)
-        .put("message", message != null ? message : defaultMessage(status)));
+  /** A reply of the simulator's own: checked against the document for the request's operation, then sent. */
+  private void reply(RoutingContext ctx, int status, JsonObject body) {
+    String operationId = ctx.get(OPERATION_KEY);
+    if (operationId != null) {
+      contract.checkReply(ctx, operationId, status, body);
+    }
+    if (body == null) {
+      Replies.noContent(ctx);
+    } else {
+      Replies.json(ctx, status, body);
+    }
   }
 
-  private static String defaultMessage(int status) {
+  /** Retell's error body, {@code {"status":"error","message":...}}, with the document's message by default. */
+  void writeError(RoutingContext ctx, int status, Integer code, String message) {
+    reply(ctx, status, errorBody(status, message));
+  }
+
+  static JsonObject errorBody(int status, String message) {
+    return new JsonObject().put("status", "error").put("message", message != null ? message : defaultMessage(status));
+  }
+
+  /** The example messages of the document's error responses; other statuses get a plain phrase. */
+  static String defaultMessage(int status) {
     return switch (status) {
-      case 400 -> "Bad request";
-      case 401 -> "Unauthorized";
-      case 404 -> "Not found";
-      case 409 -> "Conflict";
-      case 422 -> "Unprocessable content";
-      case 429 -> "Too many requests";
-      case 503 -> "Service unavailable";
-      default -> status >= 500 ? "Internal server error" : "Request failed";
+      case 400 -> RetellContract.INVALID_REQUEST;
+      case 401 -> "API key is missing or invalid.";
+      case 402 -> "Trial has ended, please add payment method.";
+      case 403 -> "Forbidden";
+      case 404 -> "The requested resource was not found.";
+      case 422 -> UNKNOWN_ASSET;
+      case 429 -> "Account rate limited, please throttle your requests.";
+      case 500 -> "An unexpected server error occurred.";
+      case 503 -> "Service unavailable.";
+      default -> status >= 500 ? "An unexpected server error occurred." : "Request failed.";
     };
   }
 }

@@ -52,15 +52,17 @@ final class RetellWorkspaces {
   synchronized JsonObject importNumber(String workspace, JsonObject body, boolean seeding) {
     String phone = requiredString(body, "phone_number");
     String terminationUri = seeding ? optionalString(body, "termination_uri") : requiredString(body, "termination_uri");
-    if (!body.getBoolean("ignore_e164_validation", false) && !E164.matcher(phone).matches()) {
-      throw new RetellException(422, "phone_number must be in E.164 format, e.g. +14155550100");
+    // The document: "If omitted, default is true", so only an explicit false asks for E.164 validation.
+    if (Boolean.FALSE.equals(body.getValue("ignore_e164_validation")) && !E164.matcher(phone).matches()) {
+      throw new RetellException(400, "phone_number must be in E.164 format, e.g. +14155550100");
     }
     Map<String, RetellPhoneNumber> numbers = workspace(workspace);
     if (numbers.containsKey(phone)) {
-      throw new RetellException(409, "Phone number " + phone + " already exists in this workspace");
+      // What Retell answers here is not documented; 400 is the only client error the document lists for import.
+      throw new RetellException(400, "Phone number " + phone + " already exists in this workspace");
     }
     if (numbers.size() >= MAX_NUMBERS_PER_WORKSPACE) {
-      throw new RetellException(422, "Too many phone numbers in this workspace");
+      throw new RetellException(400, "Too many phone numbers in this workspace");
     }
     RetellPhoneNumber number = new RetellPhoneNumber(phone, ++sequence);
     number.terminationUri = terminationUri;
@@ -140,6 +142,11 @@ final class RetellWorkspaces {
     return page;
   }
 
+  synchronized boolean hasNumber(String workspace, String phone) {
+    Map<String, RetellPhoneNumber> numbers = workspaces.get(workspace);
+    return numbers != null && numbers.containsKey(phone);
+  }
+
   synchronized Optional<JsonObject> view(String workspace, String phone) {
     Map<String, RetellPhoneNumber> numbers = workspaces.get(workspace);
     RetellPhoneNumber number = numbers == null ? null : numbers.get(phone);
@@ -170,7 +177,7 @@ final class RetellWorkspaces {
     Map<String, RetellPhoneNumber> numbers = workspaces.get(id);
     if (numbers == null) {
       if (workspaces.size() >= MAX_WORKSPACES) {
-        throw new RetellException(429, "Too many workspaces in this simulator");
+        throw new RetellException(500, "Too many workspaces in this simulator");
       }
       numbers = new LinkedHashMap<>();
       workspaces.put(id, numbers);
@@ -181,7 +188,7 @@ final class RetellWorkspaces {
   private RetellPhoneNumber existing(String workspace, String phone) {
     RetellPhoneNumber number = workspace(workspace).get(phone);
     if (number == null) {
-      throw new RetellException(404, "Phone number " + phone + " not found");
+      throw new RetellException(422, RetellSimulator.UNKNOWN_ASSET);
     }
     return number;
   }
@@ -231,7 +238,7 @@ final class RetellWorkspaces {
       return fallback;
     }
     if (!TRANSPORTS.contains(transport)) {
-      throw new RetellException(422, "transport must be one of TLS, TCP, UDP");
+      throw new RetellException(400, "transport must be one of TLS, TCP, UDP");
     }
     return transport;
   }

@@ -3,15 +3,11 @@ package dev.trunkline.simulators;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,8 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Three adaptations, all needed to use vertx-openapi 5.0.x and none changing what is validated:
  * <ul>
- *   <li>Pruning: only the served paths and the component schemas they reference (transitively) are kept, so the
- *   2 MB document becomes a few dozen KB and the contract builds in well under a second.</li>
+ *   <li>Pruning ({@link OpenApiDocs#prune}): only the served paths and the components they reference
+ *   (transitively) are kept, so the 2 MB document becomes a few dozen KB and the contract builds in well under a
+ *   second.</li>
  *   <li>Media type: vertx-openapi does not support {@code application/x-www-form-urlencoded} request bodies, so the
  *   pruned copy declares the same schema as {@code application/json}; {@link TwilioRequestValidator} turns the form
  *   body into the equivalent JSON object (typed per the schema) before validating it.</li>
@@ -89,51 +86,9 @@ final class TwilioOpenApi {
     }
   }
 
-  /** A copy of {@code spec} with only {@code paths} and the component schemas they reach; forms declared as JSON. */
+  /** A copy of {@code spec} with only {@code paths} and the components they reach; forms declared as JSON. */
   static JsonObject prune(JsonObject spec, Set<String> paths) {
-    JsonObject keptPaths = new JsonObject();
-    for (String path : paths) {
-      JsonObject item = spec.getJsonObject("paths").getJsonObject(path);
-      if (item == null) {
-        throw new IllegalArgumentException("the OpenAPI document has no path " + path);
-      }
-      keptPaths.put(contractPath(path), formsAsJson(item.copy()));
-    }
-    JsonObject allSchemas = spec.getJsonObject("components").getJsonObject("schemas");
-    Set<String> needed = new LinkedHashSet<>();
-    Deque<Object> todo = new ArrayDeque<>();
-    todo.add(keptPaths);
-    while (!todo.isEmpty()) {
-      Object node = todo.pop();
-      if (node instanceof JsonObject object) {
-        String ref = object.getString("$ref");
-        if (ref != null && ref.startsWith("#/components/schemas/")) {
-          String name = ref.substring("#/components/schemas/".length());
-          if (needed.add(name)) {
-            todo.add(allSchemas.getJsonObject(name));
-          }
-        }
-        object.forEach(e -> addIfContainer(todo, e.getValue()));
-      } else if (node instanceof JsonArray array) {
-        array.forEach(v -> addIfContainer(todo, v));
-      }
-    }
-    JsonObject schemas = new JsonObject();
-    needed.forEach(name -> schemas.put(name, allSchemas.getJsonObject(name)));
-    JsonObject components = new JsonObject().put("schemas", schemas);
-    JsonObject securitySchemes = spec.getJsonObject("components").getJsonObject("securitySchemes");
-    if (securitySchemes != null) {
-      components.put("securitySchemes", securitySchemes);
-    }
-    JsonObject pruned = new JsonObject().put("openapi", spec.getString("openapi")).put("info", spec.getJsonObject("info"))
-        .put("paths", keptPaths).put("components", components);
-    if (spec.containsKey("servers")) {
-      pruned.put("servers", spec.getJsonArray("servers"));
-    }
-    if (spec.containsKey("security")) {
-      pruned.put("security", spec.getJsonArray("security"));
-    }
-    return pruned;
+    return OpenApiDocs.prune(spec, paths, TwilioOpenApi::contractPath, TwilioOpenApi::formsAsJson);
   }
 
   /**
@@ -143,12 +98,6 @@ final class TwilioOpenApi {
    */
   static String contractPath(String template) {
     return template.replace("}.json", "}/.json");
-  }
-
-  private static void addIfContainer(Deque<Object> todo, Object value) {
-    if (value instanceof JsonObject || value instanceof JsonArray) {
-      todo.add(value);
-    }
   }
 
   private static JsonObject formsAsJson(JsonObject pathItem) {

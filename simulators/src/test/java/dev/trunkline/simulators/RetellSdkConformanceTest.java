@@ -52,18 +52,28 @@ class RetellSdkConformanceTest {
   @Test
   void officialSdkParsesEveryReply() throws Exception {
     installSdk();
+    FaultRule limited = sim.faults().add(FaultRule.on("GET", "/get-phone-number/*14155550198")
+        .tooManyRequests(1).times(1));
     ProcessResult run = run(List.of("node", "retell-conformance.mjs", sim.baseUrl()),
         Map.of("RETELL_API_KEY", API_KEY, "SIP_PASSWORD", SIP_PASSWORD), 60);
     // First: the two assertions after it print the whole output when they fail.
     assertNoSecrets("the conformance script's output", run.output,
         secrets("the Retell API key", API_KEY, "the SIP password", SIP_PASSWORD));
     assertThat(run.exitCode).as("node output:%n%s", run.output).isZero();
-    assertThat(run.output).contains("ok import", "ok import-conflict", "ok update", "ok retrieve", "ok list",
-        "ok delete", "ok auth", "CONFORMANCE OK");
+    assertThat(run.output).contains("ok import", "ok import-duplicate", "ok update", "ok retrieve", "ok list",
+        "ok delete", "ok rate-limit-retry", "ok auth", "CONFORMANCE OK");
+    // The 429 really was answered, and the SDK's retry is the second request for that number.
+    assertThat(limited.fired()).isEqualTo(1);
+    assertThat(sim.requests().count("GET", "/get-phone-number/*14155550198")).isEqualTo(2);
+    assertThat(sim.contract().violations()).isEmpty();
+    assertThat(sim.contract().replies()).containsEntry("getPhoneNumber 429 (injected)", 1L)
+        .containsEntry("getPhoneNumber 422", 1L).containsEntry("deletePhoneNumber 422", 1L)
+        .containsEntry("updatePhoneNumber 422", 1L);
     // The SDK's update really landed: the remaining number is in the simulator's state, the deleted one is gone.
     assertThat(sim.number(API_KEY, "+14155550199")).isEmpty();
     assertThat(sim.number(API_KEY, "+14155550198")).isPresent();
-    assertThat(sim.requests().count("PATCH", "/update-phone-number/*")).isEqualTo(1);
+    // The update, and the update of the deleted number (422).
+    assertThat(sim.requests().count("PATCH", "/update-phone-number/*")).isEqualTo(2);
   }
 
   /** Copies the script and package.json next to target/ and runs npm install once (kept across builds). */

@@ -47,10 +47,19 @@ class RetellSimulatorTest {
     client = WebClient.create(vertx);
   }
 
+  /** Every reply of every test in this class, the error paths included, is one Retell's document allows. */
   @AfterEach
   void stop() {
     client.close();
+    List<String> violations = sim.contract().violations();
     await(sim.close());
+    assertThat(violations).as("replies that Retell's OpenAPI document does not allow").isEmpty();
+  }
+
+  private void assertUnknownAsset(HttpResponse<Buffer> reply) {
+    assertThat(reply.statusCode()).isEqualTo(422);
+    assertThat(reply.bodyAsJsonObject()).isEqualTo(new JsonObject().put("status", "error")
+        .put("message", "Cannot find requested asset under given api key."));
   }
 
   private HttpRequest<Buffer> request(HttpMethod method, String path, String apiKey) {
@@ -120,9 +129,10 @@ class RetellSimulatorTest {
     HttpResponse<Buffer> deleted = send(HttpMethod.DELETE, "/delete-phone-number/" + enc(NUMBER), KEY_A, null);
     assertThat(deleted.statusCode()).isEqualTo(204);
     assertThat(deleted.body()).isNull();
-    assertThat(send(HttpMethod.GET, "/get-phone-number/" + enc(NUMBER), KEY_A, null).statusCode()).isEqualTo(404);
-    assertThat(send(HttpMethod.DELETE, "/delete-phone-number/" + enc(NUMBER), KEY_A, null).statusCode())
-        .isEqualTo(404);
+    assertUnknownAsset(send(HttpMethod.GET, "/get-phone-number/" + enc(NUMBER), KEY_A, null));
+    assertUnknownAsset(send(HttpMethod.DELETE, "/delete-phone-number/" + enc(NUMBER), KEY_A, null));
+    assertUnknownAsset(send(HttpMethod.PATCH, "/update-phone-number/" + enc(NUMBER), KEY_A,
+        new JsonObject().put("nickname", "x")));
   }
 
   @Test
@@ -135,7 +145,9 @@ class RetellSimulatorTest {
   void importRejectsDuplicatesAndInvalidBodies() {
     assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_A, importBody(NUMBER)).statusCode()).isEqualTo(201);
     HttpResponse<Buffer> duplicate = send(HttpMethod.POST, "/import-phone-number", KEY_A, importBody(NUMBER));
-    assertThat(duplicate.statusCode()).isEqualTo(409);
+    // Undocumented in real Retell; the simulator uses the one client error the document lists for import.
+    assertThat(duplicate.statusCode()).isEqualTo(400);
+    assertThat(duplicate.bodyAsJsonObject().getString("status")).isEqualTo("error");
     assertThat(duplicate.bodyAsJsonObject().getString("message")).contains("already exists");
 
     HttpResponse<Buffer> noTermination = send(HttpMethod.POST, "/import-phone-number", KEY_A,
@@ -143,16 +155,25 @@ class RetellSimulatorTest {
     assertThat(noTermination.statusCode()).isEqualTo(400);
     assertThat(noTermination.bodyAsJsonObject().getString("message")).contains("termination_uri");
 
-    assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_A, importBody("4155550101")).statusCode())
-        .isEqualTo(422);
+    // E.164 is checked only when asked: the document says ignore_e164_validation defaults to true.
     assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_A,
-        importBody("+14155550101").put("transport", "SCTP")).statusCode()).isEqualTo(422);
+        importBody("4155550101").put("ignore_e164_validation", false)).statusCode()).isEqualTo(400);
+    assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_A,
+        importBody("+14155550101").put("transport", "SCTP")).statusCode()).isEqualTo(400);
+    assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_A,
+        importBody("+14155550101").put("ignore_e164_validation", "true")).statusCode()).isEqualTo(400);
     assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_A,
         importBody("+14155550101").put("nickname", 42)).statusCode()).isEqualTo(400);
     HttpResponse<Buffer> notJson = await(request(HttpMethod.POST, "/import-phone-number", KEY_A)
         .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{nope")));
     assertThat(notJson.statusCode()).isEqualTo(400);
+    assertThat(notJson.bodyAsJsonObject().getString("message"))
+        .startsWith("Invalid request format, please check API reference.");
     assertThat(sim.numbers(KEY_A)).hasSize(1);
+    // Without the flag a pseudo number is accepted, as the document's default says.
+    assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_A, importBody("4155550101")).statusCode())
+        .isEqualTo(201);
+    assertThat(sim.numbers(KEY_A)).hasSize(2);
   }
 
   @Test
@@ -184,18 +205,19 @@ class RetellSimulatorTest {
     send(HttpMethod.POST, "/import-phone-number", KEY_A, importBody(NUMBER));
     HttpResponse<Buffer> bad = send(HttpMethod.PATCH, "/update-phone-number/" + enc(NUMBER), KEY_A,
         new JsonObject().put("auth_username", "changed").put("transport", "carrier-pigeon"));
-    assertThat(bad.statusCode()).isEqualTo(422);
+    assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(sim.number(KEY_A, NUMBER).orElseThrow().getJsonObject("sip_outbound_trunk_config")
         .getString("auth_username")).isEqualTo("acme_user");
-    assertThat(send(HttpMethod.PATCH, "/update-phone-number/" + enc("+14155559999"), KEY_A,
-        new JsonObject().put("nickname", "x")).statusCode()).isEqualTo(404);
+    assertUnknownAsset(send(HttpMethod.PATCH, "/update-phone-number/" + enc("+14155559999"), KEY_A,
+        new JsonObject().put("nickname", "x")));
   }
 
   @Test
   void authIsRequiredAndWorkspacesAreIsolated() {
     HttpResponse<Buffer> anonymous = send(HttpMethod.GET, "/v2/list-phone-numbers", null, null);
     assertThat(anonymous.statusCode()).isEqualTo(401);
-    assertThat(anonymous.bodyAsJsonObject().getString("message")).isNotBlank();
+    assertThat(anonymous.bodyAsJsonObject()).isEqualTo(new JsonObject().put("status", "error")
+        .put("message", "API key is missing or invalid."));
     HttpResponse<Buffer> empty = await(request(HttpMethod.GET, "/v2/list-phone-numbers", null)
         .putHeader("Authorization", "Bearer   ").send());
     assertThat(empty.statusCode()).isEqualTo(401);
@@ -204,13 +226,12 @@ class RetellSimulatorTest {
     assertThat(basic.statusCode()).isEqualTo(401);
 
     send(HttpMethod.POST, "/import-phone-number", KEY_A, importBody(NUMBER));
-    assertThat(send(HttpMethod.GET, "/get-phone-number/" + enc(NUMBER), KEY_B, null).statusCode()).isEqualTo(404);
+    assertUnknownAsset(send(HttpMethod.GET, "/get-phone-number/" + enc(NUMBER), KEY_B, null));
     assertThat(send(HttpMethod.GET, "/v2/list-phone-numbers", KEY_B, null).bodyAsJsonObject()
         .getJsonArray("items")).isEmpty();
-    assertThat(send(HttpMethod.DELETE, "/delete-phone-number/" + enc(NUMBER), KEY_B, null).statusCode())
-        .isEqualTo(404);
-    assertThat(send(HttpMethod.PATCH, "/update-phone-number/" + enc(NUMBER), KEY_B,
-        new JsonObject().put("auth_username", "intruder")).statusCode()).isEqualTo(404);
+    assertUnknownAsset(send(HttpMethod.DELETE, "/delete-phone-number/" + enc(NUMBER), KEY_B, null));
+    assertUnknownAsset(send(HttpMethod.PATCH, "/update-phone-number/" + enc(NUMBER), KEY_B,
+        new JsonObject().put("auth_username", "intruder")));
     // The same number may live in another workspace independently.
     assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_B,
         importBody(NUMBER).put("sip_trunk_auth_username", "b_user")).statusCode()).isEqualTo(201);
@@ -237,7 +258,11 @@ class RetellSimulatorTest {
     assertThat(first.getBoolean("has_more")).isTrue();
     assertThat(first.getString("pagination_key")).isEqualTo(numbers.get(1));
 
-    assertThat(send(HttpMethod.GET, "/v2/list-phone-numbers?limit=0", KEY_A, null).statusCode()).isEqualTo(400);
+    // The document's LimitParam: default 50, maximum 1000, no minimum (a limit below 1 gets one item).
+    assertThat(send(HttpMethod.GET, "/v2/list-phone-numbers?limit=0", KEY_A, null).bodyAsJsonObject()
+        .getJsonArray("items")).hasSize(1);
+    assertThat(send(HttpMethod.GET, "/v2/list-phone-numbers?limit=1000", KEY_A, null).statusCode()).isEqualTo(200);
+    assertThat(send(HttpMethod.GET, "/v2/list-phone-numbers?limit=1001", KEY_A, null).statusCode()).isEqualTo(400);
     assertThat(send(HttpMethod.GET, "/v2/list-phone-numbers?limit=abc", KEY_A, null).statusCode()).isEqualTo(400);
     assertThat(send(HttpMethod.GET, "/v2/list-phone-numbers?sort_order=sideways", KEY_A, null).statusCode())
         .isEqualTo(400);
@@ -310,7 +335,8 @@ class RetellSimulatorTest {
     HttpResponse<Buffer> limited = send(HttpMethod.GET, "/get-phone-number/" + enc(NUMBER), KEY_A, null);
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.getHeader("Retry-After")).isEqualTo("7");
-    assertThat(send(HttpMethod.GET, "/get-phone-number/" + enc(NUMBER), KEY_A, null).statusCode()).isEqualTo(404);
+    assertThat(limited.bodyAsJsonObject().getString("status")).isEqualTo("error");
+    assertUnknownAsset(send(HttpMethod.GET, "/get-phone-number/" + enc(NUMBER), KEY_A, null));
   }
 
   @Test
@@ -371,7 +397,7 @@ class RetellSimulatorTest {
         .sendJsonObject(importBody(NUMBER)))).isNotNull();
     assertThat(sim.number(KEY_A, NUMBER)).isPresent();
     // The retry then sees the number it did create.
-    assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_A, importBody(NUMBER)).statusCode()).isEqualTo(409);
+    assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_A, importBody(NUMBER)).statusCode()).isEqualTo(400);
   }
 
   @Test
