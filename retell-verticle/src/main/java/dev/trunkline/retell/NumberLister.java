@@ -43,7 +43,12 @@ final class NumberLister {
         }
       }
       String next = RetellNumbers.text(json, "pagination_key");
-      boolean more = json.getValue("has_more") instanceof Boolean b && b && next != null && !next.isEmpty();
+      boolean more = json.getValue("has_more") instanceof Boolean b && b;
+      if (more && (next == null || next.isEmpty())) {
+        // Retell says there is more but not how to get it: a list that stopped here would look complete.
+        return Future.failedFuture(new ServiceException(Errors.BAD_GATEWAY, Codes.BAD_REPLY,
+            "Retell's list reply says has_more but gives no pagination_key (page " + pageNo + ")"));
+      }
       if (!more) {
         return Future.succeededFuture(new NumberList(List.copyOf(acc), false));
       }

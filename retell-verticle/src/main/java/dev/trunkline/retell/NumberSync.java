@@ -11,14 +11,17 @@ import io.vertx.core.json.JsonObject;
 /**
  * Sets one number's outbound SIP trunk in Retell and proves it took: PATCH {@code auth_username},
  * {@code auth_password}, {@code termination_uri}, {@code transport}, then {@link Verification} of the reply.
- * A number Retell does not know fails 404 {@code RETELL_NOT_FOUND}, or is imported (and verified the same way)
- * when the request asks for it.
+ * A number Retell does not know (Retell answers 422 "Cannot find requested asset") fails 404
+ * {@code RETELL_NOT_FOUND}, or is imported through {@link ConvergingImport} (and verified the same way) when the
+ * request asks for it.
  */
 final class NumberSync {
   private final RetellClient client;
+  private final ConvergingImport importer;
 
-  NumberSync(RetellClient client) {
+  NumberSync(RetellClient client, ConvergingImport importer) {
     this.client = client;
+    this.importer = importer;
   }
 
   Future<SyncResult> sync(RequestScope scope, String phoneNumber, ResolvedTarget target, boolean importIfMissing,
@@ -26,7 +29,7 @@ final class NumberSync {
     return client.updateSipTrunk(scope, phoneNumber, target)
         .map(reply -> new Applied(SyncOutcome.UPDATED, reply))
         .recover(err -> importIfMissing && isNotFound(err)
-            ? client.importNumber(scope, phoneNumber, target, nickname)
+            ? importer.importNumber(scope, phoneNumber, target, nickname)
                 .map(reply -> new Applied(SyncOutcome.IMPORTED, reply))
             : Future.failedFuture(err))
         .map(applied -> {
@@ -37,6 +40,7 @@ final class NumberSync {
         });
   }
 
+  /** Retell does not have the number: its 422 "Cannot find requested asset" (or a 404), as mapped by UpstreamFailures. */
   static boolean isNotFound(Throwable err) {
     return err instanceof ServiceException se && Codes.NOT_FOUND.equals(se.code());
   }

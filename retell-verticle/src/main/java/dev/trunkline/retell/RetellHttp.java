@@ -95,15 +95,16 @@ final class RetellHttp {
           call.scope().requestId());
       return after(delay).compose(v -> attempt(call, attempt + 1));
     }
-    if ((status >= 200 && status < 300) || status == 404) {
-      // 404 is an answer (inspect reports NOT_IN_RETELL, delete is idempotent), not a fault.
+    UpstreamReply reply = reply(response, retryAfter, attempt);
+    if (reply.ok() || reply.notFound()) {
+      // "Not in Retell" is an answer (inspect reports NOT_IN_RETELL, delete is idempotent), not a fault.
       LOG.info("retell {} {} -> {} attempt {} ({} ms) rid={}", call.operation(), number(call), status, attempt,
           ms, call.scope().requestId());
     } else {
       LOG.warn("retell {} {} -> {} attempt {} ({} ms), final rid={}", call.operation(), number(call), status,
           attempt, ms, call.scope().requestId());
     }
-    return Future.succeededFuture(reply(response, retryAfter, attempt));
+    return Future.succeededFuture(reply);
   }
 
   private Future<UpstreamReply> onError(UpstreamCall call, int attempt, Throwable error, long ms) {

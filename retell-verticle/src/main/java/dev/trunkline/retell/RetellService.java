@@ -25,6 +25,7 @@ import io.vertx.core.Future;
 final class RetellService {
   private final RetellConfig config;
   private final RetellClient client;
+  private final ConvergingImport importer;
   private final NumberSync sync;
   private final NumberInspector inspector;
   private final NumberLister lister;
@@ -32,7 +33,8 @@ final class RetellService {
   RetellService(RetellConfig config, RetellClient client) {
     this.config = config;
     this.client = client;
-    this.sync = new NumberSync(client);
+    this.importer = new ConvergingImport(client);
+    this.sync = new NumberSync(client, importer);
     this.inspector = new NumberInspector(client);
     this.lister = new NumberLister(client, config.listPageSize(), config.listMaxPages());
   }
@@ -55,7 +57,7 @@ final class RetellService {
     String phoneNumber = Requests.phoneNumber(request.phoneNumber());
     ResolvedTarget target = Requests.target(request.target(), config.transport());
     RequestScope scope = scope(request.apiKey(), requestId);
-    return client.importNumber(scope, phoneNumber, target, request.nickname())
+    return importer.importNumber(scope, phoneNumber, target, request.nickname())
         .map(reply -> {
           Verification.requireApplied(phoneNumber, reply, target);
           return RetellNumbers.from(reply);
@@ -71,7 +73,7 @@ final class RetellService {
     return lister.listAll(scope(request.apiKey(), requestId));
   }
 
-  /** Idempotent: a number Retell does not know answers {@code deleted = false}. */
+  /** Idempotent: a number Retell does not know (its 422 "Cannot find requested asset") answers {@code deleted = false}. */
   Future<Deleted> deleteNumber(NumberRef request, String requestId) {
     String phoneNumber = Requests.phoneNumber(request.phoneNumber());
     return client.deleteNumber(scope(request.apiKey(), requestId), phoneNumber)

@@ -7,7 +7,9 @@ import dev.trunkline.contract.ServiceException;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Turns a final non-2xx answer of Retell into the failure the bus carries. Every such failure has
+ * Turns a final non-2xx answer of Retell into the failure the bus carries. "Not in Retell" is Retell's 422
+ * "Cannot find requested asset under given api key." (or a 404), see {@link UpstreamReply#notFound()}; any other
+ * 400 or 422 is a rejection that carries Retell's message. Every such failure has
  * {@code details.upstreamStatus} (the last status seen) and {@code details.attempts}.
  *
  * <p>Retell's own error text is passed on (it says what was wrong with the input) but cut short and with
@@ -26,11 +28,13 @@ final class UpstreamFailures {
       details.put("upstreamMessage", upstream);
     }
     String subject = call.phoneNumber() == null ? "the request" : call.phoneNumber();
+    if (reply.notFound()) {
+      return new ServiceException(Errors.NOT_FOUND, Codes.NOT_FOUND,
+          "phone number " + subject + " is not in Retell", details);
+    }
     return switch (status) {
       case 401, 403 -> new ServiceException(Errors.BAD_GATEWAY, Codes.UNAUTHORIZED,
           "Retell refused the API key (" + status + ")", details);
-      case 404 -> new ServiceException(Errors.NOT_FOUND, Codes.NOT_FOUND,
-          "phone number " + subject + " is not in Retell", details);
       case 429 -> {
         if (reply.retryAfterMs() != null) {
           details.put("retryAfterMs", reply.retryAfterMs());
