@@ -1,6 +1,7 @@
 package dev.trunkline.gateway;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.RetellMessages;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
 import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.InspectionStatus;
@@ -39,6 +40,11 @@ import org.slf4j.LoggerFactory;
  *       included) is read back from Retell; one not on the new username is synced again.
  *   <li>{@code rotate.finish} (promote, then delete the old credential) only when every number was verified.
  * </ol>
+ *
+ * A stored number that Retell no longer has (deleted behind Trunkline's back; Retell answers 422 "Cannot find
+ * requested asset") holds no credential at all, so it cannot keep the old one in use: it is reported with
+ * {@code notInRetell: true} and does not stop the rotation. The rotation does not re-import it; that is the fix's
+ * job ({@code importMissing}), which then hands Retell the current credential.
  *
  * When a step does not complete, both credentials stay valid and a re-run picks the same rotation up again.
  */
@@ -94,7 +100,10 @@ final class RotationFlow {
             config.fixConcurrency(), config.perNumberTimeoutMs(),
             (PhoneNumber n) -> sync(up, rotation, n)
                 .map(r -> new JsonObject().put("phoneNumber", n.phoneNumber()).put("success", true)
-                    .put("auth_username", r.authUsername()).put("message", "Moved to the new credential")),
+                    .put("auth_username", r.authUsername()).put("message", "Moved to the new credential"))
+                .recover(err -> notInRetell(err)
+                    ? Future.succeededFuture(vanished(n, "Not in Retell: nothing to move"))
+                    : Future.failedFuture(err)),
             (n, err) -> FanOutReport.failure(n.phoneNumber(), err))
         .compose(results -> {
           FanOutReport moved = new FanOutReport(results);
@@ -136,6 +145,9 @@ final class RotationFlow {
                 .compose(seen -> seen.status() == InspectionStatus.OK
                     ? Future.succeededFuture(new JsonObject().put("phoneNumber", n.phoneNumber())
                         .put("success", true).put("status", "OK"))
+                    : seen.status() == InspectionStatus.NOT_IN_RETELL
+                    ? Future.succeededFuture(vanished(n, "Not in Retell: cannot use the old credential")
+                        .put("status", seen.status().name()))
                     : sync(up, rotation, n).map(r -> {
                       LOG.info("request {} rotation subaccount {}: {} was {} when verified, synced again",
                           up.requestId(), rotation.subaccountId(), n.phoneNumber(), seen.status());
@@ -145,6 +157,16 @@ final class RotationFlow {
                     })),
             (n, err) -> FanOutReport.failure(n.phoneNumber(), err))
         .map(FanOutReport::new);
+  }
+
+  /** Retell answered that it does not have the number (its 422 "Cannot find requested asset"). */
+  private static boolean notInRetell(Throwable err) {
+    return err instanceof ServiceException se && RetellMessages.Codes.NOT_FOUND.equals(se.code());
+  }
+
+  private static JsonObject vanished(PhoneNumber n, String message) {
+    return new JsonObject().put("phoneNumber", n.phoneNumber()).put("success", true).put("notInRetell", true)
+        .put("message", message);
   }
 
   private Future<SyncResult> sync(Upstream up, Rotation rotation, PhoneNumber n) {
@@ -165,14 +187,19 @@ final class RotationFlow {
                 .put("verification", verification(verified)))));
   }
 
-  /** The verification pass in short: counts, and the numbers it had to sync again or could not verify. */
+  /**
+   * The verification pass in short: counts, and the numbers it had to sync again, found missing from Retell or
+   * could not verify.
+   */
   private static JsonObject verification(FanOutReport verified) {
     List<JsonObject> notable = verified.results.stream()
-        .filter(r -> !r.getBoolean("success", false) || r.getBoolean("resynced", false))
+        .filter(r -> !r.getBoolean("success", false) || r.getBoolean("resynced", false)
+            || r.getBoolean("notInRetell", false))
         .toList();
     long resynced = notable.stream().filter(r -> r.getBoolean("resynced", false)).count();
+    long notInRetell = notable.stream().filter(r -> r.getBoolean("notInRetell", false)).count();
     return new JsonObject().put("total", verified.total).put("verified", verified.successCount)
-        .put("resynced", resynced).put("failCount", verified.failCount)
+        .put("resynced", resynced).put("notInRetell", notInRetell).put("failCount", verified.failCount)
         .put("results", new JsonArray(List.copyOf(notable)));
   }
 
