@@ -2,6 +2,7 @@ package dev.trunkline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trunkline.twilio.TwilioConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -97,6 +98,15 @@ class ConfigLoaderTest {
     for (ConfigLoader.EnvSetting s : ConfigLoader.ENVIRONMENT) {
       assertThat(text).as("README documents " + s.variable()).contains("`" + s.variable() + "`");
     }
+  }
+
+  @Test
+  void theOriginationUrlCarriesRetellsTransportOneKnobForBothDirections() {
+    assertThat(TwilioConfig.from(ConfigLoader.defaults()).originationSipUrl())
+        .isEqualTo("sip:sip.retellai.com;transport=tcp");
+    JsonObject udp = ConfigLoader.applyOverrides(ConfigLoader.defaults(), Map.of(),
+        Map.of("trunkline.retell.transport", "UDP"));
+    assertThat(TwilioConfig.from(udp).originationSipUrl()).isEqualTo("sip:sip.retellai.com;transport=udp");
   }
 
   @Test

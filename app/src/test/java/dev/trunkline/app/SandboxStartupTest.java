@@ -79,6 +79,17 @@ class SandboxStartupTest {
   }
 
   @Test
+  void anInvalidTransportStopsTheStartNamingTheKey(Vertx vertx, VertxTestContext ctx) {
+    // The twilio role alone: it reads retell.transport for the origination URL, as the retell role does.
+    JsonObject config = sandboxConfig(TestPorts.free()).put("roles", "twilio");
+    ConfigLoader.put(config, "retell.transport", "SCTP");
+    Trunkline.start(vertx, config).onComplete(ctx.failing(err -> ctx.verify(() -> {
+      assertThat(err.getMessage()).contains("retell.transport").contains("SCTP");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void productionModeWithoutSecretsRefusesToStartAndSaysWhich(Vertx vertx, VertxTestContext ctx) {
     JsonObject config = sandboxConfig(TestPorts.free()).put("mode", "production");
     Trunkline.start(vertx, config).onComplete(ctx.failing(err -> ctx.verify(() -> {

@@ -4,6 +4,7 @@ import dev.trunkline.contract.Inputs;
 import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.SipTransport;
 import dev.trunkline.retell.RetellClient.ResolvedTarget;
 
 /** Checks what a bus request carries before anything is sent to Retell; every miss is a 400 that says why. */
@@ -41,9 +42,9 @@ final class Requests {
     String transport = target.transport() == null || target.transport().isBlank()
         ? defaultTransport
         : target.transport();
-    if (!Transports.isValid(transport)) {
+    if (!SipTransport.isValid(transport)) {
       throw ServiceException.badRequest("INVALID_TRANSPORT", "target.transport must be TCP, TLS or UDP");
     }
-    return new ResolvedTarget(uri, target.username(), target.password(), Transports.normalize(transport));
+    return new ResolvedTarget(uri, target.username(), target.password(), SipTransport.normalize(transport));
   }
 }

@@ -1,15 +1,16 @@
 package dev.trunkline.retell;
 
 import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.SipTransport;
 import io.vertx.core.json.JsonObject;
-import java.util.Locale;
 
 /**
  * The {@code retell} section of the configuration, read once at deploy time.
  *
  * @param baseUrl Retell's API root, without a trailing slash
  * @param defaultApiKey the key used when a request carries none (may be null: then such a request fails)
- * @param transport the SIP transport sent when a request names none (TCP, TLS or UDP)
+ * @param transport the SIP transport sent when a request names none (TCP, TLS or UDP); the twilio verticle reads
+ *     the same setting for the trunk's origination URL ({@link SipTransport})
  * @param requestTimeoutMs the limit for one HTTP attempt, connection included
  * @param maxRetries attempts after the first for retryable outcomes (408/409/429/5xx, connection errors)
  * @param retryBaseDelayMs first backoff delay; doubles per attempt, with jitter
@@ -55,7 +56,7 @@ public record RetellConfig(
     require(rateLimitMaxQueue >= 0, "retell.rateLimitMaxQueue must not be negative");
     require(listPageSize >= 1 && listPageSize <= 1000, "retell.listPageSize must be 1..1000");
     require(listMaxPages >= 1, "retell.listMaxPages must be at least 1");
-    require(Transports.isValid(transport), "retell.transport must be TCP, TLS or UDP");
+    require(SipTransport.isValid(transport), "retell.transport must be TCP, TLS or UDP");
   }
 
   /** Reads {@code config.retell}; every key has a default, so an empty configuration works. */
@@ -69,7 +70,7 @@ public record RetellConfig(
     return new RetellConfig(
         baseUrl,
         key == null || key.isBlank() ? null : new Secret(key),
-        c.getString("transport", "TCP").toUpperCase(Locale.ROOT),
+        SipTransport.from(config),
         c.getLong("requestTimeoutMs", 10_000L),
         c.getInteger("maxRetries", 2),
         c.getLong("retryBaseDelayMs", 500L),

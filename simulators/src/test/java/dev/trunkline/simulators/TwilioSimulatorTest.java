@@ -254,6 +254,18 @@ class TwilioSimulatorTest {
         .getJsonArray("origination_urls")).hasSize(1);
     HttpResponse<Buffer> updated = twilio.post("/v1/Trunks/" + trunk + "/OriginationUrls/" + sid, "Enabled", "false");
     assertThat(updated.bodyAsJsonObject().getBoolean("enabled")).isFalse();
+    // UpdateOriginationUrl takes SipUrl too (setup converges the transport that way), leaving the rest alone.
+    HttpResponse<Buffer> moved = twilio.post("/v1/Trunks/" + trunk + "/OriginationUrls/" + sid,
+        "SipUrl", "sip:sip.retellai.com;transport=tcp", "Enabled", "true");
+    assertThat(moved.statusCode()).as(moved.bodyAsString()).isEqualTo(200);
+    assertThat(moved.bodyAsJsonObject().getString("sip_url")).isEqualTo("sip:sip.retellai.com;transport=tcp");
+    assertThat(moved.bodyAsJsonObject().getBoolean("enabled")).isTrue();
+    assertThat(moved.bodyAsJsonObject().getString("sid")).isEqualTo(sid);
+    assertThat(moved.bodyAsJsonObject().getString("friendly_name")).isEqualTo("retell");
+    assertThat(twilio.get("/v1/Trunks/" + trunk + "/OriginationUrls").bodyAsJsonObject()
+        .getJsonArray("origination_urls")).hasSize(1);
+    assertThat(twilio.post("/v1/Trunks/" + trunk + "/OriginationUrls/" + sid, "SipUrl", "https://example.com")
+        .statusCode()).isEqualTo(400);
 
     HttpResponse<Buffer> notSip = twilio.post("/v1/Trunks/" + trunk + "/OriginationUrls", "Weight", "1",
         "Priority", "1", "Enabled", "true", "FriendlyName", "x", "SipUrl", "https://example.com");

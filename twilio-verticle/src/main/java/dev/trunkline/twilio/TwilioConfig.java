@@ -1,13 +1,17 @@
 package dev.trunkline.twilio;
 
+import dev.trunkline.contract.SipTransport;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The {@code twilio} section of the configuration (plus {@code bus.timeoutMs} for requests to the store).
+ * The {@code twilio} section of the configuration (plus {@code bus.timeoutMs} for requests to the store, and
+ * {@code retell.transport} for the origination URL's transport).
  *
  * @param apiBaseUrl base of the 2010-04-01 REST API (accounts, SIP credential lists, phone numbers)
  * @param trunkingBaseUrl base of the Elastic SIP Trunking v1 API
- * @param originationSipUrl where Twilio sends calls to the tenant's numbers (Retell's SIP server)
+ * @param originationSipUrl where Twilio sends calls to the tenant's numbers: {@code twilio.originationSipUrl}
+ *     (Retell's SIP server by default) with {@code ;transport=} of {@code retell.transport} added, so inbound
+ *     calls use the transport outbound calls use; a URL that names a transport itself is taken as given
  * @param friendlyNamePrefix prefix of every Twilio resource name Trunkline creates; the rest is the full
  *     subaccount id, so names never collide between tenants
  * @param requestTimeoutMs timeout of one HTTP attempt to Twilio
@@ -45,11 +49,13 @@ public record TwilioConfig(
 
   public static final String DEFAULT_API_BASE_URL = "https://api.twilio.com";
   public static final String DEFAULT_TRUNKING_BASE_URL = "https://trunking.twilio.com";
+  /** Retell's SIP server; the transport is added from {@code retell.transport} (see {@link #from}). */
   public static final String DEFAULT_ORIGINATION_SIP_URL = "sip:sip.retellai.com";
 
   public TwilioConfig {
     apiBaseUrl = stripSlash(apiBaseUrl);
     trunkingBaseUrl = stripSlash(trunkingBaseUrl);
+    checkOriginationSipUrl(originationSipUrl);
     if (!friendlyNamePrefix.matches("[A-Za-z0-9][A-Za-z0-9-]{0,20}")) {
       // The prefix ends up in a DNS label (the termination domain) and in a 64-char friendly name.
       throw new IllegalArgumentException(
@@ -69,7 +75,8 @@ public record TwilioConfig(
     return new TwilioConfig(
         t.getString("apiBaseUrl", DEFAULT_API_BASE_URL),
         t.getString("trunkingBaseUrl", DEFAULT_TRUNKING_BASE_URL),
-        t.getString("originationSipUrl", DEFAULT_ORIGINATION_SIP_URL),
+        SipUris.withTransport(t.getString("originationSipUrl", DEFAULT_ORIGINATION_SIP_URL),
+            SipTransport.from(root)),
         t.getString("friendlyNamePrefix", "trunkline"),
         t.getLong("requestTimeoutMs", 10_000L),
         t.getInteger("maxRetries", 3),
@@ -83,6 +90,21 @@ public record TwilioConfig(
         t.getInteger("pageSize", 100),
         bus.getLong("timeoutMs", 10_000L),
         t.getInteger("maxInFlight", 512));
+  }
+
+  /**
+   * Twilio takes sip: only, and Retell answers on TCP, TLS and UDP only: say so at start, not at the first setup.
+   * The URL itself is not repeated (a SIP URI may carry a password in its user part).
+   */
+  private static void checkOriginationSipUrl(String url) {
+    if (!SipUris.isSip(url)) {
+      throw new IllegalArgumentException("twilio.originationSipUrl must be a SIP URI (sip:host...)");
+    }
+    String transport = SipUris.transport(url);
+    if (transport == null || !SipTransport.isValid(transport)) {
+      throw new IllegalArgumentException("twilio.originationSipUrl must carry ;transport=tcp, tls or udp, not '"
+          + transport + "'");
+    }
   }
 
   private static String stripSlash(String url) {

@@ -80,7 +80,7 @@ final class EveryOperation {
     assertThat(account.accountSid()).isEqualTo(legacy.accountSid());
 
     // A half-made legacy trunk: named for the tenant but without a domain, a list that is not associated, a
-    // credential whose password is unknown, a disabled origination URL.
+    // credential whose password is unknown, a disabled origination URL to Retell without a transport.
     String name = "trunkline-" + legacy.subaccountId();
     Resources.Trunk trunk = TwilioTestEnv.await(env.api.createTrunk(legacy.auth(), name, null));
     Resources.CredentialList list = TwilioTestEnv.await(env.api.createCredentialList(legacy.auth(), name));
@@ -95,7 +95,7 @@ final class EveryOperation {
     TrunkInfo repaired = call(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(legacy.subaccountId(),
         "AD" + "c".repeat(32), "AD" + "c".repeat(32), "BU" + "d".repeat(32)), TrunkInfo.class);
     assertThat(repaired.repaired()).contains("domainName", "credentialListAssociation", "password",
-        "originationUrlEnabled");
+        "originationUrlTransport", "originationUrlEnabled");
     rememberSip(legacy);
     call(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(legacy.subaccountId(), null, null, null), TrunkInfo.class);
     call(Addresses.Twilio.TRUNK_STATUS, new TenantRef(legacy.subaccountId()), TrunkStatus.class);

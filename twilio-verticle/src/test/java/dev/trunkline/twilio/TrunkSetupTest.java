@@ -41,6 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The setup flow against the Twilio simulator and a real store. */
 @ExtendWith(VertxExtension.class)
 class TrunkSetupTest {
+  /** Retell's SIP server over the default transport (TCP, as Retell recommends): the URL setup provisions. */
+  static final String RETELL_TCP = "sip:sip.retellai.com;transport=tcp";
   private static TwilioTestEnv env;
 
   @BeforeAll
@@ -69,7 +71,7 @@ class TrunkSetupTest {
     assertThat(trunk.getJsonArray("credential_list_sids")).containsExactly(info.credentialListSid());
     assertThat(trunk.getJsonArray("origination_urls")).hasSize(1);
     JsonObject origination = trunk.getJsonArray("origination_urls").getJsonObject(0);
-    assertThat(origination.getString("sip_url")).isEqualTo("sip:sip.retellai.com");
+    assertThat(origination.getString("sip_url")).isEqualTo(RETELL_TCP);
     assertThat(origination.getBoolean("enabled")).isTrue();
 
     List<JsonObject> lists = named(state.getJsonArray("credential_lists"), "trunkline-" + t.subaccountId());
@@ -116,7 +118,7 @@ class TrunkSetupTest {
     assertThat(info.friendlyName()).isEqualTo("trunkline-" + t.subaccountId());
     assertThat(info.domainName()).isEqualTo("trunkline-" + t.subaccountId() + ".pstn.twilio.com");
     assertThat(info.terminationUri()).isEqualTo(info.domainName());
-    assertThat(info.originationUrl()).isEqualTo("sip:sip.retellai.com");
+    assertThat(info.originationUrl()).isEqualTo(RETELL_TCP);
     // The username rule on a 34-character trunk name: trimmed, with a hash of the full name, 32 chars at most.
     assertThat(info.username()).startsWith("trunkline_" + t.subaccountId().substring(0, 10)).endsWith("_user")
         .hasSize(32);
@@ -127,7 +129,7 @@ class TrunkSetupTest {
     assertThat(status.exists()).isTrue();
     assertThat(status.credentialPresent()).isTrue();
     assertThat(status.passwordKnown()).isTrue();
-    assertThat(status.originationUrl()).isEqualTo("sip:sip.retellai.com");
+    assertThat(status.originationUrl()).isEqualTo(RETELL_TCP);
     assertThat(status.numberCount()).isZero();
     assertThat(status.problems()).isEmpty();
   }
@@ -412,7 +414,7 @@ class TrunkSetupTest {
     assertThat(broken.credentialPresent()).isFalse();
     assertThat(broken.originationUrl()).isNull();
     assertThat(broken.problems()).containsExactlyInAnyOrder("credential missing",
-        "origination URL sip:sip.retellai.com missing");
+        "origination URL " + RETELL_TCP + " missing");
 
     TrunkInfo repaired = ensure(t);
     assertThat(repaired.repaired()).containsExactlyInAnyOrder("credential", "originationUrl");

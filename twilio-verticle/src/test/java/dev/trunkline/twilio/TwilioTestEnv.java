@@ -69,6 +69,19 @@ public final class TwilioTestEnv {
 
   /** Starts everything, the TwilioVerticle reporting every Twilio attempt to {@code observer}. */
   public static TwilioTestEnv start(Vertx vertx, JsonObject twilioOverrides, TwilioHttp.Observer observer) {
+    return start(vertx, twilioOverrides, null, observer);
+  }
+
+  /**
+   * Starts everything with {@code twilioOverrides} and other top-level {@code sections} of the configuration
+   * (such as {@code retell}, whose {@code transport} the origination URL carries).
+   */
+  public static TwilioTestEnv startWith(Vertx vertx, JsonObject twilioOverrides, JsonObject sections) {
+    return start(vertx, twilioOverrides, sections, TwilioHttp.Observer.NONE);
+  }
+
+  private static TwilioTestEnv start(Vertx vertx, JsonObject twilioOverrides, JsonObject sections,
+      TwilioHttp.Observer observer) {
     Path dir;
     try {
       dir = Files.createTempDirectory("trunkline-twilio-test");
@@ -93,7 +106,8 @@ public final class TwilioTestEnv {
         .put("dataDir", dir.toString())
         .put("vault", new JsonObject().put("keys", "k1:" + Base64.getEncoder().encodeToString(key)))
         .put("bus", new JsonObject().put("timeoutMs", 10000))
-        .put("twilio", twilio);
+        .put("twilio", twilio)
+        .mergeIn(sections == null ? new JsonObject() : sections);
     TwilioTestEnv env = new TwilioTestEnv(vertx, sim, config, dir, observer);
     env.deployments.add(await(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config))));
     env.deployments.add(await(vertx.deployVerticle(new TwilioVerticle(observer),

@@ -160,6 +160,17 @@ public final class TwilioApi {
         originationUrlSid), form, auth, "UpdateOriginationUrl").map(OriginationUrl::of);
   }
 
+  /**
+   * Points an origination URL at {@code sipUrl} and enables it, in one write: its SID, weight, priority and name
+   * stay, so whatever refers to it keeps working.
+   */
+  public Future<OriginationUrl> updateOriginationSipUrl(TwilioAuth auth, String trunkSid, String originationUrlSid,
+      String sipUrl) {
+    MultiMap form = MultiMap.caseInsensitiveMultiMap().add("SipUrl", sipUrl).add("Enabled", "true");
+    return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls/" + sid(ORIGINATION_URL_SID,
+        originationUrlSid), form, auth, "UpdateOriginationUrl").map(OriginationUrl::of);
+  }
+
   public Future<List<PhoneNumber>> listTrunkPhoneNumbers(TwilioAuth auth, String trunkSid) {
     return http.listAll(Upstream.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers", Map.of(), "phone_numbers", auth,
         "ListPhoneNumber").map(items -> items.stream().map(PhoneNumber::of).toList());

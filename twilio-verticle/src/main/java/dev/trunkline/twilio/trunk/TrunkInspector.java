@@ -80,12 +80,17 @@ public final class TrunkInspector {
         case PENDING -> problems.add("a SIP password change is pending: run setup (or finish the rotation)");
         case KNOWN -> { }
       }
-      Optional<OriginationUrl> origination = urls.result().stream()
-          .filter(u -> config.originationSipUrl().equalsIgnoreCase(u.sipUrl())).findFirst();
+      String wanted = config.originationSipUrl();
+      Optional<OriginationUrl> origination = RetellOrigination.find(urls.result(), wanted);
       if (origination.isEmpty()) {
-        problems.add("origination URL " + config.originationSipUrl() + " missing");
-      } else if (!origination.get().enabled()) {
-        problems.add("origination URL " + config.originationSipUrl() + " disabled");
+        problems.add("origination URL " + wanted + " missing");
+      } else {
+        if (!RetellOrigination.isExactly(origination.get(), wanted)) {
+          problems.add("origination URL " + origination.get().sipUrl() + " should be " + wanted);
+        }
+        if (!origination.get().enabled()) {
+          problems.add("origination URL " + origination.get().sipUrl() + " disabled");
+        }
       }
       return new TrunkStatus(tenant.subaccountId(), true, trunk.sid(), trunk.friendlyName(), trunk.domainName(),
           trunk.domainName(), credential.map(Credential::username).orElse(stored.username()), credential.isPresent(),

@@ -347,28 +347,42 @@ public final class TrunkSetup {
             run.tenant.requestId()));
   }
 
-  // ---- 6. the origination URL to Retell ----
+  // ---- 6. the origination URL to Retell: kept, else Retell's one converged in place, else created ----
 
   private Future<Void> ensureOriginationUrl(Run run) {
     String sipUrl = config.originationSipUrl();
     return api.listOriginationUrls(run.auth(), run.trunk.sid()).compose(urls -> {
-      Optional<Resources.OriginationUrl> match = urls.stream()
-          .filter(u -> sipUrl.equalsIgnoreCase(u.sipUrl()))
-          .min(Comparator.comparing((Resources.OriginationUrl u) -> !u.enabled()));
+      Optional<Resources.OriginationUrl> found = RetellOrigination.find(urls, sipUrl);
       Future<Resources.OriginationUrl> url;
-      if (match.isEmpty()) {
+      if (found.isEmpty()) {
         url = api.createOriginationUrl(run.auth(), run.trunk.sid(), names.originationUrlName(
             run.tenant.subaccountId()), sipUrl, 1, 1).onSuccess(u -> run.repaired.add("originationUrl"));
-      } else if (!match.get().enabled()) {
-        url = api.enableOriginationUrl(run.auth(), run.trunk.sid(), match.get().sid())
+      } else if (!RetellOrigination.isExactly(found.get(), sipUrl)) {
+        url = convergeOriginationUrl(run, found.get(), sipUrl);
+      } else if (!found.get().enabled()) {
+        url = api.enableOriginationUrl(run.auth(), run.trunk.sid(), found.get().sid())
             .onSuccess(u -> run.repaired.add("originationUrlEnabled"));
       } else {
-        url = Future.succeededFuture(match.get());
+        url = Future.succeededFuture(found.get());
       }
       return url.compose(u -> {
         run.originationUrl = u.sipUrl() == null ? sipUrl : u.sipUrl();
         return save(run, StoreClient.patch().originationUrlSid(u.sid()));
       });
+    });
+  }
+
+  /**
+   * Retell's URL with another transport (or none, which is UDP): updated in place, not replaced, so the trunk
+   * never has two ways to Retell and the stored SID stays right; enabled in the same write.
+   */
+  private Future<Resources.OriginationUrl> convergeOriginationUrl(Run run, Resources.OriginationUrl existing,
+      String sipUrl) {
+    return api.updateOriginationSipUrl(run.auth(), run.trunk.sid(), existing.sid(), sipUrl).onSuccess(u -> {
+      run.repaired.add("originationUrlTransport");
+      if (!existing.enabled()) {
+        run.repaired.add("originationUrlEnabled");
+      }
     });
   }
 
