@@ -121,6 +121,8 @@ class RetellAsItIsTest {
     assertThat(stored(t, removed).retellStatus().name()).isEqualTo("REMOVED");
     assertThat(h.retell.number(t.retellKey(), removed)).isEmpty();
 
+    // The request log of the whole story, by operation and status (printed for the record; no secrets in it).
+    System.out.println("Retell replies in the whole story: " + h.retell.contract().replies());
     // The unknown-number answers really were Retell's 422, for get, update and delete.
     assertThat(h.retell.contract().replies()).containsKeys("getPhoneNumber 422", "updatePhoneNumber 422",
         "deletePhoneNumber 422").doesNotContainKeys("getPhoneNumber 404", "deletePhoneNumber 404");
