@@ -70,6 +70,7 @@ final class ApiRoutes {
   private final AuditFlow audit;
   private final RotationFlow rotation;
   private final CredentialLeases leases;
+  private final FanOutSlots fanOuts;
 
   ApiRoutes(Vertx vertx, GatewayConfig config, Buffer openApi) {
     this.vertx = vertx;
@@ -84,6 +85,7 @@ final class ApiRoutes {
     this.fix = new FixCredentialsFlow(vertx, config, leases);
     this.audit = new AuditFlow(vertx, config);
     this.rotation = new RotationFlow(vertx, config, leases);
+    this.fanOuts = FanOutSlots.forNode(vertx);
   }
 
   Router router() {
@@ -227,18 +229,18 @@ final class ApiRoutes {
 
   private void auditRetellCredentials(RoutingContext ctx) {
     String phoneNumber = AUDIT.parseQuery(ctx).getString("phoneNumber");
-    respond(ctx, audit.run(upstream(ctx), tenant(ctx), phoneNumber));
+    respond(ctx, fanOut(ctx, () -> audit.run(upstream(ctx), tenant(ctx), phoneNumber)));
   }
 
   private void fixRetellCredentials(RoutingContext ctx) {
     JsonObject body = FIX.parseBody(ctx);
-    respond(ctx, fix.run(upstream(ctx), tenant(ctx), body.getString("phoneNumber"),
-        body.getBoolean("importMissing", false), body.getBoolean("dryRun", false)));
+    respond(ctx, fanOut(ctx, () -> fix.run(upstream(ctx), tenant(ctx), body.getString("phoneNumber"),
+        body.getBoolean("importMissing", false), body.getBoolean("dryRun", false))));
   }
 
   private void rotateCredentials(RoutingContext ctx) {
     NO_INPUT.parseBody(ctx);
-    respond(ctx, rotation.run(upstream(ctx), tenant(ctx)));
+    respond(ctx, fanOut(ctx, () -> rotation.run(upstream(ctx), tenant(ctx))));
   }
 
   private void teardownTrunk(RoutingContext ctx) {
@@ -252,9 +254,16 @@ final class ApiRoutes {
     return ctx.pathParam("subaccountId").toLowerCase(Locale.ROOT);
   }
 
+  /** Audits, fixes and rotations take one of the tenant's fan-out slots on this node ({@link FanOutSlots}). */
+  private Future<ApiReply> fanOut(RoutingContext ctx, java.util.function.Supplier<Future<ApiReply>> flow) {
+    return fanOuts.run(tenant(ctx), config.maxFanOutsPerTenant(), flow);
+  }
+
   private Upstream upstream(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
-    return new Upstream(vertx, config.busTimeoutMs(), RequestIds.of(ctx), response::closed);
+    String subaccountId = ctx.pathParam("subaccountId");
+    return new Upstream(vertx, config.busTimeoutMs(), RequestIds.of(ctx),
+        subaccountId == null ? null : subaccountId.toLowerCase(Locale.ROOT), response::closed);
   }
 
   private static void respond(RoutingContext ctx, Future<ApiReply> reply) {

@@ -19,6 +19,7 @@ import java.util.Map;
  *     Retell the old credential before it answers "not finished"
  * @param credentialLeaseTtlMs expiry of a writer's credential lease (refreshed every third of it while the
  *     writer runs), so a dead node's leases do not block rotations for longer
+ * @param maxFanOutsPerTenant audits, fixes and rotations one tenant may run at once on a node ({@link FanOutSlots})
  */
 public record GatewayConfig(
     String host,
@@ -38,7 +39,8 @@ public record GatewayConfig(
     String jwtAudience,
     boolean metricsOnApiPort,
     long rotationDrainTimeoutMs,
-    long credentialLeaseTtlMs) {
+    long credentialLeaseTtlMs,
+    int maxFanOutsPerTenant) {
 
   public static GatewayConfig from(JsonObject config) {
     JsonObject http = section(config, "http");
@@ -75,7 +77,8 @@ public record GatewayConfig(
         blankToNull(gateway.getString("jwtAudience")),
         section(config, "metrics").getValue("port") == null,
         Math.max(1, gateway.getLong("rotationDrainTimeoutMs", 30000L)),
-        Math.max(1000, gateway.getLong("credentialLeaseTtlMs", 60000L)));
+        Math.max(1000, gateway.getLong("credentialLeaseTtlMs", 60000L)),
+        Math.max(1, gateway.getInteger("maxFanOutsPerTenant", 4)));
   }
 
   /** The limit for one route: its override, else the default. */
@@ -101,6 +104,6 @@ public record GatewayConfig(
         + ", fixConcurrency=" + fixConcurrency + ", perNumberTimeoutMs=" + perNumberTimeoutMs
         + ", busTimeoutMs=" + busTimeoutMs + ", requestsPerMinute=" + requestsPerMinute
         + ", rotationDrainTimeoutMs=" + rotationDrainTimeoutMs + ", credentialLeaseTtlMs=" + credentialLeaseTtlMs
-        + "]";
+        + ", maxFanOutsPerTenant=" + maxFanOutsPerTenant + "]";
   }
 }

@@ -18,17 +18,23 @@ final class Upstream {
   private final Vertx vertx;
   private final long timeoutMs;
   private final String requestId;
+  private final String tenant;
   private final BooleanSupplier clientGone;
 
   Upstream(Vertx vertx, long timeoutMs, String requestId) {
-    this(vertx, timeoutMs, requestId, () -> false);
+    this(vertx, timeoutMs, requestId, null, () -> false);
   }
 
-  /** @param clientGone true once the HTTP client has disconnected: nobody will read this request's answer */
-  Upstream(Vertx vertx, long timeoutMs, String requestId, BooleanSupplier clientGone) {
+  /**
+   * @param tenant the tenant this HTTP request acts for (sent as a bus header: services share upstream budgets
+   *     fairly between tenants), or null
+   * @param clientGone true once the HTTP client has disconnected: nobody will read this request's answer
+   */
+  Upstream(Vertx vertx, long timeoutMs, String requestId, String tenant, BooleanSupplier clientGone) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.requestId = requestId;
+    this.tenant = tenant;
     this.clientGone = clientGone;
   }
 
@@ -46,7 +52,7 @@ final class Upstream {
   }
 
   <R> Future<R> call(String address, Object body, Class<R> replyType, long timeout) {
-    return Bus.request(vertx, address, body, replyType, timeout, requestId)
+    return Bus.request(vertx, address, body, replyType, timeout, requestId, tenant)
         .recover(err -> Future.failedFuture(refusedCredentialAsBadGateway(ServiceException.from(err))));
   }
 

@@ -28,10 +28,22 @@ public final class Bus {
    */
   public static <R> Future<R> request(Vertx vertx, String address, Object body, Class<R> replyType,
       long timeoutMs, String requestId) {
+    return request(vertx, address, body, replyType, timeoutMs, requestId, null);
+  }
+
+  /**
+   * As {@link #request(Vertx, String, Object, Class, long, String)}, naming the tenant the request acts for in
+   * the {@link Headers#TENANT} header (for logs and per-tenant fairness in shared upstream budgets).
+   */
+  public static <R> Future<R> request(Vertx vertx, String address, Object body, Class<R> replyType,
+      long timeoutMs, String requestId, String tenant) {
     DeliveryOptions options = new DeliveryOptions()
         .setSendTimeout(timeoutMs)
         .addHeader(Headers.REQUEST_ID, requestId == null ? newRequestId() : requestId)
         .addHeader(Headers.CONTRACT_VERSION, Addresses.VERSION);
+    if (tenant != null) {
+      options.addHeader(Headers.TENANT, tenant);
+    }
     JsonObject json;
     try {
       json = Json.toJson(body);
@@ -59,7 +71,7 @@ public final class Bus {
       Future<R> result = LogContext.call(rid, tenant, address, () -> {
         try {
           Q body = Json.fromJson(message.body(), requestType);
-          return handler.apply(new BusRequest<>(body, rid, address));
+          return handler.apply(new BusRequest<>(body, rid, address, tenant));
         } catch (RuntimeException e) {
           return Future.failedFuture(e);
         }

@@ -52,23 +52,24 @@ final class RateLimiter {
   }
 
   /**
-   * Completes, on the caller's context, when the request for this key may go (its token taken); fails with
-   * 429 when too many already wait.
+   * Completes, on the caller's context, when the request for this key may go (its token taken), in the
+   * tenant's fair share of the key's rate ({@link TokenBucket}); fails with 429 when too many of the tenant's
+   * requests (or of the key's) already wait.
    */
-  Future<Void> acquire(String keyFingerprint) {
+  Future<Void> acquire(String keyFingerprint, String tenant) {
     long now = clock.getAsLong();
     TokenBucket bucket = bucketFor(keyFingerprint, now);
-    TokenBucket.Ticket ticket = bucket.acquire(now);
+    TokenBucket.Ticket ticket = bucket.acquire(now, tenant);
     if (ticket == null) {
       long retryAfterMs = TimeUnit.NANOSECONDS.toMillis(bucket.nanosUntilNextToken(now)) + 1;
       return Future.failedFuture(new ServiceException(Errors.TOO_MANY_REQUESTS, Codes.RATE_LIMITED,
-          "too many Retell requests are queued for this API key",
+          "too many Retell requests of this tenant are queued for this API key",
           new JsonObject().put("limiter", "client").put("retryAfterMs", retryAfterMs)));
     }
     if (ticket.immediate()) {
       return Future.succeededFuture();
     }
-    Waiter waiter = new Waiter(bucket, ticket.seq(), Promise.promise());
+    Waiter waiter = new Waiter(bucket, ticket, Promise.promise());
     pending.add(waiter);
     comeBack(waiter, ticket.checkAfterNanos());
     return waiter.turn().future();
@@ -81,7 +82,7 @@ final class RateLimiter {
   private void comeBack(Waiter waiter, long afterNanos) {
     long delayMs = Math.max(1, (afterNanos + 999_999) / 1_000_000);
     waiter.timerId = vertx.setTimer(delayMs, id -> {
-      long again = waiter.bucket().tryTake(clock.getAsLong(), waiter.seq());
+      long again = waiter.bucket().tryTake(clock.getAsLong(), waiter.ticket());
       if (again == 0) {
         pending.remove(waiter);
         waiter.turn().complete();
@@ -95,7 +96,7 @@ final class RateLimiter {
   void close() {
     for (Waiter waiter : List.copyOf(pending)) {
       vertx.cancelTimer(waiter.timerId);
-      waiter.bucket().abandon();
+      waiter.bucket().abandon(waiter.ticket());
       waiter.turn().tryFail(new ServiceException(Errors.UNAVAILABLE, "SERVICE_UNAVAILABLE",
           "the Retell service is stopping"));
     }
@@ -122,13 +123,13 @@ final class RateLimiter {
   /** A request waiting for its token; only its own verticle's context touches it. */
   private static final class Waiter {
     private final TokenBucket bucket;
-    private final long seq;
+    private final TokenBucket.Ticket ticket;
     private final Promise<Void> turn;
     private long timerId;
 
-    Waiter(TokenBucket bucket, long seq, Promise<Void> turn) {
+    Waiter(TokenBucket bucket, TokenBucket.Ticket ticket, Promise<Void> turn) {
       this.bucket = bucket;
-      this.seq = seq;
+      this.ticket = ticket;
       this.turn = turn;
     }
 
@@ -136,8 +137,8 @@ final class RateLimiter {
       return bucket;
     }
 
-    long seq() {
-      return seq;
+    TokenBucket.Ticket ticket() {
+      return ticket;
     }
 
     Promise<Void> turn() {

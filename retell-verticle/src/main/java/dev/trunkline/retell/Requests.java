@@ -15,8 +15,8 @@ final class Requests {
     return Inputs.requirePhoneNumber(value);
   }
 
-  static RequestScope scope(Secret apiKey, Secret defaultKey, String requestId) {
-    return RequestScope.of(ApiKeys.resolve(apiKey, defaultKey), requestId);
+  static RequestScope scope(Secret apiKey, Secret defaultKey, String requestId, String tenant) {
+    return RequestScope.of(ApiKeys.resolve(apiKey, defaultKey), requestId, tenant);
   }
 
   /**

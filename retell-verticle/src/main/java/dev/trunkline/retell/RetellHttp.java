@@ -51,7 +51,7 @@ final class RetellHttp {
 
   private Future<UpstreamReply> attempt(UpstreamCall call, int attempt) {
     long started = System.nanoTime();
-    return limiter.acquire(call.scope().keyFingerprint())
+    return limiter.acquire(call.scope().keyFingerprint(), call.scope().tenant())
         .compose(v -> once(call))
         .transform(ar -> {
           long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);

@@ -1,44 +1,65 @@
 package dev.trunkline.retell;
 
 import io.vertx.core.shareddata.Shareable;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * A token bucket with a bounded number of waiters.
+ * A token bucket with a bounded number of waiters, shared fairly between the tenants ("lanes") that use it.
  *
  * <p>The bucket holds up to {@code burst} tokens and refills at {@code ratePerSecond}. A request that finds a
- * token (and nobody waiting) goes at once; otherwise it gets a ticket (at most {@code maxQueue} may wait) and
- * comes back when its turn should have come, estimated from how many tickets are ahead of it. It takes its
- * token only then, on its own event loop, right before it sends: a token is never taken by one thread for a
- * request another thread will send later, and the balance never exceeds {@code burst}. So however late a
- * timer fires or an event loop stalls, in any window of {@code W} seconds at most
- * {@code burst + ratePerSecond * W} requests go.
+ * token (and nobody waiting) goes at once; otherwise it gets a ticket and comes back when its turn should have
+ * come, estimated from how many tickets are ahead of it. It takes its token only then, on its own event loop,
+ * right before it sends: a token is never taken by one thread for a request another thread will send later,
+ * and the balance never exceeds {@code burst}. So however late a timer fires or an event loop stalls, in any
+ * window of {@code W} seconds at most {@code burst + ratePerSecond * W} requests go.
  *
- * <p>A waiter takes a token only when there is one for every waiter ahead of it too, so the queue is first
- * come, first served: a waiter whose event loop is late keeps its turn, and the first waiter always needs
- * just one token, so the queue always moves. A waiter that will not come back (its verticle stopped) gives
+ * <p>Whose turn it is: start-time fair queuing. Each lane (a tenant; tenants that share an API key share its
+ * bucket) numbers its tickets from where the bucket is now ({@code rank = max(virtual time, the lane's last
+ * rank) + 1}, the virtual time being the rank last served), and tickets go in rank order (arrival breaks ties).
+ * One lane with a thousand waiting requests therefore holds ranks far ahead, while another lane's single
+ * request gets the next rank and waits for about one token, not for the thousand: a tenant's bulk fix does not
+ * stall another tenant's one-number fix. With one lane the order is first come, first served.
+ *
+ * <p>A waiter takes a token only when there is one for every waiter ahead of it too, so the first waiter always
+ * needs just one token and the queue always moves. At most {@code maxQueue} tickets wait per lane and
+ * {@link #LANES_PER_QUEUE} times that per bucket; a waiter that will not come back (its verticle stopped) gives
  * its place up with {@link #abandon}.
  *
  * <p>Thread-safe: verticle instances on different event loops share one bucket per API key.
  */
 final class TokenBucket implements Shareable {
   /** What {@link #acquire} answers when a token was free: go now. */
-  static final Ticket NOW = new Ticket(-1, 0);
+  static final Ticket NOW = new Ticket(-1, -1, null, 0);
+  /** The bucket's waiters are bounded at this many lanes' worth of {@code maxQueue}. */
+  static final int LANES_PER_QUEUE = 4;
+  private static final String NO_LANE = "";
 
-  /** A waiter's place: {@code seq} orders the waiters, {@code checkAfterNanos} is when its turn may come. */
-  record Ticket(long seq, long checkAfterNanos) {
+  /**
+   * A waiter's place: {@code rank} then {@code seq} order the waiters, {@code lane} is whose share it takes,
+   * {@code checkAfterNanos} is when its turn may come.
+   */
+  record Ticket(long rank, long seq, String lane, long checkAfterNanos) {
     boolean immediate() {
       return seq < 0;
     }
   }
 
+  private static final Comparator<Ticket> TURN = Comparator.comparingLong(Ticket::rank)
+      .thenComparingLong(Ticket::seq);
+
   private final double ratePerNano;
   private final double burst;
   private final int maxQueue;
+  private final TreeSet<Ticket> waiting = new TreeSet<>(TURN);
+  /** Per lane with waiters: {waiting tickets, last rank issued}. Bounded by the waiters. */
+  private final Map<String, long[]> lanes = new HashMap<>();
   private double tokens;
   private long lastNanos;
-  private int waiting;
   private long issued;
-  private long served;
+  private long virtualTime;
 
   TokenBucket(double ratePerSecond, int burst, int maxQueue, long nowNanos) {
     this.ratePerNano = ratePerSecond / 1e9;
@@ -48,23 +69,37 @@ final class TokenBucket implements Shareable {
     this.lastNanos = nowNanos;
   }
 
+  /** {@link #acquire(long, String)} for a caller that names no lane. */
+  Ticket acquire(long nowNanos) {
+    return acquire(nowNanos, null);
+  }
+
   /**
-   * Takes a token now, or issues a ticket.
+   * Takes a token now, or issues a ticket in {@code lane}'s share.
    *
-   * @return {@link #NOW}, a ticket, or null when {@code maxQueue} requests already wait
+   * @return {@link #NOW}, a ticket, or null when the lane (or the whole bucket) has as many waiters as allowed
    */
-  synchronized Ticket acquire(long nowNanos) {
+  synchronized Ticket acquire(long nowNanos, String lane) {
     refill(nowNanos);
-    if (waiting == 0 && tokens >= 1) {
+    if (waiting.isEmpty() && tokens >= 1) {
       tokens -= 1;
       return NOW;
     }
-    if (waiting >= maxQueue) {
+    String key = lane == null ? NO_LANE : lane;
+    long[] state = lanes.get(key);
+    if (waiting.size() >= (long) maxQueue * LANES_PER_QUEUE || (state != null && state[0] >= maxQueue)) {
       return null;
     }
-    waiting++;
-    long seq = issued++;
-    return new Ticket(seq, nanosUntilTurn(seq));
+    if (state == null) {
+      state = new long[] {0, virtualTime};
+      lanes.put(key, state);
+    }
+    long rank = Math.max(virtualTime, state[1]) + 1;
+    state[0]++;
+    state[1] = rank;
+    Ticket ticket = new Ticket(rank, issued++, key, 0);
+    waiting.add(ticket);
+    return new Ticket(rank, ticket.seq(), key, nanosUntilTurn(ticket));
   }
 
   /**
@@ -73,21 +108,20 @@ final class TokenBucket implements Shareable {
    *
    * @return 0 when the ticket holder may go now (its token is taken), else nanoseconds to wait
    */
-  synchronized long tryTake(long nowNanos, long seq) {
+  synchronized long tryTake(long nowNanos, Ticket ticket) {
     refill(nowNanos);
-    if (tokens >= ahead(seq) + 1) {
+    if (tokens >= ahead(ticket) + 1) {
       tokens -= 1;
-      waiting--;
-      served++;
+      virtualTime = Math.max(virtualTime, ticket.rank());
+      leave(ticket);
       return 0;
     }
-    return Math.max(1, nanosUntilTurn(seq));
+    return Math.max(1, nanosUntilTurn(ticket));
   }
 
   /** A waiter that will never come back (its verticle stopped) frees its place. */
-  synchronized void abandon() {
-    waiting--;
-    served++;
+  synchronized void abandon(Ticket ticket) {
+    leave(ticket);
   }
 
   /** How long until a token is free; a refused caller may try again after it. */
@@ -99,20 +133,31 @@ final class TokenBucket implements Shareable {
   /** A full bucket with nobody waiting behaves exactly like a new one, so it may be dropped. */
   synchronized boolean isIdle(long nowNanos) {
     refill(nowNanos);
-    return waiting == 0 && tokens >= burst;
+    return waiting.isEmpty() && tokens >= burst;
   }
 
   synchronized int waiting() {
-    return waiting;
+    return waiting.size();
   }
 
-  /** Waiters ahead of {@code seq} that have not gone yet (an estimate: waiters may go slightly out of order). */
-  private long ahead(long seq) {
-    return Math.max(0, Math.min(seq - served, waiting - 1));
+  private void leave(Ticket ticket) {
+    if (!waiting.remove(ticket)) {
+      return;
+    }
+    long[] state = lanes.get(ticket.lane());
+    if (state != null && --state[0] <= 0) {
+      // A lane with nobody waiting starts again from the virtual time: nothing to remember for it.
+      lanes.remove(ticket.lane());
+    }
   }
 
-  private long nanosUntilTurn(long seq) {
-    double missing = ahead(seq) + 1 - tokens;
+  /** Waiters whose turn comes before {@code ticket}'s (bounded by the queue size, so a short scan). */
+  private long ahead(Ticket ticket) {
+    return waiting.headSet(ticket, false).size();
+  }
+
+  private long nanosUntilTurn(Ticket ticket) {
+    double missing = ahead(ticket) + 1 - tokens;
     return missing <= 0 ? 0 : (long) Math.ceil(missing / ratePerNano);
   }
 

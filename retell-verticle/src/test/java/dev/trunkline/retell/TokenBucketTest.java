@@ -22,9 +22,9 @@ class TokenBucketTest {
     assertThat(d.checkAfterNanos()).isEqualTo(100 * MS);
     assertThat(e.checkAfterNanos()).isEqualTo(200 * MS);
     // e coming back early gets no token (d is ahead of it) and is told to wait for its turn.
-    assertThat(bucket.tryTake(100 * MS, e.seq())).isEqualTo(100 * MS);
-    assertThat(bucket.tryTake(100 * MS, d.seq())).isZero();
-    assertThat(bucket.tryTake(200 * MS, e.seq())).isZero();
+    assertThat(bucket.tryTake(100 * MS, e)).isEqualTo(100 * MS);
+    assertThat(bucket.tryTake(100 * MS, d)).isZero();
+    assertThat(bucket.tryTake(200 * MS, e)).isZero();
     assertThat(bucket.waiting()).isZero();
   }
 
@@ -36,8 +36,8 @@ class TokenBucketTest {
     // At 150 ms a token is free, but the waiter has not come back yet: the newcomer gets a ticket, not the token.
     TokenBucket.Ticket newcomer = bucket.acquire(150 * MS);
     assertThat(newcomer.immediate()).isFalse();
-    assertThat(bucket.tryTake(150 * MS, newcomer.seq())).as("the token is the waiter's").isPositive();
-    assertThat(bucket.tryTake(150 * MS, waiter.seq())).isZero();
+    assertThat(bucket.tryTake(150 * MS, newcomer)).as("the token is the waiter's").isPositive();
+    assertThat(bucket.tryTake(150 * MS, waiter)).isZero();
   }
 
   @Test
@@ -48,8 +48,8 @@ class TokenBucketTest {
     TokenBucket.Ticket late = bucket.acquire(0);
     TokenBucket.Ticket next = bucket.acquire(0);
     // At 200 ms there are two tokens: one is kept for the late waiter ahead, next takes the other.
-    assertThat(bucket.tryTake(200 * MS, next.seq())).isZero();
-    assertThat(bucket.tryTake(200 * MS, late.seq())).isZero();
+    assertThat(bucket.tryTake(200 * MS, next)).isZero();
+    assertThat(bucket.tryTake(200 * MS, late)).isZero();
   }
 
   @Test
@@ -64,7 +64,7 @@ class TokenBucketTest {
     }
     int went = 0;
     for (TokenBucket.Ticket t : waiting) {
-      if (bucket.tryTake(1_000 * MS, t.seq()) == 0) {
+      if (bucket.tryTake(1_000 * MS, t) == 0) {
         went++;
       }
     }
@@ -76,12 +76,59 @@ class TokenBucketTest {
   void fullQueueIsRefusedAndAbandonedPlacesAreFreed() {
     TokenBucket bucket = new TokenBucket(10, 1, 2, 0);
     assertThat(bucket.acquire(0).immediate()).isTrue();
-    assertThat(bucket.acquire(0)).isNotNull();
+    TokenBucket.Ticket first = bucket.acquire(0);
+    assertThat(first).isNotNull();
     assertThat(bucket.acquire(0)).isNotNull();
     assertThat(bucket.acquire(0)).isNull();
     assertThat(bucket.nanosUntilNextToken(0)).isEqualTo(100 * MS);
-    bucket.abandon();
+    bucket.abandon(first);
     assertThat(bucket.acquire(0)).isNotNull();
+  }
+
+  @Test
+  void aLaneWithOneRequestGoesNextWhileAnotherLaneHasManyWaiting() {
+    // Tenant A floods the shared key with 50 waiting requests; tenant B's one request is served next after
+    // A's first, not after all fifty (first come, first served would make it wait five seconds here).
+    TokenBucket bucket = new TokenBucket(10, 1, 100, 0);
+    assertThat(bucket.acquire(0, "A").immediate()).isTrue();
+    List<TokenBucket.Ticket> flood = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      flood.add(bucket.acquire(0, "A"));
+    }
+    TokenBucket.Ticket b = bucket.acquire(1 * MS, "B");
+    // B's turn is estimated at the second token, A's last at the fifty-first.
+    assertThat(b.checkAfterNanos()).isLessThanOrEqualTo(200 * MS);
+    assertThat(flood.get(49).checkAfterNanos()).isGreaterThanOrEqualTo(5_000 * MS);
+    assertThat(bucket.tryTake(100 * MS, flood.get(0))).isZero();
+    assertThat(bucket.tryTake(200 * MS, flood.get(1))).as("the token at 200 ms is B's").isPositive();
+    assertThat(bucket.tryTake(200 * MS, b)).isZero();
+    assertThat(bucket.tryTake(300 * MS, flood.get(1))).isZero();
+  }
+
+  @Test
+  void eachLaneHasItsOwnQueueBoundAndTheBucketAnOverallOne() {
+    TokenBucket bucket = new TokenBucket(10, 1, 2, 0);
+    assertThat(bucket.acquire(0, "A").immediate()).isTrue();
+    assertThat(bucket.acquire(0, "A")).isNotNull();
+    assertThat(bucket.acquire(0, "A")).isNotNull();
+    assertThat(bucket.acquire(0, "A")).as("A's share of the queue is full").isNull();
+    assertThat(bucket.acquire(0, "B")).as("B still has its own").isNotNull();
+    for (String lane : List.of("B", "C", "D", "D", "E")) {
+      bucket.acquire(0, lane);
+    }
+    assertThat(bucket.waiting()).isEqualTo(TokenBucket.LANES_PER_QUEUE * 2);
+    assertThat(bucket.acquire(0, "F")).as("the bucket's overall bound").isNull();
+  }
+
+  @Test
+  void oneLaneIsFirstComeFirstServed() {
+    TokenBucket bucket = new TokenBucket(10, 1, 100, 0);
+    bucket.acquire(0, "A");
+    TokenBucket.Ticket first = bucket.acquire(0, "A");
+    TokenBucket.Ticket second = bucket.acquire(0, "A");
+    assertThat(bucket.tryTake(100 * MS, second)).isPositive();
+    assertThat(bucket.tryTake(100 * MS, first)).isZero();
+    assertThat(bucket.tryTake(200 * MS, second)).isZero();
   }
 
   @Test
@@ -100,7 +147,7 @@ class TokenBucketTest {
     bucket.acquire(later);
     TokenBucket.Ticket waiting = bucket.acquire(later);
     assertThat(bucket.isIdle(later + 1_000 * MS)).as("a waiter is still out").isFalse();
-    assertThat(bucket.tryTake(later + 1_000 * MS, waiting.seq())).isZero();
+    assertThat(bucket.tryTake(later + 1_000 * MS, waiting)).isZero();
     assertThat(bucket.isIdle(later + 2_000 * MS)).isTrue();
   }
 
@@ -110,7 +157,7 @@ class TokenBucketTest {
     int burst = 5;
     TokenBucket bucket = new TokenBucket(rate, burst, 1_000, 0);
     List<Long> goTimes = new ArrayList<>();
-    List<long[]> timers = new ArrayList<>(); // {seq, dueNanos}
+    List<Object[]> timers = new ArrayList<>(); // {ticket, dueNanos}
     for (int i = 0; i < 1_000; i++) {
       long arrival = i * MS; // far faster than the rate
       TokenBucket.Ticket t = bucket.acquire(arrival);
@@ -118,22 +165,22 @@ class TokenBucketTest {
       if (t.immediate()) {
         goTimes.add(arrival);
       } else {
-        timers.add(new long[] {t.seq(), arrival + t.checkAfterNanos()});
+        timers.add(new Object[] {t, arrival + t.checkAfterNanos()});
       }
     }
     // Fire the waiters' timers in due order, each late by a pseudo-random 0..300 ms (a busy machine).
     long jitterSeed = 17;
     while (!timers.isEmpty()) {
-      timers.sort((a, b) -> Long.compare(a[1], b[1]));
-      long[] next = timers.remove(0);
+      timers.sort((a, b) -> Long.compare((Long) a[1], (Long) b[1]));
+      Object[] next = timers.remove(0);
       jitterSeed = (jitterSeed * 1103515245 + 12345) & 0x7fffffff;
-      long now = Math.max(next[1], goTimes.isEmpty() ? 0 : goTimes.get(goTimes.size() - 1))
+      long now = Math.max((Long) next[1], goTimes.isEmpty() ? 0 : goTimes.get(goTimes.size() - 1))
           + (jitterSeed % 300) * MS / (jitterSeed % 7 == 0 ? 1 : 30);
-      long again = bucket.tryTake(now, next[0]);
+      long again = bucket.tryTake(now, (TokenBucket.Ticket) next[0]);
       if (again == 0) {
         goTimes.add(now);
       } else {
-        timers.add(new long[] {next[0], now + again});
+        timers.add(new Object[] {next[0], now + again});
       }
     }
     assertThat(goTimes).hasSize(1_000);

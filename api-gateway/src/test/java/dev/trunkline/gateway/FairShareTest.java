@@ -1,0 +1,106 @@
+package dev.trunkline.gateway;
+
+import static dev.trunkline.gateway.RotationFixtures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.StoreMessages;
+import dev.trunkline.gateway.TrunklineHarness.Tenant;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two tenants share one Retell API key (and so one rate limit). Tenant A runs as many fixes as it may at once;
+ * tenant B's one-number fix is served in its fair share, right away, instead of after A's queue. Measured in
+ * Retell requests, not in milliseconds: how many of A's PATCHes Retell received while B's fix ran.
+ */
+@ExtendWith(VertxExtension.class)
+class FairShareTest {
+  private static final int A_NUMBERS = 30;
+  private static final int MAX_FAN_OUTS = 4;
+  private static TrunklineHarness h;
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext test) {
+    JsonObject overrides = new JsonObject()
+        .put("retell", new JsonObject().put("rateLimitPerSecond", 40).put("rateLimitBurst", 5))
+        .put("gateway", new JsonObject().put("fixConcurrency", 32).put("perNumberTimeoutMs", 30_000)
+            .put("busTimeoutMs", 60_000).put("maxFanOutsPerTenant", MAX_FAN_OUTS));
+    TrunklineHarness.start(vertx, overrides, true).onComplete(test.succeeding(harness -> {
+      h = harness;
+      test.completeNow();
+    }));
+  }
+
+  @AfterAll
+  static void noSecretLeaked() {
+    h.assertNoSecretLeaked();
+  }
+
+  private static Future<HttpResponse<Buffer>> fix(Tenant t, JsonObject body) {
+    return h.call(HttpMethod.POST, h.path(t.id(), "/twilio/fix-retell-credentials"), h.token(t.id()), body);
+  }
+
+  private static long patches() {
+    return h.retell.requests().count("PATCH", "/update-phone-number/*");
+  }
+
+  @Test
+  void aTenantsBulkFixesDoNotStallAnotherTenantsOneNumberFixOnTheSameKey() throws Exception {
+    Tenant a = await(h.seedTenant());
+    Tenant seededB = await(h.seedTenant());
+    // B uses A's key: both draw on the same Retell rate limit.
+    await(h.bus(Addresses.Store.RETELL_KEY_PUT, new StoreMessages.PutRetellKey(seededB.id(), new Secret(a.apiKey()))));
+    List<String> aNumbers = IntStream.range(0, A_NUMBERS).mapToObj(i -> String.format("+1415555%04d", i)).toList();
+    aNumbers.forEach(n -> h.retell.seedBroken(a.apiKey(), n, a.terminationUri()));
+    await(h.saveNumbers(a, StoreMessages.RetellStatus.IMPORTED, aNumbers));
+    String bNumber = "+16465550199";
+    h.retell.seedBroken(a.apiKey(), bNumber, seededB.terminationUri());
+    await(h.saveNumbers(seededB, StoreMessages.RetellStatus.IMPORTED, List.of(bNumber)));
+
+    List<Future<HttpResponse<Buffer>>> bulk = new ArrayList<>();
+    for (int i = 0; i < MAX_FAN_OUTS; i++) {
+      bulk.add(fix(a, new JsonObject()));
+    }
+    // A's fan-outs are running and queued in the key's limit: 4 x 30 PATCHes at 40/s take about 3 s.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (patches() < 10 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    HttpResponse<Buffer> refused = await(fix(a, new JsonObject()));
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(429);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("TOO_MANY_FAN_OUTS");
+    assertThat(refused.getHeader("Retry-After")).isNotBlank();
+
+    long before = patches();
+    HttpResponse<Buffer> bFix = await(fix(seededB, new JsonObject()));
+    long aPatchesDuringB = patches() - before - 1;
+    assertThat(bFix.statusCode()).as(bFix.bodyAsString()).isEqualTo(200);
+    for (Future<HttpResponse<Buffer>> f : bulk) {
+      HttpResponse<Buffer> r = await(f);
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    }
+    long aQueuedWhenBArrived = (long) MAX_FAN_OUTS * A_NUMBERS - before;
+    System.out.println("fair share: A had " + aQueuedWhenBArrived + " PATCHes still to send when B's fix began;"
+        + " Retell received " + aPatchesDuringB + " of them while B's one-number fix ran");
+    // First come, first served would put B behind every A request already waiting (dozens); its fair share
+    // puts it behind at most a few.
+    assertThat(aQueuedWhenBArrived).as("A still had a queue when B arrived").isGreaterThan(40);
+    assertThat(aPatchesDuringB).isLessThanOrEqualTo(8);
+  }
+}
