@@ -46,6 +46,9 @@ public final class ConfigLoader {
           "encryption keys `kid:base64key,...`, 32-byte keys, first is active (sandbox: generated)"),
       new EnvSetting("TRUNKLINE_LEGACY_ENCRYPTION_KEY", "vault.legacyEncryptionKey", String.class,
           "the origin service's ENCRYPTION_KEY, to adopt its encrypted records"),
+      new EnvSetting("TRUNKLINE_ADOPT_LEGACY_PLAINTEXT", "vault.adoptLegacyPlaintext", Boolean.class,
+          "`true` to adopt the origin's plain-text secrets (default false: plain text in a secret field is an "
+              + "integrity error)"),
       new EnvSetting("TWILIO_API_BASE_URL", "twilio.apiBaseUrl", String.class,
           "Twilio core API (default https://api.twilio.com)"),
       new EnvSetting("TWILIO_TRUNKING_BASE_URL", "twilio.trunkingBaseUrl", String.class,
@@ -117,6 +120,12 @@ public final class ConfigLoader {
   }
 
   private static Object coerce(EnvSetting setting, String value) {
+    if (setting.type() == Boolean.class) {
+      if (!value.equals("true") && !value.equals("false")) {
+        throw new IllegalArgumentException(setting.variable() + " must be true or false, got '" + value + "'");
+      }
+      return Boolean.parseBoolean(value);
+    }
     if (setting.type() == Integer.class) {
       try {
         return Integer.parseInt(value);
