@@ -29,7 +29,7 @@ public final class ConfigLoader {
       new EnvSetting("TRUNKLINE_HTTP_PORT", "http.port", Integer.class, "HTTP port of the gateway (default 8080)"),
       new EnvSetting("TRUNKLINE_HTTP_HOST", "http.host", String.class, "interface the gateway binds (default 0.0.0.0)"),
       new EnvSetting("TRUNKLINE_MODE", "mode", String.class,
-          "`auto` (default: sandbox when no upstream URL is set), `sandbox` or `production`"),
+          "`auto` (default: sandbox only when no production setting is set), `sandbox` or `production`"),
       new EnvSetting("TRUNKLINE_MONGO_URI", "mongo.uri", String.class,
           "MongoDB connection string; unset: the embedded store under the data dir"),
       new EnvSetting("TRUNKLINE_MONGO_DATABASE", "mongo.database", String.class, "database name (default trunkline)"),
