@@ -54,10 +54,14 @@ public final class Sandbox {
             generated.add("the service token");
           }
           // Says exactly which secrets are the sandbox's own: a configured one is the operator's, not generated.
-          LOG.warn("SANDBOX MODE: Twilio and Retell are simulated in-process; {} kept in {}. Do not use this for "
-              + "real tenants.", generated.isEmpty() ? "no secret was generated (all are configured), none"
-                  : String.join(", ", generated) + (generated.size() == 1 ? " was" : " were") + " generated and",
-              dataDir.resolve(SandboxSecrets.FILE_NAME).toAbsolutePath());
+          if (generated.isEmpty()) {
+            LOG.warn("SANDBOX MODE: Twilio and Retell are simulated in-process; no secret was generated (all are "
+                + "configured). Do not use this for real tenants.");
+          } else {
+            LOG.warn("SANDBOX MODE: Twilio and Retell are simulated in-process; {} {} generated and kept in {}. Do "
+                + "not use this for real tenants.", String.join(", ", generated), generated.size() == 1 ? "was" : "were",
+                dataDir.resolve(SandboxSecrets.FILE_NAME).toAbsolutePath());
+          }
           return TwilioSimulator.start(vertx, new SimulatorOptions());
         })
         .compose(twilio -> RetellSimulator.start(vertx, new SimulatorOptions())
