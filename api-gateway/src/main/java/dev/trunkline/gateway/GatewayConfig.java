@@ -14,7 +14,9 @@ import java.util.Map;
  * @param routeRequestsPerMinute per-route overrides of the per-tenant limit, keyed by route name (the
  *     OpenAPI operationId, e.g. {@code fixRetellCredentials})
  * @param metricsOnApiPort serve {@code GET /metrics} on the API port; false when {@code metrics.port} gives the
- *     node a metrics endpoint of its own, so that operators can keep metrics off the public port
+ *     node a metrics endpoint of its own, so that operators can keep metrics off the public port, and in
+ *     production mode ({@code mode}, as the launcher resolved it), where an unauthenticated {@code /metrics} does
+ *     not belong on the public port
  * @param rotationDrainTimeoutMs how long a rotation waits for purchases, imports and fixes that may still hand
  *     Retell the old credential before it answers "not finished"
  * @param credentialLeaseTtlMs expiry of a writer's credential lease (refreshed every third of it while the
@@ -75,7 +77,8 @@ public record GatewayConfig(
         Math.max(1, gateway.getInteger("listPageSize", 200)),
         blankToNull(gateway.getString("jwtIssuer")),
         blankToNull(gateway.getString("jwtAudience")),
-        section(config, "metrics").getValue("port") == null,
+        section(config, "metrics").getValue("port") == null
+            && !(config != null && "production".equals(config.getValue("mode"))),
         Math.max(1, gateway.getLong("rotationDrainTimeoutMs", 30000L)),
         Math.max(1000, gateway.getLong("credentialLeaseTtlMs", 60000L)),
         Math.max(1, gateway.getInteger("maxFanOutsPerTenant", 4)));

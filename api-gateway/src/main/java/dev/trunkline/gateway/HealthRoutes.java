@@ -14,7 +14,8 @@ import io.vertx.ext.web.RoutingContext;
  * launcher has marked deployment complete ({@code "deployed"} in the {@code trunkline} local map) and the
  * store answers a ping within the readiness timeout and, on a clustered node, the cluster manager reports
  * this node an active member (the launcher's {@link ClusterHealth} hook); otherwise 503 naming the check that
- * failed.
+ * failed. The store check names its backend: {@code embedded} is one node's file, which a production deployment
+ * should see at a glance.
  */
 final class HealthRoutes {
   static final String DEPLOYED_MAP = "trunkline";
@@ -64,7 +65,7 @@ final class HealthRoutes {
 
   private Future<JsonObject> storeCheck(String requestId) {
     return Bus.request(vertx, Addresses.Store.PING, new JsonObject(), PingReply.class, readyTimeoutMs, requestId)
-        .map(reply -> reply.ok() ? up() : down("the store reports it is not ok"))
+        .map(reply -> (reply.ok() ? up() : down("the store reports it is not ok")).put("backend", reply.backend()))
         .otherwise(err -> {
           ServiceException e = ServiceException.from(err);
           return down(e.status() == 504 ? "the store did not answer in time"

@@ -29,7 +29,7 @@ public final class ConfigLoader {
       new EnvSetting("TRUNKLINE_HTTP_PORT", "http.port", Integer.class, "HTTP port of the gateway (default 8080)"),
       new EnvSetting("TRUNKLINE_HTTP_HOST", "http.host", String.class, "interface the gateway binds (default 0.0.0.0)"),
       new EnvSetting("TRUNKLINE_MODE", "mode", String.class,
-          "`auto` (default: sandbox when no upstream URL is set), `sandbox` or `production`"),
+          "`auto` (default: sandbox only when no production setting is set), `sandbox` or `production`"),
       new EnvSetting("TRUNKLINE_MONGO_URI", "mongo.uri", String.class,
           "MongoDB connection string; unset: the embedded store under the data dir"),
       new EnvSetting("TRUNKLINE_MONGO_DATABASE", "mongo.database", String.class, "database name (default trunkline)"),
@@ -46,6 +46,9 @@ public final class ConfigLoader {
           "encryption keys `kid:base64key,...`, 32-byte keys, first is active (sandbox: generated)"),
       new EnvSetting("TRUNKLINE_LEGACY_ENCRYPTION_KEY", "vault.legacyEncryptionKey", String.class,
           "the origin service's ENCRYPTION_KEY, to adopt its encrypted records"),
+      new EnvSetting("TRUNKLINE_ADOPT_LEGACY_PLAINTEXT", "vault.adoptLegacyPlaintext", Boolean.class,
+          "`true` to adopt the origin's plain-text secrets (default false: plain text in a secret field is an "
+              + "integrity error)"),
       new EnvSetting("TWILIO_API_BASE_URL", "twilio.apiBaseUrl", String.class,
           "Twilio core API (default https://api.twilio.com)"),
       new EnvSetting("TWILIO_TRUNKING_BASE_URL", "twilio.trunkingBaseUrl", String.class,
@@ -117,6 +120,12 @@ public final class ConfigLoader {
   }
 
   private static Object coerce(EnvSetting setting, String value) {
+    if (setting.type() == Boolean.class) {
+      if (!value.equals("true") && !value.equals("false")) {
+        throw new IllegalArgumentException(setting.variable() + " must be true or false, got '" + value + "'");
+      }
+      return Boolean.parseBoolean(value);
+    }
     if (setting.type() == Integer.class) {
       try {
         return Integer.parseInt(value);

@@ -46,7 +46,9 @@ final class Demo {
     // The story is the output: keep the service's own INFO lines (access log, deployments) out of it.
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
-    JsonObject config = loaded.copy().put("mode", "sandbox")
+    // A sandbox of its own whatever is configured: never the operator's store, keys or JWT secret (it mints a
+    // token below, which it may only do with a secret it generated).
+    JsonObject config = StartupMode.withoutProductionSettings(loaded).put("mode", "sandbox")
         .put("dataDir", Files.createTempDirectory("trunkline-demo").toString());
     ConfigLoader.put(config, "http.port", freePort());
     ConfigLoader.put(config, "http.host", "127.0.0.1");

@@ -7,6 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,27 +28,44 @@ public final class Sandbox {
 
   private final TwilioSimulator twilio;
   private final RetellSimulator retell;
+  private final boolean generatedJwtSecret;
 
-  private Sandbox(TwilioSimulator twilio, RetellSimulator retell) {
+  private Sandbox(TwilioSimulator twilio, RetellSimulator retell, boolean generatedJwtSecret) {
     this.twilio = twilio;
     this.retell = retell;
+    this.generatedJwtSecret = generatedJwtSecret;
   }
 
   /** Starts the simulators and completes {@code config} (in place) with their URLs and the sandbox secrets. */
   static Future<Sandbox> start(Vertx vertx, JsonObject config) {
     Path dataDir = Path.of(config.getString("dataDir", "./data"));
+    boolean[] jwtGenerated = new boolean[1];
     return vertx.executeBlocking(() -> SandboxSecrets.loadOrCreate(dataDir))
         .compose(secrets -> {
-          fillIfAbsent(config, "vault.keys", secrets.getString("vaultKeys"));
-          fillIfAbsent(config, "gateway.jwtSecret", secrets.getString("jwtSecret"));
-          fillIfAbsent(config, "gateway.serviceToken", secrets.getString("serviceToken"));
-          LOG.warn("SANDBOX MODE: Twilio and Retell are simulated in-process; the encryption key and JWT secret "
-              + "were generated and are kept in {}. Do not use this for real tenants.",
-              dataDir.resolve(SandboxSecrets.FILE_NAME).toAbsolutePath());
+          List<String> generated = new ArrayList<>();
+          if (fillIfAbsent(config, "vault.keys", secrets.getString("vaultKeys"))) {
+            generated.add("the encryption key");
+          }
+          jwtGenerated[0] = fillIfAbsent(config, "gateway.jwtSecret", secrets.getString("jwtSecret"));
+          if (jwtGenerated[0]) {
+            generated.add("the JWT secret");
+          }
+          if (fillIfAbsent(config, "gateway.serviceToken", secrets.getString("serviceToken"))) {
+            generated.add("the service token");
+          }
+          // Says exactly which secrets are the sandbox's own: a configured one is the operator's, not generated.
+          if (generated.isEmpty()) {
+            LOG.warn("SANDBOX MODE: Twilio and Retell are simulated in-process; no secret was generated (all are "
+                + "configured). Do not use this for real tenants.");
+          } else {
+            LOG.warn("SANDBOX MODE: Twilio and Retell are simulated in-process; {} {} generated and kept in {}. Do "
+                + "not use this for real tenants.", String.join(", ", generated), generated.size() == 1 ? "was" : "were",
+                dataDir.resolve(SandboxSecrets.FILE_NAME).toAbsolutePath());
+          }
           return TwilioSimulator.start(vertx, new SimulatorOptions());
         })
         .compose(twilio -> RetellSimulator.start(vertx, new SimulatorOptions())
-            .map(retell -> new Sandbox(twilio, retell))
+            .map(retell -> new Sandbox(twilio, retell, jwtGenerated[0]))
             .recover(err -> twilio.close().transform(v -> Future.failedFuture(err))))
         .map(sandbox -> {
           ConfigLoader.put(config, "twilio.apiBaseUrl", sandbox.twilio.baseUrl());
@@ -56,10 +75,21 @@ public final class Sandbox {
         });
   }
 
-  private static void fillIfAbsent(JsonObject config, String path, String value) {
-    if (ConfigLoader.get(config, path) == null) {
-      ConfigLoader.put(config, path, value);
+  /** Sets {@code path} when nothing is configured there; true when it did. */
+  private static boolean fillIfAbsent(JsonObject config, String path, String value) {
+    if (StartupMode.isSet(config, path)) {
+      return false;
     }
+    ConfigLoader.put(config, path, value);
+    return true;
+  }
+
+  /**
+   * True when the JWT secret is the sandbox's own. Only then may Trunkline mint a token with it: a configured
+   * secret is the operator's, and a token signed with it is good wherever that secret is trusted.
+   */
+  boolean generatedJwtSecret() {
+    return generatedJwtSecret;
   }
 
   public TwilioSimulator twilio() {

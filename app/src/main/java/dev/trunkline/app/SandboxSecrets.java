@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.store.OwnerOnly;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -7,14 +8,13 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
  * The secrets a sandbox needs (an encryption key, a JWT secret, a service token), generated once and kept
- * in {@code <dataDir>/sandbox-secrets.json} (mode 600) so the data encrypted by one run can be read by the
- * next. Never for production: the launcher refuses to generate secrets outside sandbox mode.
+ * in {@code <dataDir>/sandbox-secrets.json} (mode 600, in a data dir created 700) so the data encrypted by one run
+ * can be read by the next. Never for production: the launcher refuses to generate secrets outside sandbox mode.
  *
  * <p>Blocking file I/O: call it from the main thread or {@code executeBlocking}, never on an event loop.
  */
@@ -26,9 +26,11 @@ public final class SandboxSecrets {
 
   /** Reads the sandbox secrets under {@code dataDir}, creating them on first use. */
   public static JsonObject loadOrCreate(Path dataDir) throws IOException {
-    Files.createDirectories(dataDir);
+    // The sandbox creates the data dir before the store does: owner-only from the start (0700).
+    OwnerOnly.directory(dataDir);
     Path file = dataDir.resolve(FILE_NAME);
     if (Files.exists(file)) {
+      OwnerOnly.tighten(file);
       return new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
     }
     JsonObject secrets = new JsonObject()
@@ -37,7 +39,7 @@ public final class SandboxSecrets {
         .put("serviceToken", Base64.getUrlEncoder().withoutPadding().encodeToString(random(32)));
     Path tmp = Files.createTempFile(dataDir, "sandbox-secrets", ".tmp");
     try {
-      setOwnerOnly(tmp);
+      OwnerOnly.tighten(tmp);
       Files.writeString(tmp, secrets.encodePrettily(), StandardCharsets.UTF_8);
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
@@ -49,14 +51,6 @@ public final class SandboxSecrets {
     }
     // Another process may have won the race to create it: everyone uses what is on disk.
     return new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
-  }
-
-  private static void setOwnerOnly(Path path) {
-    try {
-      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException | IOException ignored) {
-      // not a POSIX file system: the data dir's own permissions apply
-    }
   }
 
   private static byte[] random(int n) {

@@ -34,58 +34,82 @@ public final class Trunkline {
   }
 
   /**
-   * Starts a node on {@code vertx} with a loaded configuration.
+   * Starts a node on {@code vertx} with a loaded configuration. The effective configuration's {@code mode} is the
+   * resolved one ({@code sandbox} or {@code production}, never {@code auto}): the gateway reads it.
    */
   public static Future<Trunkline> start(Vertx vertx, JsonObject loadedConfig) {
     JsonObject config = loadedConfig.copy();
     Set<Roles> roles;
+    StartupMode mode;
     try {
       roles = Roles.parse(config.getString("roles"));
+      mode = StartupMode.resolve(config);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    boolean sandboxMode = isSandbox(config);
-    Future<Sandbox> sandboxReady = sandboxMode
-        ? Sandbox.start(vertx, config)
-        : checkProduction(config, roles).map(v -> (Sandbox) null);
+    config.put("mode", mode.name());
+    Future<Sandbox> sandboxReady;
+    if (mode.sandbox()) {
+      if (!mode.configured().isEmpty()) {
+        LOG.warn("SANDBOX MODE was asked for with production settings configured ({}): Twilio and Retell are "
+            + "simulated, and these settings are used as they are", String.join(", ", mode.configured()));
+      }
+      sandboxReady = Sandbox.start(vertx, config);
+    } else {
+      sandboxReady = checkProduction(config, roles, mode).map(v -> {
+        warnProduction(config, roles, mode);
+        return (Sandbox) null;
+      });
+    }
     return sandboxReady.compose(sandbox -> Deployer.deploy(vertx, config, roles)
         .map(ids -> new Trunkline(vertx, config, sandbox, new ArrayList<>(ids)))
         .recover(err -> (sandbox == null ? Future.<Void>succeededFuture() : sandbox.close())
             .transform(ignored -> Future.failedFuture(err))));
   }
 
-  /** Sandbox when asked for, or in {@code auto} mode when no upstream URL is configured. */
+  /** Sandbox when asked for, or in {@code auto} mode when nothing production-like is configured. */
   static boolean isSandbox(JsonObject config) {
-    String mode = config.getString("mode", "auto");
-    if ("sandbox".equals(mode)) {
-      return true;
-    }
-    if ("production".equals(mode)) {
-      return false;
-    }
-    if (!"auto".equals(mode)) {
-      throw new IllegalArgumentException("mode must be auto, sandbox or production, got '" + mode + "'");
-    }
-    return ConfigLoader.get(config, "twilio.apiBaseUrl") == null
-        && ConfigLoader.get(config, "twilio.trunkingBaseUrl") == null
-        && ConfigLoader.get(config, "retell.baseUrl") == null;
+    return StartupMode.resolve(config).sandbox();
   }
 
-  /** Outside the sandbox nothing is generated: missing secrets stop the start with a message that says which. */
-  private static Future<Void> checkProduction(JsonObject config, Set<Roles> roles) {
+  /**
+   * Outside the sandbox nothing is generated: missing secrets stop the start with a message that says which and,
+   * in {@code auto} mode, what made it production (so an operator who meant a sandbox sees why there is none).
+   */
+  private static Future<Void> checkProduction(JsonObject config, Set<Roles> roles, StartupMode mode) {
     List<String> missing = new ArrayList<>();
-    if (roles.contains(Roles.STORE) && ConfigLoader.get(config, "vault.keys") == null) {
-      missing.add("TRUNKLINE_KEYS (vault.keys)");
+    if (roles.contains(Roles.STORE) && !StartupMode.isSet(config, "vault.keys")) {
+      missing.add(StartupMode.describe("vault.keys"));
     }
-    if (roles.contains(Roles.GATEWAY) && ConfigLoader.get(config, "gateway.jwtSecret") == null
-        && config.getJsonObject("gateway", new JsonObject()).getJsonArray("rs256PublicKeys", new io.vertx.core.json.JsonArray()).isEmpty()) {
-      missing.add("TRUNKLINE_JWT_SECRET (gateway.jwtSecret) or gateway.rs256PublicKeys");
+    if (roles.contains(Roles.GATEWAY) && !StartupMode.isSet(config, "gateway.jwtSecret")
+        && !StartupMode.isSet(config, "gateway.rs256PublicKeys")) {
+      missing.add(StartupMode.describe("gateway.jwtSecret") + " or gateway.rs256PublicKeys");
     }
-    if (!missing.isEmpty()) {
-      return Future.failedFuture(new IllegalStateException(
-          "production mode needs " + String.join(", ", missing) + "; or run without upstream URLs for the sandbox"));
+    if (missing.isEmpty()) {
+      return Future.succeededFuture();
     }
-    return Future.succeededFuture();
+    String why = mode.auto()
+        ? "; auto mode chose production because " + String.join(", ", mode.configured()) + " is set (a sandbox "
+            + "starts only when no production setting is, docs/security.md)"
+        : "";
+    return Future.failedFuture(new IllegalStateException(
+        "production mode needs " + String.join(", ", missing) + why));
+  }
+
+  /** What a production node runs without and should not do so quietly. */
+  private static void warnProduction(JsonObject config, Set<Roles> roles, StartupMode mode) {
+    LOG.info("production mode{}", mode.auto() ? " (auto: " + String.join(", ", mode.configured()) + " set)" : "");
+    if (roles.contains(Roles.STORE) && !StartupMode.isSet(config, "mongo.uri")) {
+      LOG.warn("PRODUCTION ON THE EMBEDDED STORE: TRUNKLINE_MONGO_URI is not set, so every tenant's data is in {} "
+          + "on this node alone: one node, no replication, no authentication on its loopback port, up to a second "
+          + "of writes lost on a hard kill. Set TRUNKLINE_MONGO_URI to a MongoDB (docs/store.md).",
+          Path.of(config.getString("dataDir", "./data")).toAbsolutePath().normalize().resolve("store.mv"));
+    }
+    JsonObject metrics = config.getJsonObject("metrics", new JsonObject());
+    if (roles.contains(Roles.GATEWAY) && metrics.getBoolean("enabled", true) && metrics.getValue("port") == null) {
+      LOG.warn("metrics are collected but not served: in production /metrics is not on the API port. Set "
+          + "metrics.port (bound to metrics.host, default 127.0.0.1) to scrape them (docs/deployment.md)");
+    }
   }
 
   public Vertx vertx() {

@@ -111,6 +111,7 @@ class ClusterIT {
   void fixAcrossTheClusterSurvivesARetellNodeAndAStoreNodeDeathIsA503() throws Exception {
     // ---- the cluster ----------------------------------------------------------------------------------
     int httpPort = TestPorts.free();
+    int metricsPortA = TestPorts.free();
     int metricsPortB = TestPorts.free();
     int[] hz = {TestPorts.free(), TestPorts.free(), TestPorts.free()};
     String members = IntStream.of(hz).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
@@ -122,7 +123,9 @@ class ClusterIT {
         .isTrue();
     // A and C join the cluster B formed (started one after the other would only be slower).
     ClusterNode c = start("c", "twilio,retell", hz[2], members, clusterName, Map.of());
-    ClusterNode a = start("a", "gateway", hz[1], members, clusterName, Map.of("http.port", httpPort));
+    // Production serves no /metrics on the API port: the gateway's are on a port of their own.
+    ClusterNode a = start("a", "gateway", hz[1], members, clusterName,
+        Map.of("http.port", httpPort, "metrics.port", metricsPortA));
     JsonObject ready = awaitReady(httpPort, 3, Duration.ofSeconds(90), a);
     assertThat(ready.getJsonObject("checks").getJsonObject("cluster").getInteger("members")).isEqualTo(3);
     assertThat(c.awaitOutput("Trunkline node is up", Duration.ofSeconds(30))).as("node C up; %s", shown(c.output())).isTrue();
@@ -250,7 +253,9 @@ class ClusterIT {
     assertThat(b.linesContaining("rid=it-fix-3")).isPositive();
 
     // ---- operations: metrics and structured logs ------------------------------------------------------
-    String metrics = get("http://127.0.0.1:" + httpPort + "/metrics").body();
+    assertThat(get("http://127.0.0.1:" + httpPort + "/metrics").statusCode()).as("/metrics on the API port")
+        .isEqualTo(404);
+    String metrics = get("http://127.0.0.1:" + metricsPortA + "/metrics").body();
     assertThat(metrics)
         .contains("vertx_http_server_requests_total{")
         .containsPattern("vertx_http_server_requests_total\\{[^}]*route=\"fixRetellCredentials\"")

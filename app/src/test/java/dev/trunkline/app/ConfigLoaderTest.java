@@ -1,7 +1,9 @@
 package dev.trunkline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trunkline.store.StoreConfig;
 import dev.trunkline.twilio.TwilioConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -89,6 +91,22 @@ class ConfigLoaderTest {
           assertThat(err.getMessage()).contains("TRUNKLINE_HTTP_PORT").contains("eighty");
           ctx.completeNow();
         })));
+  }
+
+  @Test
+  void plainTextAdoptionIsOffUnlessTheVariableSaysTrue() {
+    assertThat(StoreConfig.from(withKeys(Map.of())).adoptLegacyPlaintext()).isFalse();
+    assertThat(StoreConfig.from(withKeys(Map.of("TRUNKLINE_ADOPT_LEGACY_PLAINTEXT", "true"))).adoptLegacyPlaintext())
+        .isTrue();
+    assertThatThrownBy(() -> withKeys(Map.of("TRUNKLINE_ADOPT_LEGACY_PLAINTEXT", "yes")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("TRUNKLINE_ADOPT_LEGACY_PLAINTEXT must be true or false, got 'yes'");
+  }
+
+  private static JsonObject withKeys(Map<String, String> env) {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("TRUNKLINE_KEYS", "k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
+    return ConfigLoader.applyOverrides(ConfigLoader.defaults(), all, Map.of());
   }
 
   @Test

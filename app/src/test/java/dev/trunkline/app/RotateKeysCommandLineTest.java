@@ -99,6 +99,8 @@ class RotateKeysCommandLineTest {
         "TRUNKLINE_HTTP_HOST", "127.0.0.1", "TRUNKLINE_DATA_DIR", dataDir.toString()));
     if (vaultKeys != null) {
       env.put("TRUNKLINE_KEYS", vaultKeys);
+      // The sandbox's data under keys of the operator's: a sandbox only when asked for (auto would be production).
+      env.put("TRUNKLINE_MODE", "sandbox");
     }
     return ConfigLoader.applyOverrides(ConfigLoader.defaults(), env, Map.of("trunkline.http.instances", "1"));
   }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 class SandboxStartupTest {
 
   @TempDir
-  Path dataDir;
+  Path tmp;
+  /** Not there yet: the node creates it (owner-only). */
+  private Path dataDir;
+
+  @BeforeEach
+  void dataDir() {
+    dataDir = tmp.resolve("data");
+  }
+
+  private static String permissions(Path path) throws java.io.IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+  }
 
   private JsonObject sandboxConfig(int port) {
     JsonObject config = ConfigLoader.applyOverrides(ConfigLoader.defaults(),
@@ -50,8 +62,9 @@ class SandboxStartupTest {
                     .startsWith("http://127.0.0.1:");
                 Path secrets = dataDir.resolve(SandboxSecrets.FILE_NAME);
                 assertThat(secrets).exists();
-                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets)))
-                    .isEqualTo("rw-------");
+                assertThat(permissions(secrets)).isEqualTo("rw-------");
+                assertThat(permissions(dataDir)).as("the data dir").isEqualTo("rwx------");
+                assertThat(permissions(dataDir.resolve("store.mv"))).as("the store file").isEqualTo("rw-------");
               });
               return node.close();
             }))

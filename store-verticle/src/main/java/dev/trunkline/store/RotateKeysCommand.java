@@ -14,6 +14,10 @@ import io.vertx.core.json.JsonObject;
  * configuration, asks it to re-encrypt every secret to the active key, and undeploys it. With the embedded
  * database the application must not be running (its data file is held by one process at a time); against a
  * MongoDB URI it can run beside a live deployment.
+ *
+ * <p>On the embedded database the store file is then compacted ({@link EmbeddedMongo#compact}): MVStore only
+ * appends, so without it the envelopes under the old key, and any adopted plain text, would stay readable in the
+ * file's unused space. A real MongoDB's storage engine is the operator's to manage (docs/store.md).
  */
 public final class RotateKeysCommand {
   private RotateKeysCommand() {}
@@ -23,9 +27,21 @@ public final class RotateKeysCommand {
    * @param timeoutMs how long the whole rotation may take
    */
   public static Future<RotateKeysReport> run(Vertx vertx, JsonObject config, Integer batchSize, long timeoutMs) {
+    StoreConfig cfg;
+    try {
+      cfg = StoreConfig.from(config);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalStateException("store configuration: " + e.getMessage()));
+    }
     return vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config))
         .compose(deploymentId -> Bus.request(vertx, Addresses.Store.ADMIN_ROTATE_KEYS, new RotateKeys(batchSize),
                 RotateKeysReport.class, timeoutMs, null)
-            .eventually(() -> vertx.undeploy(deploymentId)));
+            .eventually(() -> vertx.undeploy(deploymentId)))
+        .compose(report -> !cfg.embedded() ? Future.succeededFuture(report)
+            : EmbeddedMongo.compact(vertx, cfg.dataDir())
+                .recover(err -> Future.failedFuture(new IllegalStateException("the secrets were re-encrypted ("
+                    + report.reencrypted() + " documents), but the embedded store file could not be compacted, so "
+                    + "earlier copies may remain in it: " + err.getMessage(), err)))
+                .map(report));
   }
 }

@@ -16,6 +16,12 @@ import org.slf4j.LoggerFactory;
  * is still the one that was read (matched by its ciphertext, or by document version for a plaintext, so a
  * plaintext never appears in a database filter), so a concurrent write is never overwritten with an older
  * secret.
+ *
+ * <p>A plain string is trusted only when the operator asked for legacy adoption
+ * ({@code vault.adoptLegacyPlaintext}): anyone who can write to the database can put one there, and a Retell
+ * key planted that way would receive the tenant's numbers and SIP password. Without adoption it is a
+ * {@link VaultException#INTEGRITY} failure and the value is never returned. The origin's ciphertext needs no such
+ * switch: only a holder of {@code vault.legacyEncryptionKey} can write one that opens.
  */
 final class SecretStore {
   private static final Logger LOG = LoggerFactory.getLogger(SecretStore.class);
@@ -23,11 +29,13 @@ final class SecretStore {
   private final MongoClient mongo;
   private final Vault vault;
   private final LegacyKey legacyKey;
+  private final boolean adoptPlaintext;
 
-  SecretStore(MongoClient mongo, Vault vault, LegacyKey legacyKey) {
+  SecretStore(MongoClient mongo, Vault vault, LegacyKey legacyKey, boolean adoptPlaintext) {
     this.mongo = mongo;
     this.vault = vault;
     this.legacyKey = legacyKey;
+    this.adoptPlaintext = adoptPlaintext;
   }
 
   Vault vault() {
@@ -60,7 +68,13 @@ final class SecretStore {
         String iv = ConnectorDocs.getString(doc, field.path() + "IV");
         String tag = ConnectorDocs.getString(doc, field.path() + "AuthTag");
         if (iv == null && tag == null) {
-          // Origin plaintext. Matched by version and type, never by value: filters end up in server logs.
+          if (!legacy.isEmpty() && !adoptPlaintext) {
+            return Future.failedFuture(VaultException.integrity(subaccountId, field,
+                "the stored value is plain text, not an envelope; it is not used (plain text is adopted only with "
+                    + "vault.adoptLegacyPlaintext)"));
+          }
+          // Origin plaintext (or an empty one, which is no secret and reads as absent). Matched by version and
+          // type, never by value: filters end up in server logs.
           JsonObject match = new JsonObject()
               .put(field.path(), new JsonObject().put("$type", "string"))
               .put("version", doc.getValue("version") instanceof Number n ? n : null);

@@ -14,6 +14,7 @@ import java.time.Duration;
  * mongo.timeoutMs            10000        (server selection, connect, socket and pool-wait timeouts)
  * vault.keys                 REQUIRED     "kid:base64-32-byte-key,..." first = active
  * vault.legacyEncryptionKey  null         the origin service's ENCRYPTION_KEY, to adopt its ciphertext
+ * vault.adoptLegacyPlaintext false        read a plain string in a secret field as the origin's plaintext
  * store.idempotencyTtlSeconds 86400
  * store.idempotencyLeaseSeconds 300    how long an IN_PROGRESS claim is its holder's alone (at most the TTL)
  * store.idempotencySweepSeconds 600    embedded store only: how often expired idempotency records are deleted
@@ -30,6 +31,7 @@ public record StoreConfig(
     long mongoTimeoutMs,
     Keyring keyring,
     String legacyEncryptionKey,
+    boolean adoptLegacyPlaintext,
     Duration idempotencyTtl,
     Duration idempotencyLease,
     Duration idempotencySweep,
@@ -78,6 +80,7 @@ public record StoreConfig(
         positive(mongo, "timeoutMs", 10_000, 600_000),
         keyring,
         blankToNull(vault.getValue("legacyEncryptionKey")),
+        flag(vault, "adoptLegacyPlaintext", false),
         Duration.ofSeconds(ttlSeconds),
         Duration.ofSeconds(leaseSeconds),
         Duration.ofSeconds(positive(store, "idempotencySweepSeconds", 600, 86_400)),
@@ -112,6 +115,17 @@ public record StoreConfig(
     return n.intValue();
   }
 
+  private static boolean flag(JsonObject section, String key, boolean dflt) {
+    Object value = section.getValue(key);
+    if (value == null) {
+      return dflt;
+    }
+    if (!(value instanceof Boolean b)) {
+      throw new IllegalArgumentException(key + " must be true or false");
+    }
+    return b;
+  }
+
   private static String blankToNull(Object value) {
     if (value == null) {
       return null;
@@ -124,6 +138,6 @@ public record StoreConfig(
   @Override
   public String toString() {
     return "StoreConfig[backend=" + (embedded() ? "embedded" : "mongodb") + ", database=" + database
-        + ", dataDir=" + dataDir + ", " + keyring + ", legacyKey=" + (legacyEncryptionKey != null) + "]";
+        + ", dataDir=" + dataDir + ", " + keyring + ", legacyKey=" + (legacyEncryptionKey != null) + ", adoptLegacyPlaintext=" + adoptLegacyPlaintext + "]";
   }
 }

@@ -74,9 +74,17 @@ public class StoreVerticle extends VerticleBase {
         })
         .compose(v -> Indexes.ensure(mongo))
         .compose(v -> registerConsumers())
-        .onSuccess(v -> LOG.info("store ready: backend {}, database {}, active key id {}, {} key ids readable, "
-                + "legacy key {}", backend(), cfg.database(), cfg.keyring().activeKid(), cfg.keyring().kids().size(),
-            cfg.legacyEncryptionKey() == null ? "not configured" : "configured"))
+        .onSuccess(v -> {
+          LOG.info("store ready: backend {}, database {}, active key id {}, {} key ids readable, legacy key {}, "
+                  + "plain-text adoption {}", backend(), cfg.database(), cfg.keyring().activeKid(),
+              cfg.keyring().kids().size(), cfg.legacyEncryptionKey() == null ? "not configured" : "configured",
+              cfg.adoptLegacyPlaintext() ? "on" : "off");
+          if (cfg.adoptLegacyPlaintext()) {
+            // Whoever can write to the database can plant a secret while this is on: keep it on for the adoption only.
+            LOG.warn("vault.adoptLegacyPlaintext is on: a plain string in a secret field is trusted as the tenant's "
+                + "secret and re-encrypted when read. Turn it off once rotate-keys reports failed 0.");
+          }
+        })
         .recover(err -> release().transform(ignored -> Future.failedFuture(
             err instanceof IllegalStateException ? err
                 : new IllegalStateException("store start failed: " + err.getMessage(), err))));
@@ -137,7 +145,7 @@ public class StoreVerticle extends VerticleBase {
 
   private Future<Void> registerConsumers() {
     SecretStore secrets = new SecretStore(mongo, new Vault(cfg.keyring()),
-        new LegacyKey(vertx, cfg.legacyEncryptionKey()));
+        new LegacyKey(vertx, cfg.legacyEncryptionKey()), cfg.adoptLegacyPlaintext());
     ConnectorStore connectors = new ConnectorStore(mongo, clock);
     ConnectorService connector = new ConnectorService(connectors, secrets);
     SipCredentialService sip = new SipCredentialService(connectors, secrets);

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Documents written by the origin Node service, inserted raw, are read and rewritten into the envelope on first
- * use. The origin's ciphertext is made here with its documented algorithm ({@link LegacyFormat}).
+ * use. The origin's ciphertext is made here with its documented algorithm ({@link LegacyFormat}); its plain text
+ * is adopted with {@code vault.adoptLegacyPlaintext} on.
  */
 @ExtendWith(VertxExtension.class)
 class LegacyAdoptionTest {
@@ -65,7 +66,10 @@ class LegacyAdoptionTest {
     String tenant = newTenant();
     insert(originDoc(tenant, new JsonObject().put("username", "scalai5jj7w1sp_user").put("password", PLAIN_PASSWORD))
         .put("config", new JsonObject().put("accountSid", sid("AC")).put("authToken", PLAIN_TOKEN)));
-    deploy(vertx, LEGACY_KEY);
+    // Plain text is trusted only when the operator asks for its adoption (PlaintextSecretsTest: refused otherwise).
+    JsonObject config = StoreTestSupport.config(dataDir, keys);
+    config.getJsonObject("vault").put("adoptLegacyPlaintext", true);
+    StoreTestSupport.deploy(vertx, config);
 
     assertThat(call(vertx, Store.CONNECTOR_GET, new TenantRef(tenant), Connector.class).passwordState())
         .isEqualTo(PasswordState.KNOWN);

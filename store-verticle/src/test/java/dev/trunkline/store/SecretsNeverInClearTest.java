@@ -142,14 +142,14 @@ class SecretsNeverInClearTest {
           .setConfig(StoreTestSupport.config(dataDir, "k1:" + shortKey))))).isTrue();
 
       JsonObject config = StoreTestSupport.config(dataDir, "k0:" + oldKeyMaterial);
-      config.getJsonObject("vault").put("legacyEncryptionKey", LEGACY_KEY);
+      config.getJsonObject("vault").put("legacyEncryptionKey", LEGACY_KEY).put("adoptLegacyPlaintext", true);
       String first = StoreTestSupport.deploy(vertx, config);
       writeEverySecret(vertx);
       await(vertx.undeploy(first));
 
       // The store restarts with a new active key, the old one still readable.
       JsonObject rotated = StoreTestSupport.config(dataDir, "k1:" + keyMaterial + ",k0:" + oldKeyMaterial);
-      rotated.getJsonObject("vault").put("legacyEncryptionKey", LEGACY_KEY);
+      rotated.getJsonObject("vault").put("legacyEncryptionKey", LEGACY_KEY).put("adoptLegacyPlaintext", true);
       String second = StoreTestSupport.deploy(vertx, rotated);
       readEverySecret(vertx);
       assertThat(call(vertx, Store.SIP_GET, new TenantRef(legacyTenant), SipCredentials.class).password().reveal())
