@@ -14,6 +14,9 @@ import io.vertx.core.json.JsonObject;
  *
  * <p>Retell's own error text is passed on (it says what was wrong with the input) but cut short and with
  * every secret of the call blanked out, in case an upstream ever echoes a field back.
+ *
+ * <p>A 3xx is a failure of its own: the client never follows a redirect (it would carry the API key to wherever
+ * it points), and the failure names the status only, never the {@code Location}.
  */
 final class UpstreamFailures {
   private static final int MAX_UPSTREAM_TEXT = 200;
@@ -23,11 +26,17 @@ final class UpstreamFailures {
   static ServiceException of(UpstreamCall call, UpstreamReply reply) {
     int status = reply.status();
     JsonObject details = new JsonObject().put("upstreamStatus", status).put("attempts", reply.attempts());
+    String subject = call.phoneNumber() == null ? "the request" : call.phoneNumber();
+    if (status >= 300 && status < 400) {
+      // Nothing of a redirect's body or Location is passed on: it is not Retell's answer to the call.
+      return new ServiceException(Errors.BAD_GATEWAY, Codes.REDIRECT,
+          "Retell answered " + status + " (a redirect) to " + call.operation() + " for " + subject
+              + "; redirects are not followed", details);
+    }
     String upstream = upstreamMessage(call, reply);
     if (upstream != null) {
       details.put("upstreamMessage", upstream);
     }
-    String subject = call.phoneNumber() == null ? "the request" : call.phoneNumber();
     if (reply.notFound()) {
       return new ServiceException(Errors.NOT_FOUND, Codes.NOT_FOUND,
           "phone number " + subject + " is not in Retell", details);
