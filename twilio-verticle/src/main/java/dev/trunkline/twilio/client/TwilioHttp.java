@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Logs name the operation, the status and the attempt; never a header, a query value or a body, which may
  * hold a token, a password or a phone number.
+ *
+ * <p>No redirect is followed: it would carry the account's Basic credentials to wherever it points. A 3xx is a
+ * failure that names the status, never the {@code Location}.
  */
 public final class TwilioHttp {
   private static final Logger LOG = LoggerFactory.getLogger(TwilioHttp.class);
@@ -72,6 +75,7 @@ public final class TwilioHttp {
         .setUserAgent("trunkline-twilio/1")
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeoutMs()))
         .setKeepAlive(true)
+        // A redirect would re-send the Basic credentials to wherever Location points: a 3xx is a failure.
         .setFollowRedirects(false);
     PoolOptions pool = new PoolOptions()
         .setHttp1MaxSize(config.maxPoolSize())
@@ -194,7 +198,7 @@ public final class TwilioHttp {
           long delay = retryPolicy.delayBeforeRetry(call.method, failure, retry);
           if (delay < 0) {
             if (failure.kind() != TwilioApiException.Kind.HTTP || failure.httpStatus() >= 500
-                || failure.httpStatus() == 429) {
+                || failure.httpStatus() == 429 || failure.httpStatus() < 400) {
               LOG.warn("twilio {} failed after {} attempt(s): {}", call.operation, retry + 1, failure.toString());
             }
             return Future.failedFuture(failure);
@@ -225,6 +229,11 @@ public final class TwilioHttp {
         return Future.failedFuture(TwilioApiException.http(call.operation, 502, null,
             "Twilio answered " + status + " with a body that is not a JSON object", null, null));
       }
+    }
+    if (status >= 300 && status < 400) {
+      // Not Twilio's answer to the call: nothing of its body or Location is kept.
+      return Future.failedFuture(TwilioApiException.http(call.operation, status, null,
+          "Twilio answered " + status + " (a redirect); redirects are not followed", null, null));
     }
     Integer code = null;
     String message = null;
