@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.simulators.FaultRule;
@@ -11,8 +12,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -187,6 +191,34 @@ class RouteFailuresTest {
       GatewayEdgeTest.assertError(rs.get(5), 404, "NUMBER_NOT_FOUND");
       test.completeNow();
     })));
+  }
+
+  @Test
+  void twilioTextEchoingTheTenantsTokenReachesTheClientRedacted(VertxTestContext test) {
+    String tenant = TrunklineHarness.newTenant();
+    String token = h.token(tenant);
+    String accountSid = "AC" + tenant + "00000000";
+    String authToken = h.secret("an echoed Twilio auth token", TrunklineHarness.randomSecret("twtok"));
+    // What an upstream may echo besides the token itself; registered, so the class's scan of every response and
+    // log line looks for them too.
+    String basic = h.secret("the echoed token's Basic auth value", Base64.getEncoder()
+        .encodeToString((accountSid + ":" + authToken).getBytes(StandardCharsets.UTF_8)));
+    String piece = h.secret("12 characters of the echoed token", authToken.substring(6, 18));
+    Map<String, String> echoed = Map.of("the token", authToken, "its Basic auth value", basic, "a piece of it", piece);
+    h.call(HttpMethod.PUT, h.path(tenant, "/twilio"), token,
+            new JsonObject().put("accountSid", accountSid).put("authToken", authToken))
+        .compose(connected -> {
+          h.twilio.faults().add(FaultRule.on("POST", "/v1/Trunks")
+              .error(500, 20500, "echo " + authToken + " | " + basic + " | ..." + piece + "...").times(1));
+          return h.call(HttpMethod.POST, h.path(tenant, "/twilio/setup"), token, null);
+        })
+        .onComplete(test.succeeding(r -> test.verify(() -> {
+          assertNoSecrets("the setup response", r.bodyAsString(), echoed);
+          JsonObject error = GatewayEdgeTest.assertError(r, 502, "TWILIO_ERROR");
+          assertThat(error.getString("message"))
+              .isEqualTo("Twilio CreateTrunk failed: echo [REDACTED] | [REDACTED] | ...[REDACTED]...");
+          test.completeNow();
+        })));
   }
 
   @Test

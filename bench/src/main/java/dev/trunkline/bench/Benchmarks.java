@@ -16,12 +16,15 @@ public final class Benchmarks {
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
     boolean quick = Boolean.getBoolean("bench.quick");
-    List<String> only = args.length == 0 ? List.of("fix", "bus") : List.of(args);
+    List<String> only = args.length == 0 ? List.of("fix", "bus", "redaction") : List.of(args);
     if (only.contains("fix")) {
       FixFanOutBenchmark.run(quick);
     }
     if (only.contains("bus")) {
       BusCodecBenchmark.run(quick);
+    }
+    if (only.contains("redaction")) {
+      RedactionBenchmark.run(quick);
     }
     System.exit(0);
   }

@@ -13,7 +13,8 @@ import java.util.List;
  * in the request and no default configured), {@code RETELL_UNAUTHORIZED} is 400 on {@code key.verify} (the key
  * under test is the caller's input), {@code RETELL_CONFLICT} (409 after retries), {@code RETELL_REJECTED} (422:
  * Retell refused the input with 400/422), {@code RETELL_UNREACHABLE} (502: no connection after retries),
- * {@code RETELL_BAD_REPLY} (502: a 2xx reply that is not the documented JSON). Every failure caused by an
+ * {@code RETELL_BAD_REPLY} (502: a 2xx reply that is not the documented JSON), {@code RETELL_REDIRECT} (502: Retell
+ * answered 3xx; redirects are never followed, they would carry the API key elsewhere). Every failure caused by an
  * upstream HTTP status carries {@code details.upstreamStatus} and {@code details.attempts}. See
  * {@link Codes} and {@code docs/event-bus.md}.
  */
@@ -33,6 +34,7 @@ public final class RetellMessages {
     public static final String TIMEOUT = "RETELL_TIMEOUT";
     public static final String UNREACHABLE = "RETELL_UNREACHABLE";
     public static final String BAD_REPLY = "RETELL_BAD_REPLY";
+    public static final String REDIRECT = "RETELL_REDIRECT";
 
     private Codes() {}
   }

@@ -33,7 +33,7 @@ final class NumberSync {
                 .map(reply -> new Applied(SyncOutcome.IMPORTED, reply))
             : Future.failedFuture(err))
         .map(applied -> {
-          Verification.requireApplied(phoneNumber, applied.reply(), target);
+          Verification.requireApplied(scope, phoneNumber, applied.reply(), target);
           JsonObject sip = RetellNumbers.sipConfig(applied.reply());
           return new SyncResult(phoneNumber, applied.outcome(), RetellNumbers.text(sip, "auth_username"),
               RetellNumbers.text(sip, "termination_uri"));

@@ -59,7 +59,7 @@ final class RetellService {
     RequestScope scope = scope(request.apiKey(), requestId, tenant);
     return importer.importNumber(scope, phoneNumber, target, request.nickname())
         .map(reply -> {
-          Verification.requireApplied(phoneNumber, reply, target);
+          Verification.requireApplied(scope, phoneNumber, reply, target);
           return RetellNumbers.from(reply);
         });
   }

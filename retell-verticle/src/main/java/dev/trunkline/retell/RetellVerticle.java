@@ -56,6 +56,9 @@ public class RetellVerticle extends VerticleBase {
             .setName(CLIENT_NAME)
             .setUserAgent("trunkline-retell")
             .setKeepAlive(true)
+            // A redirect would carry "Authorization: Bearer <key>" to wherever Location points: never followed,
+            // a 3xx is an upstream failure (UpstreamFailures).
+            .setFollowRedirects(false)
             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeoutMs())),
         new PoolOptions()
             .setHttp1MaxSize(config.maxPoolSize())

@@ -2,7 +2,7 @@ package dev.trunkline.retell;
 
 import dev.trunkline.contract.Errors;
 import dev.trunkline.contract.RetellMessages.Codes;
-import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.Redaction;
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.json.JsonObject;
 
@@ -12,22 +12,30 @@ import io.vertx.core.json.JsonObject;
  * 400 or 422 is a rejection that carries Retell's message. Every such failure has
  * {@code details.upstreamStatus} (the last status seen) and {@code details.attempts}.
  *
- * <p>Retell's own error text is passed on (it says what was wrong with the input) but cut short and with
- * every secret of the call blanked out, in case an upstream ever echoes a field back.
+ * <p>Retell's own error text is passed on (it says what was wrong with the input) but through
+ * {@link Redaction#upstreamText}: every secret of the call blanked in any encoding, control characters flattened,
+ * cut short; an upstream may echo a field or a header back.
+ *
+ * <p>A 3xx is a failure of its own: the client never follows a redirect (it would carry the API key to wherever
+ * it points), and the failure names the status only, never the {@code Location}.
  */
 final class UpstreamFailures {
-  private static final int MAX_UPSTREAM_TEXT = 200;
-
   private UpstreamFailures() {}
 
   static ServiceException of(UpstreamCall call, UpstreamReply reply) {
     int status = reply.status();
     JsonObject details = new JsonObject().put("upstreamStatus", status).put("attempts", reply.attempts());
+    String subject = call.phoneNumber() == null ? "the request" : call.phoneNumber();
+    if (status >= 300 && status < 400) {
+      // Nothing of a redirect's body or Location is passed on: it is not Retell's answer to the call.
+      return new ServiceException(Errors.BAD_GATEWAY, Codes.REDIRECT,
+          "Retell answered " + status + " (a redirect) to " + call.operation() + " for " + subject
+              + "; redirects are not followed", details);
+    }
     String upstream = upstreamMessage(call, reply);
     if (upstream != null) {
       details.put("upstreamMessage", upstream);
     }
-    String subject = call.phoneNumber() == null ? "the request" : call.phoneNumber();
     if (reply.notFound()) {
       return new ServiceException(Errors.NOT_FOUND, Codes.NOT_FOUND,
           "phone number " + subject + " is not in Retell", details);
@@ -68,15 +76,9 @@ final class UpstreamFailures {
     }
     Object raw = reply.json().getValue("message", reply.json().getValue("error_message",
         reply.json().getValue("error")));
-    if (!(raw instanceof String text) || text.isBlank()) {
+    if (!(raw instanceof String text)) {
       return null;
     }
-    String cleaned = text.replaceAll("[\\r\\n\\t]+", " ");
-    for (Secret secret : call.secrets()) {
-      if (secret != null && !secret.isBlank()) {
-        cleaned = cleaned.replace(secret.reveal(), "[REDACTED]");
-      }
-    }
-    return cleaned.length() > MAX_UPSTREAM_TEXT ? cleaned.substring(0, MAX_UPSTREAM_TEXT) + "..." : cleaned;
+    return Redaction.upstreamText(text, call.secrets());
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
  *   <tr><td>401 / 20003</td><td>502 TWILIO_UNAUTHORIZED (the stored account no longer works)</td></tr>
  *   <tr><td>404</td><td>404 TWILIO_NOT_FOUND</td></tr>
  *   <tr><td>429 after retries</td><td>429 TWILIO_RATE_LIMITED (details.retryAfterMs when Twilio said)</td></tr>
+ *   <tr><td>3xx</td><td>502 TWILIO_REDIRECT (never followed: it would carry the credentials elsewhere)</td></tr>
  *   <tr><td>timeout</td><td>504 TWILIO_TIMEOUT</td></tr>
  *   <tr><td>anything else</td><td>502 TWILIO_ERROR, details.upstreamStatus / details.twilioCode</td></tr>
  * </table>
@@ -42,6 +43,10 @@ public final class TwilioFailures {
       case TIMEOUT -> new ServiceException(504, "TWILIO_TIMEOUT", e.getMessage(), details);
       case NETWORK, PAGING -> new ServiceException(502, "TWILIO_ERROR", e.getMessage(), details);
       case HTTP -> {
+        if (e.httpStatus() >= 300 && e.httpStatus() < 400) {
+          yield new ServiceException(502, "TWILIO_REDIRECT", "Twilio answered " + e.httpStatus() + " (a redirect) to "
+              + e.operation() + "; redirects are not followed", details);
+        }
         if (e.httpStatus() == 401 || e.hasCode(AUTHENTICATE)) {
           yield new ServiceException(502, "TWILIO_UNAUTHORIZED",
               "Twilio rejected the tenant's stored account credentials", details);

@@ -106,8 +106,8 @@ public final class TwilioApi {
     MultiMap form = MultiMap.caseInsensitiveMultiMap()
         .add("Username", username)
         .add("Password", password.reveal());
-    return http.post(Upstream.API, credentialsPath(auth, listSid) + ".json", form, auth, "CreateSipCredential")
-        .map(Credential::of);
+    return http.post(Upstream.API, credentialsPath(auth, listSid) + ".json", form, auth, "CreateSipCredential",
+        password).map(Credential::of);
   }
 
   /** Sets a new password on an existing credential: the username, and every number using it, stay. */
@@ -115,7 +115,7 @@ public final class TwilioApi {
       Secret password) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("Password", password.reveal());
     return http.post(Upstream.API, credentialsPath(auth, listSid) + "/" + sid(CREDENTIAL_SID, credentialSid)
-        + ".json", form, auth, "UpdateSipCredential").map(Credential::of);
+        + ".json", form, auth, "UpdateSipCredential", password).map(Credential::of);
   }
 
   public Future<Void> deleteCredential(TwilioAuth auth, String listSid, String credentialSid) {

@@ -3,7 +3,8 @@ package dev.trunkline.twilio.client;
 /**
  * A failed Twilio call, typed: Twilio's JSON error ({@code code}, {@code message}, {@code more_info},
  * {@code status}) when it answered, or the transport failure when it did not. Never holds a request body or
- * a credential, so its message is safe to log.
+ * a credential, so its message is safe to log: Twilio's text in it has been blanked of the call's secrets
+ * ({@code TwilioHttp}, with {@code Redaction}).
  */
 public final class TwilioApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;

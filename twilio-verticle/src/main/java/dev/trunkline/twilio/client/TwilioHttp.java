@@ -1,5 +1,7 @@
 package dev.trunkline.twilio.client;
 
+import dev.trunkline.contract.Redaction;
+import dev.trunkline.contract.Secret;
 import dev.trunkline.twilio.TwilioConfig;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -28,7 +30,12 @@ import org.slf4j.LoggerFactory;
  * across pages up to {@code twilio.maxPages}. One bounded connection pool per upstream.
  *
  * <p>Logs name the operation, the status and the attempt; never a header, a query value or a body, which may
- * hold a token, a password or a phone number.
+ * hold a token, a password or a phone number. Twilio's own error text is kept (it says what was wrong) but through
+ * {@link Redaction#upstreamText}, blanked of every secret the call sent (the token, the Basic auth value, a password
+ * in the form) in any encoding, before it is put into an exception.
+ *
+ * <p>No redirect is followed: it would carry the account's Basic credentials to wherever it points. A 3xx is a
+ * failure that names the status, never the {@code Location}.
  */
 public final class TwilioHttp {
   private static final Logger LOG = LoggerFactory.getLogger(TwilioHttp.class);
@@ -72,6 +79,7 @@ public final class TwilioHttp {
         .setUserAgent("trunkline-twilio/1")
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeoutMs()))
         .setKeepAlive(true)
+        // A redirect would re-send the Basic credentials to wherever Location points: a 3xx is a failure.
         .setFollowRedirects(false);
     PoolOptions pool = new PoolOptions()
         .setHttp1MaxSize(config.maxPoolSize())
@@ -87,18 +95,29 @@ public final class TwilioHttp {
 
   public Future<JsonObject> get(Upstream upstream, String path, Map<String, String> query, TwilioAuth auth,
       String operation) {
-    return execute(new Call(HttpMethod.GET, upstream, url(upstream, path), query, null, auth, operation), 0);
+    return execute(new Call(HttpMethod.GET, upstream, url(upstream, path), query, null, auth, operation,
+        secrets(auth)), 0);
   }
 
+  /** POST of a form; {@code secretsInForm} are the form's secret values, blanked from Twilio's error text. */
   public Future<JsonObject> post(Upstream upstream, String path, MultiMap form, TwilioAuth auth,
-      String operation) {
-    return execute(new Call(HttpMethod.POST, upstream, url(upstream, path), Map.of(), form, auth, operation), 0);
+      String operation, Secret... secretsInForm) {
+    return execute(new Call(HttpMethod.POST, upstream, url(upstream, path), Map.of(), form, auth, operation,
+        secrets(auth, secretsInForm)), 0);
   }
 
   /** DELETE; succeeds with nothing on 204. */
   public Future<Void> delete(Upstream upstream, String path, TwilioAuth auth, String operation) {
-    return execute(new Call(HttpMethod.DELETE, upstream, url(upstream, path), Map.of(), null, auth, operation), 0)
-        .mapEmpty();
+    return execute(new Call(HttpMethod.DELETE, upstream, url(upstream, path), Map.of(), null, auth, operation,
+        secrets(auth)), 0).mapEmpty();
+  }
+
+  /** What a call sends that Twilio must not get to echo anywhere: the token, its Basic auth value, form secrets. */
+  private static List<Secret> secrets(TwilioAuth auth, Secret... inForm) {
+    List<Secret> secrets = new ArrayList<>(List.of(auth.authToken(),
+        Redaction.basicAuthValue(auth.accountSid(), auth.authToken())));
+    secrets.addAll(java.util.Arrays.asList(inForm));
+    return List.copyOf(secrets);
   }
 
   /**
@@ -110,8 +129,8 @@ public final class TwilioHttp {
     Map<String, String> first = new java.util.LinkedHashMap<>(query);
     first.put("PageSize", Integer.toString(config.pageSize()));
     List<JsonObject> items = new ArrayList<>();
-    return page(new Call(HttpMethod.GET, upstream, url(upstream, path), first, null, auth, operation),
-        itemsField, items, 1);
+    return page(new Call(HttpMethod.GET, upstream, url(upstream, path), first, null, auth, operation,
+        secrets(auth)), itemsField, items, 1);
   }
 
   private Future<List<JsonObject>> page(Call call, String itemsField, List<JsonObject> items, int pageNo) {
@@ -134,7 +153,8 @@ public final class TwilioHttp {
         return Future.failedFuture(TwilioApiException.http(call.operation, 502, null,
             "Twilio answered with an unusable next-page link", null, null));
       }
-      Call nextCall = new Call(HttpMethod.GET, call.upstream, nextUrl, Map.of(), null, call.auth, call.operation);
+      Call nextCall = new Call(HttpMethod.GET, call.upstream, nextUrl, Map.of(), null, call.auth, call.operation,
+          call.secrets);
       return page(nextCall, itemsField, items, pageNo + 1);
     });
   }
@@ -194,7 +214,7 @@ public final class TwilioHttp {
           long delay = retryPolicy.delayBeforeRetry(call.method, failure, retry);
           if (delay < 0) {
             if (failure.kind() != TwilioApiException.Kind.HTTP || failure.httpStatus() >= 500
-                || failure.httpStatus() == 429) {
+                || failure.httpStatus() == 429 || failure.httpStatus() < 400) {
               LOG.warn("twilio {} failed after {} attempt(s): {}", call.operation, retry + 1, failure.toString());
             }
             return Future.failedFuture(failure);
@@ -226,6 +246,11 @@ public final class TwilioHttp {
             "Twilio answered " + status + " with a body that is not a JSON object", null, null));
       }
     }
+    if (status >= 300 && status < 400) {
+      // Not Twilio's answer to the call: nothing of its body or Location is kept.
+      return Future.failedFuture(TwilioApiException.http(call.operation, status, null,
+          "Twilio answered " + status + " (a redirect); redirects are not followed", null, null));
+    }
     Integer code = null;
     String message = null;
     String moreInfo = null;
@@ -234,8 +259,8 @@ public final class TwilioHttp {
         JsonObject error = body.toJsonObject();
         Object c = error.getValue("code");
         code = c instanceof Number n ? Integer.valueOf(n.intValue()) : null;
-        message = error.getValue("message") instanceof String s ? s : null;
-        moreInfo = error.getValue("more_info") instanceof String s ? s : null;
+        message = error.getValue("message") instanceof String s ? Redaction.upstreamText(s, call.secrets) : null;
+        moreInfo = error.getValue("more_info") instanceof String s ? Redaction.upstreamText(s, call.secrets) : null;
       } catch (DecodeException | ClassCastException notJson) {
         // An error page from a proxy: the status is all there is.
       }
@@ -244,9 +269,12 @@ public final class TwilioHttp {
     return Future.failedFuture(TwilioApiException.http(call.operation, status, code, message, moreInfo, retryAfter));
   }
 
-  /** One request to make, possibly several times. The form may hold a password: never printed. */
+  /**
+   * One request to make, possibly several times. The form may hold a password: never printed. {@code secrets} are
+   * what the request carries that must be blanked from Twilio's error text.
+   */
   private record Call(HttpMethod method, Upstream upstream, String url, Map<String, String> query, MultiMap form,
-      TwilioAuth auth, String operation) {
+      TwilioAuth auth, String operation, List<Secret> secrets) {
     @Override
     public String toString() {
       return "Call[" + method + " " + operation + "]";
