@@ -19,6 +19,7 @@ import java.util.Map;
  *     Retell the old credential before it answers "not finished"
  * @param credentialLeaseTtlMs expiry of a writer's credential lease (refreshed every third of it while the
  *     writer runs), so a dead node's leases do not block rotations for longer
+ * @param connections the front door's bounds on connections (see {@link ConnectionLimits})
  */
 public record GatewayConfig(
     String host,
@@ -38,7 +39,20 @@ public record GatewayConfig(
     String jwtAudience,
     boolean metricsOnApiPort,
     long rotationDrainTimeoutMs,
-    long credentialLeaseTtlMs) {
+    long credentialLeaseTtlMs,
+    ConnectionLimits connections) {
+
+  /**
+   * What one connection may hold and how many there may be, so that idle or slowly sent connections cannot pile
+   * up until the process runs out of file descriptors (docs/security.md, "HTTP front door").
+   *
+   * @param requestHeadTimeoutMs a new connection must have sent a complete request head within this
+   * @param requestBodyTimeoutMs a request's body must be complete within this of its head
+   * @param idleTimeoutMs a connection with no request in flight is closed this long after its last response
+   * @param maxConnections open connections per node, shared evenly by the gateway's instances
+   */
+  public record ConnectionLimits(long requestHeadTimeoutMs, long requestBodyTimeoutMs, long idleTimeoutMs,
+      int maxConnections) {}
 
   public static GatewayConfig from(JsonObject config) {
     JsonObject http = section(config, "http");
@@ -75,7 +89,12 @@ public record GatewayConfig(
         blankToNull(gateway.getString("jwtAudience")),
         section(config, "metrics").getValue("port") == null,
         Math.max(1, gateway.getLong("rotationDrainTimeoutMs", 30000L)),
-        Math.max(1000, gateway.getLong("credentialLeaseTtlMs", 60000L)));
+        Math.max(1000, gateway.getLong("credentialLeaseTtlMs", 60000L)),
+        new ConnectionLimits(
+            Math.max(1, http.getLong("requestHeadTimeoutMs", 10_000L)),
+            Math.max(1, http.getLong("requestBodyTimeoutMs", 10_000L)),
+            Math.max(1, http.getLong("idleTimeoutMs", 30_000L)),
+            Math.max(1, http.getInteger("maxConnections", 4096))));
   }
 
   /** The limit for one route: its override, else the default. */
@@ -101,6 +120,6 @@ public record GatewayConfig(
         + ", fixConcurrency=" + fixConcurrency + ", perNumberTimeoutMs=" + perNumberTimeoutMs
         + ", busTimeoutMs=" + busTimeoutMs + ", requestsPerMinute=" + requestsPerMinute
         + ", rotationDrainTimeoutMs=" + rotationDrainTimeoutMs + ", credentialLeaseTtlMs=" + credentialLeaseTtlMs
-        + "]";
+        + ", connections=" + connections + "]";
   }
 }
