@@ -57,6 +57,12 @@ final class ApiErrors {
         new JsonObject().put("retryAfterSeconds", retryAfterSeconds));
   }
 
+  static ServiceException addressRateLimited(long retryAfterSeconds) {
+    return new ServiceException(429, "RATE_LIMITED",
+        "too many unauthenticated requests from this address; retry after " + retryAfterSeconds + " s",
+        new JsonObject().put("retryAfterSeconds", retryAfterSeconds));
+  }
+
   static ServiceException setupRequired(String message) {
     return new ServiceException(409, "SETUP_REQUIRED", message);
   }

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param credentialLeaseTtlMs expiry of a writer's credential lease (refreshed every third of it while the
  *     writer runs), so a dead node's leases do not block rotations for longer
  * @param connections the front door's bounds on connections (see {@link ConnectionLimits})
+ * @param unauthenticatedPerMinute requests per minute, per client address, that may end without authenticating
+ *     before that address is answered 429 ahead of authentication; 0 turns the limit off
  */
 public record GatewayConfig(
     String host,
@@ -40,7 +42,8 @@ public record GatewayConfig(
     boolean metricsOnApiPort,
     long rotationDrainTimeoutMs,
     long credentialLeaseTtlMs,
-    ConnectionLimits connections) {
+    ConnectionLimits connections,
+    int unauthenticatedPerMinute) {
 
   /**
    * What one connection may hold and how many there may be, so that idle or slowly sent connections cannot pile
@@ -94,7 +97,8 @@ public record GatewayConfig(
             Math.max(1, http.getLong("requestHeadTimeoutMs", 10_000L)),
             Math.max(1, http.getLong("requestBodyTimeoutMs", 10_000L)),
             Math.max(1, http.getLong("idleTimeoutMs", 30_000L)),
-            Math.max(1, http.getInteger("maxConnections", 4096))));
+            Math.max(1, http.getInteger("maxConnections", 4096))),
+        Math.max(0, rate.getInteger("unauthenticatedPerMinute", 300)));
   }
 
   /** The limit for one route: its override, else the default. */
@@ -120,6 +124,6 @@ public record GatewayConfig(
         + ", fixConcurrency=" + fixConcurrency + ", perNumberTimeoutMs=" + perNumberTimeoutMs
         + ", busTimeoutMs=" + busTimeoutMs + ", requestsPerMinute=" + requestsPerMinute
         + ", rotationDrainTimeoutMs=" + rotationDrainTimeoutMs + ", credentialLeaseTtlMs=" + credentialLeaseTtlMs
-        + ", connections=" + connections + "]";
+        + ", connections=" + connections + ", unauthenticatedPerMinute=" + unauthenticatedPerMinute + "]";
   }
 }

@@ -62,13 +62,15 @@ final class TokenAuth implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     authenticate(ctx.request().getHeader("Authorization"))
         .onSuccess(caller -> {
+          // Authenticated from here on, even if not for this tenant (the per-address limit counts only requests
+          // that did not authenticate).
+          ctx.put(CALLER, caller);
           String tenant = ctx.pathParam("subaccountId");
           if (!Inputs.isSubaccountId(tenant)) {
             ctx.fail(ApiErrors.invalidField("subaccountId", "24 hexadecimal characters"));
           } else if (!caller.mayAct(tenant)) {
             ctx.fail(ApiErrors.forbidden("this token does not grant access to subaccount " + tenant));
           } else {
-            ctx.put(CALLER, caller);
             ctx.next();
           }
         })

@@ -38,13 +38,15 @@ import org.junit.jupiter.api.Test;
  * nothing, trickle a request head or trickle a body, from a client with event loops of its own. The node must keep
  * answering {@code /health/live} and an authenticated request within a second, close each hostile connection
  * within its configured bound (short here), make room at the connection cap by closing the longest-waiting
- * connection, and refuse a connection at once only when every connection is busy. Figures are printed for the
- * record (lines start with {@code FLOOD}).
+ * connection, refuse a connection at once only when every connection is busy, and answer an address that keeps
+ * failing authentication 429 before authenticating it. Figures are printed for the record (lines start with
+ * {@code FLOOD}).
  */
 class HostileConnectionsTest {
   /** Long enough that the probes run while every hostile connection is still open, even on a loaded machine. */
   private static final long BOUND_MS = 4_000;
   private static final int PER_KIND = 800;
+  private static final int UNAUTHENTICATED_PER_MINUTE = 20;
 
   private static Vertx node;
   private static Vertx attacker;
@@ -56,7 +58,9 @@ class HostileConnectionsTest {
     attacker = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     JsonObject overrides = new JsonObject()
         .put("http", new JsonObject().put("requestHeadTimeoutMs", BOUND_MS).put("requestBodyTimeoutMs", BOUND_MS)
-            .put("idleTimeoutMs", BOUND_MS).put("maxConnections", 3_000));
+            .put("idleTimeoutMs", BOUND_MS).put("maxConnections", 3_000))
+        .put("gateway", new JsonObject().put("rateLimit", new JsonObject()
+            .put("requestsPerMinute", 10_000).put("unauthenticatedPerMinute", UNAUTHENTICATED_PER_MINUTE)));
     h = await(TrunklineHarness.start(node, overrides, true));
   }
 
@@ -238,6 +242,40 @@ class HostileConnectionsTest {
     }
   }
 
+  // ---- the per-address limit before authentication -----------------------------------------------------
+
+  @Test
+  void anAddressThatKeepsFailingAuthenticationIs429BeforeAuthenticationAndOthersAreNot() throws Exception {
+    double limitedBefore = counter(h, "trunkline_http_address_limited_total", null);
+    String tenant = TrunklineHarness.newTenant();
+    String uri = h.path(tenant, "/phone-numbers");
+    // Loopback is all of 127/8: the flooder, a bystander and the test each have an address of their own.
+    WebClient flooder = probeClient(h, "127.0.0.2");
+    WebClient bystander = probeClient(h, "127.0.0.3");
+    WebClient own = probeClient(h);
+    for (int i = 0; i < UNAUTHENTICATED_PER_MINUTE; i++) {
+      HttpResponse<Buffer> r = await(h.send(flooder.get(uri).bearerTokenAuthentication("not.a.token"), null));
+      assertThat(r.statusCode()).as("request %d", i).isEqualTo(401);
+    }
+    HttpResponse<Buffer> badToken = await(h.send(flooder.get(uri).bearerTokenAuthentication("not.a.token"), null));
+    HttpResponse<Buffer> goodToken = await(h.send(flooder.get(uri).bearerTokenAuthentication(h.token(tenant)), null));
+    HttpResponse<Buffer> health = await(h.send(flooder.get("/health/live"), null));
+    HttpResponse<Buffer> otherAddress = await(h.send(bystander.get(uri).bearerTokenAuthentication("not.a.token"),
+        null));
+    HttpResponse<Buffer> authenticated = await(h.send(own.get(uri).bearerTokenAuthentication(h.token(tenant)), null));
+    List.of(flooder, bystander, own).forEach(WebClient::close);
+
+    JsonObject error = GatewayEdgeTest.assertError(badToken, 429, "RATE_LIMITED");
+    assertThat(error.getString("message")).contains("unauthenticated requests from this address");
+    assertThat(Long.parseLong(badToken.getHeader("Retry-After"))).isBetween(1L, 60L);
+    // Before authentication: even a good token from that address waits (docs/security.md says why).
+    GatewayEdgeTest.assertError(goodToken, 429, "RATE_LIMITED");
+    assertThat(health.statusCode()).isEqualTo(200);
+    GatewayEdgeTest.assertError(otherAddress, 401, "UNAUTHORIZED");
+    assertThat(authenticated.statusCode()).as(authenticated.bodyAsString()).isEqualTo(200);
+    assertThat(counter(h, "trunkline_http_address_limited_total", null) - limitedBefore).isEqualTo(2);
+  }
+
   // ---- the attacker's side ---------------------------------------------------------------------------
 
   private enum Kind { IDLE, TRICKLE_HEAD, TRICKLE_BODY }
@@ -373,10 +411,18 @@ class HostileConnectionsTest {
     return node;
   }
 
-  /** A client that opens a new connection per request. */
   private static WebClient probeClient(TrunklineHarness node) {
-    return WebClient.create(node.vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port)
-        .setKeepAlive(false).setConnectTimeout(5_000));
+    return probeClient(node, null);
+  }
+
+  /** A client that opens a new connection per request, from {@code localAddress} (any 127.x address) if given. */
+  private static WebClient probeClient(TrunklineHarness node, String localAddress) {
+    WebClientOptions options = new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port)
+        .setKeepAlive(false).setConnectTimeout(5_000);
+    if (localAddress != null) {
+      options.setLocalAddress(localAddress);
+    }
+    return WebClient.create(node.vertx, options);
   }
 
   /**
@@ -389,9 +435,10 @@ class HostileConnectionsTest {
     HttpResponse<Buffer> metrics = await(node.send(client.get("/metrics"), null));
     client.close();
     assertThat(metrics.statusCode()).isEqualTo(200);
-    Pattern line = Pattern.compile("(?m)^" + name + "\\{[^}]*reason=\"" + reason + "\"[^}]*\\} ([0-9.eE+-]+)$");
+    Pattern line = Pattern.compile("(?m)^" + name + (reason == null ? "(\\{[^}]*\\})?"
+        : "\\{[^}]*reason=\"" + reason + "\"[^}]*\\}") + " ([0-9.eE+-]+)$");
     Matcher m = line.matcher(metrics.bodyAsString());
-    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    return m.find() ? Double.parseDouble(m.group(m.groupCount())) : 0;
   }
 
   private static Vertx meteredVertx() {
