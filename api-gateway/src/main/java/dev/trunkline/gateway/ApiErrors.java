@@ -30,8 +30,9 @@ final class ApiErrors {
         new JsonObject().put("field", field).put("expected", expected));
   }
 
+  /** The name is the client's: echoed short and printable, in the message and in {@code details.field} alike. */
   static ServiceException unknownField(String where, String field, Iterable<String> allowed) {
-    JsonObject details = new JsonObject().put("field", field).put("allowed", String.join(", ", allowed));
+    JsonObject details = new JsonObject().put("field", printable(field)).put("allowed", String.join(", ", allowed));
     return new ServiceException(400, "UNKNOWN_FIELD", "unknown " + where + " '" + printable(field)
         + "'; allowed: " + (details.getString("allowed").isEmpty() ? "none" : details.getString("allowed")),
         details);
@@ -56,13 +57,22 @@ final class ApiErrors {
         new JsonObject().put("retryAfterSeconds", retryAfterSeconds));
   }
 
+  static ServiceException addressRateLimited(long retryAfterSeconds) {
+    return new ServiceException(429, "RATE_LIMITED",
+        "too many unauthenticated requests from this address; retry after " + retryAfterSeconds + " s",
+        new JsonObject().put("retryAfterSeconds", retryAfterSeconds));
+  }
+
   static ServiceException setupRequired(String message) {
     return new ServiceException(409, "SETUP_REQUIRED", message);
   }
 
+  /** How much of a client-supplied name an error echoes. */
+  static final int ECHO_LIMIT = 64;
+
   /** Keeps client-supplied text short and printable before it is echoed in a message. */
   static String printable(String s) {
-    String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    String cut = s.length() > ECHO_LIMIT ? s.substring(0, ECHO_LIMIT) + "..." : s;
     return cut.replaceAll("[^\\x20-\\x7E]", "?");
   }
 }

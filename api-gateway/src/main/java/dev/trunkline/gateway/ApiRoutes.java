@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -65,6 +66,8 @@ final class ApiRoutes {
   private final TokenAuth tokenAuth;
   private final ServiceTokenAuth serviceAuth;
   private final TenantRateLimiter limiter;
+  private final ClientAddressLimiter addresses;
+  private final FrontDoorMetrics frontDoorMetrics = FrontDoorMetrics.forVertxRegistry();
   private final HealthRoutes health;
   private final FixCredentialsFlow fix;
   private final AuditFlow audit;
@@ -80,6 +83,7 @@ final class ApiRoutes {
     this.tokenAuth = new TokenAuth(vertx, config);
     this.serviceAuth = new ServiceTokenAuth(config.serviceToken());
     this.limiter = TenantRateLimiter.forNode(vertx);
+    this.addresses = ClientAddressLimiter.forNode(vertx);
     this.health = new HealthRoutes(vertx, config.readyTimeoutMs());
     this.leases = new CredentialLeases(vertx, config.credentialLeaseTtlMs(), config.busTimeoutMs());
     this.fix = new FixCredentialsFlow(vertx, config, leases);
@@ -92,16 +96,20 @@ final class ApiRoutes {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
     router.route().handler(ApiRoutes::noCachingNoSniffing);
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
 
+    // The operator's routes first: neither the per-address limit nor a body stands between a probe or a scrape
+    // and its answer.
     router.get("/health/live").setName("healthLive").handler(health::live);
     router.get("/health/ready").setName("healthReady").handler(health::ready);
-    router.get("/openapi.yaml").setName("openApi").handler(this::openApiDocument);
     if (vertx.isMetricsEnabled() && config.metricsOnApiPort()) {
       // Prometheus text format. No tenant data in any label (routes are named, never labelled by path).
       // With metrics.port set the node serves /metrics there instead, off the public port (docs/deployment.md).
       router.get("/metrics").setName("metrics").handler(PrometheusScrapingHandler.create());
     }
+    router.route().handler(this::addressLimit);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+
+    router.get("/openapi.yaml").setName("openApi").handler(this::openApiDocument);
 
     tenantRoute(router, HttpMethod.PUT, "/twilio", "connectTwilio", this::connectTwilio);
     tenantRoute(router, HttpMethod.PUT, "/retell", "connectRetell", this::connectRetell);
@@ -159,6 +167,34 @@ final class ApiRoutes {
         })
         .handler(serviceAuth)
         .handler(handler);
+  }
+
+  /**
+   * Before authentication and before the body is read: an address whose requests keep ending unauthenticated (bad
+   * or missing tokens, unknown routes) beyond {@code gateway.rateLimit.unauthenticatedPerMinute} is answered 429
+   * at the cost of a map lookup. Requests that authenticate are never counted.
+   */
+  private void addressLimit(RoutingContext ctx) {
+    int perMinute = config.unauthenticatedPerMinute();
+    if (perMinute == 0) {
+      ctx.next();
+      return;
+    }
+    SocketAddress address = ctx.request().remoteAddress();
+    long waitSeconds = addresses.waitSeconds(address, perMinute);
+    if (waitSeconds > 0) {
+      frontDoorMetrics.addressLimited();
+      ctx.fail(ApiErrors.addressRateLimited(waitSeconds));
+      return;
+    }
+    ctx.addBodyEndHandler(v -> {
+      // Not a request whose connection was gone before its answer (cut off by the connection guard, say): Vert.x
+      // still ends such a response, but nobody asked anything of the gateway's authentication.
+      if (TokenAuth.caller(ctx) == null && !ServiceTokenAuth.passed(ctx) && !ctx.response().closed()) {
+        addresses.charge(address, perMinute);
+      }
+    });
+    ctx.next();
   }
 
   private void rateLimit(RoutingContext ctx, String routeName) {

@@ -48,8 +48,9 @@ final class ErrorMapper {
     if (mapped.status() >= 500 && !(failure instanceof ServiceException)
         && !(failure instanceof ReplyException)) {
       // A bug in the gateway: log it with the request id (never the request body), answer generically.
-      LOG.error("request {} {} {} failed: {}", RequestIds.of(ctx), ctx.request().method(),
-          ctx.normalizedPath(), failure.toString());
+      // The normalized path is percent-decoded: escaped like the access log's (LogSafe).
+      LOG.error("request {} {} {} failed: {}", RequestIds.of(ctx), LogSafe.text(ctx.request().method()),
+          LogSafe.text(ctx.normalizedPath()), failure.toString());
     }
     return mapped;
   }

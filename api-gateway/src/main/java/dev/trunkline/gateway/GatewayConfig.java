@@ -22,6 +22,9 @@ import java.util.Map;
  * @param credentialLeaseTtlMs expiry of a writer's credential lease (refreshed every third of it while the
  *     writer runs), so a dead node's leases do not block rotations for longer
  * @param maxFanOutsPerTenant audits, fixes and rotations one tenant may run at once on a node ({@link FanOutSlots})
+ * @param connections the front door's bounds on connections (see {@link ConnectionLimits})
+ * @param unauthenticatedPerMinute requests per minute, per client address, that may end without authenticating
+ *     before that address is answered 429 ahead of authentication; 0 turns the limit off
  */
 public record GatewayConfig(
     String host,
@@ -42,7 +45,21 @@ public record GatewayConfig(
     boolean metricsOnApiPort,
     long rotationDrainTimeoutMs,
     long credentialLeaseTtlMs,
-    int maxFanOutsPerTenant) {
+    int maxFanOutsPerTenant,
+    ConnectionLimits connections,
+    int unauthenticatedPerMinute) {
+
+  /**
+   * What one connection may hold and how many there may be, so that idle or slowly sent connections cannot pile
+   * up until the process runs out of file descriptors (docs/security.md, "HTTP front door").
+   *
+   * @param requestHeadTimeoutMs a new connection must have sent a complete request head within this
+   * @param requestBodyTimeoutMs a request's body must be complete within this of its head
+   * @param idleTimeoutMs a connection with no request in flight is closed this long after its last response
+   * @param maxConnections open connections per node, shared evenly by the gateway's instances
+   */
+  public record ConnectionLimits(long requestHeadTimeoutMs, long requestBodyTimeoutMs, long idleTimeoutMs,
+      int maxConnections) {}
 
   public static GatewayConfig from(JsonObject config) {
     JsonObject http = section(config, "http");
@@ -81,7 +98,13 @@ public record GatewayConfig(
             && !(config != null && "production".equals(config.getValue("mode"))),
         Math.max(1, gateway.getLong("rotationDrainTimeoutMs", 30000L)),
         Math.max(1000, gateway.getLong("credentialLeaseTtlMs", 60000L)),
-        Math.max(1, gateway.getInteger("maxFanOutsPerTenant", 4)));
+        Math.max(1, gateway.getInteger("maxFanOutsPerTenant", 4)),
+        new ConnectionLimits(
+            Math.max(1, http.getLong("requestHeadTimeoutMs", 10_000L)),
+            Math.max(1, http.getLong("requestBodyTimeoutMs", 10_000L)),
+            Math.max(1, http.getLong("idleTimeoutMs", 30_000L)),
+            Math.max(1, http.getInteger("maxConnections", 4096))),
+        Math.max(0, rate.getInteger("unauthenticatedPerMinute", 300)));
   }
 
   /** The limit for one route: its override, else the default. */
@@ -107,6 +130,7 @@ public record GatewayConfig(
         + ", fixConcurrency=" + fixConcurrency + ", perNumberTimeoutMs=" + perNumberTimeoutMs
         + ", busTimeoutMs=" + busTimeoutMs + ", requestsPerMinute=" + requestsPerMinute
         + ", rotationDrainTimeoutMs=" + rotationDrainTimeoutMs + ", credentialLeaseTtlMs=" + credentialLeaseTtlMs
-        + ", maxFanOutsPerTenant=" + maxFanOutsPerTenant + "]";
+        + ", maxFanOutsPerTenant=" + maxFanOutsPerTenant
+        + ", connections=" + connections + ", unauthenticatedPerMinute=" + unauthenticatedPerMinute + "]";
   }
 }

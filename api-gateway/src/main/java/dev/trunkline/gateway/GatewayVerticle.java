@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * <p>Sharing needs a concrete port: with port 0 every instance binds a random port of its own. After it
  * listens, the actual port is published in the local map {@code trunkline.gateway} under
  * {@code http.port}, so a launcher or test that asked for port 0 can find it.
+ *
+ * <p>Each instance guards its share of the node's connections ({@link ConnectionGuard}): idle and slowly sent
+ * connections are closed after bounded times and their number is capped, so they cannot exhaust file descriptors.
  */
 public class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -31,13 +35,21 @@ public class GatewayVerticle extends VerticleBase {
     if (config.jwtSecret() == null && config.rs256PublicKeys().isEmpty()) {
       LOG.warn("no JWT secret or RS256 key configured: every tenant route will answer 401");
     }
+    ConnectionGuard guard = new ConnectionGuard(vertx, config.connections(), context.getInstanceCount(),
+        FrontDoorMetrics.forVertxRegistry());
     return vertx.fileSystem().readFile("openapi.yaml")
         .compose(openApi -> {
           server = vertx.createHttpServer(new HttpServerOptions()
               .setHost(config.host())
               .setMaxHeaderSize(16 * 1024)
-              .setCompressionSupported(true));
-          return server.requestHandler(new ApiRoutes(vertx, config, openApi).router()).listen(config.port());
+              .setCompressionSupported(true)
+              // HTTP/1.1 only: the API sits behind a TLS proxy (docs/security.md), and h2c would multiplex
+              // requests on one connection past the per-connection bounds of the guard.
+              .setHttp2ClearTextEnabled(false));
+          Router router = new ApiRoutes(vertx, config, openApi).router();
+          // Before every other handler, so the guard sees each request's head as soon as it is parsed.
+          router.route().order(-1).handler(guard::track);
+          return server.connectionHandler(guard::accept).requestHandler(router).listen(config.port());
         })
         .onSuccess(s -> {
           vertx.sharedData().getLocalMap(PORT_MAP).put(PORT_KEY, s.actualPort());

@@ -28,11 +28,12 @@ final class RequestIds implements Handler<RoutingContext> {
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
     long start = System.nanoTime();
-    // Path only: the query may carry search terms; headers carry tokens. Neither is logged.
+    // Path only: the query may carry search terms; headers carry tokens. Neither is logged. Method and path are
+    // the client's bytes, escaped so they cannot forge lines or drive a terminal (LogSafe).
     // The line also carries requestId, tenant and operation as MDC fields (JSON logs make them fields).
     ctx.addBodyEndHandler(v -> LogContext.run(id, tenant(ctx), operation(ctx), () -> ACCESS.info(
-        "{} {} {} {} {}ms", id, ctx.request().method(), ctx.request().path(), ctx.response().getStatusCode(),
-        (System.nanoTime() - start) / 1_000_000)));
+        "{} {} {} {} {}ms", id, LogSafe.text(ctx.request().method()), LogSafe.text(ctx.request().path()),
+        ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000)));
     ctx.next();
   }
 

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
  */
 final class ServiceTokenAuth implements Handler<RoutingContext> {
   static final String HEADER = "X-Service-Token";
+  private static final String PASSED = "serviceTokenPassed";
 
   private final byte[] expectedDigest;
 
@@ -28,11 +29,19 @@ final class ServiceTokenAuth implements Handler<RoutingContext> {
       ctx.fail(ApiErrors.unauthorized("missing " + HEADER));
     } else if (expectedDigest == null || !MessageDigest.isEqual(expectedDigest, sha256(offered))) {
       ctx.fail(ApiErrors.unauthorized("invalid " + HEADER));
-    } else if (!Inputs.isSubaccountId(ctx.pathParam("subaccountId"))) {
-      ctx.fail(ApiErrors.invalidField("subaccountId", "24 hexadecimal characters"));
     } else {
-      ctx.next();
+      ctx.put(PASSED, Boolean.TRUE);
+      if (!Inputs.isSubaccountId(ctx.pathParam("subaccountId"))) {
+        ctx.fail(ApiErrors.invalidField("subaccountId", "24 hexadecimal characters"));
+      } else {
+        ctx.next();
+      }
     }
+  }
+
+  /** Whether this request presented the service token. */
+  static boolean passed(RoutingContext ctx) {
+    return Boolean.TRUE.equals(ctx.get(PASSED));
   }
 
   private static byte[] sha256(String s) {

@@ -18,7 +18,7 @@ final class TenantRateLimiter implements Shareable {
   static final int MAX_BUCKETS = 100_000;
   private static final String SHARED_KEY = "gateway.rateLimiter";
 
-  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
   /** The node's limiter, created by the first gateway instance that asks. */
   static TenantRateLimiter forNode(Vertx vertx) {
@@ -38,33 +38,7 @@ final class TenantRateLimiter implements Shareable {
     if (buckets.size() > MAX_BUCKETS) {
       buckets.values().removeIf(b -> b.idleForAMinute(now));
     }
-    Bucket bucket = buckets.computeIfAbsent(tenant + '|' + route, k -> new Bucket(requestsPerMinute, now));
+    TokenBucket bucket = buckets.computeIfAbsent(tenant + '|' + route, k -> new TokenBucket(requestsPerMinute, now));
     return bucket.take(requestsPerMinute, now);
-  }
-
-  private static final class Bucket {
-    private double tokens;
-    private long lastRefill;
-
-    Bucket(int capacity, long now) {
-      this.tokens = capacity;
-      this.lastRefill = now;
-    }
-
-    synchronized long take(int capacity, long now) {
-      double perNano = capacity / 60e9;
-      tokens = Math.min(capacity, tokens + (now - lastRefill) * perNano);
-      lastRefill = now;
-      if (tokens >= 1) {
-        tokens -= 1;
-        return 0;
-      }
-      return Math.max(1, (long) Math.ceil((1 - tokens) / perNano / 1e9));
-    }
-
-    /** Untouched for a minute: refilled to capacity, the same as a new bucket. */
-    synchronized boolean idleForAMinute(long now) {
-      return now - lastRefill > 60_000_000_000L;
-    }
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -21,11 +22,14 @@ import java.util.Set;
  * <p>A token is accepted when its signature verifies (HS256 with the shared secret, or RS256 with one of the
  * configured public keys), it has not expired, and it carries {@code sub}, {@code exp} and
  * {@code subaccounts}, and, when {@code gateway.jwtIssuer} / {@code gateway.jwtAudience} are configured, the
- * matching {@code iss} / {@code aud}. Anything else is a 401, never a 403: a 403 means "you are someone, but not allowed
- * here", which is only true when a valid token names other tenants than the path's.
+ * matching {@code iss} / {@code aud}; a registered claim of the wrong JSON type makes a token malformed. Anything
+ * else is a 401, never a 403: a 403 means "you are someone, but not allowed here", which is only true when a
+ * valid token names other tenants than the path's.
  */
 final class TokenAuth implements Handler<RoutingContext> {
   private static final String CALLER = "caller";
+  private static final List<String> TIME_CLAIMS = List.of("exp", "nbf", "iat");
+  private static final List<String> STRING_CLAIMS = List.of("iss", "sub", "jti");
 
   private final JWTAuth jwt;
 
@@ -45,7 +49,7 @@ final class TokenAuth implements Handler<RoutingContext> {
         verify.setIssuer(config.jwtIssuer());
       }
       if (config.jwtAudience() != null) {
-        verify.setAudience(java.util.List.of(config.jwtAudience()));
+        verify.setAudience(List.of(config.jwtAudience()));
       }
       options.setJWTOptions(verify);
     }
@@ -58,13 +62,15 @@ final class TokenAuth implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     authenticate(ctx.request().getHeader("Authorization"))
         .onSuccess(caller -> {
+          // Authenticated from here on, even if not for this tenant (the per-address limit counts only requests
+          // that did not authenticate).
+          ctx.put(CALLER, caller);
           String tenant = ctx.pathParam("subaccountId");
           if (!Inputs.isSubaccountId(tenant)) {
             ctx.fail(ApiErrors.invalidField("subaccountId", "24 hexadecimal characters"));
           } else if (!caller.mayAct(tenant)) {
             ctx.fail(ApiErrors.forbidden("this token does not grant access to subaccount " + tenant));
           } else {
-            ctx.put(CALLER, caller);
             ctx.next();
           }
         })
@@ -82,11 +88,52 @@ final class TokenAuth implements Handler<RoutingContext> {
       return Future.failedFuture(ApiErrors.unauthorized("token authentication is not configured"));
     }
     String token = authorization.substring(7).trim();
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<io.vertx.ext.auth.User> verified;
+    try {
+      verified = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // The provider reads registered claims with typed getters after the signature checks out: a correctly signed
+      // token whose exp is a string throws here instead of failing the future. The signer's mistake is a 401.
+      verified = Future.failedFuture(e);
+    }
+    return verified
         // The provider's reason may quote token parts; the client gets one fixed sentence.
         .recover(err -> Future.failedFuture(
             ApiErrors.unauthorized("invalid or expired token")))
         .compose(user -> toCaller(claims(user)));
+  }
+
+  /**
+   * The registered claims (RFC 7519, section 4.1) this gateway or its JWT provider reads must have their registered
+   * JSON type when present: times are numbers, {@code iss}, {@code sub} and {@code jti} strings, {@code aud} a
+   * string or an array of strings. A token that says otherwise is malformed, whoever signed it.
+   *
+   * @return the first malformed claim's name, or null
+   */
+  static String malformedRegisteredClaim(JsonObject claims) {
+    for (String time : TIME_CLAIMS) {
+      Object value = claims.getValue(time);
+      if (value != null && !(value instanceof Number)) {
+        return time;
+      }
+    }
+    for (String text : STRING_CLAIMS) {
+      Object value = claims.getValue(text);
+      if (value != null && !(value instanceof String)) {
+        return text;
+      }
+    }
+    Object aud = claims.getValue("aud");
+    if (aud instanceof JsonArray array) {
+      for (Object one : array) {
+        if (!(one instanceof String)) {
+          return "aud";
+        }
+      }
+    } else if (aud != null && !(aud instanceof String)) {
+      return "aud";
+    }
+    return null;
   }
 
   /**
@@ -103,6 +150,10 @@ final class TokenAuth implements Handler<RoutingContext> {
   }
 
   private static Future<Caller> toCaller(JsonObject claims) {
+    String malformed = malformedRegisteredClaim(claims);
+    if (malformed != null) {
+      return Future.failedFuture(ApiErrors.unauthorized("token claim " + malformed + " is malformed"));
+    }
     Object sub = claims.getValue("sub");
     Object exp = claims.getValue("exp");
     Object subaccounts = claims.getValue("subaccounts");
