@@ -70,20 +70,23 @@ class ConnectorJourneyTest {
   }
 
   @AfterAll
-  static void noSecretLeaked(VertxTestContext test) {
-    // The SIP password is a secret too: read it (decrypted) from the store and scan for it as well.
-    sip().onComplete(test.succeeding(sip -> test.verify(() -> {
-      if (sip.password() != null) {
-        h.secret("the SIP password", sip.password().reveal());
-      }
-      h.assertNoSecretLeaked();
-      test.completeNow();
-    })));
+  static void noSecretLeaked() {
+    // The SIP passwords are secrets too: every one the steps read from the store (sip() registers them) is scanned
+    // for. Reading them here would find none: the teardown has deleted them.
+    h.assertNoSecretLeaked();
   }
 
+  /** The tenant's SIP credentials; every password read is scanned for at the end (teardown deletes them). */
   private static Future<StoreMessages.SipCredentials> sip() {
     return Bus.request(h.vertx, Addresses.Store.SIP_GET, new TenantRef(tenant), StoreMessages.SipCredentials.class,
-        10_000, "test");
+        10_000, "test").andThen(read -> {
+          if (read.succeeded() && read.result().password() != null) {
+            h.secret("a SIP password", read.result().password().reveal());
+          }
+          if (read.succeeded() && read.result().pending() != null) {
+            h.secret("a pending SIP password", read.result().pending().password().reveal());
+          }
+        });
   }
 
   private static Future<HttpResponse<Buffer>> call(HttpMethod method, String rest, Object body) {
@@ -148,9 +151,13 @@ class ConnectorJourneyTest {
           HttpResponse<Buffer> a = both.resultAt(0);
           HttpResponse<Buffer> b = both.resultAt(1);
           test.verify(() -> {
-            assertThat(a.statusCode()).as(a.bodyAsString()).isIn(200, 201);
-            assertThat(b.statusCode()).as(b.bodyAsString()).isIn(200, 201);
-            assertThat(a.statusCode() + b.statusCode()).as("exactly one created the trunk").isEqualTo(401);
+            // Exactly one created the trunk (201, created: true); the other found it (200, created: false).
+            assertThat(List.of(a.statusCode(), b.statusCode())).as("%s%n%s", a.bodyAsString(), b.bodyAsString())
+                .containsExactlyInAnyOrder(200, 201);
+            for (HttpResponse<Buffer> r : List.of(a, b)) {
+              assertThat(r.bodyAsJsonObject().getJsonObject("data").getBoolean("created"))
+                  .isEqualTo(r.statusCode() == 201);
+            }
             JsonObject data = a.bodyAsJsonObject().getJsonObject("data");
             trunkSid = data.getString("trunkSid");
             assertThat(b.bodyAsJsonObject().getJsonObject("data").getString("trunkSid")).isEqualTo(trunkSid);
@@ -221,10 +228,22 @@ class ConnectorJourneyTest {
     long before = purchases();
     Future.all(purchase("buy-2", SECOND), purchase("buy-2", SECOND))
         .onComplete(test.succeeding(both -> test.verify(() -> {
-          List<Integer> statuses = List.of(((HttpResponse<?>) both.resultAt(0)).statusCode(),
-              ((HttpResponse<?>) both.resultAt(1)).statusCode());
-          assertThat(statuses).contains(201);
-          assertThat(statuses).allMatch(s -> s == 201 || s == 409);
+          List<HttpResponse<Buffer>> rs = List.of(both.resultAt(0), both.resultAt(1));
+          List<HttpResponse<Buffer>> bought = rs.stream()
+              .filter(r -> r.statusCode() == 201 && r.getHeader("Idempotent-Replayed") == null).toList();
+          assertThat(bought).as("the request that bought it: %s", rs.stream().map(HttpResponse::bodyAsString)
+              .toList()).hasSize(1);
+          HttpResponse<Buffer> other = rs.get(rs.get(0) == bought.get(0) ? 1 : 0);
+          if (other.statusCode() == 409) {
+            // It arrived while the first held the key: told to come back, with when.
+            GatewayEdgeTest.assertError(other, 409, "IDEMPOTENCY_IN_PROGRESS");
+            assertThat(Long.parseLong(other.getHeader("Retry-After"))).isPositive();
+          } else {
+            // It arrived after the first finished: the recorded response.
+            assertThat(other.statusCode()).as(other.bodyAsString()).isEqualTo(201);
+            assertThat(other.getHeader("Idempotent-Replayed")).isEqualTo("true");
+            assertThat(other.bodyAsJsonObject()).isEqualTo(bought.get(0).bodyAsJsonObject());
+          }
           assertThat(purchases() - before).isEqualTo(1);
           test.completeNow();
         })));
@@ -270,7 +289,20 @@ class ConnectorJourneyTest {
         .sendForm(io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("PhoneNumber", OWNED))
         .compose(bought -> {
           test.verify(() -> assertThat(bought.statusCode()).as(bought.bodyAsString()).isEqualTo(201));
-          return call(HttpMethod.POST, "/twilio/phoneNumbers/import", new JsonObject().put("phoneNumber", OWNED));
+          return purchase("buy-owned", OWNED);
+        })
+        .compose(refused -> {
+          long before = purchases();
+          test.verify(() -> {
+            // Buying what the account already owns is refused with the way out: import it.
+            GatewayEdgeTest.assertError(refused, 409, "NUMBER_ALREADY_OWNED");
+            assertThat(retellNumber(OWNED)).isNull();
+          });
+          return call(HttpMethod.POST, "/twilio/phoneNumbers/import", new JsonObject().put("phoneNumber", OWNED))
+              .map(imported -> {
+                test.verify(() -> assertThat(purchases()).as("purchases by the import").isEqualTo(before));
+                return imported;
+              });
         })
         .onComplete(test.succeeding(r -> test.verify(() -> {
           assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
@@ -384,8 +416,8 @@ class ConnectorJourneyTest {
                 .putHeader("Idempotency-Key", "bad-1").putHeader("Content-Type", "application/json"),
                 Buffer.buffer("{\"phoneNumber\": {\"$gt\": \"\"}}")),
             call(HttpMethod.PUT, "/retell", new JsonObject().put("apiKey", new JsonObject().put("$ne", ""))),
-            call(HttpMethod.PUT, "/twilio", new JsonObject().put("accountSid", accountSid).put("authToken", "x")
-                .put("extra", 1)),
+            call(HttpMethod.PUT, "/twilio", new JsonObject().put("accountSid", accountSid)
+                .put("authToken", "a-valid-shape-1").put("extra", 1)),
             h.send(h.request(HttpMethod.PUT, h.path(tenant, "/retell"), token)
                 .putHeader("Content-Type", "application/json"), Buffer.buffer("{\"apiKey\": \"key_1234567")),
             h.send(h.request(HttpMethod.POST, h.path(tenant, "/twilio/phoneNumbers/purchase"), token)
@@ -393,10 +425,12 @@ class ConnectorJourneyTest {
                 Buffer.buffer("{\"phoneNumber\":\"+13125550170\",\"pad\":\"" + "x".repeat(200_000) + "\"}"))))
         .compose(all -> {
           test.verify(() -> {
-            for (int i = 0; i < 4; i++) {
-              assertThat(((HttpResponse<?>) all.resultAt(i)).statusCode()).isEqualTo(400);
-            }
-            assertThat(((HttpResponse<?>) all.resultAt(4)).statusCode()).isEqualTo(413);
+            GatewayEdgeTest.assertError(all.resultAt(0), 400, "INVALID_TYPE");
+            GatewayEdgeTest.assertError(all.resultAt(1), 400, "INVALID_TYPE");
+            assertThat(GatewayEdgeTest.assertError(all.resultAt(2), 400, "UNKNOWN_FIELD").getJsonObject("details")
+                .getString("field")).isEqualTo("extra");
+            GatewayEdgeTest.assertError(all.resultAt(3), 400, "MALFORMED_JSON");
+            GatewayEdgeTest.assertError(all.resultAt(4), 413, "PAYLOAD_TOO_LARGE");
             assertThat(purchases()).isEqualTo(before);
           });
           return Bus.request(h.vertx, Addresses.Store.RETELL_KEY_GET, new TenantRef(tenant),
@@ -412,33 +446,90 @@ class ConnectorJourneyTest {
   @Order(13)
   void removeReleaseAndTeardown(VertxTestContext test) {
     String trunkPath = h.path(tenant, "/twilio-trunk");
+    String boughtSid = twilioNumber(BOUGHT).getString("sid");
+    List<String> released = List.of(SECOND, NOT_IMPORTED, OWNED);
     call(HttpMethod.DELETE, "/phone-numbers/" + BOUGHT.replace("+", "%2B"), null)
-        .compose(removed -> {
+        .compose(removed -> h.storedNumbers(tenant).map(stored -> {
           test.verify(() -> {
             assertThat(removed.statusCode()).as(removed.bodyAsString()).isEqualTo(200);
+            JsonObject data = removed.bodyAsJsonObject().getJsonObject("data");
+            assertThat(data.getBoolean("released")).isFalse();
+            assertThat(data.getJsonArray("removedFrom")).containsExactly("retell", "trunk");
+            assertThat(data.getString("retellStatus")).isEqualTo("REMOVED");
+            // Out of Retell and off the trunk, still in the Twilio account, recorded REMOVED.
             assertThat(retellNumber(BOUGHT)).isNull();
+            assertThat(trunkNumberSids()).doesNotContain(boughtSid);
+            assertThat(twilioNumber(BOUGHT).getString("sid")).isEqualTo(boughtSid);
+            assertThat(stored).filteredOn(n -> n.phoneNumber().equals(BOUGHT))
+                .extracting(StoreMessages.PhoneNumber::retellStatus).containsExactly(RetellStatus.REMOVED);
           });
-          return h.send(h.request(HttpMethod.DELETE, trunkPath, null).putHeader("X-Service-Token", h.serviceToken), null);
-        })
+          return stored;
+        }))
+        .compose(v -> h.send(h.request(HttpMethod.DELETE, trunkPath, null).putHeader("X-Service-Token", h.serviceToken),
+            null))
         .compose(blocked -> {
-          test.verify(() -> assertThat(blocked.statusCode()).as(blocked.bodyAsString()).isEqualTo(409));
+          test.verify(() -> {
+            GatewayEdgeTest.assertError(blocked, 409, "NUMBERS_REMAIN");
+            assertThat(h.twilio.trunks(accountSid)).singleElement()
+                .satisfies(trunk -> assertThat(trunk.getString("sid")).isEqualTo(trunkSid));
+          });
           Future<?> chain = Future.succeededFuture();
-          for (String phone : List.of(SECOND, NOT_IMPORTED, OWNED)) {
+          for (String phone : released) {
             chain = chain.compose(v -> call(HttpMethod.DELETE, "/phone-numbers/" + phone.replace("+", "%2B")
                 + "?release=true", null).map(r -> {
-                  test.verify(() -> assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200));
+                  test.verify(() -> {
+                    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+                    JsonObject data = r.bodyAsJsonObject().getJsonObject("data");
+                    assertThat(data.getBoolean("released")).isTrue();
+                    assertThat(data.getJsonArray("removedFrom")).containsExactly("retell", "trunk", "twilio");
+                    // Released at Twilio (gone from the account, so from the trunk too) and out of Retell.
+                    assertThat(retellNumber(phone)).as("%s in Retell", phone).isNull();
+                    assertThat(h.twilio.incomingNumbers(accountSid))
+                        .noneMatch(n -> phone.equals(n.getString("phone_number")));
+                  });
                   return r;
                 }));
           }
           return chain;
         })
-        .compose(v -> h.send(h.request(HttpMethod.DELETE, trunkPath, null).putHeader("X-Service-Token", h.serviceToken),
-            null))
-        .onComplete(test.succeeding(teardown -> test.verify(() -> {
-          assertThat(teardown.statusCode()).as(teardown.bodyAsString()).isEqualTo(200);
-          assertThat(teardown.bodyAsJsonObject().getJsonObject("data").getBoolean("deleted")).isTrue();
-          assertThat(h.twilio.trunks(accountSid)).isEmpty();
-          test.completeNow();
-        })));
+        .compose(v -> h.storedNumbers(tenant))
+        .compose(stored -> {
+          test.verify(() -> {
+            // Released numbers' records are deleted; the removed one stays, REMOVED.
+            assertThat(stored).extracting(StoreMessages.PhoneNumber::phoneNumber).containsExactly(BOUGHT);
+            assertThat(trunkNumberSids()).isEmpty();
+          });
+          return h.send(h.request(HttpMethod.DELETE, trunkPath, null).putHeader("X-Service-Token", h.serviceToken),
+              null);
+        })
+        .compose(teardown -> Bus.request(h.vertx, Addresses.Store.CONNECTOR_GET, new TenantRef(tenant),
+            StoreMessages.Connector.class, 10_000, "test").map(connector -> {
+              test.verify(() -> {
+                assertThat(teardown.statusCode()).as(teardown.bodyAsString()).isEqualTo(200);
+                JsonObject data = teardown.bodyAsJsonObject().getJsonObject("data");
+                assertThat(data.getBoolean("deleted")).isTrue();
+                assertThat(data.getString("trunkSid")).isEqualTo(trunkSid);
+                // The trunk and the credential list Trunkline created are gone at Twilio, and from the store.
+                assertThat(h.twilio.trunks(accountSid)).isEmpty();
+                assertThat(h.twilio.credentialLists(accountSid)).isEmpty();
+                assertThat(connector.trunk()).as("the stored trunk").isNull();
+                // The removed (not released) number is still the tenant's at Twilio, on no trunk.
+                assertThat(twilioNumber(BOUGHT).getString("sid")).isEqualTo(boughtSid);
+              });
+              return connector;
+            }))
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  /** The number as the Twilio simulator holds it in the tenant's account; fails when it is not there. */
+  private static JsonObject twilioNumber(String phone) {
+    return h.twilio.incomingNumbers(accountSid).stream().filter(n -> phone.equals(n.getString("phone_number")))
+        .findFirst().orElseThrow(() -> new AssertionError(phone + " is not in the Twilio account"));
+  }
+
+  /** The SIDs of the numbers on the tenant's trunk at Twilio. */
+  private static List<Object> trunkNumberSids() {
+    return h.twilio.trunks(accountSid).stream().filter(t -> trunkSid.equals(t.getString("sid")))
+        .findFirst().orElseThrow().getJsonArray("phone_number_sids").getList();
   }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -388,13 +389,15 @@ class RetellSimulatorTest {
   @Test
   void dropConnectionLosesTheRequestAndDropResponseLosesOnlyTheReply() {
     sim.faults().add(FaultRule.on("POST", "/import-phone-number").dropConnection().times(1));
+    // Closed without a response, before the import was applied.
     assertThat(awaitFailure(request(HttpMethod.POST, "/import-phone-number", KEY_A)
-        .sendJsonObject(importBody(NUMBER)))).isNotNull();
+        .sendJsonObject(importBody(NUMBER)))).isInstanceOf(HttpClosedException.class);
     assertThat(sim.number(KEY_A, NUMBER)).isEmpty();
 
     sim.faults().add(FaultRule.on("POST", "/import-phone-number").dropResponse().times(1));
+    // Closed without a response, after the import was applied.
     assertThat(awaitFailure(request(HttpMethod.POST, "/import-phone-number", KEY_A)
-        .sendJsonObject(importBody(NUMBER)))).isNotNull();
+        .sendJsonObject(importBody(NUMBER)))).isInstanceOf(HttpClosedException.class);
     assertThat(sim.number(KEY_A, NUMBER)).isPresent();
     // The retry then sees the number it did create.
     assertThat(send(HttpMethod.POST, "/import-phone-number", KEY_A, importBody(NUMBER)).statusCode()).isEqualTo(400);

@@ -100,8 +100,9 @@ class TenantLockTest {
     while (info == null && System.nanoTime() - start < 10_000_000_000L) {
       try {
         info = env.call(Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class);
-      } catch (AssertionError | RuntimeException e) {
-        // still TENANT_BUSY until the lease has run out
+      } catch (TwilioTestEnv.ServiceFailure e) {
+        // Still TENANT_BUSY until the lease has run out; any other failure fails the test.
+        assertFailure(e.failure, 409, "TENANT_BUSY");
       }
     }
     assertThat(info).as("setup ran once the dead holder's lease ran out").isNotNull();

@@ -1,0 +1,139 @@
+package dev.trunkline.store;
+
+import static dev.trunkline.store.StoreTestSupport.assertFailure;
+import static dev.trunkline.store.StoreTestSupport.await;
+import static dev.trunkline.store.StoreTestSupport.call;
+import static dev.trunkline.store.StoreTestSupport.failure;
+import static dev.trunkline.store.StoreTestSupport.newTenant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trunkline.contract.Addresses.Store;
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreMessages.AcquireLock;
+import dev.trunkline.contract.StoreMessages.ClaimIdempotency;
+import dev.trunkline.contract.StoreMessages.CompleteIdempotency;
+import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
+import dev.trunkline.contract.StoreMessages.PhoneNumber;
+import dev.trunkline.contract.StoreMessages.PingReply;
+import dev.trunkline.contract.StoreMessages.ReleaseIdempotency;
+import dev.trunkline.contract.StoreMessages.ReleaseLock;
+import dev.trunkline.contract.StoreMessages.RenewLock;
+import dev.trunkline.contract.StoreMessages.RotateKeys;
+import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.TenantRef;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The failure codes of docs/event-bus.md (store) that no other test produced: the idempotency and lock
+ * addresses' input checks, a number's over-long {@code retellError}, the key rotation's batch size and its "one at
+ * a time", and a database that goes away under a running store.
+ */
+@ExtendWith(VertxExtension.class)
+class DocumentedFailuresTest {
+  @TempDir
+  Path dataDir;
+  private final String keys = "k1:" + StoreTestSupport.newKeyBase64();
+
+  private void deploy(Vertx vertx) {
+    StoreTestSupport.deploy(vertx, StoreTestSupport.config(dataDir, keys));
+  }
+
+  @Test
+  void idempotencyInputsAreCheckedFieldByField(Vertx vertx) {
+    deploy(vertx);
+    String tenant = newTenant();
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "has space", "op", "h")), 400,
+        "INVALID_IDEMPOTENCY_KEY");
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "k".repeat(256), "op", "h")),
+        400, "INVALID_IDEMPOTENCY_KEY");
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "k1", " ", "h")), 400,
+        "INVALID_OPERATION");
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "k1", "op", null)), 400,
+        "INVALID_REQUEST_HASH");
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "k1", "op", "h".repeat(201))),
+        400, "INVALID_REQUEST_HASH");
+
+    IdempotencyClaim claim = call(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "k1", "op", "h"),
+        IdempotencyClaim.class);
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(tenant, "k1", 99, Map.of(),
+        claim.leaseId())), 400, "INVALID_STATUS");
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(tenant, "k1", 600, Map.of(),
+        claim.leaseId())), 400, "INVALID_STATUS");
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(tenant, "k1", 201,
+        Map.of("pad", "x".repeat(256 * 1024)), claim.leaseId())), 400, "RESPONSE_TOO_LARGE");
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(tenant, "k1", 201, Map.of(),
+        "")), 400, "INVALID_LEASE_ID");
+    assertFailure(failure(vertx, Store.IDEMPOTENCY_RELEASE, new ReleaseIdempotency(tenant, "k1", "l".repeat(65))),
+        400, "INVALID_LEASE_ID");
+    // None of the refused requests touched the claim: it still completes with its lease.
+    assertThat(call(vertx, Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(tenant, "k1", 201, Map.of("ok", true),
+        claim.leaseId()), IdempotencyClaim.class).status()).isEqualTo(201);
+  }
+
+  @Test
+  void lockInputsAreChecked(Vertx vertx) {
+    deploy(vertx);
+    assertFailure(failure(vertx, Store.LOCK_ACQUIRE, new AcquireLock("", "me", 5_000)), 400, "INVALID_NAME");
+    assertFailure(failure(vertx, Store.LOCK_ACQUIRE, new AcquireLock("n".repeat(201), "me", 5_000)), 400,
+        "INVALID_NAME");
+    assertFailure(failure(vertx, Store.LOCK_ACQUIRE, new AcquireLock("trunkline.test.lock", " ", 5_000)), 400,
+        "INVALID_OWNER");
+    assertFailure(failure(vertx, Store.LOCK_RELEASE, new ReleaseLock("trunkline.test.lock", "o".repeat(101))), 400,
+        "INVALID_OWNER");
+    assertFailure(failure(vertx, Store.LOCK_ACQUIRE, new AcquireLock("trunkline.test.lock", "me", 999)), 400,
+        "INVALID_LEASE_MS");
+    assertFailure(failure(vertx, Store.LOCK_RENEW, new RenewLock("trunkline.test.lock", "me", 3_600_001)), 400,
+        "INVALID_LEASE_MS");
+  }
+
+  @Test
+  void aRetellErrorOverAThousandCharactersIsRefused(Vertx vertx) {
+    deploy(vertx);
+    String tenant = newTenant();
+    assertFailure(failure(vertx, Store.NUMBER_SAVE, new PhoneNumber(tenant, "+14155550177", null, null, null,
+        "e".repeat(1001), 0, 0)), 400, "INVALID_RETELL_ERROR");
+    assertThat(failure(vertx, Store.NUMBER_GET, new dev.trunkline.contract.StoreMessages.NumberRef(tenant,
+        "+14155550177")).code()).isEqualTo("NUMBER_NOT_FOUND");
+  }
+
+  @Test
+  void keyRotationChecksItsBatchSizeAndRunsOneAtATime(Vertx vertx) {
+    deploy(vertx);
+    assertFailure(failure(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(0)), 400, "INVALID_BATCH_SIZE");
+    assertFailure(failure(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(1001)), 400, "INVALID_BATCH_SIZE");
+    // Sent back to back to the one store instance: the first is running (waiting for the database) when the
+    // second arrives.
+    Future<RotateKeysReport> first = Bus.request(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(10),
+        RotateKeysReport.class, StoreTestSupport.TIMEOUT_MS, null);
+    Future<RotateKeysReport> second = Bus.request(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(10),
+        RotateKeysReport.class, StoreTestSupport.TIMEOUT_MS, null);
+    assertThat(await(first).failed()).isZero();
+    assertFailure(ServiceException.from(await(second.transform(ar -> Future.succeededFuture(ar.cause())))), 409,
+        "ROTATION_RUNNING");
+    // Once it has finished, the next one runs.
+    assertThat(call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(10), RotateKeysReport.class).failed()).isZero();
+  }
+
+  @Test
+  void aDatabaseThatGoesAwayIs503StoreUnavailable(Vertx vertx, @TempDir Path serverDir) {
+    // The store on mongo.uri, as in production; the database is a MongoDB-wire server this test stops.
+    EmbeddedMongo server = StoreTestSupport.embedded(vertx, serverDir);
+    JsonObject config = StoreTestSupport.config(dataDir, keys);
+    config.getJsonObject("mongo").put("uri", server.connectionString()).put("timeoutMs", 1_000);
+    StoreTestSupport.deploy(vertx, config);
+    assertThat(call(vertx, Store.PING, new JsonObject(), PingReply.class).ok()).isTrue();
+
+    await(server.release());
+    assertFailure(failure(vertx, Store.PING, new JsonObject()), 503, "STORE_UNAVAILABLE");
+    assertFailure(failure(vertx, Store.CONNECTOR_GET, new TenantRef(newTenant())), 503, "STORE_UNAVAILABLE");
+  }
+}
