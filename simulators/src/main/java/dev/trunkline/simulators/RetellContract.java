@@ -10,19 +10,16 @@ import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
-import io.vertx.openapi.contract.Parameter;
 import io.vertx.openapi.contract.Response;
-import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.openapi.validation.SchemaValidationException;
-import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -168,34 +165,11 @@ final class RetellContract {
   }
 
   private static ValidatableRequestImpl toValidatable(RoutingContext ctx, Operation operation) {
-    Map<String, RequestParameter> path = new HashMap<>();
-    Map<String, RequestParameter> query = new HashMap<>();
-    for (Parameter parameter : operation.getParameters()) {
-      String name = parameter.getName();
-      switch (parameter.getIn()) {
-        case PATH -> {
-          String value = ctx.pathParam(name);
-          if (value != null) {
-            path.put(name, new RequestParameterImpl(value));
-          }
-        }
-        case QUERY -> {
-          List<String> values = ctx.queryParams().getAll(name);
-          if (!values.isEmpty()) {
-            query.put(name, new RequestParameterImpl(values.get(values.size() - 1)));
-          }
-        }
-        default -> {
-          // Retell's document declares no header or cookie parameters for the phone-number operations.
-        }
-      }
-    }
     if (operation.getRequestBody() == null) {
-      return new ValidatableRequestImpl(Map.of(), Map.of(), path, query);
+      return OpenApiRequests.validatable(ctx, operation, null, null);
     }
     Buffer body = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
-    return new ValidatableRequestImpl(Map.of(), Map.of(), path, query, new RequestParameterImpl(body),
-        "application/json");
+    return OpenApiRequests.validatable(ctx, operation, body, "application/json");
   }
 
   private static String describe(Throwable e) {

@@ -8,15 +8,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
-import io.vertx.openapi.contract.Parameter;
-import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.RequestValidator;
-import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Validates a request against one operation of an official Twilio OpenAPI document and answers 400 (Twilio error
@@ -69,33 +64,7 @@ final class TwilioRequestValidator {
   }
 
   private static ValidatableRequestImpl toValidatable(RoutingContext ctx, Operation operation, JsonObject body) {
-    Map<String, RequestParameter> path = new HashMap<>();
-    Map<String, RequestParameter> query = new HashMap<>();
-    for (Parameter parameter : operation.getParameters()) {
-      String name = parameter.getName();
-      switch (parameter.getIn()) {
-        case PATH -> {
-          String value = ctx.pathParam(name);
-          if (value != null) {
-            path.put(name, new RequestParameterImpl(value));
-          }
-        }
-        case QUERY -> {
-          List<String> values = ctx.queryParams().getAll(name);
-          if (!values.isEmpty()) {
-            query.put(name, new RequestParameterImpl(values.get(values.size() - 1)));
-          }
-        }
-        default -> {
-          // Twilio's documents declare no header or cookie parameters for the served operations.
-        }
-      }
-    }
-    if (body == null) {
-      return new ValidatableRequestImpl(Map.of(), Map.of(), path, query);
-    }
-    return new ValidatableRequestImpl(Map.of(), Map.of(), path, query, new RequestParameterImpl(body.toBuffer()),
-        "application/json");
+    return OpenApiRequests.validatable(ctx, operation, body == null ? null : body.toBuffer(), "application/json");
   }
 
   /** The form attributes as the JSON object the body schema describes. */

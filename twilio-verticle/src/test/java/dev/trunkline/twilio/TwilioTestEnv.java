@@ -74,7 +74,7 @@ public final class TwilioTestEnv {
 
   /**
    * Starts everything with {@code twilioOverrides} and other top-level {@code sections} of the configuration
-   * (such as {@code retell}, whose {@code transport} the origination URL carries).
+   * (such as {@code retell}, whose {@code transport} the origination URL carries), merged deeply.
    */
   public static TwilioTestEnv startWith(Vertx vertx, JsonObject twilioOverrides, JsonObject sections) {
     return start(vertx, twilioOverrides, sections, TwilioHttp.Observer.NONE);
@@ -107,7 +107,7 @@ public final class TwilioTestEnv {
         .put("vault", new JsonObject().put("keys", "k1:" + Base64.getEncoder().encodeToString(key)))
         .put("bus", new JsonObject().put("timeoutMs", 10000))
         .put("twilio", twilio)
-        .mergeIn(sections == null ? new JsonObject() : sections);
+        .mergeIn(sections == null ? new JsonObject() : sections, true);
     TwilioTestEnv env = new TwilioTestEnv(vertx, sim, config, dir, observer);
     env.deployments.add(await(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config))));
     env.deployments.add(await(vertx.deployVerticle(new TwilioVerticle(observer),
