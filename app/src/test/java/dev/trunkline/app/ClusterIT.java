@@ -338,6 +338,20 @@ class ClusterIT {
     ClusterNode b2 = start("b", "store,twilio,retell", hz[0], members, clusterName, Map.of());
     awaitReady(httpPort, 2, Duration.ofSeconds(90), a);
     report("store node restarted on its data directory; gateway ready again after %d ms", ms(restartAt));
+    // Ready means the store answers; the restarted node deploys its Retell service after its store, so wait until
+    // a one-number audit (read-only, served by Retell) is answered before the fix relies on it.
+    long retellBack = System.nanoTime();
+    HttpResponse<String> audited = null;
+    while (ms(retellBack) < 30_000) {
+      audited = api.send("GET", "/twilio/retell-credentials?phoneNumber=" + numbers.get(0).replace("+", "%2B"), null,
+          null);
+      if (audited.statusCode() == 200) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertStatus(audited, 200);
+    report("the restarted node's Retell service answered %d ms after the gateway was ready", ms(retellBack));
     // Restarted at once (its old connections still in TIME_WAIT), it takes its own port back, as docs/deployment.md
     // promises: a node on port+1 would surprise firewalls and member lists.
     assertThat(shown(b2.output())).as("node B's restart bound its configured Hazelcast port %d", hz[0])
