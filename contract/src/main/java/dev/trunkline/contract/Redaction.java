@@ -175,20 +175,8 @@ public final class Redaction {
     forms.add(standard.replace('+', '-').replace('/', '_'));
   }
 
-  /** Percent-encodes everything but RFC 3986 unreserved characters. */
   private static String rfc3986(String value) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~') {
-        out.append(c);
-      } else {
-        out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
-            .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
-      }
-    }
-    return out.toString();
+    return UriEncoding.rfc3986(value);
   }
 
   /** Lower case, one char for one char, so positions in the folded text are positions in the original. */

@@ -1,10 +1,10 @@
 package dev.trunkline.retell;
 
 import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.UriEncoding;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,18 +94,7 @@ class RetellClient {
 
   /** Percent-encodes everything but RFC 3986 unreserved characters: {@code +} becomes {@code %2B}. */
   static String pathSegment(String value) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~') {
-        out.append(c);
-      } else {
-        out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
-            .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
-      }
-    }
-    return out.toString();
+    return UriEncoding.rfc3986(value);
   }
 
   /** A SIP target checked and completed (scheme dropped, transport defaulted). */
