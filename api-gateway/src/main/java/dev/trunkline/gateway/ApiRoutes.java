@@ -1,11 +1,25 @@
 package dev.trunkline.gateway;
 
 import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.ProvisioningClient;
+import dev.trunkline.contract.ProvisioningMessages.Audit;
+import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;
+import dev.trunkline.contract.ProvisioningMessages.ConnectTwilio;
+import dev.trunkline.contract.ProvisioningMessages.Fix;
+import dev.trunkline.contract.ProvisioningMessages.FlowReply;
+import dev.trunkline.contract.ProvisioningMessages.ImportNumber;
+import dev.trunkline.contract.ProvisioningMessages.ListNumbers;
+import dev.trunkline.contract.ProvisioningMessages.PurchaseNumber;
+import dev.trunkline.contract.ProvisioningMessages.RemoveNumber;
+import dev.trunkline.contract.ProvisioningMessages.Rotate;
+import dev.trunkline.contract.ProvisioningMessages.SearchNumbers;
+import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
+import dev.trunkline.contract.ProvisioningMessages.Teardown;
 import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +29,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The HTTP API's route table. {@link #router()} reads top to bottom: the handlers every request passes,
@@ -25,24 +38,22 @@ import java.util.regex.Pattern;
 final class ApiRoutes {
   static final String PREFIX = "/api/connectors/:subaccountId";
 
-  private static final Pattern ANY_SECRET = Pattern.compile("^[\\x21-\\x7E]{8,512}$");
-  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
 
   private static final InputSpec CONNECT_TWILIO = InputSpec.body()
       .requiredString("accountSid", Inputs.ACCOUNT_SID, "a Twilio Account SID (AC followed by 32 hex characters)")
-      .requiredString("authToken", ANY_SECRET, "a Twilio auth token (8 to 512 printable characters)");
+      .requiredString("authToken", Inputs.ANY_SECRET, "a Twilio auth token (8 to 512 printable characters)");
   private static final InputSpec CONNECT_RETELL = InputSpec.body()
-      .requiredString("apiKey", ANY_SECRET, "a Retell API key (8 to 512 printable characters)");
+      .requiredString("apiKey", Inputs.ANY_SECRET, "a Retell API key (8 to 512 printable characters)");
   private static final InputSpec SETUP = InputSpec.body()
       .optionalString("addressSid", Inputs.ADDRESS_SID, "an Address SID (AD followed by 32 hex characters)")
       .optionalString("emergencyAddressSid", Inputs.ADDRESS_SID,
           "an Address SID (AD followed by 32 hex characters)")
       .optionalString("bundleSid", Inputs.BUNDLE_SID, "a Bundle SID (BU followed by 32 hex characters)");
   private static final InputSpec SEARCH = InputSpec.query()
-      .optionalString("countryCode", Pattern.compile("^[A-Z]{2}$"), "an ISO 3166 alpha-2 country code such as US")
-      .optionalString("areaCode", Pattern.compile("^[0-9]{1,5}$"), "1 to 5 digits")
-      .optionalString("contains", Pattern.compile("^[0-9A-Za-z*]{1,16}$"), "1 to 16 digits, letters or *")
-      .optionalString("type", Pattern.compile("^(local|mobile|tollFree)$"), "local, mobile or tollFree")
+      .optionalString("countryCode", Inputs.COUNTRY_CODE, "an ISO 3166 alpha-2 country code such as US")
+      .optionalString("areaCode", Inputs.AREA_CODE, "1 to 5 digits")
+      .optionalString("contains", Inputs.CONTAINS, "1 to 16 digits, letters or *")
+      .optionalString("type", Inputs.NUMBER_TYPE, "local, mobile or tollFree")
       .optionalInteger("limit", 1, 50);
   private static final InputSpec ONE_NUMBER = InputSpec.body()
       .requiredString("phoneNumber", Inputs.E164, "an E.164 number such as +14155550100");
@@ -69,11 +80,7 @@ final class ApiRoutes {
   private final ClientAddressLimiter addresses;
   private final FrontDoorMetrics frontDoorMetrics = FrontDoorMetrics.forVertxRegistry();
   private final HealthRoutes health;
-  private final FixCredentialsFlow fix;
-  private final AuditFlow audit;
-  private final RotationFlow rotation;
-  private final CredentialLeases leases;
-  private final FanOutSlots fanOuts;
+  private final ProvisioningClient provisioning;
 
   ApiRoutes(Vertx vertx, GatewayConfig config, Buffer openApi) {
     this.vertx = vertx;
@@ -85,11 +92,7 @@ final class ApiRoutes {
     this.limiter = TenantRateLimiter.forNode(vertx);
     this.addresses = ClientAddressLimiter.forNode(vertx);
     this.health = new HealthRoutes(vertx, config.readyTimeoutMs());
-    this.leases = new CredentialLeases(vertx, config.credentialLeaseTtlMs(), config.busTimeoutMs());
-    this.fix = new FixCredentialsFlow(vertx, config, leases);
-    this.audit = new AuditFlow(vertx, config);
-    this.rotation = new RotationFlow(vertx, config, leases);
-    this.fanOuts = FanOutSlots.forNode(vertx);
+    this.provisioning = new ProvisioningClient(vertx, config.flowTimeoutMs(), config.fanOutTimeoutMs());
   }
 
   Router router() {
@@ -214,26 +217,32 @@ final class ApiRoutes {
 
   private void connectTwilio(RoutingContext ctx) {
     JsonObject body = CONNECT_TWILIO.parseBody(ctx);
-    respond(ctx, ConnectorFlows.connectTwilio(upstream(ctx), tenant(ctx), body.getString("accountSid"),
-        new Secret(body.getString("authToken"))));
+    respond(ctx, provisioning.connectTwilio(new ConnectTwilio(tenant(ctx), body.getString("accountSid"),
+        new Secret(body.getString("authToken"))), RequestIds.of(ctx)));
   }
 
   private void connectRetell(RoutingContext ctx) {
     JsonObject body = CONNECT_RETELL.parseBody(ctx);
-    respond(ctx, ConnectorFlows.connectRetell(upstream(ctx), tenant(ctx), new Secret(body.getString("apiKey"))));
+    respond(ctx, provisioning.connectRetell(new ConnectRetell(tenant(ctx), new Secret(body.getString("apiKey"))),
+        RequestIds.of(ctx)));
   }
 
   private void setupTrunk(RoutingContext ctx) {
-    respond(ctx, ConnectorFlows.setup(upstream(ctx), tenant(ctx), SETUP.parseBody(ctx)));
+    JsonObject body = SETUP.parseBody(ctx);
+    respond(ctx, provisioning.setup(new SetupTrunk(tenant(ctx), body.getString("addressSid"),
+        body.getString("emergencyAddressSid"), body.getString("bundleSid")), RequestIds.of(ctx)));
   }
 
   private void getTrunk(RoutingContext ctx) {
     NO_QUERY.parseQuery(ctx);
-    respond(ctx, ConnectorFlows.trunkStatus(upstream(ctx), tenant(ctx)));
+    respond(ctx, provisioning.trunkStatus(new TenantRef(tenant(ctx)), RequestIds.of(ctx)));
   }
 
   private void searchPhoneNumbers(RoutingContext ctx) {
-    respond(ctx, NumberFlows.search(upstream(ctx), tenant(ctx), SEARCH.parseQuery(ctx)));
+    JsonObject query = SEARCH.parseQuery(ctx);
+    respond(ctx, provisioning.search(new SearchNumbers(tenant(ctx), query.getString("countryCode"),
+        query.getString("areaCode"), query.getString("contains"), query.getString("type"),
+        query.getInteger("limit")), RequestIds.of(ctx)));
   }
 
   private void purchasePhoneNumber(RoutingContext ctx) {
@@ -241,46 +250,51 @@ final class ApiRoutes {
     if (key == null) {
       throw ApiErrors.missingField("Idempotency-Key", "a header of 1 to 128 letters, digits or ._:-");
     }
-    if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
+    if (!Inputs.IDEMPOTENCY_KEY.matcher(key).matches()) {
       throw ApiErrors.invalidField("Idempotency-Key", "1 to 128 letters, digits or ._:-");
     }
     JsonObject body = ONE_NUMBER.parseBody(ctx);
-    respond(ctx, PurchaseFlow.run(upstream(ctx), leases, tenant(ctx), key, body.getString("phoneNumber")));
+    respond(ctx, provisioning.purchase(new PurchaseNumber(tenant(ctx), body.getString("phoneNumber"), key),
+        RequestIds.of(ctx)));
   }
 
   private void importPhoneNumber(RoutingContext ctx) {
     JsonObject body = ONE_NUMBER.parseBody(ctx);
-    respond(ctx, NumberFlows.importExisting(upstream(ctx), leases, tenant(ctx), body.getString("phoneNumber")));
+    respond(ctx, provisioning.importNumber(new ImportNumber(tenant(ctx), body.getString("phoneNumber")),
+        RequestIds.of(ctx)));
   }
 
   private void listPhoneNumbers(RoutingContext ctx) {
-    respond(ctx, NumberFlows.list(upstream(ctx), tenant(ctx), LIST.parseQuery(ctx)));
+    JsonObject query = LIST.parseQuery(ctx);
+    respond(ctx, provisioning.list(new ListNumbers(tenant(ctx), query.getInteger("limit"), query.getString("after")),
+        RequestIds.of(ctx)));
   }
 
   private void removePhoneNumber(RoutingContext ctx) {
     String phoneNumber = Inputs.requirePhoneNumber(ctx.pathParam("phoneNumber"));
     boolean release = REMOVE.parseQuery(ctx).getBoolean("release", false);
-    respond(ctx, NumberFlows.remove(upstream(ctx), tenant(ctx), phoneNumber, release));
+    respond(ctx, provisioning.remove(new RemoveNumber(tenant(ctx), phoneNumber, release), RequestIds.of(ctx)));
   }
 
   private void auditRetellCredentials(RoutingContext ctx) {
     String phoneNumber = AUDIT.parseQuery(ctx).getString("phoneNumber");
-    respond(ctx, fanOut(ctx, () -> audit.run(upstream(ctx), tenant(ctx), phoneNumber)));
+    respond(ctx, cancelledOnDisconnect(ctx, provisioning.audit(new Audit(tenant(ctx), phoneNumber),
+        RequestIds.of(ctx))));
   }
 
   private void fixRetellCredentials(RoutingContext ctx) {
     JsonObject body = FIX.parseBody(ctx);
-    respond(ctx, fanOut(ctx, () -> fix.run(upstream(ctx), tenant(ctx), body.getString("phoneNumber"),
-        body.getBoolean("importMissing", false), body.getBoolean("dryRun", false))));
+    respond(ctx, cancelledOnDisconnect(ctx, provisioning.fix(new Fix(tenant(ctx), body.getString("phoneNumber"),
+        body.getBoolean("importMissing", false), body.getBoolean("dryRun", false)), RequestIds.of(ctx))));
   }
 
   private void rotateCredentials(RoutingContext ctx) {
     NO_INPUT.parseBody(ctx);
-    respond(ctx, fanOut(ctx, () -> rotation.run(upstream(ctx), tenant(ctx))));
+    respond(ctx, cancelledOnDisconnect(ctx, provisioning.rotate(new Rotate(tenant(ctx)), RequestIds.of(ctx))));
   }
 
   private void teardownTrunk(RoutingContext ctx) {
-    respond(ctx, ConnectorFlows.teardown(upstream(ctx), tenant(ctx)));
+    respond(ctx, provisioning.teardown(new Teardown(tenant(ctx)), RequestIds.of(ctx)));
   }
 
   // ---- plumbing ------------------------------------------------------------------------------------
@@ -290,26 +304,32 @@ final class ApiRoutes {
     return ctx.pathParam("subaccountId").toLowerCase(Locale.ROOT);
   }
 
-  /** Audits, fixes and rotations take one of the tenant's fan-out slots on this node ({@link FanOutSlots}). */
-  private Future<ApiReply> fanOut(RoutingContext ctx, java.util.function.Supplier<Future<ApiReply>> flow) {
-    return fanOuts.run(tenant(ctx), config.maxFanOutsPerTenant(), flow);
+  /**
+   * A client that disconnects from an audit, fix or rotation will never read its answer: the provisioning service is
+   * asked to start no new numbers (what is in flight finishes).
+   */
+  private Future<FlowReply> cancelledOnDisconnect(RoutingContext ctx, Future<FlowReply> reply) {
+    String requestId = RequestIds.of(ctx);
+    String tenant = tenant(ctx);
+    ctx.response().closeHandler(v -> {
+      if (!reply.isComplete()) {
+        provisioning.cancel(tenant, requestId);
+      }
+    });
+    return reply;
   }
 
-  private Upstream upstream(RoutingContext ctx) {
-    HttpServerResponse response = ctx.response();
-    String subaccountId = ctx.pathParam("subaccountId");
-    return new Upstream(vertx, config.busTimeoutMs(), RequestIds.of(ctx),
-        subaccountId == null ? null : subaccountId.toLowerCase(Locale.ROOT), response::closed);
-  }
-
-  private static void respond(RoutingContext ctx, Future<ApiReply> reply) {
+  /** The flow's answer as it is: its status, headers and body; a flow that could not run goes to the ErrorMapper. */
+  private static void respond(RoutingContext ctx, Future<FlowReply> reply) {
     reply.onSuccess(r -> {
       if (ctx.response().closed() || ctx.response().ended()) {
         return;
       }
-      r.headers().forEach(ctx.response()::putHeader);
+      if (r.headers() != null) {
+        r.headers().forEach(ctx.response()::putHeader);
+      }
       ctx.response().setStatusCode(r.status()).putHeader("Content-Type", "application/json")
-          .end(r.body().encode());
+          .end(new JsonObject(r.body()).encode());
     }).onFailure(ctx::fail);
   }
 }

@@ -1,13 +1,12 @@
 package dev.trunkline.gateway;
 
+import dev.trunkline.contract.ClientFailures;
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ErrorMapper {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
-  private static final Pattern SERVICE_ADDRESS = Pattern.compile("trunkline\\.(store|twilio|retell)\\.v\\d+\\.");
 
   private final long bodyLimitBytes;
 
@@ -56,31 +54,7 @@ final class ErrorMapper {
   }
 
   static ServiceException sanitize(Throwable failure) {
-    ServiceException e = ServiceException.from(failure);
-    if ("BAD_MESSAGE".equals(e.code())) {
-      // The gateway and a service disagree on a message shape: our bug, not the client's. Only the part before
-      // the colon is logged: the decoder's detail after it may quote a field's value, which can be a secret.
-      String what = e.getMessage() == null ? "" : e.getMessage();
-      LOG.error("contract mismatch on the bus: {}",
-          what.contains(":") ? what.substring(0, what.indexOf(':')) : what);
-      return internal();
-    }
-    if (e.status() == 500 || e.status() < 400 || e.status() > 599) {
-      return internal();
-    }
-    if (e.status() == 503 && "SERVICE_UNAVAILABLE".equals(e.code())) {
-      // Nobody consumes the address: in a cluster, no live node runs that role (e.g. the store node died).
-      // Name the service, not the address, so an operator knows which role to bring back.
-      return new ServiceException(503, "SERVICE_UNAVAILABLE", serviceName(e.getMessage())
-          + " is unavailable (no running node serves it); try again later");
-    }
-    return e;
-  }
-
-  /** "the store service" for a message naming {@code trunkline.store.v1.*}; "a required service" otherwise. */
-  static String serviceName(String message) {
-    Matcher m = SERVICE_ADDRESS.matcher(message == null ? "" : message);
-    return m.find() ? "the " + m.group(1) + " service" : "a required service";
+    return ClientFailures.sanitize(failure);
   }
 
   private ServiceException forStatus(int status) {
@@ -97,7 +71,7 @@ final class ErrorMapper {
   }
 
   private static ServiceException internal() {
-    return new ServiceException(500, "INTERNAL_ERROR", "internal error");
+    return ClientFailures.internal();
   }
 
   /** Our limiter says seconds; the Retell service says milliseconds; a client gets whole seconds, >= 1. */

@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import dev.trunkline.contract.ProvisioningClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -17,11 +18,10 @@ import java.util.Map;
  *     node a metrics endpoint of its own, so that operators can keep metrics off the public port, and in
  *     production mode ({@code mode}, as the launcher resolved it), where an unauthenticated {@code /metrics} does
  *     not belong on the public port
- * @param rotationDrainTimeoutMs how long a rotation waits for purchases, imports and fixes that may still hand
- *     Retell the old credential before it answers "not finished"
- * @param credentialLeaseTtlMs expiry of a writer's credential lease (refreshed every third of it while the
- *     writer runs), so a dead node's leases do not block rotations for longer
- * @param maxFanOutsPerTenant audits, fixes and rotations one tenant may run at once on a node ({@link FanOutSlots})
+ * @param flowTimeoutMs how long a route waits for the provisioning service's answer to a connector or
+ *     single-number flow (several upstream calls in a row)
+ * @param fanOutTimeoutMs how long an audit, fix or rotation route waits; the service stops starting numbers
+ *     before it runs out and answers with what it did
  * @param connections the front door's bounds on connections (see {@link ConnectionLimits})
  * @param unauthenticatedPerMinute requests per minute, per client address, that may end without authenticating
  *     before that address is answered 429 ahead of authentication; 0 turns the limit off
@@ -33,19 +33,14 @@ public record GatewayConfig(
     String jwtSecret,
     List<String> rs256PublicKeys,
     String serviceToken,
-    int fixConcurrency,
-    long perNumberTimeoutMs,
-    long busTimeoutMs,
+    long flowTimeoutMs,
+    long fanOutTimeoutMs,
     long readyTimeoutMs,
     int requestsPerMinute,
     Map<String, Integer> routeRequestsPerMinute,
-    int listPageSize,
     String jwtIssuer,
     String jwtAudience,
     boolean metricsOnApiPort,
-    long rotationDrainTimeoutMs,
-    long credentialLeaseTtlMs,
-    int maxFanOutsPerTenant,
     ConnectionLimits connections,
     int unauthenticatedPerMinute) {
 
@@ -85,20 +80,15 @@ public record GatewayConfig(
         blankToNull(gateway.getString("jwtSecret")),
         List.copyOf(rsKeys),
         blankToNull(gateway.getString("serviceToken")),
-        Math.max(1, gateway.getInteger("fixConcurrency", 32)),
-        Math.max(1, gateway.getLong("perNumberTimeoutMs", 15000L)),
-        Math.max(1, gateway.getLong("busTimeoutMs", 30000L)),
+        Math.max(1, gateway.getLong("flowTimeoutMs", ProvisioningClient.DEFAULT_TIMEOUT_MS)),
+        Math.max(1, gateway.getLong("fanOutTimeoutMs", ProvisioningClient.DEFAULT_FAN_OUT_TIMEOUT_MS)),
         Math.max(1, gateway.getLong("readyTimeoutMs", 2000L)),
         Math.max(1, rate.getInteger("requestsPerMinute", 600)),
         Map.copyOf(perRoute),
-        Math.max(1, gateway.getInteger("listPageSize", 200)),
         blankToNull(gateway.getString("jwtIssuer")),
         blankToNull(gateway.getString("jwtAudience")),
         section(config, "metrics").getValue("port") == null
             && !(config != null && "production".equals(config.getValue("mode"))),
-        Math.max(1, gateway.getLong("rotationDrainTimeoutMs", 30000L)),
-        Math.max(1000, gateway.getLong("credentialLeaseTtlMs", 60000L)),
-        Math.max(1, gateway.getInteger("maxFanOutsPerTenant", 4)),
         new ConnectionLimits(
             Math.max(1, http.getLong("requestHeadTimeoutMs", 10_000L)),
             Math.max(1, http.getLong("requestBodyTimeoutMs", 10_000L)),
@@ -127,10 +117,8 @@ public record GatewayConfig(
     return "GatewayConfig[host=" + host + ", port=" + port + ", bodyLimitBytes=" + bodyLimitBytes
         + ", jwtSecret=" + (jwtSecret == null ? "unset" : "[REDACTED]") + ", rs256PublicKeys="
         + rs256PublicKeys.size() + ", serviceToken=" + (serviceToken == null ? "unset" : "[REDACTED]")
-        + ", fixConcurrency=" + fixConcurrency + ", perNumberTimeoutMs=" + perNumberTimeoutMs
-        + ", busTimeoutMs=" + busTimeoutMs + ", requestsPerMinute=" + requestsPerMinute
-        + ", rotationDrainTimeoutMs=" + rotationDrainTimeoutMs + ", credentialLeaseTtlMs=" + credentialLeaseTtlMs
-        + ", maxFanOutsPerTenant=" + maxFanOutsPerTenant
+        + ", flowTimeoutMs=" + flowTimeoutMs + ", fanOutTimeoutMs=" + fanOutTimeoutMs
+        + ", requestsPerMinute=" + requestsPerMinute
         + ", connections=" + connections + ", unauthenticatedPerMinute=" + unauthenticatedPerMinute + "]";
   }
 }

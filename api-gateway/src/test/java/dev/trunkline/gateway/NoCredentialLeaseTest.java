@@ -1,5 +1,7 @@
 package dev.trunkline.gateway;
 
+import dev.trunkline.provisioning.CredentialLeases;
+import dev.trunkline.provisioning.PurchaseFlow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.config.Config;

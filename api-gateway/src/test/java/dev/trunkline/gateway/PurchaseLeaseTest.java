@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import dev.trunkline.provisioning.PurchaseFlow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;

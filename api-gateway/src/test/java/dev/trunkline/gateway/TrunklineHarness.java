@@ -7,6 +7,7 @@ import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages;
+import dev.trunkline.provisioning.ProvisioningVerticle;
 import dev.trunkline.retell.RetellVerticle;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.simulators.SimulatorOptions;
@@ -88,7 +89,8 @@ public final class TrunklineHarness {
 
   /**
    * @param overrides merged (deeply) over the test configuration, e.g. {@code {"gateway": {"fixConcurrency": 4}}}
-   * @param services false to deploy the gateway alone (to test it with no service consuming the bus)
+   * @param services false to deploy the gateway and the provisioning service alone (to test them with no store,
+   *     Twilio or Retell service consuming the bus, or with stand-ins)
    */
   public static Future<TrunklineHarness> start(Vertx vertx, JsonObject overrides, boolean services) {
     LogCapture.install();
@@ -105,6 +107,8 @@ public final class TrunklineHarness {
           config.getJsonObject("http").put("port", freePort());
           Future<?> deployed = services ? deployServices(vertx, config) : Future.succeededFuture();
           return deployed
+              // The gateway's partner: every route is one call to the provisioning service.
+              .compose(v -> vertx.deployVerticle(ProvisioningVerticle.class, new DeploymentOptions().setConfig(config)))
               .compose(v -> vertx.deployVerticle(GatewayVerticle.class,
                   new DeploymentOptions().setConfig(config).setInstances(2)))
               .map(v -> {

@@ -22,7 +22,7 @@ public record CommandLine(String command, String confFile, boolean cluster, Stri
       options:
         --conf FILE    YAML configuration file (also TRUNKLINE_CONFIG)
         --cluster      join a Hazelcast cluster (see docs/deployment.md)
-        --roles LIST   run only these roles: gateway,twilio,retell,store (default all)
+        --roles LIST   run only these roles: gateway,provisioning,twilio,retell,store (default all)
       """;
 
   public static CommandLine parse(List<String> args) {

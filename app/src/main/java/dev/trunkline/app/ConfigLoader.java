@@ -56,10 +56,10 @@ public final class ConfigLoader {
       new EnvSetting("RETELL_BASE_URL", "retell.baseUrl", String.class, "Retell API (default https://api.retellai.com)"),
       new EnvSetting("RETELL_API_KEY", "retell.defaultApiKey", String.class,
           "Retell API key for tenants that have none of their own"),
-      new EnvSetting("TRUNKLINE_FIX_CONCURRENCY", "gateway.fixConcurrency", Integer.class,
+      new EnvSetting("TRUNKLINE_FIX_CONCURRENCY", "provisioning.fixConcurrency", Integer.class,
           "numbers updated at once by the fix flow (default 32)"),
       new EnvSetting("TRUNKLINE_ROLES", "roles", String.class,
-          "verticles this node runs: any of gateway,twilio,retell,store (default all)"),
+          "verticles this node runs: any of gateway,provisioning,twilio,retell,store (default all)"),
       new EnvSetting("TRUNKLINE_CLUSTER_MEMBERS", "cluster.members", String.class,
           "Hazelcast TCP-IP members, `host[:port],...` (clustered mode)"),
       new EnvSetting("TRUNKLINE_LOG_FORMAT", "log.format", String.class, "`text` (default) or `json`"));

@@ -1,6 +1,7 @@
 package dev.trunkline.app;
 
 import dev.trunkline.gateway.GatewayVerticle;
+import dev.trunkline.provisioning.ProvisioningVerticle;
 import dev.trunkline.retell.RetellVerticle;
 import dev.trunkline.store.StoreVerticle;
 import dev.trunkline.twilio.TwilioVerticle;
@@ -15,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deploys the verticles of the given roles, in dependency order (store first, gateway last, so the gateway
- * never takes traffic before the services it calls exist), then marks the node deployed for readiness.
+ * Deploys the verticles of the given roles, in dependency order (store, Twilio, Retell, provisioning, gateway
+ * last, so the gateway never takes traffic before the services it calls exist), then marks the node deployed for
+ * readiness.
  */
 public final class Deployer {
   /** Shared local map where the launcher tells the gateway's readiness check that deployment finished. */
@@ -42,6 +44,10 @@ public final class Deployer {
     if (roles.contains(Roles.RETELL)) {
       int n = instances(config, "retell", 2);
       chain = chain.compose(v -> deployOne(vertx, RetellVerticle.class, config, n, ids));
+    }
+    if (roles.contains(Roles.PROVISIONING)) {
+      int n = instances(config, "provisioning", Math.max(1, Runtime.getRuntime().availableProcessors()));
+      chain = chain.compose(v -> deployOne(vertx, ProvisioningVerticle.class, config, n, ids));
     }
     if (roles.contains(Roles.GATEWAY)) {
       int n = instances(config, "http", Math.max(1, Runtime.getRuntime().availableProcessors()));

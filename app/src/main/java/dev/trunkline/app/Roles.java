@@ -6,7 +6,9 @@ import java.util.Set;
 
 /** The parts of Trunkline a node runs. All-in-one runs every role. */
 public enum Roles {
-  STORE, TWILIO, RETELL, GATEWAY;
+  STORE, TWILIO, RETELL, PROVISIONING, GATEWAY;
+
+  static final String KNOWN = "gateway,provisioning,twilio,retell,store";
 
   /** Parses {@code gateway,twilio,...}; an unknown role is an error that names the known ones. */
   public static Set<Roles> parse(String csv) {
@@ -22,11 +24,11 @@ public enum Roles {
       try {
         roles.add(Roles.valueOf(name));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("unknown role '" + part.trim() + "': use any of gateway,twilio,retell,store");
+        throw new IllegalArgumentException("unknown role '" + part.trim() + "': use any of " + KNOWN);
       }
     }
     if (roles.isEmpty()) {
-      throw new IllegalArgumentException("no role given: use any of gateway,twilio,retell,store");
+      throw new IllegalArgumentException("no role given: use any of " + KNOWN);
     }
     return roles;
   }

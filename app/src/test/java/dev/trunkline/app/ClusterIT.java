@@ -127,7 +127,7 @@ class ClusterIT {
     // A and C join the cluster B formed (started one after the other would only be slower).
     ClusterNode c = start("c", "twilio,retell", hz[2], members, clusterName, Map.of());
     // Production serves no /metrics on the API port: the gateway's are on a port of their own.
-    ClusterNode a = start("a", "gateway", hz[1], members, clusterName,
+    ClusterNode a = start("a", "gateway,provisioning", hz[1], members, clusterName,
         Map.of("http.port", httpPort, "metrics.port", metricsPortA));
     JsonObject ready = awaitReady(httpPort, 3, Duration.ofSeconds(90), a);
     assertThat(ready.getJsonObject("checks").getJsonObject("cluster").getInteger("members")).isEqualTo(3);
@@ -399,9 +399,9 @@ class ClusterIT {
     settings.put("retell.rateLimitPerSecond", 2_000);
     settings.put("retell.rateLimitBurst", 2_000);
     settings.put("twilio.requestTimeoutMs", 5_000);
-    settings.put("gateway.fixConcurrency", FIX_CONCURRENCY);
-    settings.put("gateway.perNumberTimeoutMs", PER_NUMBER_TIMEOUT_MS);
-    settings.put("gateway.busTimeoutMs", BUS_TIMEOUT_MS);
+    settings.put("provisioning.fixConcurrency", FIX_CONCURRENCY);
+    settings.put("provisioning.perNumberTimeoutMs", PER_NUMBER_TIMEOUT_MS);
+    settings.put("provisioning.busTimeoutMs", BUS_TIMEOUT_MS);
     settings.put("gateway.rateLimit.requestsPerMinute", 100_000);
     settings.putAll(extra);
     ClusterNode node = ClusterNode.start(name, roles, hazelcastPort, work, env, settings);

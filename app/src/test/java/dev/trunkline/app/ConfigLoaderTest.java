@@ -28,7 +28,7 @@ class ConfigLoaderTest {
       assertThat(config.getJsonObject("http").getInteger("port")).isEqualTo(8080);
       assertThat(config.getString("dataDir")).isEqualTo("./data");
       assertThat(ConfigLoader.get(config, "mongo.uri")).isNull();
-      assertThat(ConfigLoader.get(config, "gateway.fixConcurrency")).isEqualTo(32);
+      assertThat(ConfigLoader.get(config, "provisioning.fixConcurrency")).isEqualTo(32);
       ctx.completeNow();
     })));
   }
@@ -42,7 +42,7 @@ class ConfigLoaderTest {
           port: 9000
           host: 127.0.0.1
         dataDir: /from/yaml
-        gateway:
+        provisioning:
           fixConcurrency: 8
         retell:
           baseUrl: http://yaml.example
@@ -56,7 +56,7 @@ class ConfigLoaderTest {
       assertThat(ConfigLoader.get(config, "http.port")).isEqualTo(9200);          // sys > env > yaml
       assertThat(ConfigLoader.get(config, "http.host")).isEqualTo("127.0.0.1");   // yaml > default
       assertThat(config.getString("dataDir")).isEqualTo("/from/env");             // env > yaml
-      assertThat(ConfigLoader.get(config, "gateway.fixConcurrency")).isEqualTo(8); // yaml > default
+      assertThat(ConfigLoader.get(config, "provisioning.fixConcurrency")).isEqualTo(8); // yaml > default
       assertThat(ConfigLoader.get(config, "retell.baseUrl")).isEqualTo("http://env.example");
       assertThat(ConfigLoader.get(config, "bus.timeoutMs")).isEqualTo(10000);     // untouched default
       assertThat(config.containsKey("unrelated")).isFalse();

@@ -40,7 +40,8 @@ public final class Bus {
     DeliveryOptions options = new DeliveryOptions()
         .setSendTimeout(timeoutMs)
         .addHeader(Headers.REQUEST_ID, requestId == null ? newRequestId() : requestId)
-        .addHeader(Headers.CONTRACT_VERSION, Addresses.VERSION);
+        .addHeader(Headers.CONTRACT_VERSION, Addresses.VERSION)
+        .addHeader(Headers.TIMEOUT_MS, Long.toString(timeoutMs));
     if (tenant != null) {
       options.addHeader(Headers.TENANT, tenant);
     }
@@ -67,11 +68,12 @@ public final class Bus {
       String header = message.headers().get(Headers.REQUEST_ID);
       String rid = header == null ? newRequestId() : header;
       String tenant = tenantOf(message);
+      long deadline = deadlineOf(message);
       // The handler's synchronous part logs with the request's id, tenant and operation in the MDC.
       Future<R> result = LogContext.call(rid, tenant, address, () -> {
         try {
           Q body = Json.fromJson(message.body(), requestType);
-          return handler.apply(new BusRequest<>(body, rid, address, tenant));
+          return handler.apply(new BusRequest<>(body, rid, address, tenant, deadline));
         } catch (RuntimeException e) {
           return Future.failedFuture(e);
         }
@@ -99,6 +101,20 @@ public final class Bus {
     }
     return message.body() instanceof JsonObject json && json.getValue("subaccountId") instanceof String id
         ? id : null;
+  }
+
+  /** When the sender stops waiting (epoch milliseconds), from {@link Headers#TIMEOUT_MS}; 0 when it did not say. */
+  private static long deadlineOf(Message<Object> message) {
+    String timeout = message.headers().get(Headers.TIMEOUT_MS);
+    if (timeout == null) {
+      return 0;
+    }
+    try {
+      long ms = Long.parseLong(timeout);
+      return ms > 0 ? System.currentTimeMillis() + ms : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   public static String newRequestId() {

@@ -8,9 +8,15 @@ package dev.trunkline.contract;
  * @param address the address the request arrived on, for logs and metrics
  * @param tenant the tenant the request acts for ({@link Headers#TENANT}, else the body's {@code subaccountId}),
  *     or null; used for per-tenant fairness, never for authorisation
+ * @param deadlineMillis when the sender stops waiting for the reply (epoch milliseconds, from
+ *     {@link Headers#TIMEOUT_MS}), or 0 when it did not say
  */
-public record BusRequest<Q>(Q body, String requestId, String address, String tenant) {
+public record BusRequest<Q>(Q body, String requestId, String address, String tenant, long deadlineMillis) {
   public BusRequest(Q body, String requestId, String address) {
-    this(body, requestId, address, null);
+    this(body, requestId, address, null, 0);
+  }
+
+  public BusRequest(Q body, String requestId, String address, String tenant) {
+    this(body, requestId, address, tenant, 0);
   }
 }

@@ -13,6 +13,15 @@ public final class Inputs {
   public static final Pattern ADDRESS_SID = Pattern.compile("^AD[0-9a-fA-F]{32}$");
   public static final Pattern BUNDLE_SID = Pattern.compile("^BU[0-9a-fA-F]{32}$");
   public static final Pattern PHONE_NUMBER_SID = Pattern.compile("^PN[0-9a-fA-F]{32}$");
+  /** A secret a tenant hands over (Twilio auth token, Retell API key): 8 to 512 printable ASCII characters. */
+  public static final Pattern ANY_SECRET = Pattern.compile("^[\\x21-\\x7E]{8,512}$");
+  /** A purchase's Idempotency-Key. */
+  public static final Pattern IDEMPOTENCY_KEY = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
+  public static final Pattern COUNTRY_CODE = Pattern.compile("^[A-Z]{2}$");
+  public static final Pattern AREA_CODE = Pattern.compile("^[0-9]{1,5}$");
+  /** A number search's {@code contains}: digits, letters (vanity) and the * wildcard. */
+  public static final Pattern CONTAINS = Pattern.compile("^[0-9A-Za-z*]{1,16}$");
+  public static final Pattern NUMBER_TYPE = Pattern.compile("^(local|mobile|tollFree)$");
 
   private Inputs() {}
 

@@ -1,4 +1,4 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.ServiceException;
 import io.micrometer.core.instrument.Counter;

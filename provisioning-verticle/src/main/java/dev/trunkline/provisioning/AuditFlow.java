@@ -1,4 +1,4 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.RetellMessages.Inspection;
@@ -20,21 +20,21 @@ import io.vertx.core.json.JsonObject;
  */
 final class AuditFlow {
   private final Vertx vertx;
-  private final GatewayConfig config;
+  private final ProvisioningConfig config;
 
-  AuditFlow(Vertx vertx, GatewayConfig config) {
+  AuditFlow(Vertx vertx, ProvisioningConfig config) {
     this.vertx = vertx;
     this.config = config;
   }
 
-  Future<ApiReply> run(Upstream up, String subaccountId, String phoneNumber) {
+  Future<FlowResult> run(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber) {
     return up.call(Addresses.Store.CONNECTOR_GET, new TenantRef(subaccountId), Connector.class)
         .recover(err -> TenantContext.notFound(err)
             ? TenantContext.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err))
         .compose(connector -> {
           Trunk trunk = connector.trunk();
           if (trunk == null || trunk.username() == null || trunk.terminationUri() == null) {
-            return Future.failedFuture(ApiErrors.setupRequired(
+            return Future.failedFuture(TenantContext.setupRequired(
                 "run POST /twilio/setup first: this subaccount has no trunk yet"));
           }
           // While a rotation is open (its new credential exists at Twilio) numbers belong on the new username:
@@ -42,19 +42,19 @@ final class AuditFlow {
           String rotatingTo = TenantContext.openRotationUsername(connector.pending());
           String expected = rotatingTo != null ? rotatingTo : trunk.username();
           return TenantContext.retellKey(up, subaccountId).compose(key -> audit(up, subaccountId,
-              phoneNumber, trunk, expected, rotatingTo, key));
+              phoneNumber, trunk, expected, rotatingTo, key, events));
         });
   }
 
-  private Future<ApiReply> audit(Upstream up, String subaccountId, String phoneNumber, Trunk trunk,
-      String expectedUsername, String rotatingTo, Secret key) {
+  private Future<FlowResult> audit(Upstream up, String subaccountId, String phoneNumber, Trunk trunk,
+      String expectedUsername, String rotatingTo, Secret key, ProgressEvents events) {
     Future<BoundedFanOut.PageSource<PhoneNumber>> source = phoneNumber == null
         ? Future.succeededFuture(NumberPages.all(up, subaccountId, config.listPageSize()))
         : NumberPages.one(up, subaccountId, phoneNumber);
     return source.compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
             config.perNumberTimeoutMs(), n -> inspect(up, trunk.terminationUri(), expectedUsername, key, n),
             (n, err) -> FanOutReport.failure(n.phoneNumber(), err).put("status", "ERROR"),
-            up::clientGone))
+            up::abandoned, events.numbers()))
         .map(results -> {
           FanOutReport report = new FanOutReport(results);
           long okCount = results.stream().filter(r -> "OK".equals(r.getString("status"))).count();
@@ -70,7 +70,7 @@ final class AuditFlow {
           }
           String message = "Audited " + report.successCount + " of " + report.total + " phone numbers: "
               + okCount + " ok, " + problemCount + " with wrong or missing credentials";
-          return ApiReply.of(report.status(), new JsonObject().put("success", report.allSucceeded())
+          return FlowResult.of(report.status(), new JsonObject().put("success", report.allSucceeded())
               .put("message", message).put("data", data));
         });
   }

@@ -1,4 +1,4 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.ServiceException;
@@ -7,11 +7,11 @@ import io.vertx.core.Vertx;
 import java.util.function.BooleanSupplier;
 
 /**
- * The gateway's side of the event bus for one HTTP request: every call carries that request's id and an
- * explicit timeout.
+ * A flow's side of the event bus for one provisioning request: every call carries that request's id, its tenant
+ * and an explicit timeout.
  *
  * <p>A service that answers 401 or 403 is reporting that an upstream (Twilio, Retell) refused a
- * credential. Passed through, that would read as "your token is bad" to the API client, so it becomes a 502
+ * credential. Passed through, that would read as "your token is bad" to an HTTP client, so it becomes a 502
  * here; flows that verify credentials turn it into their own 422 first.
  */
 final class Upstream {
@@ -19,32 +19,33 @@ final class Upstream {
   private final long timeoutMs;
   private final String requestId;
   private final String tenant;
-  private final BooleanSupplier clientGone;
+  private final BooleanSupplier abandoned;
 
   Upstream(Vertx vertx, long timeoutMs, String requestId) {
     this(vertx, timeoutMs, requestId, null, () -> false);
   }
 
   /**
-   * @param tenant the tenant this HTTP request acts for (sent as a bus header: services share upstream budgets
+   * @param tenant the tenant this request acts for (sent as a bus header: services share upstream budgets
    *     fairly between tenants), or null
-   * @param clientGone true once the HTTP client has disconnected: nobody will read this request's answer
+   * @param abandoned true once the request was cancelled or its caller's time is nearly up: a fan-out starts
+   *     nothing more
    */
-  Upstream(Vertx vertx, long timeoutMs, String requestId, String tenant, BooleanSupplier clientGone) {
+  Upstream(Vertx vertx, long timeoutMs, String requestId, String tenant, BooleanSupplier abandoned) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.requestId = requestId;
     this.tenant = tenant;
-    this.clientGone = clientGone;
+    this.abandoned = abandoned;
   }
 
   String requestId() {
     return requestId;
   }
 
-  /** Whether the client that asked has gone away; long fan-outs stop starting new work then. */
-  boolean clientGone() {
-    return clientGone.getAsBoolean();
+  /** Whether the caller cancelled or is about to stop waiting; long fan-outs stop starting new work then. */
+  boolean abandoned() {
+    return abandoned.getAsBoolean();
   }
 
   <R> Future<R> call(String address, Object body, Class<R> replyType) {

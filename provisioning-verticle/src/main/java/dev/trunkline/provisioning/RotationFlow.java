@@ -1,4 +1,4 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.RetellMessages;
@@ -52,10 +52,10 @@ final class RotationFlow {
   private static final Logger LOG = LoggerFactory.getLogger(RotationFlow.class);
 
   private final Vertx vertx;
-  private final GatewayConfig config;
+  private final ProvisioningConfig config;
   private final CredentialLeases leases;
 
-  RotationFlow(Vertx vertx, GatewayConfig config, CredentialLeases leases) {
+  RotationFlow(Vertx vertx, ProvisioningConfig config, CredentialLeases leases) {
     this.vertx = vertx;
     this.config = config;
     this.leases = leases;
@@ -68,7 +68,7 @@ final class RotationFlow {
   private record Rotation(String subaccountId, RotationStarted started, SipTarget target, Secret key,
       CredentialLeases.Lease lease) {}
 
-  Future<ApiReply> run(Upstream up, String subaccountId) {
+  Future<FlowResult> run(Upstream up, ProgressEvents events, String subaccountId) {
     TenantRef tenant = new TenantRef(subaccountId);
     // A rotation writes credentials to Retell too, so it holds a lease like any writer (taken before it reads
     // the credentials): a later rotation then never deletes this one's credential while this run still writes it.
@@ -77,7 +77,7 @@ final class RotationFlow {
             .compose(started -> up.call(Addresses.Store.SIP_GET, tenant, SipCredentials.class)
                 .compose(sip -> TenantContext.retellKey(up, subaccountId)
                     .compose(key -> rotation(subaccountId, started, sip, key, lease))))
-            .compose(rotation -> lease.use(rotation.target().username()).compose(v -> moveVerifyFinish(up, rotation)))
+            .compose(rotation -> lease.use(rotation.target().username()).compose(v -> moveVerifyFinish(up, events, rotation)))
             .andThen(ar -> lease.close()));
   }
 
@@ -94,7 +94,7 @@ final class RotationFlow {
     return Future.succeededFuture(new Rotation(subaccountId, started, target, key, lease));
   }
 
-  private Future<ApiReply> moveVerifyFinish(Upstream up, Rotation rotation) {
+  private Future<FlowResult> moveVerifyFinish(Upstream up, ProgressEvents events, Rotation rotation) {
     String subaccountId = rotation.subaccountId();
     return BoundedFanOut.run(vertx, NumberPages.all(up, subaccountId, config.listPageSize()),
             config.fixConcurrency(), config.perNumberTimeoutMs(),
@@ -104,7 +104,7 @@ final class RotationFlow {
                 .recover(err -> notInRetell(err)
                     ? Future.succeededFuture(vanished(n, "Not in Retell: nothing to move"))
                     : Future.failedFuture(err)),
-            (n, err) -> FanOutReport.failure(n.phoneNumber(), err))
+            (n, err) -> FanOutReport.failure(n.phoneNumber(), err), up::abandoned, events.phase("move"))
         .compose(results -> {
           FanOutReport moved = new FanOutReport(results);
           LOG.info("request {} rotation subaccount {}: {} of {} numbers moved", up.requestId(), subaccountId,
@@ -113,15 +113,20 @@ final class RotationFlow {
             return Future.succeededFuture(unfinished(moved.status(), moved, rotation.started(),
                 moved.failCount + " of " + moved.total + " phone numbers could not be moved"));
           }
+          if (up.abandoned()) {
+            // Cancelled, or its caller's time is nearly up: the numbers not reached were never moved.
+            return Future.succeededFuture(unfinished(207, moved, rotation.started(),
+                "it was cancelled or ran out of time after " + moved.total + " phone numbers"));
+          }
           return leases.awaitOnly(subaccountId, rotation.target().username(), config.rotationDrainTimeoutMs())
-              .compose(v -> verify(up, rotation))
+              .compose(v -> verify(up, events, rotation))
               .compose(verified -> {
                 LOG.info("request {} rotation subaccount {}: {} of {} numbers verified on the new credential",
                     up.requestId(), subaccountId, verified.successCount, verified.total);
                 if (verified.allSucceeded()) {
                   return finish(up, rotation, moved, verified);
                 }
-                ApiReply reply = unfinished(verified.status(), moved, rotation.started(), verified.failCount
+                FlowResult reply = unfinished(verified.status(), moved, rotation.started(), verified.failCount
                     + " of " + verified.total + " phone numbers could not be verified on the new credential");
                 reply.body().getJsonObject("data").put("verification", verification(verified));
                 return Future.succeededFuture(reply);
@@ -135,7 +140,7 @@ final class RotationFlow {
    * moved back, one changed outside Trunkline. A number counts as verified when Retell shows the new username
    * and termination URI, read back or in the sync's checked reply.
    */
-  private Future<FanOutReport> verify(Upstream up, Rotation rotation) {
+  private Future<FanOutReport> verify(Upstream up, ProgressEvents events, Rotation rotation) {
     SipTarget target = rotation.target();
     return BoundedFanOut.run(vertx, NumberPages.all(up, rotation.subaccountId(), config.listPageSize()),
             config.fixConcurrency(), config.perNumberTimeoutMs(),
@@ -155,7 +160,9 @@ final class RotationFlow {
                           .put("status", seen.status().name()).put("resynced", true)
                           .put("auth_username", r.authUsername());
                     })),
-            (n, err) -> FanOutReport.failure(n.phoneNumber(), err))
+            // Never abandoned: a partial verification would read as "every number verified" and delete the old
+            // credential under numbers nobody looked at.
+            (n, err) -> FanOutReport.failure(n.phoneNumber(), err), () -> false, events.phase("verify"))
         .map(FanOutReport::new);
   }
 
@@ -174,10 +181,10 @@ final class RotationFlow {
         n.phoneNumber(), rotation.target(), false, null), SyncResult.class, config.perNumberTimeoutMs()));
   }
 
-  private Future<ApiReply> finish(Upstream up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
+  private Future<FlowResult> finish(Upstream up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
     return up.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
             new FinishRotation(rotation.subaccountId(), rotation.started().credentialSid()), RotationFinished.class)
-        .map(finished -> ApiReply.of(200, new JsonObject().put("success", true)
+        .map(finished -> FlowResult.of(200, new JsonObject().put("success", true)
             .put("message", "Rotated credentials: " + moved.total + " of " + moved.total
                 + " phone numbers moved, the old credential is removed")
             .put("data", moved.data().put("finished", true)
@@ -204,8 +211,8 @@ final class RotationFlow {
   }
 
   /** Both credentials stay: 207 when some numbers failed (or could not be verified), 502 when all did. */
-  private static ApiReply unfinished(int status, FanOutReport report, RotationStarted started, String why) {
-    return ApiReply.of(status, new JsonObject().put("success", false)
+  private static FlowResult unfinished(int status, FanOutReport report, RotationStarted started, String why) {
+    return FlowResult.of(status, new JsonObject().put("success", false)
         .put("message", "Rotation not finished: " + why + "; both credentials stay valid, re-run to retry")
         .put("data", report.data().put("finished", false)
             .put("username", started.username())

@@ -1,5 +1,6 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
+import dev.trunkline.contract.ClientFailures;
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,7 +48,7 @@ final class FanOutReport {
 
   /** A number's failure entry: the service's code and a message fit for the client. */
   static JsonObject failure(String phoneNumber, Throwable error) {
-    ServiceException e = ErrorMapper.sanitize(error);
+    ServiceException e = ClientFailures.sanitize(error);
     return new JsonObject().put("phoneNumber", phoneNumber).put("success", false)
         .put("error", new JsonObject().put("code", e.code()).put("message", e.getMessage()));
   }

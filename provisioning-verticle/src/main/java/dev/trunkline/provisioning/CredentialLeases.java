@@ -1,4 +1,4 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.Future;
@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>Leases expire ({@code ttlMs}) so that a gateway node that dies mid-request cannot block rotations forever;
  * a live lease is refreshed every third of that, and a writer's requests all end within their own timeouts.
  */
-final class CredentialLeases {
+public final class CredentialLeases {
   private static final Logger LOG = LoggerFactory.getLogger(CredentialLeases.class);
-  static final String MAP = "trunkline.credential-leases";
+  public static final String MAP = "trunkline.credential-leases";
   /** A registered writer that has not read the credentials yet: it may still pick the old one. */
   static final String UNDECIDED = "?";
   private static final long POLL_MS = 100;

@@ -1,4 +1,4 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

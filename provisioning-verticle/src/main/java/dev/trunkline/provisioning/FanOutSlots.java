@@ -1,4 +1,4 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.Future;
@@ -32,7 +32,7 @@ final class FanOutSlots implements Shareable {
   }
 
   /** Runs {@code fanOut} in one of the tenant's slots, freed when it completes; 429 when none is free. */
-  Future<ApiReply> run(String tenant, int maxPerTenant, Supplier<Future<ApiReply>> fanOut) {
+  Future<FlowResult> run(String tenant, int maxPerTenant, Supplier<Future<FlowResult>> fanOut) {
     boolean[] taken = {false};
     running.compute(tenant, (t, n) -> {
       int now = n == null ? 0 : n;
@@ -47,7 +47,7 @@ final class FanOutSlots implements Shareable {
           maxPerTenant + " audits, fixes or rotations of this tenant are already running; retry when one ends",
           new JsonObject().put("retryAfterSeconds", RETRY_AFTER_SECONDS).put("limit", maxPerTenant)));
     }
-    Future<ApiReply> result;
+    Future<FlowResult> result;
     try {
       result = fanOut.get();
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
+import dev.trunkline.contract.ClientFailures;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.LogContext;
 import dev.trunkline.contract.RetellMessages.Inspection;
@@ -26,11 +27,11 @@ final class FixCredentialsFlow {
   private static final Logger LOG = LoggerFactory.getLogger(FixCredentialsFlow.class);
 
   private final Vertx vertx;
-  private final GatewayConfig config;
+  private final ProvisioningConfig config;
   private final FixMetrics metrics = FixMetrics.forVertxRegistry();
   private final CredentialLeases leases;
 
-  FixCredentialsFlow(Vertx vertx, GatewayConfig config, CredentialLeases leases) {
+  FixCredentialsFlow(Vertx vertx, ProvisioningConfig config, CredentialLeases leases) {
     this.vertx = vertx;
     this.config = config;
     this.leases = leases;
@@ -41,18 +42,18 @@ final class FixCredentialsFlow {
    * @param importMissing import numbers Retell does not know instead of failing them
    * @param dryRun inspect only and report what a fix would change
    */
-  Future<ApiReply> run(Upstream up, String subaccountId, String phoneNumber, boolean importMissing,
-      boolean dryRun) {
+  Future<FlowResult> run(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber,
+      boolean importMissing, boolean dryRun) {
     long started = System.nanoTime();
     // A dry run writes nothing; a fix holds a credential lease while it writes (a rotation waits for it).
-    return dryRun ? TenantContext.load(up, subaccountId).compose(tenant -> fix(up, subaccountId, phoneNumber,
-            importMissing, true, tenant, started))
-        : TenantContext.withLease(up, leases, subaccountId, tenant -> fix(up, subaccountId, phoneNumber,
-            importMissing, false, tenant, started));
+    return dryRun ? TenantContext.load(up, subaccountId).compose(tenant -> fix(up, events, subaccountId,
+            phoneNumber, importMissing, true, tenant, started))
+        : TenantContext.withLease(up, leases, subaccountId, tenant -> fix(up, events,
+            subaccountId, phoneNumber, importMissing, false, tenant, started));
   }
 
-  private Future<ApiReply> fix(Upstream up, String subaccountId, String phoneNumber, boolean importMissing,
-      boolean dryRun, TenantContext tenant, long started) {
+  private Future<FlowResult> fix(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber,
+      boolean importMissing, boolean dryRun, TenantContext tenant, long started) {
     return source(up, subaccountId, phoneNumber)
         .compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
             config.perNumberTimeoutMs(),
@@ -61,13 +62,13 @@ final class FixCredentialsFlow {
               metrics.failed(err, dryRun);
               return FanOutReport.failure(n.phoneNumber(), err);
             },
-            up::clientGone))
+            up::abandoned, events.numbers()))
         .map(results -> {
           FanOutReport report = new FanOutReport(results);
-          if (up.clientGone()) {
+          if (up.abandoned()) {
             // Nobody reads this answer; a retry of the client re-runs the (idempotent) fix from the start.
             LogContext.run(up.requestId(), subaccountId, "fixRetellCredentials", () -> LOG.warn(
-                "request {} fix-retell-credentials subaccount {}: the client disconnected; stopped after {} "
+                "request {} fix-retell-credentials subaccount {}: the caller cancelled or stopped waiting; stopped after {} "
                     + "numbers ({} ok), the rest were not started", up.requestId(), subaccountId, report.total,
                 report.successCount));
           }
@@ -82,7 +83,7 @@ final class FixCredentialsFlow {
               .put("success", report.allSucceeded())
               .put("message", message)
               .put("data", report.data().put("dryRun", dryRun));
-          return ApiReply.of(report.status(), body);
+          return FlowResult.of(report.status(), body);
         });
   }
 
@@ -122,7 +123,7 @@ final class FixCredentialsFlow {
         .<Void>mapEmpty()
         .recover(err -> {
           LOG.warn("request {} could not record {} as imported: {}", up.requestId(), number.phoneNumber(),
-              ErrorMapper.sanitize(err).code());
+              ClientFailures.sanitize(err).code());
           return Future.succeededFuture();
         });
   }

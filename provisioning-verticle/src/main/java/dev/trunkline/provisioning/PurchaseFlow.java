@@ -1,5 +1,6 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
+import dev.trunkline.contract.ClientFailures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Json;
@@ -34,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * (an import of a number Retell already has is refused), and the record is an upsert. Complete and release name
  * the claim's lease, so an attempt that was only slow cannot close or free the claim of the one that took over.
  */
-final class PurchaseFlow {
+public final class PurchaseFlow {
   private static final Logger LOG = LoggerFactory.getLogger(PurchaseFlow.class);
-  static final String OPERATION = "purchase-number";
+  public static final String OPERATION = "purchase-number";
   /**
    * Requests the gateway makes in a row while it holds a claim, each bounded by {@code gateway.busTimeoutMs}:
    * six on the bus (see {@link #purchase}) and three on the credential lease map (TenantContext.withLease).
@@ -46,7 +47,7 @@ final class PurchaseFlow {
 
   private PurchaseFlow() {}
 
-  static Future<ApiReply> run(Upstream up, CredentialLeases leases, String subaccountId, String idempotencyKey,
+  static Future<FlowResult> run(Upstream up, CredentialLeases leases, String subaccountId, String idempotencyKey,
       String phoneNumber) {
     ClaimIdempotency claim = new ClaimIdempotency(subaccountId, idempotencyKey, OPERATION,
         requestHash(phoneNumber));
@@ -73,7 +74,7 @@ final class PurchaseFlow {
    * Under a credential lease from before the credentials are read until the number is recorded: a rotation that
    * begins meanwhile waits for this purchase before it deletes the credential the purchase may be using.
    */
-  private static Future<ApiReply> purchase(Upstream up, CredentialLeases leases, String subaccountId, Held held,
+  private static Future<FlowResult> purchase(Upstream up, CredentialLeases leases, String subaccountId, Held held,
       String phoneNumber) {
     // Once bought, every outcome becomes a reply (recorded below); so a failure here means nothing was bought
     // (no lease, setup missing, number unavailable, Twilio down) and the key is given back.
@@ -114,17 +115,17 @@ final class PurchaseFlow {
     }
   }
 
-  private static ApiReply replay(IdempotencyClaim claimed) {
+  private static FlowResult replay(IdempotencyClaim claimed) {
     JsonObject body = claimed.response() == null ? new JsonObject() : new JsonObject(claimed.response());
-    return ApiReply.of(claimed.status() == null ? 200 : claimed.status(), body)
+    return FlowResult.of(claimed.status() == null ? 200 : claimed.status(), body)
         .withHeader("Idempotent-Replayed", "true");
   }
 
   /** Bought at Twilio but the store did not take the record: say so, and never let a retry buy again. */
-  private static ApiReply boughtButNotRecorded(TrunkNumber bought, Throwable err) {
-    ServiceException e = ErrorMapper.sanitize(err);
+  private static FlowResult boughtButNotRecorded(TrunkNumber bought, Throwable err) {
+    ServiceException e = ClientFailures.sanitize(err);
     LOG.error("purchased {} ({}) but could not record it: {}", bought.phoneNumber(), bought.sid(), e.code());
-    return ApiReply.of(502, new JsonObject().put("success", false)
+    return FlowResult.of(502, new JsonObject().put("success", false)
         .put("error", new JsonObject().put("code", "PURCHASED_NOT_RECORDED")
             .put("message", "the number was purchased and is on the trunk, but recording it failed; "
                 + "POST /twilio/phoneNumbers/import records it")
@@ -132,14 +133,14 @@ final class PurchaseFlow {
                 .put("twilioSid", bought.sid()))));
   }
 
-  private static Future<ApiReply> complete(Upstream up, String subaccountId, Held held, ApiReply reply) {
+  private static Future<FlowResult> complete(Upstream up, String subaccountId, Held held, FlowResult reply) {
     return up.call(Addresses.Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(subaccountId, held.key(),
             reply.status(), plainMap(reply.body()), held.leaseId()), JsonObject.class)
         .map(v -> reply)
         .recover(err -> {
           // The purchase happened; the client must see it even if the key could not be closed (it expires).
           LOG.warn("request {} could not complete idempotency key: {}", up.requestId(),
-              ErrorMapper.sanitize(err).code());
+              ClientFailures.sanitize(err).code());
           return Future.succeededFuture(reply);
         });
   }
@@ -164,7 +165,7 @@ final class PurchaseFlow {
         .recover(err -> Future.succeededFuture());
   }
 
-  static String requestHash(String phoneNumber) {
+  public static String requestHash(String phoneNumber) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256")
           .digest((OPERATION + "\n" + phoneNumber).getBytes(StandardCharsets.UTF_8));

@@ -1,7 +1,8 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Json;
+import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
 import dev.trunkline.contract.RetellMessages.KeyVerified;
 import dev.trunkline.contract.RetellMessages.VerifyKey;
 import dev.trunkline.contract.Secret;
@@ -27,13 +28,13 @@ final class ConnectorFlows {
   private ConnectorFlows() {}
 
   /** Verifies the account at Twilio, then stores it (encrypted by the store). The token is never echoed. */
-  static Future<ApiReply> connectTwilio(Upstream up, String subaccountId, String accountSid, Secret authToken) {
+  static Future<FlowResult> connectTwilio(Upstream up, String subaccountId, String accountSid, Secret authToken) {
     return up.call(Addresses.Twilio.ACCOUNT_VERIFY, new VerifyAccount(accountSid, authToken), AccountInfo.class)
         .recover(err -> Future.failedFuture(rejectedCredential(err, "INVALID_TWILIO_CREDENTIALS",
             "Twilio refused this Account SID and auth token")))
         .compose(account -> up.call(Addresses.Store.TWILIO_ACCOUNT_PUT,
                 new PutTwilioAccount(subaccountId, accountSid, authToken), JsonObject.class)
-            .map(stored -> ApiReply.success(200, "Twilio account connected", new JsonObject()
+            .map(stored -> FlowResult.success(200, "Twilio account connected", new JsonObject()
                 .put("accountSid", account.accountSid() == null ? accountSid : account.accountSid())
                 .put("friendlyName", account.friendlyName())
                 .put("status", account.status())
@@ -41,7 +42,7 @@ final class ConnectorFlows {
   }
 
   /** Verifies the key with a cheap Retell call, then stores it (encrypted by the store). */
-  static Future<ApiReply> connectRetell(Upstream up, String subaccountId, Secret apiKey) {
+  static Future<FlowResult> connectRetell(Upstream up, String subaccountId, Secret apiKey) {
     return up.call(Addresses.Retell.KEY_VERIFY, new VerifyKey(apiKey), KeyVerified.class)
         .recover(err -> Future.failedFuture(rejectedCredential(err, "INVALID_RETELL_KEY",
             "Retell refused this API key")))
@@ -50,15 +51,15 @@ final class ConnectorFlows {
             : Future.failedFuture(new ServiceException(422, "INVALID_RETELL_KEY", "Retell refused this API key")))
         .compose(verified -> up.call(Addresses.Store.RETELL_KEY_PUT, new PutRetellKey(subaccountId, apiKey),
             JsonObject.class))
-        .map(stored -> ApiReply.success(200, "Retell API key stored",
+        .map(stored -> FlowResult.success(200, "Retell API key stored",
             new JsonObject().put("retellKeyPresent", true)));
   }
 
-  static Future<ApiReply> setup(Upstream up, String subaccountId, JsonObject body) {
-    EnsureTrunk ensure = new EnsureTrunk(subaccountId, body.getString("addressSid"),
-        body.getString("emergencyAddressSid"), body.getString("bundleSid"));
+  static Future<FlowResult> setup(Upstream up, String subaccountId, SetupTrunk request) {
+    EnsureTrunk ensure = new EnsureTrunk(subaccountId, request.addressSid(), request.emergencyAddressSid(),
+        request.bundleSid());
     return up.call(Addresses.Twilio.TRUNK_ENSURE, ensure, TrunkInfo.class)
-        .map(trunk -> ApiReply.success(trunk.created() ? 201 : 200,
+        .map(trunk -> FlowResult.success(trunk.created() ? 201 : 200,
             trunk.created() ? "Trunk created" : "Trunk ready", new JsonObject()
                 .put("trunkSid", trunk.trunkSid())
                 .put("friendlyName", trunk.friendlyName())
@@ -70,13 +71,13 @@ final class ConnectorFlows {
                 .put("repaired", trunk.repaired() == null ? List.of() : trunk.repaired())));
   }
 
-  static Future<ApiReply> trunkStatus(Upstream up, String subaccountId) {
+  static Future<FlowResult> trunkStatus(Upstream up, String subaccountId) {
     return up.call(Addresses.Twilio.TRUNK_STATUS, new TenantRef(subaccountId), TrunkStatus.class)
-        .map(status -> ApiReply.ok(Json.toJson(status)));
+        .map(status -> FlowResult.ok(Json.toJson(status)));
   }
 
   /** Service route: refuses while live numbers remain, so a teardown never strands a number. */
-  static Future<ApiReply> teardown(Upstream up, String subaccountId) {
+  static Future<FlowResult> teardown(Upstream up, String subaccountId) {
     return up.call(Addresses.Store.NUMBER_LIST, new ListNumbers(subaccountId, 50, null), NumberPage.class)
         .compose(page -> {
           long live = page.items() == null ? 0
@@ -87,7 +88,7 @@ final class ConnectorFlows {
           }
           return up.call(Addresses.Twilio.TRUNK_TEARDOWN, new TenantRef(subaccountId), TeardownResult.class);
         })
-        .map(result -> ApiReply.success(200, result.deleted() ? "Trunk deleted" : "No trunk to delete",
+        .map(result -> FlowResult.success(200, result.deleted() ? "Trunk deleted" : "No trunk to delete",
             Json.toJson(result)));
   }
 

@@ -1,4 +1,4 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.Context;
@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -22,7 +23,7 @@ import java.util.function.Function;
  * caller needs anyway). A task that fails, or does not finish within {@code perItemTimeoutMs}, becomes that
  * item's result through {@code onFailure}; it never fails the whole run. Only the page source failing does.
  *
- * <p>A run can be abandoned ({@code abandoned} turns true, say because the HTTP client disconnected): it then
+ * <p>A run can be abandoned ({@code abandoned} turns true, say because the HTTP client disconnected and the gateway cancelled the request, or its caller's time is nearly up): it then
  * starts and fetches nothing more, waits for what is in flight, and completes with the results of the items it
  * started, so a client that gave up does not leave thousands of upstream calls behind it.
  *
@@ -52,6 +53,7 @@ public final class BoundedFanOut<T, R> {
   private final Function<T, Future<R>> task;
   private final BiFunction<T, Throwable, R> onFailure;
   private final BooleanSupplier abandoned;
+  private final BiConsumer<Integer, R> onResult;
   private final Promise<List<R>> done = Promise.promise();
 
   private final ArrayDeque<T> pending = new ArrayDeque<>();
@@ -65,7 +67,8 @@ public final class BoundedFanOut<T, R> {
   private boolean pumpAgain;
 
   private BoundedFanOut(Vertx vertx, PageSource<T> source, int concurrency, long perItemTimeoutMs,
-      Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure, BooleanSupplier abandoned) {
+      Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure, BooleanSupplier abandoned,
+      BiConsumer<Integer, R> onResult) {
     if (concurrency < 1 || perItemTimeoutMs < 1) {
       throw new IllegalArgumentException("concurrency and timeout must be positive");
     }
@@ -77,6 +80,7 @@ public final class BoundedFanOut<T, R> {
     this.task = task;
     this.onFailure = onFailure;
     this.abandoned = abandoned;
+    this.onResult = onResult;
   }
 
   /**
@@ -88,7 +92,7 @@ public final class BoundedFanOut<T, R> {
    */
   public static <T, R> Future<List<R>> run(Vertx vertx, PageSource<T> source, int concurrency,
       long perItemTimeoutMs, Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure) {
-    return run(vertx, source, concurrency, perItemTimeoutMs, task, onFailure, () -> false);
+    return run(vertx, source, concurrency, perItemTimeoutMs, task, onFailure, () -> false, (i, r) -> { });
   }
 
   /**
@@ -98,8 +102,18 @@ public final class BoundedFanOut<T, R> {
   public static <T, R> Future<List<R>> run(Vertx vertx, PageSource<T> source, int concurrency,
       long perItemTimeoutMs, Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure,
       BooleanSupplier abandoned) {
+    return run(vertx, source, concurrency, perItemTimeoutMs, task, onFailure, abandoned, (i, r) -> { });
+  }
+
+  /**
+   * Like {@link #run(Vertx, PageSource, int, long, Function, BiFunction, BooleanSupplier)}, and hands each item's
+   * result to {@code onResult} with its index as soon as it is known (progress events), on the run's context.
+   */
+  public static <T, R> Future<List<R>> run(Vertx vertx, PageSource<T> source, int concurrency,
+      long perItemTimeoutMs, Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure,
+      BooleanSupplier abandoned, BiConsumer<Integer, R> onResult) {
     BoundedFanOut<T, R> run = new BoundedFanOut<>(vertx, source, concurrency, perItemTimeoutMs, task,
-        onFailure, abandoned);
+        onFailure, abandoned, onResult);
     run.onContext(run::pump);
     return run.done.future();
   }
@@ -184,6 +198,11 @@ public final class BoundedFanOut<T, R> {
       }
       results.set(index, result);
       inFlight--;
+      try {
+        onResult.accept(index, result);
+      } catch (RuntimeException e) {
+        // A listener's bug must not lose the item's slot or stall the run.
+      }
       pump();
     }));
   }

@@ -1,5 +1,6 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
+import dev.trunkline.contract.ClientFailures;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.RetellMessages.ImportNumber;
 import dev.trunkline.contract.RetellMessages.RetellNumber;
@@ -26,7 +27,7 @@ final class NumberOnboarding {
 
   private NumberOnboarding() {}
 
-  static Future<ApiReply> importAndRecord(Upstream up, String subaccountId, TenantContext tenant,
+  static Future<FlowResult> importAndRecord(Upstream up, String subaccountId, TenantContext tenant,
       TrunkNumber number, String verb) {
     return importAndRecord(up, subaccountId, tenant, number, verb, false);
   }
@@ -36,7 +37,7 @@ final class NumberOnboarding {
    *     resumed after its first gateway died): Retell refuses a second import, so the number is synced instead
    *     (its trunk settings set and verified, imported only if Retell does not have it)
    */
-  static Future<ApiReply> importAndRecord(Upstream up, String subaccountId, TenantContext tenant,
+  static Future<FlowResult> importAndRecord(Upstream up, String subaccountId, TenantContext tenant,
       TrunkNumber number, String verb, boolean resumed) {
     // The handed-out credential: the rotation's new one while a rotation is open (TenantContext).
     SipTarget target = tenant.target();
@@ -47,7 +48,7 @@ final class NumberOnboarding {
             new ImportNumber(tenant.retellKey(), number.phoneNumber(), target, null), RetellNumber.class);
     return tenant.retellWrite(inRetell)
         .map(imported -> (ServiceException) null)
-        .recover(err -> Future.succeededFuture(ErrorMapper.sanitize(err)))
+        .recover(err -> Future.succeededFuture(ClientFailures.sanitize(err)))
         .compose(importError -> {
           long now = System.currentTimeMillis();
           PhoneNumber record = new PhoneNumber(subaccountId, number.phoneNumber(), number.sid(),
@@ -58,20 +59,20 @@ final class NumberOnboarding {
         });
   }
 
-  private static ApiReply reply(String requestId, PhoneNumber record, ServiceException importError, String verb) {
+  private static FlowResult reply(String requestId, PhoneNumber record, ServiceException importError, String verb) {
     JsonObject data = new JsonObject()
         .put("phoneNumber", record.phoneNumber())
         .put("twilioSid", record.twilioSid())
         .put("trunkSid", record.trunkSid())
         .put("retellStatus", record.retellStatus().name());
     if (importError == null) {
-      return ApiReply.success(201, verb + " " + record.phoneNumber() + " and imported it into Retell", data);
+      return FlowResult.success(201, verb + " " + record.phoneNumber() + " and imported it into Retell", data);
     }
     LOG.warn("request {}: {} {} but the Retell import failed: {}", requestId, verb, record.phoneNumber(),
         importError.code());
     data.put("retellError", new JsonObject().put("code", importError.code())
         .put("message", importError.getMessage()));
-    return ApiReply.of(207, new JsonObject().put("success", false)
+    return FlowResult.of(207, new JsonObject().put("success", false)
         .put("message", verb + " " + record.phoneNumber() + " and attached it to the trunk, but the Retell"
             + " import failed; the number is kept and recorded as NOT_IMPORTED. POST"
             + " /twilio/fix-retell-credentials imports it.")

@@ -1,4 +1,4 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.RetellMessages.SipTarget;
@@ -88,7 +88,7 @@ record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
         .compose(sip -> {
           if (sip.username() == null || sip.password() == null || sip.password().isBlank()
               || sip.terminationUri() == null) {
-            return Future.failedFuture(ApiErrors.setupRequired(
+            return Future.failedFuture(TenantContext.setupRequired(
                 "run POST /twilio/setup first: this subaccount has no trunk credentials yet"));
           }
           return retellKey(up, subaccountId).map(key -> new TenantContext(sip, key, null));
@@ -102,8 +102,13 @@ record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
   static <T> Future<T> knownButNotSetUp(Upstream up, String subaccountId, Throwable notFound) {
     return retellKey(up, subaccountId).compose(key -> key == null
         ? Future.<T>failedFuture(notFound)
-        : Future.<T>failedFuture(ApiErrors.setupRequired(
+        : Future.<T>failedFuture(TenantContext.setupRequired(
             "run POST /twilio/setup first: this subaccount has no trunk credentials yet")));
+  }
+
+  /** 409 SETUP_REQUIRED: the tenant exists but setup has not produced a trunk with credentials yet. */
+  static ServiceException setupRequired(String message) {
+    return new ServiceException(409, "SETUP_REQUIRED", message);
   }
 
   static boolean notFound(Throwable err) {

@@ -1,4 +1,4 @@
-package dev.trunkline.gateway;
+package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Json;
@@ -23,18 +23,18 @@ import java.util.List;
 final class NumberFlows {
   private NumberFlows() {}
 
-  static Future<ApiReply> search(Upstream up, String subaccountId, JsonObject query) {
+  static Future<FlowResult> search(Upstream up, String subaccountId, JsonObject query) {
     SearchNumbers search = new SearchNumbers(subaccountId, query.getString("countryCode", "US"),
         query.getString("areaCode"), query.getString("contains"), query.getString("type", "local"),
         query.getLong("limit", 20L).intValue());
     return up.call(Addresses.Twilio.NUMBERS_SEARCH, search, AvailableNumbers.class)
-        .map(found -> ApiReply.ok(new JsonObject().put("numbers",
+        .map(found -> FlowResult.ok(new JsonObject().put("numbers",
             new JsonArray(found.numbers() == null ? List.of()
                 : found.numbers().stream().map(Json::toJson).toList()))));
   }
 
   /** Attaches a number the tenant already owns at Twilio to the trunk, imports it into Retell, records it. */
-  static Future<ApiReply> importExisting(Upstream up, CredentialLeases leases, String subaccountId,
+  static Future<FlowResult> importExisting(Upstream up, CredentialLeases leases, String subaccountId,
       String phoneNumber) {
     // Under a credential lease, as a purchase: a rotation waits for it before deleting the old credential.
     return TenantContext.withLease(up, leases, subaccountId, tenant -> up.call(Addresses.Twilio.NUMBERS_IMPORT,
@@ -42,11 +42,11 @@ final class NumberFlows {
         .compose(number -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, number, "Imported")));
   }
 
-  static Future<ApiReply> list(Upstream up, String subaccountId, JsonObject query) {
+  static Future<FlowResult> list(Upstream up, String subaccountId, JsonObject query) {
     ListNumbers request = new ListNumbers(subaccountId, query.getLong("limit", 50L).intValue(),
         query.getString("after"));
     return up.call(Addresses.Store.NUMBER_LIST, request, NumberPage.class)
-        .map(page -> ApiReply.ok(new JsonObject()
+        .map(page -> FlowResult.ok(new JsonObject()
             .put("items", new JsonArray(page.items() == null ? List.of()
                 : page.items().stream().map(NumberFlows::view).toList()))
             .put("next", page.next() == null || page.next().isEmpty() ? null : page.next())));
@@ -57,7 +57,7 @@ final class NumberFlows {
    * released at Twilio instead (which also takes it off the trunk) and its record deleted. A step that finds the number already gone counts as done,
    * so a retried delete completes.
    */
-  static Future<ApiReply> remove(Upstream up, String subaccountId, String phoneNumber, boolean release) {
+  static Future<FlowResult> remove(Upstream up, String subaccountId, String phoneNumber, boolean release) {
     return up.callOrNull(Addresses.Store.NUMBER_GET, new StoreMessages.NumberRef(subaccountId, phoneNumber),
             PhoneNumber.class)
         .compose(number -> {
@@ -83,7 +83,7 @@ final class NumberFlows {
                   ? up.call(Addresses.Store.NUMBER_DELETE,
                       new StoreMessages.NumberRef(subaccountId, phoneNumber), JsonObject.class)
                   : up.call(Addresses.Store.NUMBER_SAVE, removed(number), JsonObject.class))
-              .map(v -> ApiReply.success(200, release
+              .map(v -> FlowResult.success(200, release
                       ? "Removed " + phoneNumber + " from Retell and the trunk and released it at Twilio"
                       : "Removed " + phoneNumber + " from Retell and the trunk",
                   new JsonObject().put("phoneNumber", phoneNumber).put("released", release)

@@ -1,0 +1,140 @@
+package dev.trunkline.contract;
+
+import dev.trunkline.contract.ProvisioningMessages.Audit;
+import dev.trunkline.contract.ProvisioningMessages.Cancel;
+import dev.trunkline.contract.ProvisioningMessages.CompletedEvent;
+import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;
+import dev.trunkline.contract.ProvisioningMessages.ConnectTwilio;
+import dev.trunkline.contract.ProvisioningMessages.Fix;
+import dev.trunkline.contract.ProvisioningMessages.FlowReply;
+import dev.trunkline.contract.ProvisioningMessages.ImportNumber;
+import dev.trunkline.contract.ProvisioningMessages.ListNumbers;
+import dev.trunkline.contract.ProvisioningMessages.NumberEvent;
+import dev.trunkline.contract.ProvisioningMessages.PurchaseNumber;
+import dev.trunkline.contract.ProvisioningMessages.RemoveNumber;
+import dev.trunkline.contract.ProvisioningMessages.Rotate;
+import dev.trunkline.contract.ProvisioningMessages.SearchNumbers;
+import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
+import dev.trunkline.contract.ProvisioningMessages.Teardown;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The typed way to call the provisioning service ({@link Addresses.Provisioning}), for the gateway and for sibling
+ * verticles alike: one method per flow, so the compiler checks each request's record, and each with its timeout.
+ *
+ * <p>Single-number and connector flows wait up to {@code timeoutMs}; audits, fixes and rotations, which go
+ * through every number of a tenant at the pace its Retell budget allows, up to {@code fanOutTimeoutMs}. The service
+ * hears that timeout ({@link Headers#TIMEOUT_MS}) and stops starting numbers before it runs out, so a long
+ * fan-out answers with a partial report (207) rather than leaving its caller with a timeout.
+ *
+ * <p>{@code requestId} correlates logs and, for fan-outs, the progress events ({@link #follow}); null lets the bus
+ * make one up. Every method fails with a {@link ServiceException}: the flow's own failure (the REST API's status
+ * and code), 503 when no node runs the provisioning role, 504 after the timeout.
+ */
+public final class ProvisioningClient {
+  /** Default for single-number and connector flows: several upstream calls in a row, each with its own timeout. */
+  public static final long DEFAULT_TIMEOUT_MS = 120_000;
+  /** Default for audits, fixes and rotations. */
+  public static final long DEFAULT_FAN_OUT_TIMEOUT_MS = 900_000;
+
+  private final Vertx vertx;
+  private final long timeoutMs;
+  private final long fanOutTimeoutMs;
+
+  public ProvisioningClient(Vertx vertx) {
+    this(vertx, DEFAULT_TIMEOUT_MS, DEFAULT_FAN_OUT_TIMEOUT_MS);
+  }
+
+  public ProvisioningClient(Vertx vertx, long timeoutMs, long fanOutTimeoutMs) {
+    if (timeoutMs < 1 || fanOutTimeoutMs < 1) {
+      throw new IllegalArgumentException("timeouts must be positive");
+    }
+    this.vertx = vertx;
+    this.timeoutMs = timeoutMs;
+    this.fanOutTimeoutMs = fanOutTimeoutMs;
+  }
+
+  public Future<FlowReply> connectTwilio(ConnectTwilio request, String requestId) {
+    return call(Addresses.Provisioning.CONNECT_TWILIO, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  public Future<FlowReply> connectRetell(ConnectRetell request, String requestId) {
+    return call(Addresses.Provisioning.CONNECT_RETELL, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  public Future<FlowReply> setup(SetupTrunk request, String requestId) {
+    return call(Addresses.Provisioning.SETUP, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  public Future<FlowReply> trunkStatus(TenantRef request, String requestId) {
+    return call(Addresses.Provisioning.TRUNK_STATUS, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  public Future<FlowReply> search(SearchNumbers request, String requestId) {
+    return call(Addresses.Provisioning.SEARCH, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  public Future<FlowReply> purchase(PurchaseNumber request, String requestId) {
+    return call(Addresses.Provisioning.PURCHASE, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  public Future<FlowReply> importNumber(ImportNumber request, String requestId) {
+    return call(Addresses.Provisioning.IMPORT, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  public Future<FlowReply> list(ListNumbers request, String requestId) {
+    return call(Addresses.Provisioning.LIST, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  public Future<FlowReply> remove(RemoveNumber request, String requestId) {
+    return call(Addresses.Provisioning.REMOVE, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  public Future<FlowReply> audit(Audit request, String requestId) {
+    return call(Addresses.Provisioning.AUDIT, request, request.subaccountId(), requestId, fanOutTimeoutMs);
+  }
+
+  public Future<FlowReply> fix(Fix request, String requestId) {
+    return call(Addresses.Provisioning.FIX, request, request.subaccountId(), requestId, fanOutTimeoutMs);
+  }
+
+  public Future<FlowReply> rotate(Rotate request, String requestId) {
+    return call(Addresses.Provisioning.ROTATE, request, request.subaccountId(), requestId, fanOutTimeoutMs);
+  }
+
+  public Future<FlowReply> teardown(Teardown request, String requestId) {
+    return call(Addresses.Provisioning.TEARDOWN, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  /** Asks the tenant's running audit, fix or rotation {@code requestId} to start no new numbers. */
+  public void cancel(String subaccountId, String requestId) {
+    vertx.eventBus().publish(Addresses.Provisioning.CANCEL, Json.toJson(new Cancel(subaccountId, requestId)),
+        new DeliveryOptions().addHeader(Headers.REQUEST_ID, requestId).addHeader(Headers.TENANT, subaccountId));
+  }
+
+  /**
+   * Follows a tenant's progress events: each number's result as it completes, then the completion. Register it
+   * before sending the request whose events it wants (events are not replayed), and unregister it when done. Events
+   * of every request of the tenant arrive; filter on {@code requestId}.
+   */
+  public static MessageConsumer<JsonObject> follow(Vertx vertx, String subaccountId, Handler<NumberEvent> onNumber,
+      Handler<CompletedEvent> onCompleted) {
+    return vertx.eventBus().consumer(Addresses.Events.numbers(subaccountId), message -> {
+      JsonObject event = message.body();
+      if (CompletedEvent.TYPE.equals(event.getString("type"))) {
+        onCompleted.handle(Json.fromJson(event, CompletedEvent.class));
+      } else if (NumberEvent.TYPE.equals(event.getString("type"))) {
+        onNumber.handle(Json.fromJson(event, NumberEvent.class));
+      }
+    });
+  }
+
+  private Future<FlowReply> call(String address, Object request, String tenant, String requestId, long timeout) {
+    return Bus.request(vertx, address, request, FlowReply.class, timeout, requestId, tenant);
+  }
+}

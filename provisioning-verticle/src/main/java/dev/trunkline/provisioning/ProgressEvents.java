@@ -1,0 +1,65 @@
+package dev.trunkline.provisioning;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.ClientFailures;
+import dev.trunkline.contract.Json;
+import dev.trunkline.contract.ProvisioningMessages.CompletedEvent;
+import dev.trunkline.contract.ProvisioningMessages.Failure;
+import dev.trunkline.contract.ProvisioningMessages.FlowReply;
+import dev.trunkline.contract.ProvisioningMessages.NumberEvent;
+import dev.trunkline.contract.ProvisioningMessages.Outcome;
+import dev.trunkline.contract.ServiceException;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.function.BiConsumer;
+
+/**
+ * Publishes an audit's, fix's or rotation's progress on the tenant's events address
+ * ({@code trunkline.events.v1.numbers.<subaccountId>}): each number's result as it completes, then the completion
+ * with the reply's totals. The results are the report's own entries, which hold no secret (usernames, statuses,
+ * failure codes; never a password or key). Publishing is fire and forget: nobody listening costs a lookup.
+ */
+final class ProgressEvents {
+  private final Vertx vertx;
+  private final String address;
+  private final String requestId;
+  private final String subaccountId;
+  private final String flow;
+
+  ProgressEvents(Vertx vertx, String requestId, String subaccountId, String flow) {
+    this.vertx = vertx;
+    this.address = Addresses.Events.numbers(subaccountId);
+    this.requestId = requestId;
+    this.subaccountId = subaccountId;
+    this.flow = flow;
+  }
+
+  /** The fan-out listener of one phase ({@code move} and {@code verify} for a rotation, else the flow's name). */
+  BiConsumer<Integer, JsonObject> phase(String phase) {
+    return (index, result) -> vertx.eventBus().publish(address, new JsonObject()
+        .put("type", NumberEvent.TYPE).put("requestId", requestId).put("subaccountId", subaccountId)
+        .put("flow", flow).put("phase", phase).put("index", index).put("result", result));
+  }
+
+  BiConsumer<Integer, JsonObject> numbers() {
+    return phase(flow);
+  }
+
+  void completed(FlowReply reply) {
+    JsonObject data = reply.body() == null || !(reply.body().get("data") instanceof JsonObject d) ? new JsonObject()
+        : d;
+    publish(new CompletedEvent(CompletedEvent.TYPE, requestId, subaccountId, flow, reply.status(),
+        Outcome.of(reply.status()), data.getInteger("total", 0), data.getInteger("successCount", 0),
+        data.getInteger("failCount", 0), null));
+  }
+
+  void failed(Throwable err) {
+    ServiceException e = ClientFailures.sanitize(err);
+    publish(new CompletedEvent(CompletedEvent.TYPE, requestId, subaccountId, flow, e.status(), Outcome.ALL_FAILED,
+        0, 0, 0, new Failure(e.code(), e.getMessage(), null)));
+  }
+
+  private void publish(CompletedEvent event) {
+    vertx.eventBus().publish(address, Json.toJson(event));
+  }
+}

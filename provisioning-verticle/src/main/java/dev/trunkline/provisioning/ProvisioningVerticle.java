@@ -1,0 +1,237 @@
+package dev.trunkline.provisioning;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.BusRequest;
+import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Json;
+import dev.trunkline.contract.ProvisioningMessages.Audit;
+import dev.trunkline.contract.ProvisioningMessages.Cancel;
+import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;
+import dev.trunkline.contract.ProvisioningMessages.ConnectTwilio;
+import dev.trunkline.contract.ProvisioningMessages.Fix;
+import dev.trunkline.contract.ProvisioningMessages.FlowReply;
+import dev.trunkline.contract.ProvisioningMessages.ImportNumber;
+import dev.trunkline.contract.ProvisioningMessages.ListNumbers;
+import dev.trunkline.contract.ProvisioningMessages.PurchaseNumber;
+import dev.trunkline.contract.ProvisioningMessages.RemoveNumber;
+import dev.trunkline.contract.ProvisioningMessages.Rotate;
+import dev.trunkline.contract.ProvisioningMessages.SearchNumbers;
+import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
+import dev.trunkline.contract.ProvisioningMessages.Teardown;
+import dev.trunkline.contract.TenantRef;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Trunkline's flows as bus services ({@link Addresses.Provisioning}): the REST gateway and sibling verticles call
+ * the same addresses and get the same answers. Each consumer checks its request ({@link Requests}), runs one flow
+ * and replies with the flow's {@link FlowReply}; a request that cannot run fails with the REST API's status and code.
+ * The flows call the store, Twilio and Retell services over the bus and hold the guards the low-level addresses
+ * lack: the Twilio service's tenant lock (taken there), credential leases ({@link CredentialLeases}), the purchase's
+ * idempotency claim, verification by read-back, and the per-tenant bound on fan-outs ({@link FanOutSlots}).
+ *
+ * <p>Audits, fixes and rotations publish each number's result and a completion on the tenant's events address
+ * ({@link ProgressEvents}), and stop starting numbers when cancelled ({@code cancel}) or when the caller's time
+ * ({@code x-trunkline-timeout-ms}) is nearly up, so a long fan-out answers with what it did.
+ */
+public class ProvisioningVerticle extends VerticleBase {
+  private ProvisioningConfig config;
+  private CredentialLeases leases;
+  private FixCredentialsFlow fix;
+  private AuditFlow audit;
+  private RotationFlow rotation;
+  private FanOutSlots fanOuts;
+  private final RunningFlows running = new RunningFlows();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  @Override
+  public Future<?> start() {
+    config = ProvisioningConfig.from(config());
+    leases = new CredentialLeases(vertx, config.credentialLeaseTtlMs(), config.busTimeoutMs());
+    fix = new FixCredentialsFlow(vertx, config, leases);
+    audit = new AuditFlow(vertx, config);
+    rotation = new RotationFlow(vertx, config, leases);
+    fanOuts = FanOutSlots.forNode(vertx);
+
+    serve(Addresses.Provisioning.CONNECT_TWILIO, ConnectTwilio.class, this::connectTwilio);
+    serve(Addresses.Provisioning.CONNECT_RETELL, ConnectRetell.class, this::connectRetell);
+    serve(Addresses.Provisioning.SETUP, SetupTrunk.class, this::setup);
+    serve(Addresses.Provisioning.TRUNK_STATUS, TenantRef.class, this::trunkStatus);
+    serve(Addresses.Provisioning.SEARCH, SearchNumbers.class, this::search);
+    serve(Addresses.Provisioning.PURCHASE, PurchaseNumber.class, this::purchase);
+    serve(Addresses.Provisioning.IMPORT, ImportNumber.class, this::importNumber);
+    serve(Addresses.Provisioning.LIST, ListNumbers.class, this::list);
+    serve(Addresses.Provisioning.REMOVE, RemoveNumber.class, this::remove);
+    serve(Addresses.Provisioning.AUDIT, Audit.class, this::audit);
+    serve(Addresses.Provisioning.FIX, Fix.class, this::fix);
+    serve(Addresses.Provisioning.ROTATE, Rotate.class, this::rotate);
+    serve(Addresses.Provisioning.TEARDOWN, Teardown.class, this::teardown);
+    consumers.add(vertx.eventBus().<Object>consumer(Addresses.Provisioning.CANCEL, message -> {
+      if (message.body() instanceof JsonObject json) {
+        Cancel cancel = Json.fromJson(json, Cancel.class);
+        String tenant = cancel.subaccountId() == null ? null : cancel.subaccountId().toLowerCase();
+        running.cancel(tenant, cancel.requestId());
+      }
+    }));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  private <Q> void serve(String address, Class<Q> type, Function<BusRequest<Q>, Future<FlowResult>> flow) {
+    consumers.add(Bus.consumer(vertx, address, type, request -> flow.apply(request).map(FlowResult::toReply)));
+  }
+
+  // ---- one handler per address ----------------------------------------------------------------------
+
+  private Future<FlowResult> connectTwilio(BusRequest<ConnectTwilio> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    String accountSid = Requests.required("accountSid", r.body().accountSid(), Inputs.ACCOUNT_SID,
+        "a Twilio Account SID (AC followed by 32 hex characters)");
+    return ConnectorFlows.connectTwilio(up(r, tenant), tenant, accountSid,
+        Requests.secret("authToken", r.body().authToken(), "a Twilio auth token"));
+  }
+
+  private Future<FlowResult> connectRetell(BusRequest<ConnectRetell> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    return ConnectorFlows.connectRetell(up(r, tenant), tenant,
+        Requests.secret("apiKey", r.body().apiKey(), "a Retell API key"));
+  }
+
+  private Future<FlowResult> setup(BusRequest<SetupTrunk> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    String address = "an Address SID (AD followed by 32 hex characters)";
+    Requests.optional("addressSid", r.body().addressSid(), Inputs.ADDRESS_SID, address);
+    Requests.optional("emergencyAddressSid", r.body().emergencyAddressSid(), Inputs.ADDRESS_SID, address);
+    Requests.optional("bundleSid", r.body().bundleSid(), Inputs.BUNDLE_SID,
+        "a Bundle SID (BU followed by 32 hex characters)");
+    return ConnectorFlows.setup(up(r, tenant), tenant, r.body());
+  }
+
+  private Future<FlowResult> trunkStatus(BusRequest<TenantRef> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    return ConnectorFlows.trunkStatus(up(r, tenant), tenant);
+  }
+
+  private Future<FlowResult> search(BusRequest<SearchNumbers> r) {
+    SearchNumbers q = r.body();
+    String tenant = Requests.tenant(q.subaccountId());
+    Requests.optional("countryCode", q.countryCode(), Inputs.COUNTRY_CODE, "an ISO 3166 alpha-2 country code");
+    Requests.optional("areaCode", q.areaCode(), Inputs.AREA_CODE, "1 to 5 digits");
+    Requests.optional("contains", q.contains(), Inputs.CONTAINS, "1 to 16 digits, letters or *");
+    Requests.optional("type", q.type(), Inputs.NUMBER_TYPE, "local, mobile or tollFree");
+    Requests.range("limit", q.limit(), 1, 50);
+    JsonObject query = new JsonObject().put("countryCode", q.countryCode()).put("areaCode", q.areaCode())
+        .put("contains", q.contains()).put("type", q.type()).put("limit", q.limit());
+    query.getMap().values().removeIf(v -> v == null);
+    return NumberFlows.search(up(r, tenant), tenant, query);
+  }
+
+  private Future<FlowResult> purchase(BusRequest<PurchaseNumber> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    String phoneNumber = Requests.phoneNumber(r.body().phoneNumber());
+    String key = Requests.required("idempotencyKey", r.body().idempotencyKey(), Inputs.IDEMPOTENCY_KEY,
+        "1 to 128 letters, digits or ._:-");
+    return PurchaseFlow.run(up(r, tenant), leases, tenant, key, phoneNumber);
+  }
+
+  private Future<FlowResult> importNumber(BusRequest<ImportNumber> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    return NumberFlows.importExisting(up(r, tenant), leases, tenant, Requests.phoneNumber(r.body().phoneNumber()));
+  }
+
+  private Future<FlowResult> list(BusRequest<ListNumbers> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    Requests.range("limit", r.body().limit(), 1, 200);
+    Requests.optionalPhoneNumber("after", r.body().after());
+    JsonObject query = new JsonObject();
+    if (r.body().limit() != null) {
+      query.put("limit", r.body().limit());
+    }
+    if (r.body().after() != null) {
+      query.put("after", r.body().after());
+    }
+    return NumberFlows.list(up(r, tenant), tenant, query);
+  }
+
+  private Future<FlowResult> remove(BusRequest<RemoveNumber> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    return NumberFlows.remove(up(r, tenant), tenant, Requests.phoneNumber(r.body().phoneNumber()),
+        r.body().release());
+  }
+
+  private Future<FlowResult> audit(BusRequest<Audit> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    String phoneNumber = Requests.optionalPhoneNumber("phoneNumber", r.body().phoneNumber());
+    return fanOut(r, tenant, "audit", (up, events) -> audit.run(up, events, tenant, phoneNumber));
+  }
+
+  private Future<FlowResult> fix(BusRequest<Fix> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    String phoneNumber = Requests.optionalPhoneNumber("phoneNumber", r.body().phoneNumber());
+    return fanOut(r, tenant, "fix", (up, events) -> fix.run(up, events, tenant, phoneNumber,
+        r.body().importMissing(), r.body().dryRun()));
+  }
+
+  private Future<FlowResult> rotate(BusRequest<Rotate> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    return fanOut(r, tenant, "rotate", (up, events) -> rotation.run(up, events, tenant));
+  }
+
+  private Future<FlowResult> teardown(BusRequest<Teardown> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    return ConnectorFlows.teardown(up(r, tenant), tenant);
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------------
+
+  @FunctionalInterface
+  private interface FanOutFlow {
+    Future<FlowResult> run(Upstream up, ProgressEvents events);
+  }
+
+  /**
+   * An audit, fix or rotation: in one of the tenant's fan-out slots, registered for cancellation, abandoned when
+   * its caller's time is nearly up, and followed by a completion event whatever its outcome.
+   */
+  private Future<FlowResult> fanOut(BusRequest<?> r, String tenant, String flowName, FanOutFlow flow) {
+    ProgressEvents events = new ProgressEvents(vertx, r.requestId(), tenant, flowName);
+    AtomicBoolean cancelled = running.start(r.requestId(), tenant);
+    BooleanSupplier abandoned = stopWhen(cancelled, r.deadlineMillis());
+    Supplier<Future<FlowResult>> work = () -> flow.run(new Upstream(vertx, config.busTimeoutMs(), r.requestId(),
+        tenant, abandoned), events);
+    return fanOuts.run(tenant, config.maxFanOutsPerTenant(), work)
+        .andThen(ar -> {
+          running.end(r.requestId());
+          if (ar.succeeded()) {
+            events.completed(ar.result().toReply());
+          } else {
+            events.failed(ar.cause());
+          }
+        });
+  }
+
+  /**
+   * Cancelled, or so near the caller's deadline that a number started now might not be answered in time: the
+   * margin is one per-number timeout (and a second), but never more than a quarter of the time the caller gave.
+   */
+  private BooleanSupplier stopWhen(AtomicBoolean cancelled, long deadlineMillis) {
+    if (deadlineMillis <= 0) {
+      return cancelled::get;
+    }
+    long budget = Math.max(0, deadlineMillis - System.currentTimeMillis());
+    long stopAt = deadlineMillis - Math.min(config.perNumberTimeoutMs() + 1000, budget / 4);
+    return () -> cancelled.get() || System.currentTimeMillis() >= stopAt;
+  }
+
+  private Upstream up(BusRequest<?> r, String tenant) {
+    return new Upstream(vertx, config.busTimeoutMs(), r.requestId(), tenant, () -> false);
+  }
+}
