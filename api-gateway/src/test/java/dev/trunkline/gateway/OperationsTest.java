@@ -42,6 +42,10 @@ class OperationsTest {
   static void start() throws Exception {
     metered = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true).addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS)
+        // As the launcher's VertxFactory: the per-tenant progress addresses are one label value.
+        .addLabelMatch(new io.vertx.micrometer.Match().setDomain(io.vertx.micrometer.MetricsDomain.EVENT_BUS)
+            .setLabel("address").setType(io.vertx.micrometer.MatchType.REGEX)
+            .setValue("trunkline\\.events\\.v1\\.numbers\\..+").setAlias("trunkline.events.v1.numbers.<subaccountId>"))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))).build();
     h = TrunklineHarness.start(metered).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     access = new ListAppender<>();

@@ -10,6 +10,9 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.Match;
+import io.vertx.micrometer.MatchType;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -44,6 +47,14 @@ public final class VertxFactory {
    * the path: paths hold tenant ids and would explode the label set); event-bus metrics carry the address
    * (a bounded set: the contract's addresses; Vert.x leaves reply addresses out).
    */
+  /**
+   * The per-tenant progress addresses ({@code trunkline.events.v1.numbers.<subaccountId>}) count as one: a tenant id
+   * in a label would make the label set grow with the tenants and put tenant ids in every scrape.
+   */
+  static final Match TENANT_EVENTS = new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel("address")
+      .setType(MatchType.REGEX).setValue("trunkline\\.events\\.v1\\.numbers\\..+")
+      .setAlias("trunkline.events.v1.numbers.<subaccountId>");
+
   static MicrometerMetricsOptions metricsOptions(JsonObject config) {
     JsonObject metrics = config.getJsonObject("metrics", new JsonObject());
     boolean enabled = metrics.getBoolean("enabled", true);
@@ -59,6 +70,7 @@ public final class VertxFactory {
         .setEnabled(enabled)
         .setJvmMetricsEnabled(enabled)
         .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS)
+        .addLabelMatch(TENANT_EVENTS)
         .setPrometheusOptions(prometheus);
   }
 
