@@ -43,10 +43,10 @@ public record StoreConfig(
    * Five minutes. The gateway holds a purchase's claim for at most nine requests in a row: six on the bus (the
    * claim's holder reads the SIP credentials and the Retell key, buys at Twilio, imports into Retell, saves the
    * number, completes the key) and three on the credential-lease map, each bounded by
-   * {@code gateway.busTimeoutMs} (30 s by default): 270 s at worst. Five minutes leaves some margin for pauses
+   * {@code provisioning.busTimeoutMs} (30 s by default): 270 s at worst. Five minutes leaves some margin for pauses
    * and clock differences between store instances. Twilio work that outlives
    * the gateway's timeout needs no lease: a takeover's purchase waits for the tenant lock and then finds the
-   * number already on the trunk. Keep it above 9 x {@code gateway.busTimeoutMs} when raising that.
+   * number already on the trunk. Keep it above 9 x {@code provisioning.busTimeoutMs} when raising that.
    */
   public static final int DEFAULT_IDEMPOTENCY_LEASE_SECONDS = 300;
 
