@@ -14,9 +14,8 @@ import org.slf4j.LoggerFactory;
  * The one place that turns a failure into a response:
  * {@code {"success": false, "error": {"code", "message", "details"}}} with the matching status.
  *
- * <p>Service failures keep their status and code (they are written for clients); what could expose
- * internals is replaced: a 500 says only "internal error", a missing consumer says a service is
- * unavailable without naming its address, a message the gateway itself could not encode is a 500.
+ * <p>What a client may see of a service's failure is decided by {@link ClientFailures#sanitize} (status and code
+ * kept; internals replaced); this class adds the router's own failures (404, 405, 413, 415) and writes the body.
  */
 final class ErrorMapper {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
@@ -42,7 +41,7 @@ final class ErrorMapper {
     if (failure == null) {
       return forStatus(status);
     }
-    ServiceException mapped = sanitize(failure);
+    ServiceException mapped = ClientFailures.sanitize(failure);
     if (mapped.status() >= 500 && !(failure instanceof ServiceException)
         && !(failure instanceof ReplyException)) {
       // A bug in the gateway: log it with the request id (never the request body), answer generically.
@@ -51,10 +50,6 @@ final class ErrorMapper {
           LogSafe.text(ctx.normalizedPath()), failure.toString());
     }
     return mapped;
-  }
-
-  static ServiceException sanitize(Throwable failure) {
-    return ClientFailures.sanitize(failure);
   }
 
   private ServiceException forStatus(int status) {
@@ -66,13 +61,10 @@ final class ErrorMapper {
       case 415 -> ApiErrors.unsupportedMediaType();
       default -> status >= 400 && status < 500 && status != 401 && status != 403
           ? new ServiceException(status, null, "request failed")
-          : internal();
+          : ClientFailures.internal();
     };
   }
 
-  private static ServiceException internal() {
-    return ClientFailures.internal();
-  }
 
   /** Our limiter says seconds; the Retell service says milliseconds; a client gets whole seconds, >= 1. */
   static long retryAfterSeconds(JsonObject details) {

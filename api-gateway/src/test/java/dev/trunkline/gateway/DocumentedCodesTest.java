@@ -3,6 +3,7 @@ package dev.trunkline.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.ProvisioningMessages;
 import dev.trunkline.contract.RetellMessages;
 import dev.trunkline.contract.StoreMessages;
 import java.io.IOException;
@@ -122,7 +123,7 @@ class DocumentedCodesTest {
   /** The contract's documented states and statuses (claim states, password states, inspection statuses...). */
   private static Set<String> stateNames() {
     Set<String> names = new TreeSet<>();
-    for (Class<?> holder : List.of(StoreMessages.class, RetellMessages.class)) {
+    for (Class<?> holder : List.of(StoreMessages.class, RetellMessages.class, ProvisioningMessages.class)) {
       for (Class<?> nested : holder.getDeclaredClasses()) {
         if (nested.isEnum()) {
           for (Object constant : nested.getEnumConstants()) {

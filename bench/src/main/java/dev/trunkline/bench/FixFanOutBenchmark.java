@@ -110,8 +110,8 @@ final class FixFanOutBenchmark {
         .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     config.put("mode", "sandbox").put("dataDir", Files.createTempDirectory("trunkline-bench").toString());
     config.getJsonObject("http").put("port", freePort()).put("host", "127.0.0.1");
-    config.getJsonObject("gateway").put("fixConcurrency", concurrency)
-        .put("rateLimit", new JsonObject().put("requestsPerMinute", 1_000_000));
+    config.getJsonObject("provisioning").put("fixConcurrency", concurrency);
+    config.getJsonObject("gateway").put("rateLimit", new JsonObject().put("requestsPerMinute", 1_000_000));
     // The client-side Retell rate limit would cap the fan-out at its own rate; this measures the fan-out.
     config.getJsonObject("retell").put("rateLimitPerSecond", 100_000).put("rateLimitBurst", 100_000);
     return config;
