@@ -180,6 +180,24 @@ final class TestCluster implements AutoCloseable {
     return outputs.toString();
   }
 
+  /**
+   * A test's failure with every process's recent output (redacted) in front of its verdict, CI showing only the end;
+   * as it is when it shows them already ({@link #awaitReady}).
+   */
+  AssertionError withTails(Throwable failure) {
+    String message = String.valueOf(failure.getMessage());
+    if (failure instanceof AssertionError error && message.contains("\n---- node ")) {
+      return error;
+    }
+    String tails;
+    try {
+      tails = nodeTails();
+    } catch (Exception e) {
+      tails = "\n(the processes' output could not be read: " + e + ")";
+    }
+    return new AssertionError(tails + "\n---- " + shown(failure.toString()), failure);
+  }
+
   // ---- secrets ------------------------------------------------------------------------------------------
 
   /** Every secret of the scenario by name (the tenant's JWT once it is minted). */
