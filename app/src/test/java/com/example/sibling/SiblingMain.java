@@ -60,7 +60,8 @@ public final class SiblingMain {
     Config hz = ConfigUtil.loadConfig();
     hz.setClusterName(clusterName);
     hz.setLiteMember(true);
-    hz.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
+    // As Trunkline's nodes: the next port if this one was taken meanwhile (the member joins by calling the others).
+    hz.getNetworkConfig().setPort(port).setPortAutoIncrement(true);
     JoinConfig join = hz.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
