@@ -1,36 +1,26 @@
 package dev.trunkline.app;
 
+import static dev.trunkline.app.TestCluster.assertStatus;
+import static dev.trunkline.app.TestCluster.get;
+import static dev.trunkline.app.TestCluster.ms;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trunkline.app.TestCluster.Api;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
-import dev.trunkline.simulators.SimulatorOptions;
 import dev.trunkline.simulators.TwilioSimulator;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,10 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
  * failed after the per-number timeout, the rest complete on B), nothing hangs; once Hazelcast has dropped C a
  * re-run fixes all 200. Then node B, the only store, is killed: the gateway answers 503 naming the store, and
  * its readiness says so. Along the way: {@code GET /metrics} on the gateway and on node B, the gateway's JSON
- * log lines, and no secret in any node's output. Figures are printed with the prefix {@code [cluster-it]}.
+ * log lines, and no secret in any node's output. Figures are printed with the prefix {@code [cluster-it]}. The
+ * simulators, the nodes' settings and the tenant's API are {@link TestCluster}'s.
  */
 class ClusterIT {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final int NUMBERS = 200;
   private static final int PER_NUMBER_TIMEOUT_MS = 5_000;
   private static final int FIX_CONCURRENCY = 8;
@@ -60,53 +50,25 @@ class ClusterIT {
   @TempDir
   static Path work;
 
-  private static Vertx vertx;
+  private static TestCluster cluster;
   private static TwilioSimulator twilio;
   private static RetellSimulator retell;
-  private static final List<ClusterNode> nodes = new ArrayList<>();
-  private static final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-
-  private static final String jwtSecret = secret("jwt");
-  private static final String serviceToken = secret("svc");
-  private static final String vaultKey = Base64.getEncoder().encodeToString(bytes(32));
-  private static final String tenant = HexFormat.of().formatHex(bytes(12));
-  private static final String accountSid = "AC" + HexFormat.of().formatHex(bytes(16));
-  private static final String authToken = secret("twtok");
-  private static final String retellKey = secret("retell");
-  private static volatile String apiToken;
-
-  /** Every secret of the scenario by name (the tenant's JWT once it is minted). */
-  private static Map<String, String> secrets() {
-    List<String> pairs = new ArrayList<>(List.of("the Twilio auth token", authToken, "the Retell key", retellKey,
-        "TRUNKLINE_JWT_SECRET", jwtSecret, "TRUNKLINE_SERVICE_TOKEN", serviceToken,
-        "the vault key (TRUNKLINE_KEYS)", vaultKey));
-    if (apiToken != null) {
-      pairs.addAll(List.of("the tenant's JWT", apiToken));
-    }
-    return dev.trunkline.contract.testing.SecretAssertions.secrets(pairs.toArray(String[]::new));
-  }
-
-  /** Node output fit for a failure message: a leak the last check would catch is not printed meanwhile. */
-  private static String shown(String output) {
-    return dev.trunkline.contract.testing.SecretAssertions.redact(output, secrets());
-  }
+  private static String tenant;
+  private static String accountSid;
 
   @BeforeAll
   static void simulators() throws Exception {
-    vertx = Vertx.vertx();
-    SimulatorOptions loopback = new SimulatorOptions().host("127.0.0.1").port(0);
-    twilio = TwilioSimulator.start(vertx, loopback).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    retell = RetellSimulator.start(vertx, loopback).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    cluster = TestCluster.start(work, 3);
+    twilio = cluster.twilio;
+    retell = cluster.retell;
+    tenant = cluster.tenant;
+    accountSid = cluster.accountSid;
   }
 
   @AfterAll
   static void stopAll() throws Exception {
-    for (ClusterNode node : nodes) {
-      node.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -116,30 +78,25 @@ class ClusterIT {
     int httpPort = TestPorts.free();
     int metricsPortA = TestPorts.free();
     int metricsPortB = TestPorts.free();
-    int[] hz = {TestPorts.free(), TestPorts.free(), TestPorts.free()};
-    String members = IntStream.of(hz).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-    String clusterName = "trunkline-it-" + HexFormat.of().formatHex(bytes(4));
+    int[] hz = cluster.hazelcastPorts;
     long t0 = System.nanoTime();
 
-    ClusterNode b = start("b", "store,twilio,retell", hz[0], members, clusterName, Map.of("metrics.port", metricsPortB));
+    ClusterNode b = start("b", "store,twilio,retell", hz[0], Map.of("metrics.port", metricsPortB));
     assertThat(b.awaitOutput("Trunkline node is up", Duration.ofSeconds(90))).as("node B up; output:%n%s", shown(b.output()))
         .isTrue();
     // A and C join the cluster B formed (started one after the other would only be slower).
-    ClusterNode c = start("c", "twilio,retell", hz[2], members, clusterName, Map.of());
+    ClusterNode c = start("c", "twilio,retell", hz[2], Map.of());
     // Production serves no /metrics on the API port: the gateway's are on a port of their own.
-    ClusterNode a = start("a", "gateway,provisioning", hz[1], members, clusterName,
+    ClusterNode a = start("a", "gateway,provisioning", hz[1],
         Map.of("http.port", httpPort, "metrics.port", metricsPortA));
-    JsonObject ready = awaitReady(httpPort, 3, Duration.ofSeconds(90), a);
+    JsonObject ready = cluster.awaitReady(httpPort, 3, Duration.ofSeconds(90), a);
     assertThat(ready.getJsonObject("checks").getJsonObject("cluster").getInteger("members")).isEqualTo(3);
     assertThat(c.awaitOutput("Trunkline node is up", Duration.ofSeconds(30))).as("node C up; %s", shown(c.output())).isTrue();
     report("cluster of 3 ready after %d ms", ms(t0));
 
     // ---- setup and purchase ---------------------------------------------------------------------------
-    Api api = new Api(httpPort, DevTokens.mint(vertx, jwtSecret, "cluster-it", new JsonArray().add(tenant), 30));
-    apiToken = api.token;
-    assertStatus(api.send("PUT", "/twilio", new JsonObject().put("accountSid", accountSid).put("authToken", authToken),
-        null), 200);
-    assertStatus(api.send("PUT", "/retell", new JsonObject().put("apiKey", retellKey), null), 200);
+    Api api = cluster.api(httpPort);
+    cluster.connect(api);
     // Concurrent setups, round-robined over the Twilio services of B and C: the per-tenant lock is a cluster
     // lock, so exactly one trunk, credential list and credential come out, and every caller gets the same one.
     List<CompletableFuture<HttpResponse<String>>> setups = new ArrayList<>();
@@ -173,32 +130,19 @@ class ClusterIT {
       }
     }
     long purchaseStart = System.nanoTime();
-    ExecutorService pool = Executors.newFixedThreadPool(16);
-    try {
-      List<Future<HttpResponse<String>>> buys = new ArrayList<>();
-      for (String number : numbers) {
-        buys.add(pool.submit(() -> api.send("POST", "/twilio/phoneNumbers/purchase",
-            new JsonObject().put("phoneNumber", number), Map.of("Idempotency-Key", "buy-" + number.substring(1)))));
-      }
-      for (Future<HttpResponse<String>> buy : buys) {
-        HttpResponse<String> r = buy.get(120, TimeUnit.SECONDS);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    cluster.purchaseAll(api, numbers);
     report("purchased %d numbers through the cluster in %d ms", NUMBERS, ms(purchaseStart));
     assertThat(twilio.incomingNumbers(accountSid)).hasSize(NUMBERS);
-    assertThat(retell.numbers(retellKey)).hasSize(NUMBERS);
+    assertThat(retell.numbers(cluster.retellKey)).hasSize(NUMBERS);
 
     // ---- a fix across both Retell nodes ---------------------------------------------------------------
-    breakAll(numbers, terminationUri);
+    cluster.breakAll(numbers);
     long fixStart = System.nanoTime();
     HttpResponse<String> fixed = api.send("POST", "/twilio/fix-retell-credentials", new JsonObject(),
         Map.of("X-Request-Id", "it-fix-1"));
     report("fix of %d numbers across the cluster: %d ms", NUMBERS, ms(fixStart));
     assertFixReport(fixed, 200, NUMBERS, NUMBERS);
-    assertAllFixed(numbers, username, terminationUri);
+    cluster.assertAllFixed(numbers, username, terminationUri);
     long onB = b.linesContaining("rid=it-fix-1");
     long onC = c.linesContaining("rid=it-fix-1");
     report("Retell calls of the first fix: %d on node B, %d on node C", onB, onC);
@@ -206,7 +150,7 @@ class ClusterIT {
     assertThat(onC).as("node C served part of the fix").isPositive();
 
     // ---- kill -9 the second Retell node in the middle of a fix ------------------------------------------
-    breakAll(numbers, terminationUri);
+    cluster.breakAll(numbers);
     // Retell holds every update it receives: once the fix's whole window (gateway.fixConcurrency) is held, every
     // number in flight is parked there, round-robined over B and C, so C certainly has work in flight when it dies.
     Map<String, Long> patchesBefore = patchesPerNumber(numbers);
@@ -245,7 +189,7 @@ class ClusterIT {
     for (Object o : data.getJsonArray("results")) {
       JsonObject result = (JsonObject) o;
       if (result.getBoolean("success")) {
-        assertFixed(result.getString("phoneNumber"), username, terminationUri);
+        cluster.assertFixed(result.getString("phoneNumber"), username, terminationUri);
       } else {
         assertThat(result.getJsonObject("error").getString("code")).as(result.encode())
             .isIn("TIMEOUT", "SERVICE_UNAVAILABLE");
@@ -269,14 +213,14 @@ class ClusterIT {
 
     // Once Hazelcast has dropped C, a re-run completes everything on B.
     long detectStart = System.nanoTime();
-    awaitReady(httpPort, 2, Duration.ofSeconds(60), a);
+    cluster.awaitReady(httpPort, 2, Duration.ofSeconds(60), a);
     report("gateway saw the cluster shrink to 2 members %d ms after the kill", ms(killedAt));
     long rerunStart = System.nanoTime();
     HttpResponse<String> rerun = api.send("POST", "/twilio/fix-retell-credentials", new JsonObject(),
         Map.of("X-Request-Id", "it-fix-3"));
     report("re-run fix on the surviving node: %d ms (membership wait %d ms)", ms(rerunStart), ms(detectStart) - ms(rerunStart));
     assertFixReport(rerun, 200, NUMBERS, NUMBERS);
-    assertAllFixed(numbers, username, terminationUri);
+    cluster.assertAllFixed(numbers, username, terminationUri);
     assertThat(b.linesContaining("rid=it-fix-3")).isPositive();
 
     // ---- operations: metrics and structured logs ------------------------------------------------------
@@ -335,8 +279,8 @@ class ClusterIT {
 
     // ---- the store comes back: nothing was lost ------------------------------------------------------------
     long restartAt = System.nanoTime();
-    ClusterNode b2 = start("b", "store,twilio,retell", hz[0], members, clusterName, Map.of());
-    awaitReady(httpPort, 2, Duration.ofSeconds(90), a);
+    ClusterNode b2 = start("b", "store,twilio,retell", hz[0], Map.of());
+    cluster.awaitReady(httpPort, 2, Duration.ofSeconds(90), a);
     report("store node restarted on its data directory; gateway ready again after %d ms", ms(restartAt));
     // Ready means the store answers; the restarted node deploys its Retell service after its store, so wait until
     // a one-number audit (read-only, served by Retell) is answered before the fix relies on it.
@@ -364,101 +308,28 @@ class ClusterIT {
     assertThat(b2.alive()).isTrue();
 
     // ---- no secret anywhere in the nodes' output ----------------------------------------------------------
-    Map<String, String> secrets = secrets();
-    for (ClusterNode node : nodes) {
-      dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets(
-          "output of node " + node.name + " (" + node.log.getFileName() + ")", node.output(), secrets);
-    }
+    cluster.assertNoSecretsInNodeOutput();
     report("whole scenario: %d ms", ms(t0));
   }
 
   // ---- nodes ------------------------------------------------------------------------------------------
 
-  private static ClusterNode start(String name, String roles, int hazelcastPort, String members, String clusterName,
-      Map<String, Object> extra) throws Exception {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("TRUNKLINE_MODE", "production");
-    env.put("TRUNKLINE_CLUSTER_MEMBERS", members);
-    env.put("TRUNKLINE_KEYS", "k1:" + vaultKey);
-    env.put("TRUNKLINE_JWT_SECRET", jwtSecret);
-    env.put("TRUNKLINE_SERVICE_TOKEN", serviceToken);
-    env.put("TWILIO_API_BASE_URL", twilio.baseUrl());
-    env.put("TWILIO_TRUNKING_BASE_URL", twilio.baseUrl());
-    env.put("RETELL_BASE_URL", retell.baseUrl());
-    env.put("TRUNKLINE_LOG_FORMAT", name.equals("a") ? "json" : "text");
-    env.put("TRUNKLINE_HTTP_HOST", "127.0.0.1");
+  /** A node with this scenario's provisioning settings: the fix's window, per-number and bus timeouts. */
+  private static ClusterNode start(String name, String roles, int hazelcastPort, Map<String, Object> extra)
+      throws Exception {
     Map<String, Object> settings = new LinkedHashMap<>();
-    settings.put("cluster.name", clusterName);
-    // Generous for a loaded 2-core machine: a node paused by GC for a few seconds is not declared dead.
-    settings.put("cluster.heartbeatSeconds", 1);
-    settings.put("cluster.maxNoHeartbeatSeconds", 15);
-    settings.put("http.instances", 1);
-    settings.put("retell.instances", 1);
-    settings.put("retell.requestTimeoutMs", 3_000);
-    settings.put("retell.maxRetries", 1);
-    settings.put("retell.rateLimitPerSecond", 2_000);
-    settings.put("retell.rateLimitBurst", 2_000);
-    settings.put("twilio.requestTimeoutMs", 5_000);
     settings.put("provisioning.fixConcurrency", FIX_CONCURRENCY);
     settings.put("provisioning.perNumberTimeoutMs", PER_NUMBER_TIMEOUT_MS);
     settings.put("provisioning.busTimeoutMs", BUS_TIMEOUT_MS);
-    settings.put("gateway.rateLimit.requestsPerMinute", 100_000);
     settings.putAll(extra);
-    ClusterNode node = ClusterNode.start(name, roles, hazelcastPort, work, env, settings);
-    nodes.add(node);
-    return node;
+    return cluster.node(name, roles, hazelcastPort, settings);
   }
 
-  /** Polls readiness until it is 200 with exactly {@code members} cluster members. */
-  private static JsonObject awaitReady(int port, int members, Duration within, ClusterNode gateway) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline && gateway.alive()) {
-      try {
-        HttpResponse<String> r = get("http://127.0.0.1:" + port + "/health/ready");
-        last = r.statusCode() + " " + r.body();
-        if (r.statusCode() == 200) {
-          JsonObject body = new JsonObject(r.body());
-          JsonObject cluster = body.getJsonObject("checks").getJsonObject("cluster");
-          if (cluster != null && cluster.getInteger("members") == members) {
-            return body;
-          }
-        }
-      } catch (java.io.IOException e) {
-        last = e.toString(); // not listening yet
-      }
-      Thread.sleep(250);
-    }
-    // CI shows only the end of a failure: the nodes' recent lines first, the verdict last.
-    StringBuilder outputs = new StringBuilder();
-    for (ClusterNode node : nodes) {
-      outputs.append("\n---- node ").append(node.name).append(" (").append(node.state()).append(", ")
-          .append(node.log.getFileName()).append("), last lines:\n").append(shown(node.tail(60)));
-    }
-    throw new AssertionError(outputs + "\n---- gateway not ready with " + members + " members within " + within
-        + "; last answer: " + last);
+  private static String shown(String output) {
+    return cluster.shown(output);
   }
 
   // ---- Retell state --------------------------------------------------------------------------------------
-
-  /** The origin incident, on every number: auth_username emptied in Retell (through Retell's own API). */
-  private static void breakAll(List<String> numbers, String terminationUri) throws Exception {
-    List<CompletableFuture<HttpResponse<String>>> patches = new ArrayList<>();
-    for (String number : numbers) {
-      patches.add(http.sendAsync(HttpRequest.newBuilder(URI.create(retell.baseUrl() + "/update-phone-number/"
-              + number.replace("+", "%2B")))
-          .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + retellKey)
-          .header("Content-Type", "application/json")
-          .method("PATCH", HttpRequest.BodyPublishers.ofString(new JsonObject().put("auth_username", "").encode()))
-          .build(), HttpResponse.BodyHandlers.ofString()));
-    }
-    for (CompletableFuture<HttpResponse<String>> patch : patches) {
-      HttpResponse<String> r = patch.get(60, TimeUnit.SECONDS);
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    }
-    numbers.forEach(n -> assertThat(retell.number(retellKey, n).orElseThrow()
-        .getJsonObject("sip_outbound_trunk_config").getString("auth_username")).isEmpty());
-  }
 
   /** How many updates of each number Retell has received so far. */
   private static Map<String, Long> patchesPerNumber(List<String> numbers) {
@@ -470,16 +341,6 @@ class ClusterIT {
     return counts;
   }
 
-  private static void assertAllFixed(List<String> numbers, String username, String terminationUri) {
-    numbers.forEach(n -> assertFixed(n, username, terminationUri));
-  }
-
-  private static void assertFixed(String number, String username, String terminationUri) {
-    JsonObject sip = retell.number(retellKey, number).orElseThrow().getJsonObject("sip_outbound_trunk_config");
-    assertThat(sip.getString("auth_username")).as("%s in Retell", number).isEqualTo(username);
-    assertThat(sip.getString("termination_uri")).as("%s in Retell", number).isEqualTo(terminationUri);
-  }
-
   private static void assertFixReport(HttpResponse<String> r, int status, int total, int ok) {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     JsonObject data = new JsonObject(r.body()).getJsonObject("data");
@@ -487,63 +348,9 @@ class ClusterIT {
     assertThat(data.getInteger("successCount")).isEqualTo(ok);
   }
 
-  // ---- HTTP -------------------------------------------------------------------------------------------
-
-  /** The tenant's API on the gateway node. */
-  private record Api(int port, String token) {
-    HttpRequest request(String method, String rest, JsonObject body, Map<String, String> headers) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/connectors/"
-              + tenant + rest))
-          .timeout(Duration.ofSeconds(120))
-          .header("Authorization", "Bearer " + token)
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofString(body.encode()));
-      if (body != null) {
-        b.header("Content-Type", "application/json");
-      }
-      if (headers != null) {
-        headers.forEach(b::header);
-      }
-      return b.build();
-    }
-
-    HttpResponse<String> send(String method, String rest, JsonObject body, Map<String, String> headers)
-        throws Exception {
-      return http.send(request(method, rest, body, headers), HttpResponse.BodyHandlers.ofString());
-    }
-
-    CompletableFuture<HttpResponse<String>> sendAsync(String method, String rest, JsonObject body,
-        Map<String, String> headers) {
-      return http.sendAsync(request(method, rest, body, headers), HttpResponse.BodyHandlers.ofString());
-    }
-  }
-
-  private static HttpResponse<String> get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static void assertStatus(HttpResponse<String> r, int status) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-  }
-
   // ---- little things ------------------------------------------------------------------------------------
-
-  private static long ms(long sinceNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos);
-  }
 
   private static void report(String format, Object... args) {
     System.out.println("[cluster-it] " + String.format(format, args));
-  }
-
-  private static byte[] bytes(int n) {
-    byte[] b = new byte[n];
-    RANDOM.nextBytes(b);
-    return b;
-  }
-
-  private static String secret(String prefix) {
-    return prefix + "-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(24));
   }
 }

@@ -5,13 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Trunkline JVM of a test cluster: {@code java -jar app/target/trunkline.jar --cluster --roles ...} with its
- * own data directory, Hazelcast port and output file.
+ * One JVM of a test cluster with its own directory, Hazelcast port and output file: a Trunkline node
+ * ({@code java -jar app/target/trunkline.jar --cluster --roles ...}), or another program that joins the cluster.
  */
 final class ClusterNode implements AutoCloseable {
   final String name;
@@ -36,6 +37,23 @@ final class ClusterNode implements AutoCloseable {
    */
   static ClusterNode start(String name, String roles, int hazelcastPort, Path work, Map<String, String> env,
       Map<String, Object> settings) throws IOException {
+    List<String> options = new ArrayList<>(List.of("-Dtrunkline.cluster.port=" + hazelcastPort));
+    settings.forEach((key, value) -> options.add("-Dtrunkline." + key + "=" + value));
+    options.addAll(List.of("-jar", jar().toString(), "--cluster", "--roles", roles));
+    Map<String, String> nodeEnv = new LinkedHashMap<>(env);
+    nodeEnv.put("TRUNKLINE_DATA_DIR", work.resolve(name).resolve("data").toString());
+    return launch(name, roles, hazelcastPort, work, options, nodeEnv);
+  }
+
+  /**
+   * Any JVM of the test cluster, Trunkline's or not: {@code java <small-JVM flags> <arguments>} in its own directory
+   * under {@code work}, with {@code env} on top of an environment cleaned of Trunkline's, Twilio's and Retell's
+   * variables, and its output (stdout and stderr) in a file of that directory.
+   *
+   * @param what what the JVM runs, for failure messages (a Trunkline node's roles)
+   */
+  static ClusterNode launch(String name, String what, int hazelcastPort, Path work, List<String> arguments,
+      Map<String, String> env) throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
     // A restarted node keeps its directory (its data) and gets a fresh output file.
     Path log = dir.resolve("out.log");
@@ -44,17 +62,14 @@ final class ClusterNode implements AutoCloseable {
     }
     List<String> command = new ArrayList<>(List.of(javaBin(),
         // Small and quick to start: three of these share a 2-core machine with the test.
-        "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "-Dtrunkline.cluster.port=" + hazelcastPort));
-    settings.forEach((key, value) -> command.add("-Dtrunkline." + key + "=" + value));
-    command.addAll(List.of("-jar", jar().toString(), "--cluster", "--roles", roles));
+        "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"));
+    command.addAll(arguments);
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("RETELL_")
         || k.startsWith("TRUNKLINE_"));
     pb.environment().putAll(env);
-    pb.environment().put("TRUNKLINE_DATA_DIR", dir.resolve("data").toString());
-    return new ClusterNode(name, roles, hazelcastPort, dir, log, pb.start());
+    return new ClusterNode(name, what, hazelcastPort, dir, log, pb.start());
   }
 
   static Path jar() {
