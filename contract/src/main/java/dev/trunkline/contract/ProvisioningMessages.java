@@ -144,7 +144,8 @@ public final class ProvisioningMessages {
 
   /**
    * Published on {@link Addresses.Events#numbers(String)} once the flow has answered: the status and totals of its
-   * reply, or the failure of a request that could not run ({@code error}, totals zero).
+   * reply, or the failure of a flow that could not run ({@code error}, totals zero). A request refused as malformed
+   * (400 before any flow starts) publishes none.
    */
   public record CompletedEvent(String type, String requestId, String subaccountId, String flow, int status,
       Outcome outcome, int total, int successCount, int failCount, Failure error) {
