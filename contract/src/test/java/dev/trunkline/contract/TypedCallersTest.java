@@ -25,10 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Every request address has exactly one typed caller: each address of {@link Addresses.Store}, {@link Addresses.Twilio},
- * {@link Addresses.Retell} and {@link Addresses.Provisioning} is what exactly one operation (a method name; its
- * overloads with a timeout count as the same operation) of that service's facade sends to, and every facade method
- * sends one request. A new address without a method, or a method that sends to a neighbour's address, fails here.
+ * Every request address has exactly one typed caller: each address of {@link Addresses.Store},
+ * {@link Addresses.Twilio}, {@link Addresses.Retell} and {@link Addresses.Provisioning} is what exactly one
+ * operation (a method name; its overloads with a timeout count as the same operation) of that service's facade
+ * sends to, and every facade method sends one request. A new address without a method, or a method that sends to a
+ * neighbour's address, fails here.
  *
  * <p>Measured, not read from the source: each method is called over a real event bus whose consumers note the
  * address they were sent to.

@@ -1,12 +1,10 @@
 package dev.trunkline.provisioning;
 
-import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PendingInfo;
 import dev.trunkline.contract.StoreMessages.PendingSip;
-import dev.trunkline.contract.StoreMessages.RetellKey;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
@@ -82,7 +80,7 @@ record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
    * password the gateway can hand to Retell.
    */
   static Future<TenantContext> load(Upstream up, String subaccountId) {
-    return up.call(Addresses.Store.SIP_GET, new TenantRef(subaccountId), SipCredentials.class)
+    return up.store().sipCredentials(new TenantRef(subaccountId))
         .recover(err -> notFound(err) ? TenantContext.<SipCredentials>knownButNotSetUp(up, subaccountId, err)
             : Future.failedFuture(err))
         .compose(sip -> {
@@ -116,7 +114,7 @@ record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
   }
 
   static Future<Secret> retellKey(Upstream up, String subaccountId) {
-    return up.callOrNull(Addresses.Store.RETELL_KEY_GET, new TenantRef(subaccountId), RetellKey.class)
+    return Upstream.orNull(up.store().retellKey(new TenantRef(subaccountId)))
         .map(k -> k == null ? null : k.apiKey());
   }
 
