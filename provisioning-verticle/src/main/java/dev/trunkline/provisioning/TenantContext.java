@@ -5,6 +5,7 @@ import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PendingInfo;
 import dev.trunkline.contract.StoreMessages.PendingSip;
+import dev.trunkline.contract.StoreMessages.PutPendingSip;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
@@ -23,18 +24,16 @@ import java.util.function.Function;
  * @param lease the request's credential lease ({@link #withLease}), or null for a flow that writes nothing
  */
 record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Lease lease) {
-  static final String PURPOSE_ROTATION = "rotation";
-
   /** The rotation's new credential when it is the one to hand out, else null. */
   static PendingSip openRotation(SipCredentials sip) {
     PendingSip p = sip.pending();
-    return p != null && PURPOSE_ROTATION.equals(p.purpose()) && p.credentialSid() != null
+    return p != null && PutPendingSip.ROTATION.equals(p.purpose()) && p.credentialSid() != null
         && p.username() != null && p.password() != null && !p.password().isBlank() ? p : null;
   }
 
   /** Same rule from the secret-free connector: the username a rotation moves numbers to, else null. */
   static String openRotationUsername(PendingInfo p) {
-    return p != null && PURPOSE_ROTATION.equals(p.purpose()) && p.credentialSid() != null ? p.username() : null;
+    return p != null && PutPendingSip.ROTATION.equals(p.purpose()) && p.credentialSid() != null ? p.username() : null;
   }
 
   /** The SIP username to hand to Retell now. */
