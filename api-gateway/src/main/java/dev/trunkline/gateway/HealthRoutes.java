@@ -1,9 +1,8 @@
 package dev.trunkline.gateway;
 
-import dev.trunkline.contract.Addresses;
-import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.BusCaller;
 import dev.trunkline.contract.ServiceException;
-import dev.trunkline.contract.StoreMessages.PingReply;
+import dev.trunkline.contract.StoreClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -64,7 +63,7 @@ final class HealthRoutes {
   }
 
   private Future<JsonObject> storeCheck(String requestId) {
-    return Bus.request(vertx, Addresses.Store.PING, new JsonObject(), PingReply.class, readyTimeoutMs, requestId)
+    return new StoreClient(BusCaller.of(vertx, readyTimeoutMs, requestId, null)).ping()
         .map(reply -> (reply.ok() ? up() : down("the store reports it is not ok")).put("backend", reply.backend()))
         .otherwise(err -> {
           ServiceException e = ServiceException.from(err);

@@ -11,6 +11,9 @@ package dev.trunkline.contract;
  * <p>Each address is marked {@link PublicAddress} (a sibling verticle may call it) or {@link InternalAddress}
  * (Trunkline's own verticles only: a direct call would skip a guard of the flow around it, or it hands out a
  * decrypted secret). Siblings run flows through {@link Provisioning}, with {@link ProvisioningClient}.
+ *
+ * <p>Each service has its typed caller, one method per address: {@link StoreClient}, {@link TwilioClient},
+ * {@link RetellClient}, {@link ProvisioningClient} ({@code TypedCallersTest} fails for an address without one).
  */
 public final class Addresses {
   public static final String VERSION = "v1";

@@ -81,7 +81,12 @@ public final class StoreMessages {
    * @param credentialSid the Twilio credential it belongs to, when already known
    */
   public record PutPendingSip(String subaccountId, String username, Secret password, String purpose,
-      String credentialSid) {}
+      String credentialSid) {
+    /** The purpose of a setup's credential (the first one, or a legacy repair). */
+    public static final String SETUP = "setup";
+    /** The purpose of a rotation's second credential. */
+    public static final String ROTATION = "rotation";
+  }
 
   /** Promotes the pending credential (which must have this username) to active. */
   public record PromoteSip(String subaccountId, String username, String credentialSid) {}

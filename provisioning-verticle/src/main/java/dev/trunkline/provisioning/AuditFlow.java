@@ -1,7 +1,5 @@
 package dev.trunkline.provisioning;
 
-import dev.trunkline.contract.Addresses;
-import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.InspectionStatus;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
 import dev.trunkline.contract.Secret;
@@ -28,7 +26,7 @@ final class AuditFlow {
   }
 
   Future<FlowResult> run(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber) {
-    return up.call(Addresses.Store.CONNECTOR_GET, new TenantRef(subaccountId), Connector.class)
+    return up.store().connector(new TenantRef(subaccountId))
         .recover(err -> TenantContext.notFound(err)
             ? TenantContext.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err))
         .compose(connector -> {
@@ -78,7 +76,7 @@ final class AuditFlow {
   private Future<JsonObject> inspect(Upstream up, String terminationUri, String expectedUsername, Secret key,
       PhoneNumber number) {
     InspectNumber request = new InspectNumber(key, number.phoneNumber(), terminationUri, expectedUsername);
-    return up.call(Addresses.Retell.NUMBER_INSPECT, request, Inspection.class, config.perNumberTimeoutMs())
+    return up.retell().inspect(request, config.perNumberTimeoutMs())
         .map(i -> new JsonObject()
             .put("phoneNumber", number.phoneNumber())
             .put("success", true)

@@ -1,23 +1,16 @@
 package dev.trunkline.provisioning;
 
-import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Json;
 import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
-import dev.trunkline.contract.RetellMessages.KeyVerified;
 import dev.trunkline.contract.RetellMessages.VerifyKey;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
-import dev.trunkline.contract.StoreMessages.NumberPage;
 import dev.trunkline.contract.StoreMessages.PutRetellKey;
 import dev.trunkline.contract.StoreMessages.PutTwilioAccount;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import dev.trunkline.contract.TenantRef;
-import dev.trunkline.contract.TwilioMessages.AccountInfo;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
-import dev.trunkline.contract.TwilioMessages.TeardownResult;
-import dev.trunkline.contract.TwilioMessages.TrunkInfo;
-import dev.trunkline.contract.TwilioMessages.TrunkStatus;
 import dev.trunkline.contract.TwilioMessages.VerifyAccount;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -29,11 +22,10 @@ final class ConnectorFlows {
 
   /** Verifies the account at Twilio, then stores it (encrypted by the store). The token is never echoed. */
   static Future<FlowResult> connectTwilio(Upstream up, String subaccountId, String accountSid, Secret authToken) {
-    return up.call(Addresses.Twilio.ACCOUNT_VERIFY, new VerifyAccount(accountSid, authToken), AccountInfo.class)
+    return up.twilio().verifyAccount(new VerifyAccount(accountSid, authToken))
         .recover(err -> Future.failedFuture(rejectedCredential(err, "INVALID_TWILIO_CREDENTIALS",
             "Twilio refused this Account SID and auth token")))
-        .compose(account -> up.call(Addresses.Store.TWILIO_ACCOUNT_PUT,
-                new PutTwilioAccount(subaccountId, accountSid, authToken), JsonObject.class)
+        .compose(account -> up.store().putTwilioAccount(new PutTwilioAccount(subaccountId, accountSid, authToken))
             .map(stored -> FlowResult.success(200, "Twilio account connected", new JsonObject()
                 .put("accountSid", account.accountSid() == null ? accountSid : account.accountSid())
                 .put("friendlyName", account.friendlyName())
@@ -43,14 +35,13 @@ final class ConnectorFlows {
 
   /** Verifies the key with a cheap Retell call, then stores it (encrypted by the store). */
   static Future<FlowResult> connectRetell(Upstream up, String subaccountId, Secret apiKey) {
-    return up.call(Addresses.Retell.KEY_VERIFY, new VerifyKey(apiKey), KeyVerified.class)
+    return up.retell().verifyKey(new VerifyKey(apiKey))
         .recover(err -> Future.failedFuture(rejectedCredential(err, "INVALID_RETELL_KEY",
             "Retell refused this API key")))
         .compose(verified -> verified.ok()
             ? Future.succeededFuture(verified)
             : Future.failedFuture(new ServiceException(422, "INVALID_RETELL_KEY", "Retell refused this API key")))
-        .compose(verified -> up.call(Addresses.Store.RETELL_KEY_PUT, new PutRetellKey(subaccountId, apiKey),
-            JsonObject.class))
+        .compose(verified -> up.store().putRetellKey(new PutRetellKey(subaccountId, apiKey)))
         .map(stored -> FlowResult.success(200, "Retell API key stored",
             new JsonObject().put("retellKeyPresent", true)));
   }
@@ -58,7 +49,7 @@ final class ConnectorFlows {
   static Future<FlowResult> setup(Upstream up, String subaccountId, SetupTrunk request) {
     EnsureTrunk ensure = new EnsureTrunk(subaccountId, request.addressSid(), request.emergencyAddressSid(),
         request.bundleSid());
-    return up.call(Addresses.Twilio.TRUNK_ENSURE, ensure, TrunkInfo.class)
+    return up.twilio().ensureTrunk(ensure)
         .map(trunk -> FlowResult.success(trunk.created() ? 201 : 200,
             trunk.created() ? "Trunk created" : "Trunk ready", new JsonObject()
                 .put("trunkSid", trunk.trunkSid())
@@ -72,13 +63,13 @@ final class ConnectorFlows {
   }
 
   static Future<FlowResult> trunkStatus(Upstream up, String subaccountId) {
-    return up.call(Addresses.Twilio.TRUNK_STATUS, new TenantRef(subaccountId), TrunkStatus.class)
+    return up.twilio().trunkStatus(new TenantRef(subaccountId))
         .map(status -> FlowResult.ok(Json.toJson(status)));
   }
 
   /** Service route: refuses while live numbers remain, so a teardown never strands a number. */
   static Future<FlowResult> teardown(Upstream up, String subaccountId) {
-    return up.call(Addresses.Store.NUMBER_LIST, new ListNumbers(subaccountId, 50, null), NumberPage.class)
+    return up.store().listNumbers(new ListNumbers(subaccountId, 50, null))
         .compose(page -> {
           long live = page.items() == null ? 0
               : page.items().stream().filter(n -> n.retellStatus() != RetellStatus.REMOVED).count();
@@ -86,7 +77,7 @@ final class ConnectorFlows {
             return Future.failedFuture(new ServiceException(409, "NUMBERS_REMAIN",
                 "remove the subaccount's phone numbers before tearing down its trunk"));
           }
-          return up.call(Addresses.Twilio.TRUNK_TEARDOWN, new TenantRef(subaccountId), TeardownResult.class);
+          return up.twilio().teardownTrunk(new TenantRef(subaccountId));
         })
         .map(result -> FlowResult.success(200, result.deleted() ? "Trunk deleted" : "No trunk to delete",
             Json.toJson(result)));

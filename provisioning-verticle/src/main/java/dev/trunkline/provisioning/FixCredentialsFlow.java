@@ -1,15 +1,12 @@
 package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.ClientFailures;
-import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.LogContext;
-import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.InspectionStatus;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
 import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncOutcome;
-import dev.trunkline.contract.RetellMessages.SyncResult;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import io.vertx.core.Future;
@@ -101,8 +98,7 @@ final class FixCredentialsFlow {
     boolean importIfMissing = importMissing || number.retellStatus() == RetellStatus.NOT_IMPORTED;
     SyncNumber request = new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, importIfMissing,
         null);
-    return tenant.retellWrite(up.call(Addresses.Retell.NUMBER_SYNC, request, SyncResult.class,
-            config.perNumberTimeoutMs()))
+    return tenant.retellWrite(up.retell().sync(request, config.perNumberTimeoutMs()))
         .onSuccess(result -> metrics.number(result.outcome().name(), false))
         .compose(result -> recordImported(up, number).map(v -> new JsonObject()
             .put("phoneNumber", number.phoneNumber())
@@ -119,7 +115,7 @@ final class FixCredentialsFlow {
     }
     PhoneNumber updated = new PhoneNumber(number.subaccountId(), number.phoneNumber(), number.twilioSid(),
         number.trunkSid(), RetellStatus.IMPORTED, null, number.createdAt(), System.currentTimeMillis());
-    return up.call(Addresses.Store.NUMBER_SAVE, updated, JsonObject.class)
+    return up.store().saveNumber(updated)
         .<Void>mapEmpty()
         .recover(err -> {
           LOG.warn("request {} could not record {} as imported: {}", up.requestId(), number.phoneNumber(),
@@ -131,7 +127,7 @@ final class FixCredentialsFlow {
   private Future<JsonObject> inspect(Upstream up, TenantContext tenant, PhoneNumber number) {
     InspectNumber request = new InspectNumber(tenant.retellKey(), number.phoneNumber(),
         tenant.sip().terminationUri(), tenant.username());
-    return up.call(Addresses.Retell.NUMBER_INSPECT, request, Inspection.class, config.perNumberTimeoutMs())
+    return up.retell().inspect(request, config.perNumberTimeoutMs())
         .map(inspection -> {
           metrics.number("inspected", true);
           boolean needsFix = inspection.status() != InspectionStatus.OK;

@@ -1,18 +1,14 @@
 package dev.trunkline.provisioning;
 
-import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Json;
 import dev.trunkline.contract.RetellMessages;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
-import dev.trunkline.contract.StoreMessages.NumberPage;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import dev.trunkline.contract.TwilioMessages;
-import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
-import dev.trunkline.contract.TwilioMessages.TrunkNumber;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +23,7 @@ final class NumberFlows {
     SearchNumbers search = new SearchNumbers(subaccountId, query.getString("countryCode", "US"),
         query.getString("areaCode"), query.getString("contains"), query.getString("type", "local"),
         query.getLong("limit", 20L).intValue());
-    return up.call(Addresses.Twilio.NUMBERS_SEARCH, search, AvailableNumbers.class)
+    return up.twilio().searchNumbers(search)
         .map(found -> FlowResult.ok(new JsonObject().put("numbers",
             new JsonArray(found.numbers() == null ? List.of()
                 : found.numbers().stream().map(Json::toJson).toList()))));
@@ -37,15 +33,15 @@ final class NumberFlows {
   static Future<FlowResult> importExisting(Upstream up, CredentialLeases leases, String subaccountId,
       String phoneNumber) {
     // Under a credential lease, as a purchase: a rotation waits for it before deleting the old credential.
-    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.call(Addresses.Twilio.NUMBERS_IMPORT,
-            new TwilioMessages.NumberRef(subaccountId, phoneNumber), TrunkNumber.class)
+    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.twilio().importNumber(
+            new TwilioMessages.NumberRef(subaccountId, phoneNumber))
         .compose(number -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, number, "Imported")));
   }
 
   static Future<FlowResult> list(Upstream up, String subaccountId, JsonObject query) {
     ListNumbers request = new ListNumbers(subaccountId, query.getLong("limit", 50L).intValue(),
         query.getString("after"));
-    return up.call(Addresses.Store.NUMBER_LIST, request, NumberPage.class)
+    return up.store().listNumbers(request)
         .map(page -> FlowResult.ok(new JsonObject()
             .put("items", new JsonArray(page.items() == null ? List.of()
                 : page.items().stream().map(NumberFlows::view).toList()))
@@ -58,8 +54,7 @@ final class NumberFlows {
    * so a retried delete completes.
    */
   static Future<FlowResult> remove(Upstream up, String subaccountId, String phoneNumber, boolean release) {
-    return up.callOrNull(Addresses.Store.NUMBER_GET, new StoreMessages.NumberRef(subaccountId, phoneNumber),
-            PhoneNumber.class)
+    return Upstream.orNull(up.store().number(new StoreMessages.NumberRef(subaccountId, phoneNumber)))
         .compose(number -> {
           if (number == null) {
             return Future.failedFuture(new ServiceException(404, "NUMBER_NOT_FOUND",
@@ -67,22 +62,20 @@ final class NumberFlows {
           }
           List<String> steps = new ArrayList<>();
           return TenantContext.retellKey(up, subaccountId)
-              .compose(key -> up.callOrNull(Addresses.Retell.NUMBER_DELETE,
-                  new RetellMessages.NumberRef(key, phoneNumber), RetellMessages.Deleted.class))
+              .compose(key -> Upstream.orNull(up.retell().deleteNumber(new RetellMessages.NumberRef(key, phoneNumber))))
               .compose(v -> {
                 steps.add("retell");
                 // Releasing takes the number off the trunk too (Twilio releases only a number still on it).
                 TwilioMessages.NumberRef ref = new TwilioMessages.NumberRef(subaccountId, phoneNumber);
                 return release
-                    ? up.callOrNull(Addresses.Twilio.NUMBERS_RELEASE, ref, TwilioMessages.Released.class)
+                    ? Upstream.orNull(up.twilio().releaseNumber(ref))
                         .map(r -> steps.addAll(List.of("trunk", "twilio")))
-                    : up.callOrNull(Addresses.Twilio.NUMBERS_REMOVE, ref, JsonObject.class)
+                    : Upstream.orNull(up.twilio().removeNumber(ref))
                         .map(r -> steps.add("trunk"));
               })
               .compose(v -> release
-                  ? up.call(Addresses.Store.NUMBER_DELETE,
-                      new StoreMessages.NumberRef(subaccountId, phoneNumber), JsonObject.class)
-                  : up.call(Addresses.Store.NUMBER_SAVE, removed(number), JsonObject.class))
+                  ? up.store().deleteNumber(new StoreMessages.NumberRef(subaccountId, phoneNumber)).<Void>mapEmpty()
+                  : up.store().saveNumber(removed(number)).<Void>mapEmpty())
               .map(v -> FlowResult.success(200, release
                       ? "Removed " + phoneNumber + " from Retell and the trunk and released it at Twilio"
                       : "Removed " + phoneNumber + " from Retell and the trunk",

@@ -1,12 +1,9 @@
 package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.ClientFailures;
-import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.RetellMessages.ImportNumber;
-import dev.trunkline.contract.RetellMessages.RetellNumber;
 import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
-import dev.trunkline.contract.RetellMessages.SyncResult;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
@@ -42,10 +39,8 @@ final class NumberOnboarding {
     // The handed-out credential: the rotation's new one while a rotation is open (TenantContext).
     SipTarget target = tenant.target();
     Future<?> inRetell = resumed
-        ? up.call(Addresses.Retell.NUMBER_SYNC,
-            new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, true, null), SyncResult.class)
-        : up.call(Addresses.Retell.NUMBER_IMPORT,
-            new ImportNumber(tenant.retellKey(), number.phoneNumber(), target, null), RetellNumber.class);
+        ? up.retell().sync(new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, true, null))
+        : up.retell().importNumber(new ImportNumber(tenant.retellKey(), number.phoneNumber(), target, null));
     return tenant.retellWrite(inRetell)
         .map(imported -> (ServiceException) null)
         .recover(err -> Future.succeededFuture(ClientFailures.sanitize(err)))
@@ -54,7 +49,7 @@ final class NumberOnboarding {
           PhoneNumber record = new PhoneNumber(subaccountId, number.phoneNumber(), number.sid(),
               number.trunkSid(), importError == null ? RetellStatus.IMPORTED : RetellStatus.NOT_IMPORTED,
               importError == null ? null : importError.code(), now, now);
-          return up.call(Addresses.Store.NUMBER_SAVE, record, JsonObject.class)
+          return up.store().saveNumber(record)
               .map(saved -> reply(up.requestId(), record, importError, verb));
         });
   }

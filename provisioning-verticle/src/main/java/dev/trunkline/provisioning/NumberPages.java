@@ -1,8 +1,6 @@
 package dev.trunkline.provisioning;
 
-import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
-import dev.trunkline.contract.StoreMessages.NumberPage;
 import dev.trunkline.contract.StoreMessages.NumberRef;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
@@ -33,8 +31,7 @@ final class NumberPages implements BoundedFanOut.PageSource<PhoneNumber> {
   /** Just the named number; 404 NUMBER_NOT_FOUND when the tenant has no such number. */
   static Future<BoundedFanOut.PageSource<PhoneNumber>> one(Upstream up, String subaccountId,
       String phoneNumber) {
-    return up.callOrNull(Addresses.Store.NUMBER_GET, new NumberRef(subaccountId, phoneNumber),
-            PhoneNumber.class)
+    return Upstream.orNull(up.store().number(new NumberRef(subaccountId, phoneNumber)))
         .compose(n -> n == null || n.retellStatus() == RetellStatus.REMOVED
             ? Future.failedFuture(new ServiceException(404, "NUMBER_NOT_FOUND",
                 "phone number " + phoneNumber + " is not a number of this subaccount"))
@@ -43,8 +40,7 @@ final class NumberPages implements BoundedFanOut.PageSource<PhoneNumber> {
 
   @Override
   public Future<BoundedFanOut.Page<PhoneNumber>> next() {
-    return up.call(Addresses.Store.NUMBER_LIST, new ListNumbers(subaccountId, pageSize, after),
-            NumberPage.class)
+    return up.store().listNumbers(new ListNumbers(subaccountId, pageSize, after))
         .map(page -> {
           after = page.next();
           List<PhoneNumber> live = page.items() == null ? List.of() : page.items().stream()

@@ -2,7 +2,6 @@ package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.ClientFailures;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Json;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.ClaimIdempotency;
@@ -51,7 +50,7 @@ public final class PurchaseFlow {
       String phoneNumber) {
     ClaimIdempotency claim = new ClaimIdempotency(subaccountId, idempotencyKey, OPERATION,
         requestHash(phoneNumber));
-    return up.call(Addresses.Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class)
+    return up.store().claimIdempotency(claim)
         .compose(claimed -> switch (claimed.state()) {
           case COMPLETED -> Future.succeededFuture(replay(claimed));
           case IN_PROGRESS -> Future.failedFuture(inProgress(claimed));
@@ -78,8 +77,8 @@ public final class PurchaseFlow {
       String phoneNumber) {
     // Once bought, every outcome becomes a reply (recorded below); so a failure here means nothing was bought
     // (no lease, setup missing, number unavailable, Twilio down) and the key is given back.
-    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.call(Addresses.Twilio.NUMBERS_PURCHASE,
-                new NumberRef(subaccountId, phoneNumber), TrunkNumber.class)
+    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.twilio().purchaseNumber(
+                new NumberRef(subaccountId, phoneNumber))
             .compose(bought -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, bought, "Purchased",
                     held.resumed())
                 .recover(err -> Future.succeededFuture(boughtButNotRecorded(bought, err)))))
@@ -134,8 +133,8 @@ public final class PurchaseFlow {
   }
 
   private static Future<FlowResult> complete(Upstream up, String subaccountId, Held held, FlowResult reply) {
-    return up.call(Addresses.Store.IDEMPOTENCY_COMPLETE, new CompleteIdempotency(subaccountId, held.key(),
-            reply.status(), plainMap(reply.body()), held.leaseId()), JsonObject.class)
+    return up.store().completeIdempotency(new CompleteIdempotency(subaccountId, held.key(),
+            reply.status(), plainMap(reply.body()), held.leaseId()))
         .map(v -> reply)
         .recover(err -> {
           // The purchase happened; the client must see it even if the key could not be closed (it expires).
@@ -159,8 +158,7 @@ public final class PurchaseFlow {
   }
 
   private static Future<Void> release(Upstream up, String subaccountId, Held held) {
-    return up.call(Addresses.Store.IDEMPOTENCY_RELEASE,
-            new ReleaseIdempotency(subaccountId, held.key(), held.leaseId()), JsonObject.class)
+    return up.store().releaseIdempotency(new ReleaseIdempotency(subaccountId, held.key(), held.leaseId()))
         .<Void>mapEmpty()
         .recover(err -> Future.succeededFuture());
   }

@@ -1,9 +1,7 @@
 package dev.trunkline.provisioning;
 
-import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.RetellMessages;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
-import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.InspectionStatus;
 import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
@@ -15,7 +13,6 @@ import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.FinishRotation;
-import dev.trunkline.contract.TwilioMessages.RotationFinished;
 import dev.trunkline.contract.TwilioMessages.RotationStarted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -72,9 +69,8 @@ final class RotationFlow {
     TenantRef tenant = new TenantRef(subaccountId);
     // A rotation writes credentials to Retell too, so it holds a lease like any writer (taken before it reads
     // the credentials): a later rotation then never deletes this one's credential while this run still writes it.
-    return leases.open(subaccountId).compose(lease -> up.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, tenant,
-                RotationStarted.class)
-            .compose(started -> up.call(Addresses.Store.SIP_GET, tenant, SipCredentials.class)
+    return leases.open(subaccountId).compose(lease -> up.twilio().beginRotation(tenant)
+            .compose(started -> up.store().sipCredentials(tenant)
                 .compose(sip -> TenantContext.retellKey(up, subaccountId)
                     .compose(key -> rotation(subaccountId, started, sip, key, lease))))
             .compose(rotation -> lease.use(rotation.target().username()).compose(v -> moveVerifyFinish(up, events, rotation)))
@@ -144,9 +140,8 @@ final class RotationFlow {
     SipTarget target = rotation.target();
     return BoundedFanOut.run(vertx, NumberPages.all(up, rotation.subaccountId(), config.listPageSize()),
             config.fixConcurrency(), config.perNumberTimeoutMs(),
-            (PhoneNumber n) -> up.call(Addresses.Retell.NUMBER_INSPECT, new InspectNumber(rotation.key(),
-                    n.phoneNumber(), target.terminationUri(), target.username()), Inspection.class,
-                    config.perNumberTimeoutMs())
+            (PhoneNumber n) -> up.retell().inspect(new InspectNumber(rotation.key(),
+                    n.phoneNumber(), target.terminationUri(), target.username()), config.perNumberTimeoutMs())
                 .compose(seen -> seen.status() == InspectionStatus.OK
                     ? Future.succeededFuture(new JsonObject().put("phoneNumber", n.phoneNumber())
                         .put("success", true).put("status", "OK"))
@@ -177,13 +172,13 @@ final class RotationFlow {
   }
 
   private Future<SyncResult> sync(Upstream up, Rotation rotation, PhoneNumber n) {
-    return rotation.lease().watch(up.call(Addresses.Retell.NUMBER_SYNC, new SyncNumber(rotation.key(),
-        n.phoneNumber(), rotation.target(), false, null), SyncResult.class, config.perNumberTimeoutMs()));
+    return rotation.lease().watch(up.retell().sync(new SyncNumber(rotation.key(),
+        n.phoneNumber(), rotation.target(), false, null), config.perNumberTimeoutMs()));
   }
 
   private Future<FlowResult> finish(Upstream up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
-    return up.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
-            new FinishRotation(rotation.subaccountId(), rotation.started().credentialSid()), RotationFinished.class)
+    return up.twilio().finishRotation(
+            new FinishRotation(rotation.subaccountId(), rotation.started().credentialSid()))
         .map(finished -> FlowResult.of(200, new JsonObject().put("success", true)
             .put("message", "Rotated credentials: " + moved.total + " of " + moved.total
                 + " phone numbers moved, the old credential is removed")

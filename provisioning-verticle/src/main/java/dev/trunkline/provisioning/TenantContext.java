@@ -1,12 +1,11 @@
 package dev.trunkline.provisioning;
 
-import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PendingInfo;
 import dev.trunkline.contract.StoreMessages.PendingSip;
-import dev.trunkline.contract.StoreMessages.RetellKey;
+import dev.trunkline.contract.StoreMessages.PutPendingSip;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
@@ -25,18 +24,16 @@ import java.util.function.Function;
  * @param lease the request's credential lease ({@link #withLease}), or null for a flow that writes nothing
  */
 record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Lease lease) {
-  static final String PURPOSE_ROTATION = "rotation";
-
   /** The rotation's new credential when it is the one to hand out, else null. */
   static PendingSip openRotation(SipCredentials sip) {
     PendingSip p = sip.pending();
-    return p != null && PURPOSE_ROTATION.equals(p.purpose()) && p.credentialSid() != null
+    return p != null && PutPendingSip.ROTATION.equals(p.purpose()) && p.credentialSid() != null
         && p.username() != null && p.password() != null && !p.password().isBlank() ? p : null;
   }
 
   /** Same rule from the secret-free connector: the username a rotation moves numbers to, else null. */
   static String openRotationUsername(PendingInfo p) {
-    return p != null && PURPOSE_ROTATION.equals(p.purpose()) && p.credentialSid() != null ? p.username() : null;
+    return p != null && PutPendingSip.ROTATION.equals(p.purpose()) && p.credentialSid() != null ? p.username() : null;
   }
 
   /** The SIP username to hand to Retell now. */
@@ -82,7 +79,7 @@ record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
    * password the gateway can hand to Retell.
    */
   static Future<TenantContext> load(Upstream up, String subaccountId) {
-    return up.call(Addresses.Store.SIP_GET, new TenantRef(subaccountId), SipCredentials.class)
+    return up.store().sipCredentials(new TenantRef(subaccountId))
         .recover(err -> notFound(err) ? TenantContext.<SipCredentials>knownButNotSetUp(up, subaccountId, err)
             : Future.failedFuture(err))
         .compose(sip -> {
@@ -116,7 +113,7 @@ record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
   }
 
   static Future<Secret> retellKey(Upstream up, String subaccountId) {
-    return up.callOrNull(Addresses.Store.RETELL_KEY_GET, new TenantRef(subaccountId), RetellKey.class)
+    return Upstream.orNull(up.store().retellKey(new TenantRef(subaccountId)))
         .map(k -> k == null ? null : k.apiKey());
   }
 

@@ -1,25 +1,33 @@
 package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.BusCaller;
+import dev.trunkline.contract.RetellClient;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreClient;
+import dev.trunkline.contract.TwilioClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.function.BooleanSupplier;
 
 /**
  * A flow's side of the event bus for one provisioning request: every call carries that request's id, its tenant
- * and an explicit timeout.
+ * and an explicit timeout, and goes through the typed callers {@link #store()}, {@link #twilio()} and
+ * {@link #retell()}.
  *
  * <p>A service that answers 401 or 403 is reporting that an upstream (Twilio, Retell) refused a
  * credential. Passed through, that would read as "your token is bad" to an HTTP client, so it becomes a 502
  * here; flows that verify credentials turn it into their own 422 first.
  */
-final class Upstream {
+final class Upstream implements BusCaller {
   private final Vertx vertx;
   private final long timeoutMs;
   private final String requestId;
   private final String tenant;
   private final BooleanSupplier abandoned;
+  private final StoreClient store = new StoreClient(this);
+  private final TwilioClient twilio = new TwilioClient(this);
+  private final RetellClient retell = new RetellClient(this);
 
   Upstream(Vertx vertx, long timeoutMs, String requestId) {
     this(vertx, timeoutMs, requestId, null, () -> false);
@@ -48,24 +56,33 @@ final class Upstream {
     return abandoned.getAsBoolean();
   }
 
-  <R> Future<R> call(String address, Object body, Class<R> replyType) {
-    return call(address, body, replyType, timeoutMs);
+  StoreClient store() {
+    return store;
   }
 
-  <R> Future<R> call(String address, Object body, Class<R> replyType, long timeout) {
+  TwilioClient twilio() {
+    return twilio;
+  }
+
+  RetellClient retell() {
+    return retell;
+  }
+
+  @Override
+  public <R> Future<R> request(String address, Object body, Class<R> replyType, long timeout) {
     return Bus.request(vertx, address, body, replyType, timeout, requestId, tenant)
         .recover(err -> Future.failedFuture(refusedCredentialAsBadGateway(ServiceException.from(err))));
   }
 
-  /** Like {@link #call} but a 404 is an empty result. */
-  <R> Future<R> callOrNull(String address, Object body, Class<R> replyType) {
-    return this.<R>call(address, body, replyType)
-        .recover(err -> err instanceof ServiceException se && se.status() == 404
-            ? Future.succeededFuture(null) : Future.failedFuture(err));
+  /** A call's result with a 404 read as "none": null. */
+  static <R> Future<R> orNull(Future<R> call) {
+    return call.recover(err -> err instanceof ServiceException se && se.status() == 404
+        ? Future.succeededFuture(null) : Future.failedFuture(err));
   }
 
-  /** The timeout of each {@link #call} without one of its own. */
-  long timeoutMs() {
+  /** The timeout of each call that names none. */
+  @Override
+  public long timeoutMs() {
     return timeoutMs;
   }
 

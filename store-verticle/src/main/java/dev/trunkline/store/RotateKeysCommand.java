@@ -1,7 +1,7 @@
 package dev.trunkline.store;
 
-import dev.trunkline.contract.Addresses;
-import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.BusCaller;
+import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.StoreMessages.RotateKeys;
 import dev.trunkline.contract.StoreMessages.RotateKeysReport;
 import io.vertx.core.DeploymentOptions;
@@ -34,8 +34,8 @@ public final class RotateKeysCommand {
       return Future.failedFuture(new IllegalStateException("store configuration: " + e.getMessage()));
     }
     return vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config))
-        .compose(deploymentId -> Bus.request(vertx, Addresses.Store.ADMIN_ROTATE_KEYS, new RotateKeys(batchSize),
-                RotateKeysReport.class, timeoutMs, null)
+        .compose(deploymentId -> new StoreClient(BusCaller.of(vertx, timeoutMs, null, null))
+            .rotateKeys(new RotateKeys(batchSize))
             .eventually(() -> vertx.undeploy(deploymentId)))
         .compose(report -> !cfg.embedded() ? Future.succeededFuture(report)
             : EmbeddedMongo.compact(vertx, cfg.dataDir())

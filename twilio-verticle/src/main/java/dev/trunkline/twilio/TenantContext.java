@@ -2,16 +2,20 @@ package dev.trunkline.twilio;
 
 import dev.trunkline.contract.Inputs;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.StoreMessages.Connector;
 import dev.trunkline.contract.StoreMessages.Trunk;
+import dev.trunkline.contract.TenantRef;
 import dev.trunkline.twilio.client.TwilioAuth;
 import io.vertx.core.Future;
 
 /**
  * What one request knows of its tenant: its Twilio account (to call Twilio as the tenant) and its connector
- * as the store has it (the trunk state), read fresh at the start of the request.
+ * as the store has it (the trunk state), read fresh at the start of the request, and the store as this request
+ * calls it (with its request id).
  */
-public record TenantContext(String subaccountId, TwilioAuth auth, Connector connector, String requestId) {
+public record TenantContext(String subaccountId, TwilioAuth auth, Connector connector, String requestId,
+    StoreClient store) {
   private static final Trunk EMPTY = new Trunk(null, null, null, null, null, null, null, null, null, null, null,
       null);
 
@@ -32,10 +36,14 @@ public record TenantContext(String subaccountId, TwilioAuth auth, Connector conn
     return trunk().trunkSid();
   }
 
-  /** Loads the tenant's Twilio account and connector from the store. */
+  /**
+   * Loads the tenant's Twilio account and connector from the store.
+   *
+   * @param store the store as this request calls it
+   */
   public static Future<TenantContext> load(StoreClient store, String subaccountId, String requestId) {
     Inputs.requireSubaccountId(subaccountId);
-    return store.twilioAccount(subaccountId, requestId).compose(account -> {
+    return store.twilioAccount(new TenantRef(subaccountId)).compose(account -> {
       if (account.accountSid() == null || account.authToken() == null || account.authToken().isBlank()) {
         return Future.failedFuture(ServiceException.conflict("TWILIO_NOT_CONNECTED",
             "the tenant has no Twilio account connected"));
@@ -47,8 +55,8 @@ public record TenantContext(String subaccountId, TwilioAuth auth, Connector conn
         return Future.failedFuture(ServiceException.conflict("TWILIO_NOT_CONNECTED",
             "the tenant's stored Twilio Account SID is malformed"));
       }
-      return store.connector(subaccountId, requestId)
-          .map(connector -> new TenantContext(subaccountId, auth, connector, requestId));
+      return store.connector(new TenantRef(subaccountId))
+          .map(connector -> new TenantContext(subaccountId, auth, connector, requestId, store));
     });
   }
 }

@@ -1,11 +1,9 @@
 package dev.trunkline.twilio;
 
-import dev.trunkline.contract.Addresses;
-import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.BusCaller;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.StoreMessages.AcquireLock;
-import dev.trunkline.contract.StoreMessages.Deleted;
-import dev.trunkline.contract.StoreMessages.LockReply;
 import dev.trunkline.contract.StoreMessages.ReleaseLock;
 import dev.trunkline.contract.StoreMessages.RenewLock;
 import io.vertx.core.Future;
@@ -38,13 +36,14 @@ public final class TenantLock {
   private final Vertx vertx;
   private final long timeoutMs;
   private final long leaseMs;
-  private final long busTimeoutMs;
+  private final StoreClient store;
 
   public TenantLock(Vertx vertx, long timeoutMs, long leaseMs, long busTimeoutMs) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.leaseMs = leaseMs;
-    this.busTimeoutMs = busTimeoutMs;
+    // Lock requests are not one request's: no request id (the bus makes one up for each) and no tenant header.
+    this.store = new StoreClient(BusCaller.of(vertx, busTimeoutMs, null, null));
   }
 
   /** The lock's name in the store for a tenant. */
@@ -60,8 +59,7 @@ public final class TenantLock {
   }
 
   private Future<Void> acquire(String name, String owner, long deadline) {
-    return Bus.request(vertx, Addresses.Store.LOCK_ACQUIRE, new AcquireLock(name, owner, leaseMs), LockReply.class,
-            busTimeoutMs, null)
+    return store.acquireLock(new AcquireLock(name, owner, leaseMs))
         .compose(reply -> {
           if (reply.held()) {
             return Future.succeededFuture();
@@ -79,8 +77,7 @@ public final class TenantLock {
 
   private <T> Future<T> run(String name, String owner, Supplier<Future<T>> work) {
     long renewal = vertx.setPeriodic(Math.max(1, leaseMs / 3), t ->
-        Bus.request(vertx, Addresses.Store.LOCK_RENEW, new RenewLock(name, owner, leaseMs), LockReply.class,
-                busTimeoutMs, null)
+        store.renewLock(new RenewLock(name, owner, leaseMs))
             .onSuccess(reply -> {
               if (!reply.held()) {
                 LOG.warn("lock {} was lost while its work was still running (lease {} ms ran out?)", name, leaseMs);
@@ -96,8 +93,7 @@ public final class TenantLock {
     // Released before the caller hears the outcome, so its next operation on the tenant finds the lock free.
     return result.transform(outcome -> {
       vertx.cancelTimer(renewal);
-      return Bus.request(vertx, Addresses.Store.LOCK_RELEASE, new ReleaseLock(name, owner), Deleted.class,
-              busTimeoutMs, null)
+      return store.releaseLock(new ReleaseLock(name, owner))
           .onFailure(err -> LOG.warn("releasing lock {} failed (its lease of {} ms will expire): {}", name, leaseMs,
               err.toString()))
           .transform(released -> outcome.succeeded() ? Future.succeededFuture(outcome.result())

@@ -2,9 +2,11 @@ package dev.trunkline.twilio;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.BusCaller;
 import dev.trunkline.contract.BusRequest;
 import dev.trunkline.contract.Inputs;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.AccountInfo;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
@@ -24,6 +26,7 @@ import dev.trunkline.twilio.trunk.TrunkSetup;
 import dev.trunkline.twilio.trunk.TrunkTeardown;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,15 +65,14 @@ public class TwilioVerticle extends VerticleBase {
     maxInFlight = config.maxInFlight();
     http = new TwilioHttp(vertx, config, observer);
     TwilioApi api = new TwilioApi(http);
-    StoreClient store = new StoreClient(vertx, config.busTimeoutMs());
     TenantLock lock = new TenantLock(vertx, config.lockTimeoutMs(), config.lockLeaseMs(), config.busTimeoutMs());
     PasswordGenerator passwords = new PasswordGenerator();
-    TrunkSetup setup = new TrunkSetup(api, store, config, passwords);
-    CredentialRotation rotation = new CredentialRotation(api, store, passwords);
+    TrunkSetup setup = new TrunkSetup(api, config, passwords);
+    CredentialRotation rotation = new CredentialRotation(api, passwords);
     TrunkInspector inspector = new TrunkInspector(api, config);
-    TrunkTeardown teardown = new TrunkTeardown(api, store, config);
+    TrunkTeardown teardown = new TrunkTeardown(api, config);
     NumberService numbers = new NumberService(api);
-    Tenants tenants = new Tenants(store, lock);
+    Tenants tenants = new Tenants(vertx, config.busTimeoutMs(), lock);
 
     serve(Addresses.Twilio.ACCOUNT_VERIFY, VerifyAccount.class, r -> verify(api, r.body()));
     serve(Addresses.Twilio.TRUNK_ENSURE, EnsureTrunk.class,
@@ -144,13 +146,15 @@ public class TwilioVerticle extends VerticleBase {
   }
 
   /** Loads a tenant for a request, under its lock when the request changes anything. */
-  private record Tenants(StoreClient store, TenantLock lock) {
+  private record Tenants(Vertx vertx, long busTimeoutMs, TenantLock lock) {
     <R> Future<R> locked(BusRequest<?> request, String subaccountId, Function<TenantContext, Future<R>> work) {
       Inputs.requireSubaccountId(subaccountId);
       return lock.withLock(subaccountId, () -> unlocked(request, subaccountId, work));
     }
 
     <R> Future<R> unlocked(BusRequest<?> request, String subaccountId, Function<TenantContext, Future<R>> work) {
+      // No tenant header, as ever from this service: the store reads the tenant from each body's subaccountId.
+      StoreClient store = new StoreClient(BusCaller.of(vertx, busTimeoutMs, request.requestId(), null));
       return TenantContext.load(store, subaccountId, request.requestId()).compose(work::apply);
     }
   }

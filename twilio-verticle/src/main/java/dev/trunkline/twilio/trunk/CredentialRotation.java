@@ -3,11 +3,14 @@ package dev.trunkline.twilio.trunk;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PendingSip;
+import dev.trunkline.contract.StoreMessages.PromoteSip;
+import dev.trunkline.contract.StoreMessages.PutPendingSip;
+import dev.trunkline.contract.StoreMessages.PutTrunk;
 import dev.trunkline.contract.StoreMessages.Trunk;
+import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.FinishRotation;
 import dev.trunkline.contract.TwilioMessages.RotationFinished;
 import dev.trunkline.contract.TwilioMessages.RotationStarted;
-import dev.trunkline.twilio.StoreClient;
 import dev.trunkline.twilio.TenantContext;
 import dev.trunkline.twilio.client.Resources.Credential;
 import dev.trunkline.twilio.client.TwilioApi;
@@ -35,29 +38,27 @@ public final class CredentialRotation {
   private static final int MAX_ROTATION_INDEX = 999;
 
   private final TwilioApi api;
-  private final StoreClient store;
   private final PasswordGenerator passwords;
 
-  public CredentialRotation(TwilioApi api, StoreClient store, PasswordGenerator passwords) {
+  public CredentialRotation(TwilioApi api, PasswordGenerator passwords) {
     this.api = api;
-    this.store = store;
     this.passwords = passwords;
   }
 
   public Future<RotationStarted> begin(TenantContext tenant) {
     Trunk trunk = requireCredential(tenant);
-    return store.sipCredentials(tenant.subaccountId(), tenant.requestId())
+    return tenant.store().sipCredentials(new TenantRef(tenant.subaccountId()))
         .compose(sip -> api.listCredentials(tenant.auth(), trunk.credentialListSid()).compose(existing -> {
           Credential current = existing.stream().filter(c -> trunk.credentialSid().equals(c.sid())).findFirst()
               .orElseThrow(() -> ServiceException.conflict("TRUNK_NOT_SET_UP",
                   "the trunk's credential is missing in Twilio: run setup first"));
           PendingSip pending = sip.pending();
-          if (pending != null && !StoreClient.PURPOSE_ROTATION.equals(pending.purpose())) {
+          if (pending != null && !PutPendingSip.ROTATION.equals(pending.purpose())) {
             // A setup stopped half-way; its written-ahead password must not be overwritten by a rotation.
             return Future.failedFuture(ServiceException.conflict("SETUP_INCOMPLETE",
                 "a setup did not finish for this tenant: run setup again before rotating"));
           }
-          if (pending != null && StoreClient.PURPOSE_ROTATION.equals(pending.purpose())
+          if (pending != null && PutPendingSip.ROTATION.equals(pending.purpose())
               && !pending.username().equals(current.username())) {
             return resume(tenant, trunk, existing, current, pending);
           }
@@ -85,8 +86,8 @@ public final class CredentialRotation {
    * rotation credential without it may not exist at Twilio yet (a begin that stopped half-way).
    */
   private Future<Credential> recordCreated(TenantContext tenant, Credential created, Secret password) {
-    return store.putPending(tenant.subaccountId(), created.username(), password, StoreClient.PURPOSE_ROTATION,
-        created.sid(), tenant.requestId()).map(created);
+    return tenant.store().putPendingSip(new PutPendingSip(tenant.subaccountId(), created.username(), password,
+        PutPendingSip.ROTATION, created.sid())).map(created);
   }
 
   private Future<RotationStarted> start(TenantContext tenant, Trunk trunk, List<Credential> existing,
@@ -105,8 +106,8 @@ public final class CredentialRotation {
     }
     String newUsername = username;
     Secret password = passwords.next();
-    return store.putPending(tenant.subaccountId(), newUsername, password, StoreClient.PURPOSE_ROTATION, null,
-            tenant.requestId())
+    return tenant.store().putPendingSip(new PutPendingSip(tenant.subaccountId(), newUsername, password,
+            PutPendingSip.ROTATION, null))
         .compose(v -> api.createCredential(tenant.auth(), trunk.credentialListSid(), newUsername, password))
         .compose(created -> recordCreated(tenant, created, password))
         .map(created -> {
@@ -131,9 +132,9 @@ public final class CredentialRotation {
       Credential added = existing.stream().filter(c -> newSid.equals(c.sid())).findFirst()
           .orElseThrow(() -> ServiceException.notFound("CREDENTIAL_NOT_FOUND",
               "no such credential in the tenant's credential list"));
-      return store.sipCredentials(tenant.subaccountId(), tenant.requestId()).compose(sip -> {
+      return tenant.store().sipCredentials(new TenantRef(tenant.subaccountId())).compose(sip -> {
         PendingSip pending = sip.pending();
-        if (pending == null || !StoreClient.PURPOSE_ROTATION.equals(pending.purpose())
+        if (pending == null || !PutPendingSip.ROTATION.equals(pending.purpose())
             || !added.username().equals(pending.username())) {
           return Future.failedFuture(ServiceException.conflict("ROTATION_NOT_STARTED",
               "this credential is not the one a rotation began with"));
@@ -141,7 +142,7 @@ public final class CredentialRotation {
         String oldSid = trunk.credentialSid();
         // Promoting records the new username, password and credential SID (and the old SID as previous) in one
         // store write; only after it succeeds is the old credential deleted.
-        return store.promote(tenant.subaccountId(), added.username(), added.sid(), tenant.requestId())
+        return tenant.store().promoteSip(new PromoteSip(tenant.subaccountId(), added.username(), added.sid()))
             .compose(v -> dropPrevious(tenant, trunk, existing, oldSid, added.username(), added.sid()));
       });
     });
@@ -157,8 +158,8 @@ public final class CredentialRotation {
         : Future.succeededFuture();
     // The store keeps the old SID as "previous" until it is gone from Twilio; then it is cleared ("" clears).
     Future<Void> cleared = deleted.compose(v -> oldSid == null ? Future.succeededFuture()
-        : store.putTrunk(tenant.subaccountId(), StoreClient.patch().previousCredentialSid("").build(),
-            tenant.requestId()));
+        : tenant.store().putTrunk(new PutTrunk(tenant.subaccountId(),
+            new TrunkPatch().previousCredentialSid("").build(), null)).mapEmpty());
     return cleared.map(v -> {
       if (present) {
         LOG.info("request {}: tenant {} rotation finished: credential {} deleted, {} active", tenant.requestId(),

@@ -5,12 +5,14 @@ import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PasswordState;
 import dev.trunkline.contract.StoreMessages.PendingSip;
+import dev.trunkline.contract.StoreMessages.PromoteSip;
+import dev.trunkline.contract.StoreMessages.PutPendingSip;
+import dev.trunkline.contract.StoreMessages.PutTrunk;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.Trunk;
+import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
-import dev.trunkline.twilio.StoreClient;
-import dev.trunkline.twilio.StoreClient.TrunkPatch;
 import dev.trunkline.twilio.TenantContext;
 import dev.trunkline.twilio.TwilioConfig;
 import dev.trunkline.twilio.client.Resources;
@@ -45,14 +47,12 @@ public final class TrunkSetup {
   static final int DOMAIN_ATTEMPTS = 5;
 
   private final TwilioApi api;
-  private final StoreClient store;
   private final TwilioConfig config;
   private final TrunkNames names;
   private final PasswordGenerator passwords;
 
-  public TrunkSetup(TwilioApi api, StoreClient store, TwilioConfig config, PasswordGenerator passwords) {
+  public TrunkSetup(TwilioApi api, TwilioConfig config, PasswordGenerator passwords) {
     this.api = api;
-    this.store = store;
     this.config = config;
     this.names = new TrunkNames(config.friendlyNamePrefix());
     this.passwords = passwords;
@@ -81,7 +81,7 @@ public final class TrunkSetup {
     if (request == null) {
       return Future.succeededFuture();
     }
-    TrunkPatch patch = StoreClient.patch();
+    TrunkPatch patch = new TrunkPatch();
     boolean changed = false;
     if (request.addressSid() != null) {
       Inputs.require("addressSid", request.addressSid(), Inputs.ADDRESS_SID, "AD followed by 32 hex characters");
@@ -99,8 +99,7 @@ public final class TrunkSetup {
       changed |= !request.bundleSid().equals(run.stored.bundleSid());
       patch.bundleSid(request.bundleSid());
     }
-    return changed ? store.putTrunk(run.tenant.subaccountId(), patch.build(), run.tenant.requestId())
-        : Future.succeededFuture();
+    return changed ? putTrunk(run, patch.build()) : Future.succeededFuture();
   }
 
   // ---- 1. the trunk: by stored SID, else by exact friendly name, else created ----
@@ -114,7 +113,7 @@ public final class TrunkSetup {
         .compose(trunk -> trunk != null ? Future.succeededFuture(trunk) : createTrunk(run, 0))
         .compose(trunk -> {
           run.trunk = trunk;
-          return save(run, StoreClient.patch()
+          return save(run, new TrunkPatch()
               .trunkSid(trunk.sid())
               .friendlyName(trunk.friendlyName())
               .domainName(blankToNull(trunk.domainName()))
@@ -163,7 +162,7 @@ public final class TrunkSetup {
     return setDomain(run, 0).compose(trunk -> {
       run.trunk = trunk;
       run.repaired.add("domainName");
-      return save(run, StoreClient.patch().domainName(trunk.domainName()).terminationUri(trunk.domainName()));
+      return save(run, new TrunkPatch().domainName(trunk.domainName()).terminationUri(trunk.domainName()));
     });
   }
 
@@ -195,7 +194,7 @@ public final class TrunkSetup {
             }))
         .compose(list -> {
           run.credentialListSid = list.sid();
-          return save(run, StoreClient.patch().credentialListSid(list.sid()));
+          return save(run, new TrunkPatch().credentialListSid(list.sid()));
         });
   }
 
@@ -241,7 +240,7 @@ public final class TrunkSetup {
     Future<SipCredentials> sip = run.tenant.connector().passwordState() == PasswordState.NONE
         && run.stored.username() == null
         ? Future.succeededFuture(null)
-        : store.sipCredentials(run.tenant.subaccountId(), run.tenant.requestId())
+        : run.tenant.store().sipCredentials(new TenantRef(run.tenant.subaccountId()))
             .recover(err -> err instanceof ServiceException se && se.status() == 404
                 ? Future.succeededFuture(null) : Future.failedFuture(err));
     return sip.compose(credentials -> api.listCredentials(run.auth(), run.credentialListSid)
@@ -250,7 +249,7 @@ public final class TrunkSetup {
 
   private Future<Void> decideCredential(Run run, SipCredentials sip, List<Credential> existing) {
     boolean rotating = sip != null && sip.pending() != null
-        && StoreClient.PURPOSE_ROTATION.equals(sip.pending().purpose());
+        && PutPendingSip.ROTATION.equals(sip.pending().purpose());
     PendingSip pending = sip == null || sip.pending() == null || rotating ? null : sip.pending();
     Credential credential = pick(run, existing, pending);
 
@@ -265,7 +264,7 @@ public final class TrunkSetup {
     boolean passwordKnown = sip != null && sip.password() != null && !sip.password().isBlank()
         && credential.username().equals(sip.username());
     if (passwordKnown) {
-      return save(run, StoreClient.patch().credentialSid(credential.sid()));
+      return save(run, new TrunkPatch().credentialSid(credential.sid()));
     }
     if (rotating) {
       return rotationInTheWay();
@@ -318,33 +317,31 @@ public final class TrunkSetup {
           ? run.stored.username()
           : UsernameRule.forTrunk(run.trunk.friendlyName(), names.prefix(), run.tenant.subaccountId());
       password = passwords.next();
-      writeAhead = store.putPending(run.tenant.subaccountId(), username, password, StoreClient.PURPOSE_SETUP, null,
-          run.tenant.requestId());
+      writeAhead = run.tenant.store().putPendingSip(new PutPendingSip(run.tenant.subaccountId(), username, password,
+          PutPendingSip.SETUP, null)).mapEmpty();
     }
     return writeAhead
         .compose(v -> api.createCredential(run.auth(), run.credentialListSid, username, password))
         .compose(created -> {
           run.credential = created;
           run.repaired.add("credential");
-          return save(run, StoreClient.patch().credentialSid(created.sid()));
+          return save(run, new TrunkPatch().credentialSid(created.sid()));
         })
-        .compose(v -> store.promote(run.tenant.subaccountId(), username, run.credential.sid(),
-            run.tenant.requestId()));
+        .compose(v -> promote(run, username, run.credential.sid()));
   }
 
   private Future<Void> applyPassword(Run run, Credential credential, Secret password, boolean writeAhead) {
     Future<Void> ahead = writeAhead
-        ? store.putPending(run.tenant.subaccountId(), credential.username(), password, StoreClient.PURPOSE_SETUP,
-            credential.sid(), run.tenant.requestId())
+        ? run.tenant.store().putPendingSip(new PutPendingSip(run.tenant.subaccountId(), credential.username(),
+            password, PutPendingSip.SETUP, credential.sid())).<Void>mapEmpty()
         : Future.succeededFuture();
     return ahead
         .compose(v -> api.updateCredentialPassword(run.auth(), run.credentialListSid, credential.sid(), password))
         .compose(updated -> {
           run.repaired.add("password");
-          return save(run, StoreClient.patch().credentialSid(credential.sid()));
+          return save(run, new TrunkPatch().credentialSid(credential.sid()));
         })
-        .compose(v -> store.promote(run.tenant.subaccountId(), credential.username(), credential.sid(),
-            run.tenant.requestId()));
+        .compose(v -> promote(run, credential.username(), credential.sid()));
   }
 
   // ---- 6. the origination URL to Retell: kept, else Retell's one converged in place, else created ----
@@ -367,7 +364,7 @@ public final class TrunkSetup {
       }
       return url.compose(u -> {
         run.originationUrl = u.sipUrl() == null ? sipUrl : u.sipUrl();
-        return save(run, StoreClient.patch().originationUrlSid(u.sid()));
+        return save(run, new TrunkPatch().originationUrlSid(u.sid()));
       });
     });
   }
@@ -396,7 +393,7 @@ public final class TrunkSetup {
   private Future<Void> save(Run run, TrunkPatch patch) {
     Trunk wanted = patch.build();
     Trunk known = run.stored;
-    TrunkPatch changes = StoreClient.patch();
+    TrunkPatch changes = new TrunkPatch();
     boolean changed = false;
     if (differs(wanted.trunkSid(), known.trunkSid())) { changes.trunkSid(wanted.trunkSid()); changed = true; }
     if (differs(wanted.friendlyName(), known.friendlyName())) {
@@ -419,8 +416,16 @@ public final class TrunkSetup {
       return Future.succeededFuture();
     }
     Trunk delta = changes.build();
-    return store.putTrunk(run.tenant.subaccountId(), delta, run.tenant.requestId())
-        .onSuccess(v -> run.stored = merge(run.stored, delta));
+    return putTrunk(run, delta).onSuccess(v -> run.stored = merge(run.stored, delta));
+  }
+
+  private static Future<Void> putTrunk(Run run, Trunk fields) {
+    return run.tenant.store().putTrunk(new PutTrunk(run.tenant.subaccountId(), fields, null)).mapEmpty();
+  }
+
+  private static Future<Void> promote(Run run, String username, String credentialSid) {
+    return run.tenant.store().promoteSip(new PromoteSip(run.tenant.subaccountId(), username, credentialSid))
+        .mapEmpty();
   }
 
   private static boolean differs(String wanted, String known) {

@@ -2,8 +2,8 @@ package dev.trunkline.twilio.trunk;
 
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Trunk;
+import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.TeardownResult;
-import dev.trunkline.twilio.StoreClient;
 import dev.trunkline.twilio.TenantContext;
 import dev.trunkline.twilio.TwilioConfig;
 import dev.trunkline.twilio.client.TwilioApi;
@@ -24,12 +24,10 @@ public final class TrunkTeardown {
   private static final Logger LOG = LoggerFactory.getLogger(TrunkTeardown.class);
 
   private final TwilioApi api;
-  private final StoreClient store;
   private final TrunkNames names;
 
-  public TrunkTeardown(TwilioApi api, StoreClient store, TwilioConfig config) {
+  public TrunkTeardown(TwilioApi api, TwilioConfig config) {
     this.api = api;
-    this.store = store;
     this.names = new TrunkNames(config.friendlyNamePrefix());
   }
 
@@ -53,7 +51,7 @@ public final class TrunkTeardown {
           removed.add("trunk");
           return deleteOwnCredentialList(tenant, trunk, removed);
         })
-        .compose(v -> store.deleteTrunk(tenant.subaccountId(), tenant.requestId()))
+        .compose(v -> tenant.store().deleteTrunk(new TenantRef(tenant.subaccountId())))
         .map(v -> {
           LOG.info("request {}: tenant {} trunk {} torn down ({})", tenant.requestId(), tenant.subaccountId(),
               trunk.trunkSid(), String.join(", ", removed));
