@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a benchmark of this working tree and of another commit alternately, so both see the same machine noise:
-#   bench/compare-with.sh <git-ref> [benchmark] [rounds]     e.g. bench/compare-with.sh HEAD~3 fix 2
+#   bench/compare-with.sh <git-ref> [benchmark] [rounds]     e.g. bench/compare-with.sh HEAD~3 fix 3
+# JAVA_OPTS is passed to both JVMs (e.g. JAVA_OPTS=-Dbench.quick=true for a short run).
 # Each side is built once (mvn package, no tests) in its own clone under ${TMPDIR:-/tmp}; the benchmark's own
 # baseline and ratios are printed per run, then compare the medians of the two sides row by row.
 set -euo pipefail
@@ -23,9 +24,13 @@ git clone -q "$root" "$work/other" && (cd "$work/other" && git checkout -q "$ref
 cp_this="$(build "$work/this")"
 cp_other="$(build "$work/other")"
 for round in $(seq 1 "$rounds"); do
-  for side in other this; do
+  # Alternate which side goes first, so a trend in the machine's load does not favour one.
+  order="other this"; [ $((round % 2)) -eq 0 ] && order="this other"
+  for side in $order; do
     cp_var="cp_$side"
     echo "### round $round: $side ($( [ "$side" = this ] && echo "working tree" || echo "$ref"))"
-    java -Xmx512m -cp "${!cp_var}" dev.trunkline.bench.Benchmarks "$which" 2>/dev/null | grep -v '^$'
+    # Only the benchmark's table, not the node's log lines.
+    java -Xmx512m ${JAVA_OPTS:-} -cp "${!cp_var}" dev.trunkline.bench.Benchmarks "$which" 2>/dev/null \
+        | grep -E '^(==|[a-z]+ +[a-z]|[0-9]+ +[0-9])'
   done
 done
