@@ -9,7 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  */
 public final class Await {
   /** How long a wait lasts unless told otherwise: far above any healthy wait, so only a hang reaches it. */
-  public static final Duration DEFAULT = Duration.ofSeconds(20);
+  public static final Duration DEFAULT = Duration.ofSeconds(60);
   /** Between two polls of a condition. */
   static final long POLL_MS = 10;
 
@@ -66,36 +66,63 @@ public final class Await {
     } catch (ExecutionException e) {
       return e.getCause();
     }
-    throw new AssertionError("expected " + what + " to fail, it succeeded with " + result);
+    throw new AssertionError("expected " + what + " to fail, it succeeded with " + shown(result));
   }
 
   /** Polls {@code condition} until it holds, for at most {@link #DEFAULT}. */
-  public static void until(String what, BooleanSupplier condition) {
+  public static void until(String what, Condition condition) {
     until(what, DEFAULT, condition);
   }
 
   /** Polls {@code condition} until it holds, for at most {@code within}; fails naming {@code what}. */
-  public static void until(String what, Duration within, BooleanSupplier condition) {
-    value(what, within, () -> condition.getAsBoolean() ? Boolean.TRUE : null, v -> true);
+  public static void until(String what, Duration within, Condition condition) {
+    until(what, within, condition, () -> "it never held");
+  }
+
+  /** {@link #until(String, Duration, Condition)} polling every {@code every}, for a condition that costs. */
+  public static void until(String what, Duration within, Duration every, Condition condition) {
+    poll(what, within, every, () -> condition.holds() ? Boolean.TRUE : null, v -> true, last -> "it never held");
+  }
+
+  /**
+   * Polls {@code condition} until it holds, for at most {@code within}; the failure names {@code what} and adds
+   * {@code state}, asked for then (what was seen instead: a count, a connection's text).
+   */
+  public static void until(String what, Duration within, Condition condition, Supplier<String> state) {
+    poll(what, within, Duration.ofMillis(POLL_MS), () -> condition.holds() ? Boolean.TRUE : null, v -> true,
+        last -> state.get());
   }
 
   /**
    * Polls {@code probe} until its value passes {@code done} (a null value never does), for at most
    * {@code within}, and returns that value. A failure names {@code what} and the last value seen.
    */
-  public static <T> T value(String what, Duration within, Supplier<T> probe, Predicate<? super T> done) {
+  public static <T> T value(String what, Duration within, Probe<T> probe, Predicate<? super T> done) {
+    return value(what, within, Duration.ofMillis(POLL_MS), probe, done);
+  }
+
+  /**
+   * {@link #value(String, Duration, Probe, Predicate)} polling every {@code every} instead of every
+   * {@value #POLL_MS} ms: for a probe that costs something (an HTTP call to a node that is starting).
+   */
+  public static <T> T value(String what, Duration within, Duration every, Probe<T> probe,
+      Predicate<? super T> done) {
+    return poll(what, within, every, probe, done, last -> "last seen: " + shown(last));
+  }
+
+  private static <T> T poll(String what, Duration within, Duration every, Probe<T> probe,
+      Predicate<? super T> done, Function<T, String> state) {
     refuseEventLoop(what);
     long deadline = System.nanoTime() + within.toNanos();
-    T last = null;
     while (true) {
-      last = probe.get();
+      T last = ask(what, probe);
       if (last != null && done.test(last)) {
         return last;
       }
       if (System.nanoTime() - deadline >= 0) {
-        throw new AssertionError("waited " + within.toMillis() + " ms for " + what + "; last seen: " + last);
+        throw new AssertionError("waited " + within.toMillis() + " ms for " + what + "; " + state.apply(last));
       }
-      pause();
+      pause(every.toNanos());
     }
   }
 
@@ -103,13 +130,13 @@ public final class Await {
    * Polls {@code condition} until it has held for {@code stableFor} without a break (a count that has stopped
    * moving, a queue that stays empty), for at most {@code within} in all.
    */
-  public static void stable(String what, Duration stableFor, Duration within, BooleanSupplier condition) {
+  public static void stable(String what, Duration stableFor, Duration within, Condition condition) {
     refuseEventLoop(what);
     long deadline = System.nanoTime() + within.toNanos();
     long heldSince = -1;
     while (true) {
       long now = System.nanoTime();
-      if (condition.getAsBoolean()) {
+      if (ask(what, condition::holds)) {
         if (heldSince < 0) {
           heldSince = now;
         } else if (now - heldSince >= stableFor.toNanos()) {
@@ -122,7 +149,7 @@ public final class Await {
         throw new AssertionError("waited " + within.toMillis() + " ms for " + what + " to hold for "
             + stableFor.toMillis() + " ms in a row");
       }
-      pause();
+      pause(TimeUnit.MILLISECONDS.toNanos(POLL_MS));
     }
   }
 
@@ -157,6 +184,32 @@ public final class Await {
     });
   }
 
+  /** What a test polls: may throw (a probe over HTTP or a file); a checked exception fails the wait. */
+  @FunctionalInterface
+  public interface Probe<T> {
+    /** The value now, or null for none yet. */
+    T get() throws Exception;
+  }
+
+  /** A condition a test polls: may throw, as a {@link Probe} may. */
+  @FunctionalInterface
+  public interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  private static <T> T ask(String what, Probe<T> probe) {
+    try {
+      return probe.get();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while polling for " + what, e);
+    } catch (Exception e) {
+      throw new AssertionError("polling for " + what + " failed: " + e, e);
+    }
+  }
+
   private static <T> T completion(String what, Future<T> future, Duration within) throws ExecutionException {
     refuseEventLoop(what);
     try {
@@ -169,6 +222,20 @@ public final class Await {
     }
   }
 
+  /**
+   * A value for a failure message: numbers, booleans and enum constants as they are, anything else by its type
+   * only, since a reply or a text may hold a secret (see {@link SecretAssertions}).
+   */
+  static String shown(Object value) {
+    if (value == null) {
+      return "nothing";
+    }
+    if (value instanceof Number || value instanceof Boolean || value instanceof Enum<?>) {
+      return value.toString();
+    }
+    return "a " + value.getClass().getName();
+  }
+
   private static void refuseEventLoop(String what) {
     if (Context.isOnEventLoopThread()) {
       throw new IllegalStateException("a blocking wait for " + what + " on an event loop would stall what it "
@@ -176,8 +243,8 @@ public final class Await {
     }
   }
 
-  private static void pause() {
-    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MS));
+  private static void pause(long nanos) {
+    LockSupport.parkNanos(nanos);
     if (Thread.interrupted()) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while polling");
