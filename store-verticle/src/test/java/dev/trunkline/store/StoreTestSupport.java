@@ -1,21 +1,20 @@
 package dev.trunkline.store;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.testing.Await;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Shared helpers: keys, tenants, deployment, bus calls and a raw MongoDB client on the embedded server. */
 final class StoreTestSupport {
@@ -49,14 +48,6 @@ final class StoreTestSupport {
         .put("vault", new JsonObject().put("keys", keys));
   }
 
-  static <T> T await(Future<T> future) {
-    try {
-      return future.await(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("no result within " + TIMEOUT_MS + " ms", e);
-    }
-  }
-
   static String deploy(Vertx vertx, JsonObject config) {
     return await(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config)));
   }
@@ -72,16 +63,8 @@ final class StoreTestSupport {
 
   /** Calls an address that must fail and returns the failure as the caller sees it. */
   static ServiceException failure(Vertx vertx, String address, Object body) {
-    Future<JsonObject> reply = Bus.request(vertx, address, body, JsonObject.class, TIMEOUT_MS, null);
-    try {
-      reply.await(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("no reply within " + TIMEOUT_MS + " ms", e);
-    } catch (Exception e) {
-      return ServiceException.from(reply.cause());
-    }
-    // Field names only: the reply of a secret address holds the secret.
-    return fail("expected " + address + " to fail, it replied with " + reply.result().fieldNames());
+    return ServiceException.from(Await.awaitFailure("the reply to " + address,
+        Bus.request(vertx, address, body, JsonObject.class, TIMEOUT_MS, null), Duration.ofMillis(TIMEOUT_MS)));
   }
 
   static void assertFailure(ServiceException e, int status, String code) {
