@@ -12,6 +12,7 @@ import dev.trunkline.contract.StoreMessages.PutTwilioAccount;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TenantRef;
+import dev.trunkline.contract.testing.Await;
 import dev.trunkline.simulators.SimulatorOptions;
 import dev.trunkline.simulators.TwilioSimulator;
 import dev.trunkline.store.StoreVerticle;
@@ -29,9 +30,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The real parts every test here runs against: the Twilio simulator over HTTP on a free port, a StoreVerticle on
@@ -40,7 +38,6 @@ import java.util.concurrent.TimeoutException;
  * first use), so tests never see each other's state.
  */
 public final class TwilioTestEnv {
-  public static final long AWAIT_SECONDS = 60;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   public final Vertx vertx;
@@ -211,20 +208,18 @@ public final class TwilioTestEnv {
     }
   }
 
-  /** Waits (from the test thread, never an event loop) with a timeout. */
+  /**
+   * {@link Await#await(Future)}, except that a {@link ServiceException} comes out as a {@link ServiceFailure},
+   * which {@link #failure} and the tests catch to check its status and code.
+   */
   public static <T> T await(Future<T> future) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(AWAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
+      return Await.await(future);
+    } catch (AssertionError e) {
       if (e.getCause() instanceof ServiceException se) {
         throw new ServiceFailure(se);
       }
-      throw new AssertionError("future failed: " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new AssertionError("future did not complete within " + AWAIT_SECONDS + " s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted");
+      throw e;
     }
   }
 
