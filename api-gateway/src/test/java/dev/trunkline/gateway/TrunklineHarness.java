@@ -7,6 +7,8 @@ import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages;
+import dev.trunkline.contract.testing.FreePorts;
+import dev.trunkline.contract.testing.LogCapture;
 import dev.trunkline.retell.RetellVerticle;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.simulators.SimulatorOptions;
@@ -15,6 +17,7 @@ import dev.trunkline.store.StoreVerticle;
 import dev.trunkline.twilio.TwilioVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -46,7 +49,7 @@ import java.util.Map;
  *
  * <p>It also keeps the suite honest about secrets: every secret it creates or is told about is remembered,
  * every response body and header it receives is recorded, and {@link #assertNoSecretLeaked()} scans those and
- * every log line of the JVM.
+ * every log event of the JVM, at every level, from the harness's start until its Vert.x closes ({@link #logs()}).
  */
 public final class TrunklineHarness {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -63,10 +66,13 @@ public final class TrunklineHarness {
   /** Every registered secret, value to the name a leak report gives it (the report never shows a value). */
   private final Map<String, String> secrets = Collections.synchronizedMap(new LinkedHashMap<>());
   private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
+  private final LogCapture logs;
+  private volatile boolean clearTextInTheDatabase;
 
   private TrunklineHarness(Vertx vertx, RetellSimulator retell, TwilioSimulator twilio, JsonObject config,
-      int port) {
+      int port, LogCapture logs) {
     this.vertx = vertx;
+    this.logs = logs;
     this.retell = retell;
     this.twilio = twilio;
     this.config = config;
@@ -91,29 +97,47 @@ public final class TrunklineHarness {
    * @param services false to deploy the gateway alone (to test it with no service consuming the bus)
    */
   public static Future<TrunklineHarness> start(Vertx vertx, JsonObject overrides, boolean services) {
-    LogCapture.install();
+    LogCapture logs = LogCapture.start();
     SimulatorOptions loopback = new SimulatorOptions().host("127.0.0.1").port(0);
-    Future<RetellSimulator> retellSim = RetellSimulator.start(vertx, loopback);
-    Future<TwilioSimulator> twilioSim = TwilioSimulator.start(vertx, loopback);
-    return Future.all(retellSim, twilioSim)
+    // The capture lasts as long as this Vert.x: its close undeploys the verticle that ends it.
+    return vertx.deployVerticle(new CaptureLifetime(logs))
+        .compose(id -> Future.all(RetellSimulator.start(vertx, loopback), TwilioSimulator.start(vertx, loopback)))
         .compose(sims -> {
-          RetellSimulator retell = retellSim.result();
-          TwilioSimulator twilio = twilioSim.result();
+          RetellSimulator retell = sims.resultAt(0);
+          TwilioSimulator twilio = sims.resultAt(1);
           JsonObject config = testConfig(retell, twilio).mergeIn(overrides, true);
+          Future<?> deployed = services ? deployServices(vertx, config) : Future.succeededFuture();
           // A concrete port: with port 0 every gateway instance would bind a port of its own, with a fixed
           // one they share it as in production.
-          config.getJsonObject("http").put("port", freePort());
-          Future<?> deployed = services ? deployServices(vertx, config) : Future.succeededFuture();
           return deployed
-              .compose(v -> vertx.deployVerticle(GatewayVerticle.class,
-                  new DeploymentOptions().setConfig(config).setInstances(2)))
+              .compose(v -> FreePorts.bindRetrying(port -> {
+                config.getJsonObject("http").put("port", port);
+                return vertx.deployVerticle(GatewayVerticle.class,
+                    new DeploymentOptions().setConfig(config.copy()).setInstances(2));
+              }))
               .map(v -> {
                 vertx.sharedData().getLocalMap("trunkline").put("deployed", Boolean.TRUE);
                 int port = (Integer) vertx.sharedData().getLocalMap(GatewayVerticle.PORT_MAP)
                     .get(GatewayVerticle.PORT_KEY);
-                return new TrunklineHarness(vertx, retell, twilio, config, port);
+                return new TrunklineHarness(vertx, retell, twilio, config, port, logs);
               });
-        });
+        })
+        .onFailure(e -> logs.close());
+  }
+
+  /** Ends a harness's log capture when its Vert.x closes (tests need not close the harness). */
+  private static final class CaptureLifetime extends VerticleBase {
+    private final LogCapture logs;
+
+    CaptureLifetime(LogCapture logs) {
+      this.logs = logs;
+    }
+
+    @Override
+    public Future<?> stop() {
+      logs.close();
+      return Future.succeededFuture();
+    }
   }
 
   private static Future<?> deployServices(Vertx vertx, JsonObject config) {
@@ -128,14 +152,6 @@ public final class TrunklineHarness {
   public Future<Void> stopRetellService() {
     String id = (String) vertx.sharedData().getLocalMap("test.deployments").get("retell");
     return vertx.undeploy(id);
-  }
-
-  private static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   static JsonObject testConfig(RetellSimulator retell, TwilioSimulator twilio) {
@@ -257,20 +273,37 @@ public final class TrunklineHarness {
     seen.add(s.toString());
   }
 
-  /** Scans every recorded response and every captured log line for every registered secret. */
+  /** Every log event since the harness started, at every level (clear it to scan only what follows). */
+  public LogCapture logs() {
+    return logs;
+  }
+
+  /**
+   * Says that the test wrote a registered secret into the database in clear (a planted row): the database's wire
+   * loggers ({@link LogCapture#DATABASE_WIRE}) print it by design, so the log scan leaves them out.
+   */
+  public void clearTextInTheDatabase() {
+    clearTextInTheDatabase = true;
+  }
+
+  /** Scans every recorded response and every captured log event for every registered secret. */
   public void assertNoSecretLeaked() {
-    List<String> logs = LogCapture.drain();
+    List<String> logLines = logs.lines();
     List<String> responses;
     synchronized (seen) {
       responses = new ArrayList<>(seen);
     }
-    assertThat(logs).as("captured log lines").isNotEmpty();
+    assertThat(logLines).as("captured log events").isNotEmpty();
     assertThat(responses).as("recorded responses").isNotEmpty();
     Map<String, String> byName = new LinkedHashMap<>();
     synchronized (secrets) {
       secrets.forEach((value, name) -> byName.put(name, value));
     }
-    assertNoSecrets("a log line", logs, byName);
+    if (clearTextInTheDatabase) {
+      logs.assertNoSecrets(byName, LogCapture.DATABASE_WIRE);
+    } else {
+      assertNoSecrets("a captured log event", logLines, byName);
+    }
     assertNoSecrets("a response", responses, byName);
   }
 
@@ -329,6 +362,7 @@ public final class TrunklineHarness {
   }
 
   public Future<Void> close() {
+    logs.close();
     return Future.join(retell.close(), twilio.close()).mapEmpty();
   }
 }
