@@ -2,6 +2,8 @@ package dev.trunkline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trunkline.contract.testing.Await;
+import dev.trunkline.contract.testing.FreePorts;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.simulators.SimulatorOptions;
@@ -113,10 +115,11 @@ class ClusterIT {
   @Test
   void fixAcrossTheClusterSurvivesARetellNodeAndAStoreNodeDeathIsA503() throws Exception {
     // ---- the cluster ----------------------------------------------------------------------------------
-    int httpPort = TestPorts.free();
-    int metricsPortA = TestPorts.free();
-    int metricsPortB = TestPorts.free();
-    int[] hz = {TestPorts.free(), TestPorts.free(), TestPorts.free()};
+    // Settings of processes, and a member list: known before anything binds them.
+    int httpPort = FreePorts.pick();
+    int metricsPortA = FreePorts.pick();
+    int metricsPortB = FreePorts.pick();
+    int[] hz = {FreePorts.pick(), FreePorts.pick(), FreePorts.pick()};
     String members = IntStream.of(hz).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
     String clusterName = "trunkline-it-" + HexFormat.of().formatHex(bytes(4));
     long t0 = System.nanoTime();
@@ -306,28 +309,28 @@ class ClusterIT {
     // ---- kill -9 the only store node --------------------------------------------------------------------
     b.killHard();
     long storeKilledAt = System.nanoTime();
-    HttpResponse<String> unavailable = null;
-    long slowest = 0;
+    long[] slowest = {0};
     // Hazelcast drops the dead member after at most maxNoHeartbeatSeconds (15 s here; a kill -9 closes the socket,
     // so it is usually much sooner); until then calls time out after the bus timeout.
     long storeGoneWithin = 15_000 + BUS_TIMEOUT_MS + 7_000;
-    while (ms(storeKilledAt) < storeGoneWithin) {
-      long callStart = System.nanoTime();
-      HttpResponse<String> r = api.send("GET", "/phone-numbers", null, null);
-      slowest = Math.max(slowest, ms(callStart));
-      if (r.statusCode() == 503) {
-        unavailable = r;
-        break;
-      }
-      assertThat(r.statusCode()).as("before the store is known gone, a call times out: %s", r.body()).isIn(200, 504);
-      Thread.sleep(250);
-    }
-    report("store node killed: 503 after %d ms; slowest call meanwhile %d ms", ms(storeKilledAt), slowest);
-    assertThat(unavailable).as("a 503 within %d ms of the store's death", storeGoneWithin).isNotNull();
+    HttpResponse<String> unavailable = Await.value("a 503 once the store is known gone",
+        Duration.ofMillis(storeGoneWithin), Duration.ofMillis(250), () -> {
+          long callStart = System.nanoTime();
+          HttpResponse<String> r = api.send("GET", "/phone-numbers", null, null);
+          slowest[0] = Math.max(slowest[0], ms(callStart));
+          if (r.statusCode() == 503) {
+            return r;
+          }
+          assertThat(r.statusCode()).as("before the store is known gone, a call times out: %s", r.body())
+              .isIn(200, 504);
+          return null;
+        }, r -> true);
+    long slowestMs = slowest[0];
+    report("store node killed: 503 after %d ms; slowest call meanwhile %d ms", ms(storeKilledAt), slowestMs);
     JsonObject error = new JsonObject(unavailable.body()).getJsonObject("error");
     assertThat(error.getString("code")).isEqualTo("SERVICE_UNAVAILABLE");
     assertThat(error.getString("message")).contains("store service is unavailable");
-    assertThat(slowest).as("no call waits longer than its bus timeout").isLessThan(BUS_TIMEOUT_MS + 5_000);
+    assertThat(slowestMs).as("no call waits longer than its bus timeout").isLessThan(BUS_TIMEOUT_MS + 5_000);
     HttpResponse<String> notReady = get("http://127.0.0.1:" + httpPort + "/health/ready");
     assertThat(notReady.statusCode()).isEqualTo(503);
     assertThat(new JsonObject(notReady.body()).getJsonObject("checks").getJsonObject("store").getString("status"))
@@ -341,16 +344,9 @@ class ClusterIT {
     // Ready means the store answers; the restarted node deploys its Retell service after its store, so wait until
     // a one-number audit (read-only, served by Retell) is answered before the fix relies on it.
     long retellBack = System.nanoTime();
-    HttpResponse<String> audited = null;
-    while (ms(retellBack) < 30_000) {
-      audited = api.send("GET", "/twilio/retell-credentials?phoneNumber=" + numbers.get(0).replace("+", "%2B"), null,
-          null);
-      if (audited.statusCode() == 200) {
-        break;
-      }
-      Thread.sleep(100);
-    }
-    assertStatus(audited, 200);
+    Await.value("a one-number audit answered by the restarted Retell service", Duration.ofSeconds(30),
+        Duration.ofMillis(100), () -> api.send("GET", "/twilio/retell-credentials?phoneNumber="
+            + numbers.get(0).replace("+", "%2B"), null, null), audited -> audited.statusCode() == 200);
     report("the restarted node's Retell service answered %d ms after the gateway was ready", ms(retellBack));
     // Restarted at once (its old connections still in TIME_WAIT), it takes its own port back, as docs/deployment.md
     // promises: a node on port+1 would surprise firewalls and member lists.
@@ -411,24 +407,34 @@ class ClusterIT {
 
   /** Polls readiness until it is 200 with exactly {@code members} cluster members. */
   private static JsonObject awaitReady(int port, int members, Duration within, ClusterNode gateway) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline && gateway.alive()) {
-      try {
-        HttpResponse<String> r = get("http://127.0.0.1:" + port + "/health/ready");
-        last = r.statusCode() + " " + r.body();
-        if (r.statusCode() == 200) {
-          JsonObject body = new JsonObject(r.body());
-          JsonObject cluster = body.getJsonObject("checks").getJsonObject("cluster");
-          if (cluster != null && cluster.getInteger("members") == members) {
-            return body;
-          }
+    String[] last = {""};
+    try {
+      return Await.value("the gateway ready with " + members + " members", within, Duration.ofMillis(250), () -> {
+        if (!gateway.alive()) {
+          throw new AssertionError("the gateway's node died");
         }
-      } catch (java.io.IOException e) {
-        last = e.toString(); // not listening yet
-      }
-      Thread.sleep(250);
+        try {
+          HttpResponse<String> r = get("http://127.0.0.1:" + port + "/health/ready");
+          last[0] = r.statusCode() + " " + r.body();
+          if (r.statusCode() == 200) {
+            JsonObject body = new JsonObject(r.body());
+            JsonObject cluster = body.getJsonObject("checks").getJsonObject("cluster");
+            if (cluster != null && cluster.getInteger("members") == members) {
+              return body;
+            }
+          }
+        } catch (java.io.IOException e) {
+          last[0] = e.toString(); // not listening yet
+        }
+        return null;
+      }, ready -> true);
+    } catch (AssertionError notReady) {
+      failNotReady(members, within, last[0]);
+      throw notReady;
     }
+  }
+
+  private static void failNotReady(int members, Duration within, String last) throws Exception {
     // CI shows only the end of a failure: the nodes' recent lines first, the verdict last.
     StringBuilder outputs = new StringBuilder();
     for (ClusterNode node : nodes) {
