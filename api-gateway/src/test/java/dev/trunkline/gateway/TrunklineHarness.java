@@ -9,6 +9,7 @@ import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.testing.FreePorts;
 import dev.trunkline.contract.testing.LogCapture;
+import dev.trunkline.contract.testing.TestEnvironment;
 import dev.trunkline.retell.RetellVerticle;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.simulators.SimulatorOptions;
@@ -32,8 +33,6 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -155,19 +154,10 @@ public final class TrunklineHarness {
   }
 
   static JsonObject testConfig(RetellSimulator retell, TwilioSimulator twilio) {
-    Path dataDir;
-    try {
-      dataDir = Files.createTempDirectory("trunkline-gateway-test");
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-    byte[] key = new byte[32];
-    RANDOM.nextBytes(key);
-    return new JsonObject()
-        .put("dataDir", dataDir.toString())
+    JsonObject config = TestEnvironment.newStoreConfig("trunkline-gateway-test");
+    config.getJsonObject("mongo").putNull("uri");
+    return config
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("bodyLimitBytes", 16_384))
-        .put("mongo", new JsonObject().putNull("uri").put("database", "trunkline"))
-        .put("vault", new JsonObject().put("keys", "k1:" + Base64.getEncoder().encodeToString(key)))
         .put("twilio", new JsonObject().put("apiBaseUrl", twilio.baseUrl()).put("trunkingBaseUrl", twilio.baseUrl())
             .put("requestTimeoutMs", 2_000).put("maxRetries", 0).put("lockTimeoutMs", 5_000))
         .put("retell", new JsonObject().put("baseUrl", retell.baseUrl()).put("requestTimeoutMs", 2_000)
@@ -190,9 +180,7 @@ public final class TrunklineHarness {
 
   /** A fresh tenant id (24 hex characters). */
   public static String newTenant() {
-    byte[] b = new byte[12];
-    RANDOM.nextBytes(b);
-    return java.util.HexFormat.of().formatHex(b);
+    return TestEnvironment.newTenantId();
   }
 
   // ---- tokens ----------------------------------------------------------------------------------------
@@ -313,12 +301,6 @@ public final class TrunklineHarness {
   public record Tenant(String id, String apiKey, String username, String password, String terminationUri,
       String trunkSid) {}
 
-  private static String hex(int bytes) {
-    byte[] b = new byte[bytes];
-    RANDOM.nextBytes(b);
-    return java.util.HexFormat.of().formatHex(b);
-  }
-
   /**
    * Writes a set-up tenant through the store's addresses (what the Twilio verticle's setup writes), so the
    * Retell-side flows can run without a Twilio simulator.
@@ -329,10 +311,10 @@ public final class TrunklineHarness {
     String password = secret("a seeded tenant's SIP password", randomSecret("Sip1"));
     String username = "trunkline_" + id.substring(0, 8) + "_user";
     String termination = "tl" + id.substring(0, 10) + ".pstn.twilio.com";
-    String trunkSid = "TK" + hex(16);
-    String credentialSid = "CR" + hex(16);
+    String trunkSid = TestEnvironment.newSid("TK");
+    String credentialSid = TestEnvironment.newSid("CR");
     StoreMessages.Trunk trunk = new StoreMessages.Trunk(trunkSid, "trunkline-" + id, termination, termination,
-        "CL" + hex(16), credentialSid, null, null, username, null, null, null);
+        TestEnvironment.newSid("CL"), credentialSid, null, null, username, null, null, null);
     return bus(Addresses.Store.RETELL_KEY_PUT, new StoreMessages.PutRetellKey(id, new Secret(apiKey)))
         .compose(v -> bus(Addresses.Store.TRUNK_PUT, new StoreMessages.PutTrunk(id, trunk, null)))
         .compose(v -> bus(Addresses.Store.SIP_PENDING_PUT,
@@ -346,7 +328,7 @@ public final class TrunklineHarness {
     Future<Void> chain = Future.succeededFuture();
     for (String number : numbers) {
       chain = chain.compose(v -> bus(Addresses.Store.NUMBER_SAVE, new StoreMessages.PhoneNumber(tenant.id(),
-          number, "PN" + hex(16), tenant.trunkSid(), status, null, 0, 0)));
+          number, TestEnvironment.newSid("PN"), tenant.trunkSid(), status, null, 0, 0)));
     }
     return chain;
   }

@@ -6,46 +6,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.testing.Await;
+import dev.trunkline.contract.testing.TestEnvironment;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HexFormat;
 
-/** Shared helpers: keys, tenants, deployment, bus calls and a raw MongoDB client on the embedded server. */
+/**
+ * Shared helpers: keys, tenants and configuration in the store's words (made by {@link TestEnvironment}),
+ * deployment, bus calls and a raw MongoDB client on the embedded server.
+ */
 final class StoreTestSupport {
   static final long TIMEOUT_MS = 20_000;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private StoreTestSupport() {}
 
   static String newKeyBase64() {
-    byte[] key = new byte[32];
-    RANDOM.nextBytes(key);
-    return Base64.getEncoder().encodeToString(key);
+    return TestEnvironment.newVaultKey();
   }
 
   static String newTenant() {
-    byte[] id = new byte[12];
-    RANDOM.nextBytes(id);
-    return HexFormat.of().formatHex(id);
+    return TestEnvironment.newTenantId();
   }
 
   static String sid(String prefix) {
-    byte[] id = new byte[16];
-    RANDOM.nextBytes(id);
-    return prefix + HexFormat.of().formatHex(id);
+    return TestEnvironment.newSid(prefix);
   }
 
   static JsonObject config(Path dataDir, String keys) {
-    return new JsonObject()
-        .put("dataDir", dataDir.toString())
-        .put("mongo", new JsonObject().put("database", "trunkline"))
-        .put("vault", new JsonObject().put("keys", keys));
+    return TestEnvironment.storeConfig(dataDir, keys);
   }
 
   static String deploy(Vertx vertx, JsonObject config) {

@@ -13,6 +13,7 @@ import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.testing.Await;
+import dev.trunkline.contract.testing.TestEnvironment;
 import dev.trunkline.simulators.SimulatorOptions;
 import dev.trunkline.simulators.TwilioSimulator;
 import dev.trunkline.store.StoreVerticle;
@@ -24,12 +25,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * The real parts every test here runs against: the Twilio simulator over HTTP on a free port, a StoreVerticle on
@@ -38,7 +35,6 @@ import java.util.HexFormat;
  * first use), so tests never see each other's state.
  */
 public final class TwilioTestEnv {
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   public final Vertx vertx;
   public final TwilioSimulator sim;
@@ -79,15 +75,8 @@ public final class TwilioTestEnv {
 
   private static TwilioTestEnv start(Vertx vertx, JsonObject twilioOverrides, JsonObject sections,
       TwilioHttp.Observer observer) {
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("trunkline-twilio-test");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Path dir = TestEnvironment.newDataDir("trunkline-twilio-test");
     TwilioSimulator sim = await(TwilioSimulator.start(vertx, new SimulatorOptions()));
-    byte[] key = new byte[32];
-    RANDOM.nextBytes(key);
     JsonObject twilio = new JsonObject()
         .put("apiBaseUrl", sim.baseUrl())
         .put("trunkingBaseUrl", sim.baseUrl())
@@ -99,9 +88,7 @@ public final class TwilioTestEnv {
         // Small pages: every listing in every test crosses page boundaries.
         .put("pageSize", 3)
         .mergeIn(twilioOverrides == null ? new JsonObject() : twilioOverrides);
-    JsonObject config = new JsonObject()
-        .put("dataDir", dir.toString())
-        .put("vault", new JsonObject().put("keys", "k1:" + Base64.getEncoder().encodeToString(key)))
+    JsonObject config = TestEnvironment.storeConfig(dir, TestEnvironment.newVaultKeys())
         .put("bus", new JsonObject().put("timeoutMs", 10000))
         .put("twilio", twilio)
         .mergeIn(sections == null ? new JsonObject() : sections, true);
@@ -129,21 +116,15 @@ public final class TwilioTestEnv {
   // ---- tenants ----
 
   public static String newSubaccountId() {
-    byte[] b = new byte[12];
-    RANDOM.nextBytes(b);
-    return HexFormat.of().formatHex(b);
+    return TestEnvironment.newTenantId();
   }
 
   public static String newAccountSid() {
-    byte[] b = new byte[16];
-    RANDOM.nextBytes(b);
-    return "AC" + HexFormat.of().formatHex(b);
+    return TestEnvironment.newSid("AC");
   }
 
   public static Secret newAuthToken() {
-    byte[] b = new byte[16];
-    RANDOM.nextBytes(b);
-    return new Secret(HexFormat.of().formatHex(b));
+    return new Secret(TestEnvironment.hex(16));
   }
 
   /** A tenant with its own new Twilio account, stored in the store. */
