@@ -1,23 +1,26 @@
 package dev.trunkline.gateway;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.StoreMessages.RetellStatus;
+import dev.trunkline.contract.testing.Await;
 import dev.trunkline.gateway.TrunklineHarness.Tenant;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.time.Duration;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,18 +30,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A client that gives up on a long fix or audit (its load balancer's timeout, a killed script) must not leave
  * the whole fan-out running behind it: the gateway stops starting numbers once the connection is gone. Retell
- * is slowed down so that the full run would take seconds; the client hangs up after the first few numbers.
+ * holds (HOLD) every call of the kind under test, so when the client hangs up exactly {@code fixConcurrency}
+ * numbers are in flight and none has finished; those time out ({@code perNumberTimeoutMs}) and nothing more may
+ * start. The run is over when the tenant's only fan-out slot is free again ({@code maxFanOutsPerTenant} 1).
  */
 @ExtendWith(VertxExtension.class)
 class ClientDisconnectTest {
   private static final int NUMBERS = 40;
-  private static final long RETELL_LATENCY_MS = 300;
+  private static final int CONCURRENCY = 2;
   private static TrunklineHarness h;
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext test) {
     JsonObject overrides = new JsonObject().put("gateway", new JsonObject()
-        .put("fixConcurrency", 2).put("perNumberTimeoutMs", 5_000).put("listPageSize", 10));
+        .put("fixConcurrency", CONCURRENCY).put("perNumberTimeoutMs", 5_000).put("listPageSize", 10)
+        .put("maxFanOutsPerTenant", 1));
     TrunklineHarness.start(vertx, overrides, true).onComplete(test.succeeding(harness -> {
       h = harness;
       test.completeNow();
@@ -54,20 +60,14 @@ class ClientDisconnectTest {
   void aFixStopsStartingNumbersWhenItsClientDisconnects() throws Exception {
     Tenant t = seedBrokenTenant("+1650555");
     String workspace = RetellSimulator.workspaceId(t.apiKey());
-    h.retell.faults().add(FaultRule.on("PATCH", "/update-phone-number/*").latency(RETELL_LATENCY_MS));
+    FaultRule held = h.retell.faults().add(FaultRule.on("PATCH", "/update-phone-number/*").hold(30_000));
     try {
       long before = h.retell.requests().writes(workspace);
-      hangUpOnce("POST", h.path(t.id(), "/twilio/fix-retell-credentials"), t, "{}",
-          () -> h.retell.requests().writes(workspace) > before);
-      long atHangUp = h.retell.requests().writes(workspace) - before;
-      // What was in flight finishes (at most fixConcurrency numbers, one Retell latency); then nothing more.
-      Thread.sleep(3 * RETELL_LATENCY_MS);
-      long settled = h.retell.requests().writes(workspace) - before;
-      Thread.sleep(6 * RETELL_LATENCY_MS);
-      long later = h.retell.requests().writes(workspace) - before;
-      assertThat(atHangUp).as("the fix had started before the client hung up").isPositive();
-      assertThat(later).as("no Retell update started after the in-flight ones").isEqualTo(settled);
-      assertThat(later).as("a full run would update all %d numbers", NUMBERS).isLessThan(NUMBERS / 2);
+      hangUpOnce("POST", h.path(t.id(), "/twilio/fix-retell-credentials"), t, "{}", held);
+      awaitRunEnded(t);
+      assertThat(held.held()).as("updates in flight when the client hung up, and ever").isEqualTo(CONCURRENCY);
+      assertThat(h.retell.requests().writes(workspace) - before)
+          .as("no Retell update started after the in-flight ones").isEqualTo(CONCURRENCY);
     } finally {
       h.retell.faults().clear();
     }
@@ -82,24 +82,33 @@ class ClientDisconnectTest {
   void anAuditStopsStartingNumbersWhenItsClientDisconnects() throws Exception {
     Tenant t = seedBrokenTenant("+1650556");
     String workspace = RetellSimulator.workspaceId(t.apiKey());
-    h.retell.faults().add(FaultRule.on("GET", "/get-phone-number/*").latency(RETELL_LATENCY_MS));
+    FaultRule held = h.retell.faults().add(FaultRule.on("GET", "/get-phone-number/*").hold(30_000));
     try {
       long before = h.retell.requests().reads(workspace);
-      hangUpOnce("GET", h.path(t.id(), "/twilio/retell-credentials"), t, null,
-          () -> h.retell.requests().reads(workspace) > before);
-      Thread.sleep(3 * RETELL_LATENCY_MS);
-      long settled = h.retell.requests().reads(workspace) - before;
-      Thread.sleep(6 * RETELL_LATENCY_MS);
-      long later = h.retell.requests().reads(workspace) - before;
-      assertThat(settled).as("the audit had started").isPositive();
-      assertThat(later).as("no Retell read started after the in-flight ones").isEqualTo(settled);
-      assertThat(later).isLessThan(NUMBERS / 2);
+      hangUpOnce("GET", h.path(t.id(), "/twilio/retell-credentials"), t, null, held);
+      awaitRunEnded(t);
+      assertThat(held.held()).as("reads in flight when the client hung up, and ever").isEqualTo(CONCURRENCY);
+      assertThat(h.retell.requests().reads(workspace) - before)
+          .as("no Retell read started after the in-flight ones").isEqualTo(CONCURRENCY);
     } finally {
       h.retell.faults().clear();
     }
     JsonObject full = await(h.call(HttpMethod.GET, h.path(t.id(), "/twilio/retell-credentials"), h.token(t.id()),
         null)).bodyAsJsonObject();
     assertThat(full.getJsonObject("data").getInteger("total")).isEqualTo(NUMBERS);
+  }
+
+  /**
+   * Waits until the abandoned run has completed: until then it holds the tenant's only fan-out slot, and an audit
+   * of a number the tenant does not have is refused with 429 TOO_MANY_FAN_OUTS; after, it is answered 404
+   * without calling Retell.
+   */
+  private static void awaitRunEnded(Tenant t) {
+    String probe = h.path(t.id(), "/twilio/retell-credentials?phoneNumber=%2B19995550000");
+    HttpResponse<Buffer> free = await(Await.until(h.vertx, "the abandoned run to free the tenant's fan-out slot",
+        Duration.ofSeconds(30), () -> h.call(HttpMethod.GET, probe, h.token(t.id()), null)
+            .map(r -> r.statusCode() == 429 ? null : r)));
+    GatewayEdgeTest.assertError(free, 404, "NUMBER_NOT_FOUND");
   }
 
   private static Tenant seedBrokenTenant(String prefix) throws Exception {
@@ -113,15 +122,11 @@ class ClientDisconnectTest {
     return await(seeded);
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
   /**
-   * Sends the request over a plain socket and closes it, without reading an answer, as soon as {@code started}
-   * says the gateway has begun calling Retell.
+   * Sends the request over a plain socket and closes it, without reading an answer, once the gateway has
+   * {@value #CONCURRENCY} calls held at Retell: the fan-out's window is full and no number has finished.
    */
-  private static void hangUpOnce(String method, String path, Tenant t, String body, BooleanSupplier started)
+  private static void hangUpOnce(String method, String path, Tenant t, String body, FaultRule held)
       throws Exception {
     byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
     String head = method + " " + path + " HTTP/1.1\r\n"
@@ -134,10 +139,7 @@ class ClientDisconnectTest {
       out.write(head.getBytes(StandardCharsets.US_ASCII));
       out.write(content);
       out.flush();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-      while (!started.getAsBoolean() && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      await(held.whenHeld(CONCURRENCY));
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.trunkline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trunkline.contract.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -14,6 +15,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,7 +92,8 @@ class ConnectionFloodMeasurement {
     }
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  /** Longer than the tests' waits: the flood itself takes most of a minute on a loaded 2-core machine. */
+  private static <T> T await(Future<T> future) {
+    return Await.await("a step of the measurement", future, Duration.ofSeconds(120));
   }
 }

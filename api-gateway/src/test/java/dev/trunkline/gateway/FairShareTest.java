@@ -1,11 +1,12 @@
 package dev.trunkline.gateway;
 
-import static dev.trunkline.gateway.RotationFixtures.await;
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages;
+import dev.trunkline.contract.testing.Await;
 import dev.trunkline.gateway.TrunklineHarness.Tenant;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,9 +16,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,10 +79,7 @@ class FairShareTest {
       bulk.add(fix(a, new JsonObject()));
     }
     // A's fan-outs are running and queued in the key's limit: 4 x 30 PATCHes at 40/s take about 3 s.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (patches() < 10 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+    Await.until("A's fixes to have sent 10 PATCHes", Duration.ofSeconds(30), () -> patches() >= 10);
     HttpResponse<Buffer> refused = await(fix(a, new JsonObject()));
     assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(429);
     assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("TOO_MANY_FAN_OUTS");

@@ -6,27 +6,35 @@ import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Json;
 import dev.trunkline.provisioning.ProvisioningVerticle;
 import dev.trunkline.contract.TwilioMessages.TrunkStatus;
+import dev.trunkline.contract.testing.Await;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Undeploying the gateway lets a request in flight finish, and then accepts no more. */
+/**
+ * Undeploying the gateway lets a request in flight finish, and then accepts no more. The order is made, not
+ * timed: the service holds the request until the gateway has begun to stop (it no longer accepts connections).
+ */
 @ExtendWith(VertxExtension.class)
 class GracefulShutdownTest {
 
   @Test
   void aRequestInFlightFinishesWhileTheGatewayStops(Vertx vertx, VertxTestContext test) {
-    // A slow service: answers the trunk status after 600 ms.
-    vertx.eventBus().consumer(Addresses.Twilio.TRUNK_STATUS, message -> vertx.setTimer(600, id -> message.reply(
-        Json.toJson(new TrunkStatus("aaaaaaaaaaaaaaaaaaaaaaaa", true, null, null, null, null, null, true, true,
-            null, 0, List.of())))));
+    // A service that holds the trunk-status request until the test lets it answer.
+    Promise<Message<Object>> reached = Promise.promise();
+    vertx.eventBus().consumer(Addresses.Twilio.TRUNK_STATUS, reached::tryComplete);
     String secret = TrunklineHarness.randomSecret("jwt");
     JsonObject config = new JsonObject()
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
@@ -36,7 +44,8 @@ class GracefulShutdownTest {
         .generateToken(new JsonObject().put("sub", "t").put("subaccounts", new io.vertx.core.json.JsonArray().add("*")),
             new io.vertx.ext.auth.JWTOptions().setExpiresInSeconds(60));
     WebClient client = WebClient.create(vertx);
-    // The gateway's one call goes to the provisioning service, whose Twilio call is the slow one.
+    NetClient connector = vertx.createNetClient();
+    // The gateway's one call goes to the provisioning service, whose Twilio call is the held one.
     vertx.deployVerticle(ProvisioningVerticle.class, new DeploymentOptions().setConfig(config))
         .compose(p -> vertx.deployVerticle(GatewayVerticle.class, new DeploymentOptions().setConfig(config)))
         .onComplete(
@@ -50,7 +59,21 @@ class GracefulShutdownTest {
               })))
               .compose(r -> client.request(HttpMethod.GET, port, "127.0.0.1", "/health/live").timeout(2_000).send())
               .onComplete(test.failing(refused -> test.completeNow()));
-          vertx.setTimer(150, id -> vertx.undeploy(deployment));
+          reached.future()
+              .compose(request -> {
+                vertx.undeploy(deployment);
+                return stoppedAccepting(vertx, connector, port).map(request);
+              })
+              .onComplete(test.succeeding(request -> request.reply(Json.toJson(new TrunkStatus(
+                  "aaaaaaaaaaaaaaaaaaaaaaaa", true, null, null, null, null, null, true, true, null, 0, List.of())))));
         }));
+  }
+
+  /** Completes once a new connection to the port is refused: the gateway's shutdown has begun. */
+  private static Future<Boolean> stoppedAccepting(Vertx vertx, NetClient connector, int port) {
+    return Await.until(vertx, "the stopping gateway to refuse new connections", Duration.ofSeconds(10),
+        () -> connector.connect(port, "127.0.0.1")
+            .compose(socket -> socket.close().map((Boolean) null))
+            .otherwise(refused -> Boolean.TRUE));
   }
 }

@@ -3,9 +3,8 @@ package dev.trunkline.gateway;
 import static dev.trunkline.gateway.GatewayEdgeTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.trunkline.contract.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,13 +21,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slf4j.LoggerFactory;
 
 /**
  * Attacks on the HTTP front door that once got through (issue 10, item 5), kept here so they stay fixed: correctly
@@ -43,15 +40,9 @@ class HostileHttpInputTest {
   private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F]");
 
   private static TrunklineHarness h;
-  private static ListAppender<ILoggingEvent> access;
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext test) {
-    access = new ListAppender<>();
-    Logger logger = (Logger) LoggerFactory.getLogger("dev.trunkline.gateway.access");
-    access.setContext(logger.getLoggerContext());
-    access.start();
-    logger.addAppender(access);
     JsonObject overrides = new JsonObject().put("gateway", new JsonObject()
         .put("jwtIssuer", "https://issuer.example").put("jwtAudience", "trunkline"));
     TrunklineHarness.start(vertx, overrides, false).onComplete(test.succeeding(harness -> {
@@ -62,7 +53,6 @@ class HostileHttpInputTest {
 
   @AfterAll
   static void stop() {
-    ((Logger) LoggerFactory.getLogger("dev.trunkline.gateway.access")).detachAppender(access);
     h.assertNoSecretLeaked();
   }
 
@@ -165,18 +155,9 @@ class HostileHttpInputTest {
   }
 
   /** The access line for a request whose path contains the marker; polled, because it is written after the reply. */
-  private static String awaitAccessLine(String marker) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      synchronized (access.list) {
-        for (ILoggingEvent event : access.list) {
-          if (event.getFormattedMessage().contains(marker)) {
-            return event.getFormattedMessage();
-          }
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no access log line for a path containing " + marker);
+  private static String awaitAccessLine(String marker) {
+    return Await.value("an access log line for a path containing " + marker, Await.DEFAULT,
+        () -> h.logs().events("dev.trunkline.gateway.access").stream().map(ILoggingEvent::getFormattedMessage)
+            .filter(line -> line.contains(marker)).findFirst().orElse(null), line -> true);
   }
 }

@@ -1,5 +1,7 @@
 package dev.trunkline.gateway;
 
+import static dev.trunkline.contract.testing.Await.await;
+import static dev.trunkline.contract.testing.Await.awaitFailure;
 import dev.trunkline.provisioning.CredentialLeases;
 import dev.trunkline.provisioning.PurchaseFlow;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -186,22 +188,4 @@ class NoCredentialLeaseTest {
     return await(h.call(method, h.path(tenant, rest), token, body));
   }
 
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("did not complete: " + e, e);
-    }
-  }
-
-  private static Throwable awaitFailure(Future<?> future) {
-    try {
-      future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      return e.getCause();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    throw new AssertionError("expected a failure");
-  }
 }

@@ -2,10 +2,9 @@ package dev.trunkline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
+import dev.trunkline.contract.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slf4j.LoggerFactory;
 
 /**
  * The operator's view of one gateway: {@code GET /metrics} (Prometheus text, HTTP metrics per named route,
@@ -36,7 +34,6 @@ import org.slf4j.LoggerFactory;
 class OperationsTest {
   private static Vertx metered;
   private static TrunklineHarness h;
-  private static ListAppender<ILoggingEvent> access;
 
   @BeforeAll
   static void start() throws Exception {
@@ -48,16 +45,10 @@ class OperationsTest {
             .setValue("trunkline\\.events\\.v1\\.numbers\\..+").setAlias("trunkline.events.v1.numbers.<subaccountId>"))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))).build();
     h = TrunklineHarness.start(metered).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    access = new ListAppender<>();
-    Logger logger = (Logger) LoggerFactory.getLogger("dev.trunkline.gateway.access");
-    access.setContext(logger.getLoggerContext());
-    access.start();
-    logger.addAppender(access);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    ((Logger) LoggerFactory.getLogger("dev.trunkline.gateway.access")).detachAppender(access);
     h.assertNoSecretLeaked();
     h.close().compose(v -> metered.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
@@ -124,7 +115,7 @@ class OperationsTest {
     h.send(h.request(HttpMethod.GET, h.path(tenant, "/phone-numbers"), h.token(tenant))
         .putHeader("X-Request-Id", "ops-test-1"), null)
         // The access line is written when the response has ended, which may be just after the client has it.
-        .compose(r -> accessLine("ops-test-1 ", 50))
+        .compose(r -> accessLine("ops-test-1 "))
         .onComplete(test.succeeding(line -> test.verify(() -> {
           assertThat(line.getMDCPropertyMap())
               .containsEntry("requestId", "ops-test-1")
@@ -134,21 +125,11 @@ class OperationsTest {
         })));
   }
 
-  /** The access line that starts with {@code prefix}, polled every 20 ms for up to {@code tries} times. */
-  private static Future<ILoggingEvent> accessLine(String prefix, int tries) {
-    synchronized (access.list) {
-      java.util.Optional<ILoggingEvent> line = access.list.stream()
-          .filter(e -> e.getFormattedMessage().startsWith(prefix)).findFirst();
-      if (line.isPresent()) {
-        return Future.succeededFuture(line.get());
-      }
-    }
-    if (tries <= 0) {
-      return Future.failedFuture("no access line starting with '" + prefix + "'");
-    }
-    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
-    h.vertx.setTimer(20, id -> later.complete());
-    return later.future().compose(v -> accessLine(prefix, tries - 1));
+  /** The access line that starts with {@code prefix}, polled for: it is written after the reply. */
+  private static Future<ILoggingEvent> accessLine(String prefix) {
+    return Await.until(h.vertx, "an access line starting with '" + prefix + "'", Await.DEFAULT,
+        () -> Future.succeededFuture(h.logs().events("dev.trunkline.gateway.access").stream()
+            .filter(e -> e.getFormattedMessage().startsWith(prefix)).findFirst().orElse(null)));
   }
 
   private static Future<JsonObject> ready(int expected) {

@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.StoreMessages.RetellStatus;
@@ -49,6 +50,7 @@ class PlantedRetellKeyTest {
     await(h.saveNumbers(t, RetellStatus.IMPORTED, List.of(number)));
     h.retell.seedBroken(t.apiKey(), number, t.terminationUri());
     String planted = h.secret("the planted Retell key", TrunklineHarness.randomSecret("retell"));
+    h.clearTextInTheDatabase();
     String plantedWorkspace = RetellSimulator.workspaceId(planted);
 
     EmbeddedMongo server = await(EmbeddedMongo.acquire(h.vertx, h.config.getString("dataDir")));
@@ -75,7 +77,4 @@ class PlantedRetellKeyTest {
     GatewayEdgeTest.assertError(fix, 500, "INTERNAL_ERROR");
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 }

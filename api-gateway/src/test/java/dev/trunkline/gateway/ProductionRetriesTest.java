@@ -1,8 +1,9 @@
 package dev.trunkline.gateway;
 
-import static dev.trunkline.gateway.RotationFixtures.await;
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trunkline.contract.testing.Await;
 import dev.trunkline.gateway.RotationFixtures.T;
 import dev.trunkline.simulators.FaultRule;
 import io.vertx.core.Vertx;
@@ -11,6 +12,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -111,11 +113,8 @@ class ProductionRetriesTest {
     GatewayEdgeTest.assertError(blocked, 409, "OLD_CREDENTIAL_IN_USE");
 
     // The write the gateway stopped waiting for lands on its third attempt, with the credential it was given.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!(failing.fired() == 2 && oldUser.equals(f.retellUsername(t, numbers.get(0))))) {
-      assertThat(System.nanoTime()).as("the retried write lands").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    Await.until("the retried write to land", Duration.ofSeconds(20),
+        () -> failing.fired() == 2 && oldUser.equals(f.retellUsername(t, numbers.get(0))));
     assertThat(slow.fired()).isEqualTo(2);
     assertThat(f.twilioUsernames(t)).as("the credential it landed with still exists").contains(oldUser);
     f.assertEveryNumberOnALiveCredential(t);

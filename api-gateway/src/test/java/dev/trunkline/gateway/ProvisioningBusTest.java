@@ -17,6 +17,7 @@ import dev.trunkline.contract.ProvisioningMessages.Outcome;
 import dev.trunkline.contract.ProvisioningMessages.PurchaseNumber;
 import dev.trunkline.contract.ProvisioningMessages.Report;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.testing.Await;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import dev.trunkline.gateway.TrunklineHarness.Tenant;
 import dev.trunkline.simulators.FaultRule;
@@ -28,9 +29,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -231,27 +232,15 @@ class ProvisioningBusTest {
         }));
   }
 
-  private static ServiceException failure(Future<?> future) throws Exception {
-    try {
-      await(future);
-    } catch (ExecutionException e) {
-      assertThat(e.getCause()).isInstanceOf(ServiceException.class);
-      return (ServiceException) e.getCause();
-    }
-    throw new AssertionError("expected the request to fail");
+  private static ServiceException failure(Future<?> future) {
+    return Await.awaitFailure(future, ServiceException.class);
   }
 
-  private static void awaitUntil(java.util.function.BooleanSupplier condition, String what) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(10);
-    }
+  private static void awaitUntil(Await.Condition condition, String what) {
+    Await.until(what, Duration.ofSeconds(20), condition);
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  private static <T> T await(Future<T> future) {
+    return Await.await(future);
   }
 }

@@ -1,6 +1,6 @@
 package dev.trunkline.gateway;
 
-import static dev.trunkline.gateway.RotationFixtures.await;
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.StoreMessages.PhoneNumber;

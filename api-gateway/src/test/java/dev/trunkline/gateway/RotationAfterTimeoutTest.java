@@ -2,6 +2,7 @@ package dev.trunkline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trunkline.contract.testing.Await;
 import dev.trunkline.gateway.RotationFixtures.T;
 import dev.trunkline.simulators.FaultRule;
 import io.vertx.core.Vertx;
@@ -10,6 +11,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -64,31 +66,29 @@ class RotationAfterTimeoutTest {
     assertThat(held.held()).as("the fix's write to the first number is still in flight").isEqualTo(1);
 
     // The fix has answered, but its write with the old credential may still land: the rotation must not finish.
-    HttpResponse<Buffer> blocked = RotationFixtures.await(f.rotate(t));
+    HttpResponse<Buffer> blocked = Await.await(f.rotate(t));
     GatewayEdgeTest.assertError(blocked, 409, "OLD_CREDENTIAL_IN_USE");
     String newUser = f.sip(t).pending().username();
     assertThat(f.retellUsername(t, numbers.get(0))).as("moved by the rotation").isEqualTo(newUser);
 
     // The late write lands now, putting the number back on the old credential, which must still exist.
     held.release();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!oldUser.equals(f.retellUsername(t, numbers.get(0)))) {
-      assertThat(System.nanoTime()).as("the released write lands").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    Await.until("the released write to land", Duration.ofSeconds(20),
+        () -> oldUser.equals(f.retellUsername(t, numbers.get(0))));
     assertThat(f.twilioUsernames(t)).contains(oldUser);
     f.assertEveryNumberOnALiveCredential(t);
 
     // Once the lease has expired (credentialLeaseTtlMs after the write timed out) a re-run moves the number again,
-    // verifies every number and finishes.
-    HttpResponse<Buffer> done = null;
-    for (int attempt = 0; attempt < 30; attempt++) {
-      done = RotationFixtures.await(f.rotate(t));
-      if (done.statusCode() != 409) {
-        break;
-      }
-      GatewayEdgeTest.assertError(done, 409, "OLD_CREDENTIAL_IN_USE");
-    }
+    // verifies every number and finishes. Until then each re-run is refused for that reason and no other.
+    HttpResponse<Buffer> done = Await.value("a re-run of the rotation that is not refused",
+        Duration.ofSeconds(30), () -> {
+          HttpResponse<Buffer> rerun = Await.await(f.rotate(t));
+          if (rerun.statusCode() == 409) {
+            GatewayEdgeTest.assertError(rerun, 409, "OLD_CREDENTIAL_IN_USE");
+            return null;
+          }
+          return rerun;
+        }, rerun -> true);
     assertThat(done.statusCode()).as(done.bodyAsString()).isEqualTo(200);
     assertThat(done.bodyAsJsonObject().getJsonObject("data").getBoolean("finished")).isTrue();
     f.assertEveryNumberOnTheOnlyCredential(t, newUser);

@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
@@ -32,14 +33,6 @@ final class RotationFixtures {
 
   RotationFixtures(TrunklineHarness h) {
     this.h = h;
-  }
-
-  static <X> X await(Future<X> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("did not complete: " + e, e);
-    }
   }
 
   FaultRule hold(String method, String path) {

@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
@@ -315,7 +316,4 @@ class RotationRaceTest {
     assertThat(h.retell.checkPassword(t.apiKey(), phone, rotationPassword)).isTrue();
   }
 
-  private static <X> X await(Future<X> future) {
-    return RotationFixtures.await(future);
-  }
 }

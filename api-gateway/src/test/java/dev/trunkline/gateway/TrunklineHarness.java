@@ -7,6 +7,9 @@ import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages;
+import dev.trunkline.contract.testing.FreePorts;
+import dev.trunkline.contract.testing.LogCapture;
+import dev.trunkline.contract.testing.TestEnvironment;
 import dev.trunkline.provisioning.ProvisioningVerticle;
 import dev.trunkline.retell.RetellVerticle;
 import dev.trunkline.simulators.RetellSimulator;
@@ -16,6 +19,7 @@ import dev.trunkline.store.StoreVerticle;
 import dev.trunkline.twilio.TwilioVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -30,8 +34,6 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,7 +49,7 @@ import java.util.Map;
  *
  * <p>It also keeps the suite honest about secrets: every secret it creates or is told about is remembered,
  * every response body and header it receives is recorded, and {@link #assertNoSecretLeaked()} scans those and
- * every log line of the JVM.
+ * every log event of the JVM, at every level, from the harness's start until its Vert.x closes ({@link #logs()}).
  */
 public final class TrunklineHarness {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -64,10 +66,13 @@ public final class TrunklineHarness {
   /** Every registered secret, value to the name a leak report gives it (the report never shows a value). */
   private final Map<String, String> secrets = Collections.synchronizedMap(new LinkedHashMap<>());
   private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
+  private final LogCapture logs;
+  private volatile boolean clearTextInTheDatabase;
 
   private TrunklineHarness(Vertx vertx, RetellSimulator retell, TwilioSimulator twilio, JsonObject config,
-      int port) {
+      int port, LogCapture logs) {
     this.vertx = vertx;
+    this.logs = logs;
     this.retell = retell;
     this.twilio = twilio;
     this.config = config;
@@ -93,31 +98,50 @@ public final class TrunklineHarness {
    *     Twilio or Retell service consuming the bus, or with stand-ins)
    */
   public static Future<TrunklineHarness> start(Vertx vertx, JsonObject overrides, boolean services) {
-    LogCapture.install();
+    LogCapture logs = LogCapture.start();
     SimulatorOptions loopback = new SimulatorOptions().host("127.0.0.1").port(0);
-    Future<RetellSimulator> retellSim = RetellSimulator.start(vertx, loopback);
-    Future<TwilioSimulator> twilioSim = TwilioSimulator.start(vertx, loopback);
-    return Future.all(retellSim, twilioSim)
+    // The capture lasts as long as this Vert.x: its close undeploys the verticle that ends it.
+    return vertx.deployVerticle(new CaptureLifetime(logs))
+        .compose(id -> Future.all(RetellSimulator.start(vertx, loopback), TwilioSimulator.start(vertx, loopback)))
         .compose(sims -> {
-          RetellSimulator retell = retellSim.result();
-          TwilioSimulator twilio = twilioSim.result();
+          RetellSimulator retell = sims.resultAt(0);
+          TwilioSimulator twilio = sims.resultAt(1);
           JsonObject config = testConfig(retell, twilio).mergeIn(overrides, true);
+          Future<?> deployed = services ? deployServices(vertx, config) : Future.succeededFuture();
           // A concrete port: with port 0 every gateway instance would bind a port of its own, with a fixed
           // one they share it as in production.
-          config.getJsonObject("http").put("port", freePort());
-          Future<?> deployed = services ? deployServices(vertx, config) : Future.succeededFuture();
           return deployed
               // The gateway's partner: every route is one call to the provisioning service.
               .compose(v -> vertx.deployVerticle(ProvisioningVerticle.class, new DeploymentOptions().setConfig(config)))
-              .compose(v -> vertx.deployVerticle(GatewayVerticle.class,
-                  new DeploymentOptions().setConfig(config).setInstances(2)))
+              .compose(v -> FreePorts.bindRetrying(port -> {
+                config.getJsonObject("http").put("port", port);
+                return vertx.deployVerticle(GatewayVerticle.class,
+                    new DeploymentOptions().setConfig(config.copy())
+                        .setInstances(config.getJsonObject("http").getInteger("instances", 2)));
+              }))
               .map(v -> {
                 vertx.sharedData().getLocalMap("trunkline").put("deployed", Boolean.TRUE);
                 int port = (Integer) vertx.sharedData().getLocalMap(GatewayVerticle.PORT_MAP)
                     .get(GatewayVerticle.PORT_KEY);
-                return new TrunklineHarness(vertx, retell, twilio, config, port);
+                return new TrunklineHarness(vertx, retell, twilio, config, port, logs);
               });
-        });
+        })
+        .onFailure(e -> logs.close());
+  }
+
+  /** Ends a harness's log capture when its Vert.x closes (tests need not close the harness). */
+  private static final class CaptureLifetime extends VerticleBase {
+    private final LogCapture logs;
+
+    CaptureLifetime(LogCapture logs) {
+      this.logs = logs;
+    }
+
+    @Override
+    public Future<?> stop() {
+      logs.close();
+      return Future.succeededFuture();
+    }
   }
 
   private static Future<?> deployServices(Vertx vertx, JsonObject config) {
@@ -134,28 +158,11 @@ public final class TrunklineHarness {
     return vertx.undeploy(id);
   }
 
-  private static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   static JsonObject testConfig(RetellSimulator retell, TwilioSimulator twilio) {
-    Path dataDir;
-    try {
-      dataDir = Files.createTempDirectory("trunkline-gateway-test");
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-    byte[] key = new byte[32];
-    RANDOM.nextBytes(key);
-    return new JsonObject()
-        .put("dataDir", dataDir.toString())
+    JsonObject config = TestEnvironment.newStoreConfig("trunkline-gateway-test");
+    config.getJsonObject("mongo").putNull("uri");
+    return config
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("bodyLimitBytes", 16_384))
-        .put("mongo", new JsonObject().putNull("uri").put("database", "trunkline"))
-        .put("vault", new JsonObject().put("keys", "k1:" + Base64.getEncoder().encodeToString(key)))
         .put("twilio", new JsonObject().put("apiBaseUrl", twilio.baseUrl()).put("trunkingBaseUrl", twilio.baseUrl())
             .put("requestTimeoutMs", 2_000).put("maxRetries", 0).put("lockTimeoutMs", 5_000))
         .put("retell", new JsonObject().put("baseUrl", retell.baseUrl()).put("requestTimeoutMs", 2_000)
@@ -178,9 +185,7 @@ public final class TrunklineHarness {
 
   /** A fresh tenant id (24 hex characters). */
   public static String newTenant() {
-    byte[] b = new byte[12];
-    RANDOM.nextBytes(b);
-    return java.util.HexFormat.of().formatHex(b);
+    return TestEnvironment.newTenantId();
   }
 
   // ---- tokens ----------------------------------------------------------------------------------------
@@ -261,20 +266,37 @@ public final class TrunklineHarness {
     seen.add(s.toString());
   }
 
-  /** Scans every recorded response and every captured log line for every registered secret. */
+  /** Every log event since the harness started, at every level (clear it to scan only what follows). */
+  public LogCapture logs() {
+    return logs;
+  }
+
+  /**
+   * Says that the test wrote a registered secret into the database in clear (a planted row): the database's wire
+   * loggers ({@link LogCapture#DATABASE_WIRE}) print it by design, so the log scan leaves them out.
+   */
+  public void clearTextInTheDatabase() {
+    clearTextInTheDatabase = true;
+  }
+
+  /** Scans every recorded response and every captured log event for every registered secret. */
   public void assertNoSecretLeaked() {
-    List<String> logs = LogCapture.drain();
+    List<String> logLines = logs.lines();
     List<String> responses;
     synchronized (seen) {
       responses = new ArrayList<>(seen);
     }
-    assertThat(logs).as("captured log lines").isNotEmpty();
+    assertThat(logLines).as("captured log events").isNotEmpty();
     assertThat(responses).as("recorded responses").isNotEmpty();
     Map<String, String> byName = new LinkedHashMap<>();
     synchronized (secrets) {
       secrets.forEach((value, name) -> byName.put(name, value));
     }
-    assertNoSecrets("a log line", logs, byName);
+    if (clearTextInTheDatabase) {
+      logs.assertNoSecrets(byName, LogCapture.DATABASE_WIRE);
+    } else {
+      assertNoSecrets("a captured log event", logLines, byName);
+    }
     assertNoSecrets("a response", responses, byName);
   }
 
@@ -283,12 +305,6 @@ public final class TrunklineHarness {
   /** A tenant whose setup has (in effect) run: trunk, active SIP credential and Retell key in the store. */
   public record Tenant(String id, String apiKey, String username, String password, String terminationUri,
       String trunkSid) {}
-
-  private static String hex(int bytes) {
-    byte[] b = new byte[bytes];
-    RANDOM.nextBytes(b);
-    return java.util.HexFormat.of().formatHex(b);
-  }
 
   /**
    * Writes a set-up tenant through the store's addresses (what the Twilio verticle's setup writes), so the
@@ -300,10 +316,10 @@ public final class TrunklineHarness {
     String password = secret("a seeded tenant's SIP password", randomSecret("Sip1"));
     String username = "trunkline_" + id.substring(0, 8) + "_user";
     String termination = "tl" + id.substring(0, 10) + ".pstn.twilio.com";
-    String trunkSid = "TK" + hex(16);
-    String credentialSid = "CR" + hex(16);
+    String trunkSid = TestEnvironment.newSid("TK");
+    String credentialSid = TestEnvironment.newSid("CR");
     StoreMessages.Trunk trunk = new StoreMessages.Trunk(trunkSid, "trunkline-" + id, termination, termination,
-        "CL" + hex(16), credentialSid, null, null, username, null, null, null);
+        TestEnvironment.newSid("CL"), credentialSid, null, null, username, null, null, null);
     return bus(Addresses.Store.RETELL_KEY_PUT, new StoreMessages.PutRetellKey(id, new Secret(apiKey)))
         .compose(v -> bus(Addresses.Store.TRUNK_PUT, new StoreMessages.PutTrunk(id, trunk, null)))
         .compose(v -> bus(Addresses.Store.SIP_PENDING_PUT,
@@ -317,7 +333,7 @@ public final class TrunklineHarness {
     Future<Void> chain = Future.succeededFuture();
     for (String number : numbers) {
       chain = chain.compose(v -> bus(Addresses.Store.NUMBER_SAVE, new StoreMessages.PhoneNumber(tenant.id(),
-          number, "PN" + hex(16), tenant.trunkSid(), status, null, 0, 0)));
+          number, TestEnvironment.newSid("PN"), tenant.trunkSid(), status, null, 0, 0)));
     }
     return chain;
   }
@@ -333,6 +349,7 @@ public final class TrunklineHarness {
   }
 
   public Future<Void> close() {
+    logs.close();
     return Future.join(retell.close(), twilio.close()).mapEmpty();
   }
 }

@@ -6,6 +6,8 @@ import static dev.trunkline.app.TestCluster.ms;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.app.TestCluster.Api;
+import dev.trunkline.contract.testing.Await;
+import dev.trunkline.contract.testing.FreePorts;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.simulators.TwilioSimulator;
@@ -75,9 +77,10 @@ class ClusterIT {
   @Test
   void fixAcrossTheClusterSurvivesARetellNodeAndAStoreNodeDeathIsA503() throws Exception {
     // ---- the cluster ----------------------------------------------------------------------------------
-    int httpPort = TestPorts.free();
-    int metricsPortA = TestPorts.free();
-    int metricsPortB = TestPorts.free();
+    // Settings of processes, and a member list: known before anything binds them.
+    int httpPort = FreePorts.pick();
+    int metricsPortA = FreePorts.pick();
+    int metricsPortB = FreePorts.pick();
     int[] hz = cluster.hazelcastPorts;
     long t0 = System.nanoTime();
 
@@ -250,28 +253,28 @@ class ClusterIT {
     // ---- kill -9 the only store node --------------------------------------------------------------------
     b.killHard();
     long storeKilledAt = System.nanoTime();
-    HttpResponse<String> unavailable = null;
-    long slowest = 0;
+    long[] slowest = {0};
     // Hazelcast drops the dead member after at most maxNoHeartbeatSeconds (15 s here; a kill -9 closes the socket,
     // so it is usually much sooner); until then calls time out after the bus timeout.
     long storeGoneWithin = 15_000 + BUS_TIMEOUT_MS + 7_000;
-    while (ms(storeKilledAt) < storeGoneWithin) {
-      long callStart = System.nanoTime();
-      HttpResponse<String> r = api.send("GET", "/phone-numbers", null, null);
-      slowest = Math.max(slowest, ms(callStart));
-      if (r.statusCode() == 503) {
-        unavailable = r;
-        break;
-      }
-      assertThat(r.statusCode()).as("before the store is known gone, a call times out: %s", r.body()).isIn(200, 504);
-      Thread.sleep(250);
-    }
-    report("store node killed: 503 after %d ms; slowest call meanwhile %d ms", ms(storeKilledAt), slowest);
-    assertThat(unavailable).as("a 503 within %d ms of the store's death", storeGoneWithin).isNotNull();
+    HttpResponse<String> unavailable = Await.value("a 503 once the store is known gone",
+        Duration.ofMillis(storeGoneWithin), Duration.ofMillis(250), () -> {
+          long callStart = System.nanoTime();
+          HttpResponse<String> r = api.send("GET", "/phone-numbers", null, null);
+          slowest[0] = Math.max(slowest[0], ms(callStart));
+          if (r.statusCode() == 503) {
+            return r;
+          }
+          assertThat(r.statusCode()).as("before the store is known gone, a call times out: %s", r.body())
+              .isIn(200, 504);
+          return null;
+        }, r -> true);
+    long slowestMs = slowest[0];
+    report("store node killed: 503 after %d ms; slowest call meanwhile %d ms", ms(storeKilledAt), slowestMs);
     JsonObject error = new JsonObject(unavailable.body()).getJsonObject("error");
     assertThat(error.getString("code")).isEqualTo("SERVICE_UNAVAILABLE");
     assertThat(error.getString("message")).contains("store service is unavailable");
-    assertThat(slowest).as("no call waits longer than its bus timeout").isLessThan(BUS_TIMEOUT_MS + 5_000);
+    assertThat(slowestMs).as("no call waits longer than its bus timeout").isLessThan(BUS_TIMEOUT_MS + 5_000);
     HttpResponse<String> notReady = get("http://127.0.0.1:" + httpPort + "/health/ready");
     assertThat(notReady.statusCode()).isEqualTo(503);
     assertThat(new JsonObject(notReady.body()).getJsonObject("checks").getJsonObject("store").getString("status"))
@@ -285,16 +288,9 @@ class ClusterIT {
     // Ready means the store answers; the restarted node deploys its Retell service after its store, so wait until
     // a one-number audit (read-only, served by Retell) is answered before the fix relies on it.
     long retellBack = System.nanoTime();
-    HttpResponse<String> audited = null;
-    while (ms(retellBack) < 30_000) {
-      audited = api.send("GET", "/twilio/retell-credentials?phoneNumber=" + numbers.get(0).replace("+", "%2B"), null,
-          null);
-      if (audited.statusCode() == 200) {
-        break;
-      }
-      Thread.sleep(100);
-    }
-    assertStatus(audited, 200);
+    Await.value("a one-number audit answered by the restarted Retell service", Duration.ofSeconds(30),
+        Duration.ofMillis(100), () -> api.send("GET", "/twilio/retell-credentials?phoneNumber="
+            + numbers.get(0).replace("+", "%2B"), null, null), audited -> audited.statusCode() == 200);
     report("the restarted node's Retell service answered %d ms after the gateway was ready", ms(retellBack));
     // Restarted at once (its old connections still in TIME_WAIT), it takes its own port back, as docs/deployment.md
     // promises: a node on port+1 would surprise firewalls and member lists.

@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.contract.testing.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,18 +78,14 @@ final class ClusterNode implements AutoCloseable {
   }
 
   /** Waits until the output contains {@code text}; false when the node died or the time ran out. */
-  boolean awaitOutput(String text, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (output().contains(text)) {
-        return true;
-      }
-      if (!process.isAlive()) {
-        return output().contains(text);
-      }
-      Thread.sleep(100);
+  boolean awaitOutput(String text, Duration within) throws IOException {
+    try {
+      Await.until(name + " to print " + text, within, Duration.ofMillis(100),
+          () -> output().contains(text) || !process.isAlive());
+    } catch (AssertionError timedOut) {
+      return false;
     }
-    return false;
+    return output().contains(text);
   }
 
   String output() throws IOException {

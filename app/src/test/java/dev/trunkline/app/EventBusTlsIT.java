@@ -3,6 +3,7 @@ package dev.trunkline.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trunkline.contract.testing.FreePorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +43,8 @@ class EventBusTlsIT {
     Path trusted = keystore("trusted");
     Path stranger = keystore("stranger");
     String name = "tls-it-" + System.nanoTime();
-    int[] ports = {TestPorts.free(), TestPorts.free(), TestPorts.free(), TestPorts.free()};
+    // The member list names every node's port before any binds it.
+    int[] ports = {FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick()};
     String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2]
         + ",127.0.0.1:" + ports[3];
 

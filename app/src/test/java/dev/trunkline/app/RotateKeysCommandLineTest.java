@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
@@ -9,7 +10,6 @@ import dev.trunkline.contract.StoreMessages.PutRetellKey;
 import dev.trunkline.contract.StoreMessages.RetellKey;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.testing.SecretAssertions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -22,7 +22,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +47,7 @@ class RotateKeysCommandLineTest {
 
   @AfterEach
   void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    await(vertx.close());
   }
 
   @Test
@@ -122,9 +121,5 @@ class RotateKeysCommandLineTest {
     byte[] b = new byte[bytes];
     new SecureRandom().nextBytes(b);
     return Base64.getEncoder().encodeToString(b);
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 }

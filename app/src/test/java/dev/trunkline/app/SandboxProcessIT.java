@@ -5,6 +5,8 @@ import static dev.trunkline.contract.testing.SecretAssertions.redact;
 import static dev.trunkline.contract.testing.SecretAssertions.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trunkline.contract.testing.Await;
+import dev.trunkline.contract.testing.FreePorts;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -34,7 +36,8 @@ class SandboxProcessIT {
   void fatJarStartsTheSandboxAndStopsOnSigterm() throws Exception {
     Path jar = Path.of("target", "trunkline.jar").toAbsolutePath();
     assertThat(jar).exists();
-    int port = TestPorts.free();
+    // Picked before the process starts (it is the process's setting), below the ephemeral range.
+    int port = FreePorts.pick();
     Path output = work.resolve("out.log");
     ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", jar.toString())
         .directory(work.toFile())
@@ -58,7 +61,7 @@ class SandboxProcessIT {
       assertThat(status).as("ready within 15 s (took %d ms); output:%n%s", elapsedMs,
           redact(read(output), secrets)).isEqualTo(200);
 
-      awaitOutput(output, "export TOKEN=", Duration.ofSeconds(5));
+      Await.until("the banner's token line", Duration.ofSeconds(5), () -> read(output).contains("export TOKEN="));
       String banner = read(output);
       assertNoSecrets("the sandbox's output at startup", banner, secrets);
       assertThat(banner).contains("http://localhost:" + port).contains("fix-retell-credentials")
@@ -109,22 +112,26 @@ class SandboxProcessIT {
         "jwtSecret", generated.getString("jwtSecret"), "serviceToken", generated.getString("serviceToken"));
   }
 
-  private static int waitForReady(HttpClient http, int port, Process process, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    int last = -1;
-    while (System.nanoTime() < deadline && process.isAlive()) {
-      try {
-        last = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (last == 200) {
-          return last;
+  /** The last status of /health/ready: 200 once ready, else what it was when the time ran out or the process died. */
+  private static int waitForReady(HttpClient http, int port, Process process, Duration within) {
+    int[] last = {-1};
+    try {
+      Await.value("the sandbox to be ready", within, Duration.ofMillis(200), () -> {
+        if (!process.isAlive()) {
+          return Boolean.FALSE; // the caller's assertion shows the output
         }
-      } catch (ConnectException | java.net.http.HttpTimeoutException e) {
-        // not listening yet
-      }
-      Thread.sleep(200);
+        try {
+          last[0] = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+              .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (ConnectException | java.net.http.HttpTimeoutException e) {
+          // not listening yet
+        }
+        return last[0] == 200 ? Boolean.TRUE : null;
+      }, answer -> true);
+    } catch (AssertionError timedOut) {
+      // The caller's assertion shows the last status and the output.
     }
-    return last;
+    return last[0];
   }
 
   private static String find(String text, String regex) {
@@ -134,17 +141,10 @@ class SandboxProcessIT {
   }
 
   /** Waits until the Retell simulator has received the gateway's call (admin requests are not counted). */
-  private static void awaitRetellCall(HttpClient http, String retellSim, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      String log = http.send(HttpRequest.newBuilder(URI.create(retellSim + "/__admin/requests"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      if (new JsonObject(log).getLong("total", 0L) > 0) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the gateway never called Retell");
+  private static void awaitRetellCall(HttpClient http, String retellSim, Duration within) {
+    Await.until("the gateway's call to reach Retell", within, () -> new JsonObject(http.send(
+        HttpRequest.newBuilder(URI.create(retellSim + "/__admin/requests")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString()).body()).getLong("total", 0L) > 0);
   }
 
   private static boolean portAnswers(HttpClient http, int port) {
@@ -154,13 +154,6 @@ class SandboxProcessIT {
       return true;
     } catch (IOException | InterruptedException e) {
       return false;
-    }
-  }
-
-  private static void awaitOutput(Path output, String text, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline && !read(output).contains(text)) {
-      Thread.sleep(100);
     }
   }
 

@@ -94,7 +94,7 @@ class SandboxStartupTest {
   @Test
   void anInvalidTransportStopsTheStartNamingTheKey(Vertx vertx, VertxTestContext ctx) {
     // The twilio role alone: it reads retell.transport for the origination URL, as the retell role does.
-    JsonObject config = sandboxConfig(TestPorts.free()).put("roles", "twilio");
+    JsonObject config = sandboxConfig(0).put("roles", "twilio");
     ConfigLoader.put(config, "retell.transport", "SCTP");
     Trunkline.start(vertx, config).onComplete(ctx.failing(err -> ctx.verify(() -> {
       assertThat(err.getMessage()).contains("retell.transport").contains("SCTP");
@@ -104,7 +104,7 @@ class SandboxStartupTest {
 
   @Test
   void productionModeWithoutSecretsRefusesToStartAndSaysWhich(Vertx vertx, VertxTestContext ctx) {
-    JsonObject config = sandboxConfig(TestPorts.free()).put("mode", "production");
+    JsonObject config = sandboxConfig(0).put("mode", "production");
     Trunkline.start(vertx, config).onComplete(ctx.failing(err -> ctx.verify(() -> {
       assertThat(err.getMessage()).contains("TRUNKLINE_KEYS").contains("TRUNKLINE_JWT_SECRET");
       assertThat(dataDir.resolve(SandboxSecrets.FILE_NAME)).doesNotExist();

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.example.sibling.FixRunnerVerticle;
 import com.example.sibling.SiblingMain;
 import dev.trunkline.app.TestCluster.Api;
+import dev.trunkline.contract.testing.FreePorts;
 import dev.trunkline.contract.Json;
 import dev.trunkline.contract.ProvisioningMessages.CompletedEvent;
 import dev.trunkline.contract.ProvisioningMessages.Failure;
@@ -125,7 +126,7 @@ class SiblingIT {
 
   private void scenario() throws Exception {
     // ---- Trunkline: one node with every role, a tenant with broken numbers -------------------------------
-    int httpPort = TestPorts.free();
+    int httpPort = FreePorts.pick();
     long t0 = System.nanoTime();
     ClusterNode trunkline = cluster.node("trunkline", "gateway,provisioning,twilio,retell,store",
         cluster.hazelcastPorts[0], Map.of("http.port", httpPort));

@@ -1,13 +1,11 @@
 package dev.trunkline.app;
 
+import static dev.trunkline.contract.testing.Await.await;
+import static dev.trunkline.contract.testing.Await.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.trunkline.contract.testing.LogCapture;
 import dev.trunkline.contract.testing.SecretAssertions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -22,12 +20,10 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code auto} is the sandbox only when nothing production-like is configured: an operator's JWT secret, keys,
@@ -66,9 +62,8 @@ class StartupModeTest {
       Path dataDir = tmp.resolve(setting.getKey());
       JsonObject config = config(dataDir, Map.of(setting.getKey(), setting.getValue()));
 
-      assertThatThrownBy(() -> await(Trunkline.start(vertx, config)))
+      assertThat(awaitFailure(Trunkline.start(vertx, config), IllegalStateException.class))
           .as("auto with only %s", setting.getKey())
-          .isInstanceOf(IllegalStateException.class)
           .hasMessageStartingWith("production mode needs ")
           .hasMessageContaining("auto mode chose production because " + setting.getKey() + " (");
       assertThat(dataDir.resolve(SandboxSecrets.FILE_NAME)).as("no sandbox secrets generated").doesNotExist();
@@ -77,7 +72,7 @@ class StartupModeTest {
     // The brief's case: the JWT secret alone. Production then names exactly the missing vault keys.
     String secret = alone.get("TRUNKLINE_JWT_SECRET");
     JsonObject config = config(tmp.resolve("jwt"), Map.of("TRUNKLINE_JWT_SECRET", secret));
-    assertThatThrownBy(() -> await(Trunkline.start(vertx, config)))
+    assertThat(awaitFailure(Trunkline.start(vertx, config), IllegalStateException.class))
         .hasMessage("production mode needs TRUNKLINE_KEYS (vault.keys); auto mode chose production because "
             + "TRUNKLINE_JWT_SECRET (gateway.jwtSecret) is set (a sandbox starts only when no production setting "
             + "is, docs/security.md)");
@@ -99,10 +94,10 @@ class StartupModeTest {
     String operatorSecret = random(48);
     List<String> warnings;
     Trunkline configured;
-    try (Captured logs = new Captured(Trunkline.class, Sandbox.class)) {
+    try (LogCapture logs = LogCapture.start()) {
       configured = await(Trunkline.start(vertx, config(tmp.resolve("configured"),
           Map.of("TRUNKLINE_MODE", "sandbox", "TRUNKLINE_JWT_SECRET", operatorSecret))));
-      warnings = logs.lines();
+      warnings = lines(logs, Trunkline.class, Sandbox.class);
     }
     String text;
     try {
@@ -132,9 +127,9 @@ class StartupModeTest {
     try {
       List<String> lines;
       Trunkline node;
-      try (Captured logs = new Captured(Trunkline.class)) {
+      try (LogCapture logs = LogCapture.start()) {
         node = await(Trunkline.start(metered, config));
-        lines = logs.lines();
+        lines = lines(logs, Trunkline.class);
       }
       try {
         assertThat(node.sandbox()).isNull();
@@ -179,35 +174,10 @@ class StartupModeTest {
     return Base64.getEncoder().encodeToString(b);
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-  }
-
-  /** The log events of some classes while open, as "LEVEL message". */
-  private static final class Captured implements AutoCloseable {
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private final List<Logger> loggers;
-
-    Captured(Class<?>... classes) {
-      loggers = java.util.Arrays.stream(classes).map(c -> (Logger) LoggerFactory.getLogger(c)).toList();
-      appender.start();
-      loggers.forEach(l -> l.addAppender(appender));
-    }
-
-    List<String> lines() {
-      synchronized (appender.list) {
-        return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
-      }
-    }
-
-    @Override
-    public void close() {
-      loggers.forEach(l -> l.detachAppender(appender));
-      appender.stop();
-    }
+  /** What these classes logged, as "LEVEL message". */
+  private static List<String> lines(LogCapture logs, Class<?>... classes) {
+    List<String> names = java.util.Arrays.stream(classes).map(Class::getName).toList();
+    return logs.events().stream().filter(e -> names.contains(e.getLoggerName()))
+        .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
   }
 }

@@ -2,6 +2,8 @@ package dev.trunkline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trunkline.contract.testing.Await;
+import dev.trunkline.contract.testing.FreePorts;
 import dev.trunkline.contract.testing.SecretAssertions;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.simulators.SimulatorOptions;
@@ -66,7 +68,7 @@ final class TestCluster implements AutoCloseable {
     this.vertx = vertx;
     this.twilio = twilio;
     this.retell = retell;
-    this.hazelcastPorts = IntStream.range(0, memberCount).map(i -> TestPorts.free()).toArray();
+    this.hazelcastPorts = IntStream.range(0, memberCount).map(i -> FreePorts.pick()).toArray();
     this.members = IntStream.of(hazelcastPorts).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
   }
 
@@ -148,26 +150,31 @@ final class TestCluster implements AutoCloseable {
 
   /** Polls readiness until it is 200 with exactly {@code members} cluster members. */
   JsonObject awaitReady(int port, int members, Duration within, ClusterNode gateway) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline && gateway.alive()) {
-      try {
-        HttpResponse<String> r = get("http://127.0.0.1:" + port + "/health/ready");
-        last = r.statusCode() + " " + r.body();
-        if (r.statusCode() == 200) {
-          JsonObject body = new JsonObject(r.body());
-          JsonObject cluster = body.getJsonObject("checks").getJsonObject("cluster");
-          if (cluster != null && cluster.getInteger("members") == members) {
-            return body;
-          }
+    String[] last = {""};
+    try {
+      return Await.value("the gateway ready with " + members + " members", within, Duration.ofMillis(250), () -> {
+        if (!gateway.alive()) {
+          throw new AssertionError("the gateway's node died");
         }
-      } catch (java.io.IOException e) {
-        last = e.toString(); // not listening yet
-      }
-      Thread.sleep(250);
+        try {
+          HttpResponse<String> r = get("http://127.0.0.1:" + port + "/health/ready");
+          last[0] = r.statusCode() + " " + r.body();
+          if (r.statusCode() == 200) {
+            JsonObject body = new JsonObject(r.body());
+            JsonObject cluster = body.getJsonObject("checks").getJsonObject("cluster");
+            if (cluster != null && cluster.getInteger("members") == members) {
+              return body;
+            }
+          }
+        } catch (java.io.IOException e) {
+          last[0] = e.toString(); // not listening yet
+        }
+        return null;
+      }, ready -> true);
+    } catch (AssertionError notReady) {
+      throw new AssertionError(nodeTails() + "\n---- gateway not ready with " + members + " members within "
+          + within + "; last answer: " + last[0] + " (" + notReady.getMessage() + ")");
     }
-    throw new AssertionError(nodeTails() + "\n---- gateway not ready with " + members + " members within " + within
-        + "; last answer: " + last);
   }
 
   /** Each node's state and recent lines, redacted: what a failure message shows (CI shows only its end). */

@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * What the Retell tests share: the secrets they use (so {@link LogCapture} can look for them), a simulator
- * started on a free port, and the verticle deployed against it with fast test settings.
+ * What the Retell tests share: the secrets they use (so {@link dev.trunkline.contract.testing.NoSecretsLogged} can
+ * look for them), a simulator started on a free port, and the verticle deployed against it with fast test settings.
  */
 final class Fixture {
   static final String KEY = "key_f4e1c0ffee9d4b2a8a1d3b7c5e6f7a80";

@@ -9,13 +9,12 @@ import static dev.trunkline.retell.Fixture.request;
 import static dev.trunkline.retell.Fixture.target;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.trunkline.contract.Addresses.Retell;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncOutcome;
 import dev.trunkline.contract.RetellMessages.SyncResult;
+import dev.trunkline.contract.testing.NoSecretsLogged;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,22 +29,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /** Several instances consume the same addresses; every request is independent of which one serves it. */
 @ExtendWith(VertxExtension.class)
 class MultipleInstancesTest {
   @RegisterExtension
-  static final LogCapture LOGS = new LogCapture();
+  static final NoSecretsLogged LOGS = new NoSecretsLogged(Fixture.SECRETS);
 
   private RetellSimulator sim;
-  private ListAppender<ILoggingEvent> httpLog;
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
-    httpLog = new ListAppender<>();
-    httpLog.start();
-    ((Logger) LoggerFactory.getLogger(RetellHttp.class)).addAppender(httpLog);
     Fixture.simulator(vertx).onComplete(ctx.succeeding(s -> {
       sim = s;
       ctx.completeNow();
@@ -54,7 +48,6 @@ class MultipleInstancesTest {
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    ((Logger) LoggerFactory.getLogger(RetellHttp.class)).detachAppender(httpLog);
     sim.close().onComplete(ctx.succeedingThenComplete());
   }
 
@@ -67,6 +60,7 @@ class MultipleInstancesTest {
       sim.seedBroken(KEY, n, TRUNK);
     }
     List<Future<SyncResult>> syncs = new ArrayList<>();
+    int earlier = httpLog().size();
     Fixture.deploy(vertx, Fixture.config(sim.baseUrl()), 3).compose(id -> {
       numbers.forEach(n -> syncs.add(request(vertx, Retell.NUMBER_SYNC, new SyncNumber(key(), n, target(), false,
           null), SyncResult.class)));
@@ -81,7 +75,8 @@ class MultipleInstancesTest {
             .getString("auth_username")).isEqualTo(USERNAME);
       }
       assertThat(sim.requests().count("PATCH", "/update-phone-number/*")).isEqualTo(40);
-      Set<String> loops = httpLog.list.stream().map(ILoggingEvent::getThreadName).collect(Collectors.toSet());
+      Set<String> loops = httpLog().stream().skip(earlier).map(ILoggingEvent::getThreadName)
+          .collect(Collectors.toSet());
       assertThat(loops).as("event loops that served the requests").hasSizeGreaterThanOrEqualTo(2);
       ctx.completeNow();
     })));
@@ -99,5 +94,10 @@ class MultipleInstancesTest {
           assertThat(result.outcome()).isEqualTo(SyncOutcome.UPDATED);
           ctx.completeNow();
         })));
+  }
+
+  /** What the Retell client logged in this class so far. */
+  private static List<ILoggingEvent> httpLog() {
+    return LOGS.capture().events(RetellHttp.class.getName());
   }
 }

@@ -34,6 +34,7 @@ import dev.trunkline.contract.RetellMessages.SyncResult;
 import dev.trunkline.contract.RetellMessages.VerifyKey;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.testing.NoSecretsLogged;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -52,7 +53,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @ExtendWith(VertxExtension.class)
 class RetellOperationsTest {
   @RegisterExtension
-  static final LogCapture LOGS = new LogCapture();
+  static final NoSecretsLogged LOGS = new NoSecretsLogged(Fixture.SECRETS);
 
   private RetellSimulator sim;
   private String deployment;

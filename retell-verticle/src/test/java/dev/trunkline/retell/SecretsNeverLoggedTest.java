@@ -14,8 +14,6 @@ import static dev.trunkline.retell.Fixture.target;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import dev.trunkline.contract.Addresses.Retell;
 import dev.trunkline.contract.RetellMessages.ImportNumber;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
@@ -27,6 +25,7 @@ import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
 import dev.trunkline.contract.RetellMessages.VerifyKey;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.testing.NoSecretsLogged;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
@@ -41,26 +40,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs every operation, successes and failures (retries, timeouts, a refused key, a verification mismatch, an
- * upstream that echoes secrets), with DEBUG logging for Trunkline and Vert.x, and checks that no API key and no
+ * upstream that echoes secrets), with every logger open to TRACE, and checks that no API key and no
  * password appears in any captured log line or in any failure that crossed the bus.
  */
 @ExtendWith(VertxExtension.class)
 class SecretsNeverLoggedTest {
   @RegisterExtension
-  static final LogCapture LOGS = new LogCapture();
+  static final NoSecretsLogged LOGS = new NoSecretsLogged(Fixture.SECRETS);
 
-  private static final List<String> DEBUG_LOGGERS = List.of("dev.trunkline", "io.vertx");
 
   private RetellSimulator sim;
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
-    LoggerContext logback = (LoggerContext) LoggerFactory.getILoggerFactory();
-    DEBUG_LOGGERS.forEach(name -> logback.getLogger(name).setLevel(Level.DEBUG));
     Fixture.simulator(vertx).onComplete(ctx.succeeding(s -> {
       sim = s;
       ctx.completeNow();
@@ -69,17 +64,15 @@ class SecretsNeverLoggedTest {
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    LoggerContext logback = (LoggerContext) LoggerFactory.getILoggerFactory();
-    DEBUG_LOGGERS.forEach(name -> logback.getLogger(name).setLevel(null));
     sim.close().onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
   void theScanFindsASecretWhenThereIsOne() {
-    assertThatThrownBy(() -> LogCapture.assertNoSecrets(List.of("import +14155550100 password=" + PASSWORD)))
-        .isInstanceOf(AssertionError.class);
-    assertThatThrownBy(() -> LogCapture.assertNoSecrets(List.of("Authorization: Bearer " + KEY)))
-        .isInstanceOf(AssertionError.class);
+    assertThatThrownBy(() -> assertNoSecrets("a line", List.of("import +14155550100 password=" + PASSWORD),
+        Fixture.SECRETS)).isInstanceOf(AssertionError.class).hasMessageContaining("secret 'the SIP password'");
+    assertThatThrownBy(() -> assertNoSecrets("a line", List.of("Authorization: Bearer " + KEY), Fixture.SECRETS))
+        .isInstanceOf(AssertionError.class).hasMessageContaining("secret 'the API key'");
   }
 
   @Test
@@ -126,7 +119,7 @@ class SecretsNeverLoggedTest {
           }
           List<String> lines = LOGS.lines();
           // The scan first: the control after it prints every line when it fails.
-          LogCapture.assertNoSecrets(lines);
+          assertNoSecrets("a captured log event", lines, Fixture.SECRETS);
           assertThat(lines).as("the capture saw the operations")
               .anyMatch(l -> l.contains("retell update " + N1))
               .anyMatch(l -> l.contains("retell import " + N3))

@@ -8,8 +8,6 @@ import static dev.trunkline.retell.Fixture.USERNAME;
 import static dev.trunkline.retell.Fixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import dev.trunkline.contract.Addresses.Retell;
 import dev.trunkline.contract.RetellMessages.ImportNumber;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
@@ -20,6 +18,7 @@ import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.RetellMessages.VerifyKey;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.testing.NoSecretsLogged;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
@@ -40,7 +39,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /**
  * Retell's error message echoes the API key or the SIP password the call sent, in every encoding an upstream may
@@ -52,19 +50,16 @@ import org.slf4j.LoggerFactory;
 @ExtendWith(VertxExtension.class)
 class UpstreamEchoTest {
   @RegisterExtension
-  static final LogCapture LOGS = new LogCapture();
+  static final NoSecretsLogged LOGS = new NoSecretsLogged(Fixture.SECRETS);
 
   private static final String ECHO_KEY = "rk_9Zq+T/4w x=Lm&8Vb~c3";
   private static final String ECHO_PASSWORD = "Pw 7h+Q2x/V9=mK4&nL8~s";
-  private static final List<String> DEBUG_LOGGERS = List.of("dev.trunkline", "io.vertx");
 
   private RetellSimulator sim;
   private String deployment;
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
-    LoggerContext logback = (LoggerContext) LoggerFactory.getILoggerFactory();
-    DEBUG_LOGGERS.forEach(name -> logback.getLogger(name).setLevel(Level.DEBUG));
     Fixture.simulator(vertx)
         .compose(s -> {
           sim = s;
@@ -78,8 +73,6 @@ class UpstreamEchoTest {
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    LoggerContext logback = (LoggerContext) LoggerFactory.getILoggerFactory();
-    DEBUG_LOGGERS.forEach(name -> logback.getLogger(name).setLevel(null));
     sim.close().onComplete(ctx.succeedingThenComplete());
   }
 

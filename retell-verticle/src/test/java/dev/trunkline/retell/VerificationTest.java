@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trunkline.contract.Addresses.Retell;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
+import dev.trunkline.contract.testing.NoSecretsLogged;
 import dev.trunkline.retell.RetellClient.ResolvedTarget;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @ExtendWith(VertxExtension.class)
 class VerificationTest {
   @RegisterExtension
-  static final LogCapture LOGS = new LogCapture();
+  static final NoSecretsLogged LOGS = new NoSecretsLogged(Fixture.SECRETS);
 
   private RetellSimulator sim;
 

@@ -1,6 +1,6 @@
 package dev.trunkline.simulators;
 
-import static dev.trunkline.simulators.Await.await;
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;

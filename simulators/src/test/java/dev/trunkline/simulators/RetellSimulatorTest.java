@@ -1,8 +1,8 @@
 package dev.trunkline.simulators;
 
+import static dev.trunkline.contract.testing.Await.await;
+import static dev.trunkline.contract.testing.Await.awaitFailure;
 import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
-import static dev.trunkline.simulators.Await.await;
-import static dev.trunkline.simulators.Await.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;

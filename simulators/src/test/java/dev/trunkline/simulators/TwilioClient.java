@@ -1,6 +1,6 @@
 package dev.trunkline.simulators;
 
-import static dev.trunkline.simulators.Await.await;
+import static dev.trunkline.contract.testing.Await.await;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;

@@ -1,9 +1,9 @@
 package dev.trunkline.simulators;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
 import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets;
 import static dev.trunkline.contract.testing.SecretAssertions.secrets;
-import static dev.trunkline.simulators.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package dev.trunkline.store;
 
-import static dev.trunkline.store.StoreTestSupport.await;
+import static dev.trunkline.contract.testing.Await.await;
 import static dev.trunkline.store.StoreTestSupport.call;
 import static dev.trunkline.store.StoreTestSupport.newTenant;
 import static dev.trunkline.store.StoreTestSupport.sid;

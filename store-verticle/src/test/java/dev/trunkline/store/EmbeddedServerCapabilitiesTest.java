@@ -1,6 +1,6 @@
 package dev.trunkline.store;
 
-import static dev.trunkline.store.StoreTestSupport.await;
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package dev.trunkline.store;
 
-import static dev.trunkline.store.StoreTestSupport.await;
+import static dev.trunkline.contract.testing.Await.await;
 import static dev.trunkline.store.StoreTestSupport.call;
 import static dev.trunkline.store.StoreTestSupport.newTenant;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +9,7 @@ import dev.trunkline.contract.Addresses.Store;
 import dev.trunkline.contract.StoreMessages.ClaimIdempotency;
 import dev.trunkline.contract.StoreMessages.CompleteIdempotency;
 import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
+import dev.trunkline.contract.testing.Await;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -52,16 +53,9 @@ class IdempotencySweepTest {
     EmbeddedMongo server = StoreTestSupport.embedded(vertx, dataDir);
     MongoClient raw = StoreTestSupport.rawClient(vertx, server);
     try {
-      List<String> keys = List.of();
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < deadline) {
-        keys = await(raw.find(IdempotencyService.COLLECTION, new JsonObject())).stream()
-            .map(d -> d.getString("key")).toList();
-        if (keys.size() == 1) {
-          break;
-        }
-        Thread.sleep(200);
-      }
+      List<String> keys = Await.value("the sweep to leave one record", Duration.ofSeconds(10),
+          () -> await(raw.find(IdempotencyService.COLLECTION, new JsonObject())).stream()
+              .map(d -> d.getString("key")).toList(), left -> left.size() == 1);
       assertThat(keys).containsExactly("fresh");
     } finally {
       await(raw.close());

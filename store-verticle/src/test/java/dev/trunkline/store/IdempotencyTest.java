@@ -1,7 +1,7 @@
 package dev.trunkline.store;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static dev.trunkline.store.StoreTestSupport.assertFailure;
-import static dev.trunkline.store.StoreTestSupport.await;
 import static dev.trunkline.store.StoreTestSupport.call;
 import static dev.trunkline.store.StoreTestSupport.failure;
 import static dev.trunkline.store.StoreTestSupport.newTenant;

@@ -1,6 +1,6 @@
 package dev.trunkline.store;
 
-import static dev.trunkline.store.StoreTestSupport.await;
+import static dev.trunkline.contract.testing.Await.await;
 import static dev.trunkline.store.StoreTestSupport.call;
 import static dev.trunkline.store.StoreTestSupport.newTenant;
 import static dev.trunkline.store.StoreTestSupport.sid;
@@ -19,6 +19,7 @@ import dev.trunkline.contract.StoreMessages.RotateKeysReport;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
+import dev.trunkline.contract.testing.LogCapture;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
@@ -78,7 +79,7 @@ class KeyRotationTest {
     deployment = StoreTestSupport.deploy(vertx, rotating);
     RotateKeysReport report;
     List<String> logLines;
-    try (LogCapture logs = new LogCapture()) {
+    try (LogCapture logs = LogCapture.start()) {
       report = call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(2), RotateKeysReport.class);
       logLines = logs.lines();
     }

@@ -1,10 +1,10 @@
 package dev.trunkline.store;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
 import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets;
 import static dev.trunkline.contract.testing.SecretAssertions.secrets;
 import static dev.trunkline.store.StoreTestSupport.assertFailure;
-import static dev.trunkline.store.StoreTestSupport.await;
 import static dev.trunkline.store.StoreTestSupport.call;
 import static dev.trunkline.store.StoreTestSupport.failure;
 import static dev.trunkline.store.StoreTestSupport.newTenant;

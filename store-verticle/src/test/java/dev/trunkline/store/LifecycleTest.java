@@ -1,7 +1,7 @@
 package dev.trunkline.store;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
-import static dev.trunkline.store.StoreTestSupport.await;
 import static dev.trunkline.store.StoreTestSupport.call;
 import static dev.trunkline.store.StoreTestSupport.newTenant;
 import static dev.trunkline.store.StoreTestSupport.sid;
@@ -23,6 +23,7 @@ import dev.trunkline.contract.StoreMessages.RetellStatus;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
+import dev.trunkline.contract.testing.FreePorts;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -163,10 +164,8 @@ class LifecycleTest {
 
   @Test
   void startFailsClearlyWhenTheDatabaseIsUnreachable(Vertx vertx) throws Exception {
-    int closedPort;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      closedPort = socket.getLocalPort();
-    }
+    // Free and below the ephemeral range: no connection of this JVM can come to hold it meanwhile.
+    int closedPort = FreePorts.pick();
     JsonObject config = StoreTestSupport.config(dataDir, keys);
     config.getJsonObject("mongo").put("uri", "mongodb://127.0.0.1:" + closedPort).put("timeoutMs", 1000);
     assertThat(startFailure(vertx, config))

@@ -1,8 +1,8 @@
 package dev.trunkline.store;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets;
 import static dev.trunkline.contract.testing.SecretAssertions.secrets;
-import static dev.trunkline.store.StoreTestSupport.await;
 import static dev.trunkline.store.StoreTestSupport.call;
 import static dev.trunkline.store.StoreTestSupport.failure;
 import static dev.trunkline.store.StoreTestSupport.newTenant;
@@ -29,8 +29,9 @@ import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
+import dev.trunkline.contract.testing.Await;
+import dev.trunkline.contract.testing.LogCapture;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
@@ -43,7 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,14 +132,15 @@ class SecretsNeverInClearTest {
     }
 
     List<String> lines;
-    // Trunkline at DEBUG; the embedded server and the driver at their configured levels (WARN: their DEBUG
-    // wire traces print whole documents, which before adoption include origin plaintext; docs/store.md says to
-    // keep them at WARN). Their ERROR lines, which quote the failing command, are captured and checked.
-    try (LogCapture logs = new LogCapture("dev.trunkline")) {
+    // Every logger at every level, but for the embedded server's and the driver's wire traces under WARN: they
+    // print whole documents, which before adoption include origin plaintext (docs/store.md says to keep them at
+    // WARN). Their WARN and ERROR lines, which quote the failing command, are captured and checked.
+    try (LogCapture logs = LogCapture.start()) {
       // A misconfigured start (its message names the key id, never the material).
       String shortKey = java.util.Base64.getEncoder().encodeToString(new byte[31]);
-      assertThat(awaitFailure(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions()
-          .setConfig(StoreTestSupport.config(dataDir, "k1:" + shortKey))))).isTrue();
+      assertThat(Await.awaitFailure(vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions()
+          .setConfig(StoreTestSupport.config(dataDir, "k1:" + shortKey)))))
+          .hasMessageContaining("vault.keys key k1 must decode to 32 bytes");
 
       JsonObject config = StoreTestSupport.config(dataDir, "k0:" + oldKeyMaterial);
       config.getJsonObject("vault").put("legacyEncryptionKey", LEGACY_KEY).put("adoptLegacyPlaintext", true);
@@ -167,7 +168,7 @@ class SecretsNeverInClearTest {
       failure(vertx, Store.TWILIO_ACCOUNT_GET, new TenantRef(tenant));
       failure(vertx, Store.RETELL_KEY_GET, new TenantRef(tenant));
       call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(null), RotateKeysReport.class);
-      lines = logs.lines();
+      lines = logs.lines(LogCapture.DATABASE_WIRE);
     }
 
     Map<String, String> forbidden = new LinkedHashMap<>(secretsWritten());
@@ -180,15 +181,6 @@ class SecretsNeverInClearTest {
         .anyMatch(l -> l.contains("store ready"))
         .anyMatch(l -> l.contains("VAULT_DECRYPT_FAILED") || l.contains("cannot decrypt"))
         .anyMatch(l -> l.contains("key rotation finished"));
-  }
-
-  private static boolean awaitFailure(Future<?> future) {
-    try {
-      future.await(20, TimeUnit.SECONDS);
-      return false;
-    } catch (Exception e) {
-      return true;
-    }
   }
 
   private Map<String, String> secretsWritten() {

@@ -1,60 +1,42 @@
 package dev.trunkline.store;
 
+import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.testing.Await;
+import dev.trunkline.contract.testing.TestEnvironment;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.time.Duration;
 
-/** Shared helpers: keys, tenants, deployment, bus calls and a raw MongoDB client on the embedded server. */
+/**
+ * Shared helpers: keys, tenants and configuration in the store's words (made by {@link TestEnvironment}),
+ * deployment, bus calls and a raw MongoDB client on the embedded server.
+ */
 final class StoreTestSupport {
   static final long TIMEOUT_MS = 20_000;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private StoreTestSupport() {}
 
   static String newKeyBase64() {
-    byte[] key = new byte[32];
-    RANDOM.nextBytes(key);
-    return Base64.getEncoder().encodeToString(key);
+    return TestEnvironment.newVaultKey();
   }
 
   static String newTenant() {
-    byte[] id = new byte[12];
-    RANDOM.nextBytes(id);
-    return HexFormat.of().formatHex(id);
+    return TestEnvironment.newTenantId();
   }
 
   static String sid(String prefix) {
-    byte[] id = new byte[16];
-    RANDOM.nextBytes(id);
-    return prefix + HexFormat.of().formatHex(id);
+    return TestEnvironment.newSid(prefix);
   }
 
   static JsonObject config(Path dataDir, String keys) {
-    return new JsonObject()
-        .put("dataDir", dataDir.toString())
-        .put("mongo", new JsonObject().put("database", "trunkline"))
-        .put("vault", new JsonObject().put("keys", keys));
-  }
-
-  static <T> T await(Future<T> future) {
-    try {
-      return future.await(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("no result within " + TIMEOUT_MS + " ms", e);
-    }
+    return TestEnvironment.storeConfig(dataDir, keys);
   }
 
   static String deploy(Vertx vertx, JsonObject config) {
@@ -72,16 +54,8 @@ final class StoreTestSupport {
 
   /** Calls an address that must fail and returns the failure as the caller sees it. */
   static ServiceException failure(Vertx vertx, String address, Object body) {
-    Future<JsonObject> reply = Bus.request(vertx, address, body, JsonObject.class, TIMEOUT_MS, null);
-    try {
-      reply.await(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("no reply within " + TIMEOUT_MS + " ms", e);
-    } catch (Exception e) {
-      return ServiceException.from(reply.cause());
-    }
-    // Field names only: the reply of a secret address holds the secret.
-    return fail("expected " + address + " to fail, it replied with " + reply.result().fieldNames());
+    return ServiceException.from(Await.awaitFailure("the reply to " + address,
+        Bus.request(vertx, address, body, JsonObject.class, TIMEOUT_MS, null), Duration.ofMillis(TIMEOUT_MS)));
   }
 
   static void assertFailure(ServiceException e, int status, String code) {

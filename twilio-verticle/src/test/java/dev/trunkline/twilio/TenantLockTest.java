@@ -14,27 +14,35 @@ import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
+import dev.trunkline.contract.testing.Await;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.twilio.TwilioTestEnv.Tenant;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The per-tenant lock: a held lock makes others wait and then give up; every outcome releases it. */
+/**
+ * The per-tenant lock: a held lock makes others wait and then give up; every outcome releases it. The lock timeout
+ * (2 s) is far longer than the steps a test takes while a request waits, and a request is known to be waiting
+ * once it has asked the store for the lock, not after some sleep.
+ */
 @ExtendWith(VertxExtension.class)
 class TenantLockTest {
+  private static final long LOCK_TIMEOUT_MS = 2_000;
   private static TwilioTestEnv env;
 
   @BeforeAll
   static void start(Vertx vertx) {
     // One request at a time per verticle instance: the bound on requests in flight is testable.
-    env = TwilioTestEnv.start(vertx, new JsonObject().put("lockTimeoutMs", 400).put("maxInFlight", 1));
+    env = TwilioTestEnv.start(vertx, new JsonObject().put("lockTimeoutMs", LOCK_TIMEOUT_MS).put("maxInFlight", 1));
   }
 
   @AfterAll
@@ -58,13 +66,13 @@ class TenantLockTest {
       assertThat(env.call(Addresses.Twilio.TRUNK_ENSURE, ensure(other), TrunkInfo.class).created()).isTrue();
 
       // While one request waits for the lock, the instance is full: the next is refused at once, not queued.
+      AtomicInteger asked = countLockRequests(t);
       Future<TrunkInfo> waiting = Bus.request(env.vertx, Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class,
           10_000, null);
+      Await.until("the waiting ensure to ask the store for the tenant's lock", () -> asked.get() > 0);
       assertFailure(env.failure(Addresses.Twilio.TRUNK_STATUS, new TenantRef(other.subaccountId())), 503,
           "TWILIO_BUSY");
-      Throwable waited = waiting.toCompletionStage().toCompletableFuture().handle((r, e) -> e).join();
-      assertThat(waited).isInstanceOf(ServiceException.class);
-      assertFailure((ServiceException) waited, 409, "TENANT_BUSY");
+      assertFailure(Await.awaitFailure(waiting, ServiceException.class), 409, "TENANT_BUSY");
     } finally {
       release(t, owner);
     }
@@ -81,7 +89,7 @@ class TenantLockTest {
     FaultRule rule = env.sim.faults().add(FaultRule.on("POST", "/v1/Trunks").error(500).times(1));
     assertFailure(env.failure(Addresses.Twilio.TRUNK_ENSURE, ensure(t)), 502, "TWILIO_ERROR");
     env.sim.faults().remove(rule.id());
-    // Each of these would wait out the 400 ms lock timeout and fail with TENANT_BUSY if a lock had leaked.
+    // Each of these would wait out the lock timeout and fail with TENANT_BUSY if a lock had leaked.
     env.call(Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class);
     env.call(Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class);
     assertThat(hold(t, "after")).as("the lock is free").isTrue();
@@ -91,21 +99,19 @@ class TenantLockTest {
   @Test
   void aHolderThatDiedBlocksTheTenantOnlyUntilItsLeaseRunsOut() {
     Tenant t = env.newTenant();
-    // A lease of 1 s that nobody renews: its holder is gone.
-    assertThat(env.call(Addresses.Store.LOCK_ACQUIRE, new AcquireLock(TenantLock.name(t.subaccountId()), "dead", 1_000),
-        LockReply.class).held()).isTrue();
+    // A lease that nobody renews, three lock timeouts long: its holder is gone.
+    assertThat(env.call(Addresses.Store.LOCK_ACQUIRE, new AcquireLock(TenantLock.name(t.subaccountId()), "dead",
+        3 * LOCK_TIMEOUT_MS), LockReply.class).held()).isTrue();
     assertFailure(env.failure(Addresses.Twilio.TRUNK_ENSURE, ensure(t)), 409, "TENANT_BUSY");
-    long start = System.nanoTime();
-    TrunkInfo info = null;
-    while (info == null && System.nanoTime() - start < 10_000_000_000L) {
+    TrunkInfo info = Await.value("setup to run once the dead holder's lease ran out", Duration.ofSeconds(30), () -> {
       try {
-        info = env.call(Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class);
+        return env.call(Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class);
       } catch (TwilioTestEnv.ServiceFailure e) {
         // Still TENANT_BUSY until the lease has run out; any other failure fails the test.
         assertFailure(e.failure, 409, "TENANT_BUSY");
+        return null;
       }
-    }
-    assertThat(info).as("setup ran once the dead holder's lease ran out").isNotNull();
+    }, ensured -> true);
     assertThat(info.created()).isTrue();
   }
 
@@ -132,6 +138,20 @@ class TenantLockTest {
         .isTrue();
     assertThat(env.call(Addresses.Store.LOCK_ACQUIRE, new AcquireLock(name, "next", 60_000), LockReply.class)
         .held()).isTrue();
+  }
+
+  /** Counts the store requests for the tenant's lock from now on (a waiting operation asks again and again). */
+  private static AtomicInteger countLockRequests(Tenant t) {
+    String lock = TenantLock.name(t.subaccountId());
+    AtomicInteger asked = new AtomicInteger();
+    env.vertx.eventBus().addInboundInterceptor(delivery -> {
+      if (Addresses.Store.LOCK_ACQUIRE.equals(delivery.message().address())
+          && String.valueOf(delivery.message().body()).contains(lock)) {
+        asked.incrementAndGet();
+      }
+      delivery.next();
+    });
+    return asked;
   }
 
   private static boolean hold(Tenant t, String owner) {

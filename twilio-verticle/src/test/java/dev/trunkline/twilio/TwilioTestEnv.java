@@ -12,6 +12,8 @@ import dev.trunkline.contract.StoreMessages.PutTwilioAccount;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TenantRef;
+import dev.trunkline.contract.testing.Await;
+import dev.trunkline.contract.testing.TestEnvironment;
 import dev.trunkline.simulators.SimulatorOptions;
 import dev.trunkline.simulators.TwilioSimulator;
 import dev.trunkline.store.StoreVerticle;
@@ -23,15 +25,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The real parts every test here runs against: the Twilio simulator over HTTP on a free port, a StoreVerticle on
@@ -40,8 +35,6 @@ import java.util.concurrent.TimeoutException;
  * first use), so tests never see each other's state.
  */
 public final class TwilioTestEnv {
-  public static final long AWAIT_SECONDS = 60;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   public final Vertx vertx;
   public final TwilioSimulator sim;
@@ -82,15 +75,8 @@ public final class TwilioTestEnv {
 
   private static TwilioTestEnv start(Vertx vertx, JsonObject twilioOverrides, JsonObject sections,
       TwilioHttp.Observer observer) {
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("trunkline-twilio-test");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Path dir = TestEnvironment.newDataDir("trunkline-twilio-test");
     TwilioSimulator sim = await(TwilioSimulator.start(vertx, new SimulatorOptions()));
-    byte[] key = new byte[32];
-    RANDOM.nextBytes(key);
     JsonObject twilio = new JsonObject()
         .put("apiBaseUrl", sim.baseUrl())
         .put("trunkingBaseUrl", sim.baseUrl())
@@ -102,9 +88,7 @@ public final class TwilioTestEnv {
         // Small pages: every listing in every test crosses page boundaries.
         .put("pageSize", 3)
         .mergeIn(twilioOverrides == null ? new JsonObject() : twilioOverrides);
-    JsonObject config = new JsonObject()
-        .put("dataDir", dir.toString())
-        .put("vault", new JsonObject().put("keys", "k1:" + Base64.getEncoder().encodeToString(key)))
+    JsonObject config = TestEnvironment.storeConfig(dir, TestEnvironment.newVaultKeys())
         .put("bus", new JsonObject().put("timeoutMs", 10000))
         .put("twilio", twilio)
         .mergeIn(sections == null ? new JsonObject() : sections, true);
@@ -132,21 +116,15 @@ public final class TwilioTestEnv {
   // ---- tenants ----
 
   public static String newSubaccountId() {
-    byte[] b = new byte[12];
-    RANDOM.nextBytes(b);
-    return HexFormat.of().formatHex(b);
+    return TestEnvironment.newTenantId();
   }
 
   public static String newAccountSid() {
-    byte[] b = new byte[16];
-    RANDOM.nextBytes(b);
-    return "AC" + HexFormat.of().formatHex(b);
+    return TestEnvironment.newSid("AC");
   }
 
   public static Secret newAuthToken() {
-    byte[] b = new byte[16];
-    RANDOM.nextBytes(b);
-    return new Secret(HexFormat.of().formatHex(b));
+    return new Secret(TestEnvironment.hex(16));
   }
 
   /** A tenant with its own new Twilio account, stored in the store. */
@@ -211,20 +189,18 @@ public final class TwilioTestEnv {
     }
   }
 
-  /** Waits (from the test thread, never an event loop) with a timeout. */
+  /**
+   * {@link Await#await(Future)}, except that a {@link ServiceException} comes out as a {@link ServiceFailure},
+   * which {@link #failure} and the tests catch to check its status and code.
+   */
   public static <T> T await(Future<T> future) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(AWAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
+      return Await.await(future);
+    } catch (AssertionError e) {
       if (e.getCause() instanceof ServiceException se) {
         throw new ServiceFailure(se);
       }
-      throw new AssertionError("future failed: " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new AssertionError("future did not complete within " + AWAIT_SECONDS + " s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted");
+      throw e;
     }
   }
 

@@ -3,15 +3,10 @@ package dev.trunkline.twilio;
 import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.testing.LogCapture;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
 import dev.trunkline.contract.TwilioMessages.VerifyAccount;
 import dev.trunkline.simulators.FaultRule;
@@ -31,40 +26,31 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slf4j.LoggerFactory;
 
 /**
  * Twilio's error message echoes the auth token, the Basic auth value or a SIP password the call sent, in every
  * encoding an upstream may use (plain, URL-encoded with + and with %20, Base64 of the secret alone and of
  * {@code sid:token}, a piece of 10 characters): neither the failure that crosses the bus, nor the client's
- * exception, nor any log line (DEBUG, all loggers; the client logs a final 5xx at WARN with Twilio's text) holds
+ * exception, nor any log event (every level, all loggers; the client logs a final 5xx at WARN with Twilio's text) holds
  * any of them. The password holds characters that URL encoding changes, so each of its encodings is a different
  * text; the token is hex, where they are the same.
  */
 @ExtendWith(VertxExtension.class)
 class UpstreamEchoTest {
-  private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
+  private static LogCapture logs;
   private static final String ECHO_PASSWORD = "Pw 7h+Q2x/V9=mK4&nL8~s";
   private static TwilioTestEnv env;
-  private static Level rootLevel;
 
   @BeforeAll
   static void start(Vertx vertx) {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    LOGS.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
-    LOGS.start();
-    root.addAppender(LOGS);
-    rootLevel = root.getLevel();
-    root.setLevel(Level.DEBUG);
+    logs = LogCapture.start();
     env = TwilioTestEnv.start(vertx, null);
   }
 
   @AfterAll
   static void stop() {
     env.stop();
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.detachAppender(LOGS);
-    root.setLevel(rootLevel);
+    logs.close();
   }
 
   /** Each encoding of a secret, by a name that says which. */
@@ -124,14 +110,7 @@ class UpstreamEchoTest {
 
     failures.forEach(f -> texts.add(f.toWire()));
     assertNoSecrets("a failure or exception", texts, secrets);
-    List<String> lines = new ArrayList<>();
-    for (ILoggingEvent event : List.copyOf(LOGS.list)) {
-      lines.add(event.getFormattedMessage());
-      for (IThrowableProxy p = event.getThrowableProxy(); p != null; p = p.getCause()) {
-        lines.add(p.getClassName() + ": " + p.getMessage());
-      }
-    }
-    assertNoSecrets("a captured log line", lines, secrets);
+    logs.assertNoSecrets(secrets);
 
     // After the scans: what is left is Twilio's text around the mark, in the usual failure.
     for (ServiceException se : failures) {
@@ -140,8 +119,9 @@ class UpstreamEchoTest {
       assertThat(se.details().getInteger("twilioCode")).isEqualTo(20500);
       assertThat(se.getMessage()).endsWith(" failed: echo: [REDACTED] :end");
     }
-    assertThat(lines).as("the client logged the final failures at WARN")
-        .anyMatch(l -> l.contains("twilio FetchAccount failed after 3 attempt(s)") && l.contains("[REDACTED]"));
+    assertThat(logs.lines()).as("the client logged the final failures at WARN")
+        .anyMatch(l -> l.startsWith("WARN ") && l.contains("twilio FetchAccount failed after 3 attempt(s)")
+            && l.contains("[REDACTED]"));
   }
 
   private static TwilioApiException clientFailure(TwilioAuth auth, String listSid) {
