@@ -3,6 +3,7 @@ package dev.trunkline.gateway;
 import dev.trunkline.contract.ClientFailures;
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -42,6 +43,12 @@ final class ErrorMapper {
       return forStatus(status);
     }
     ServiceException mapped = ClientFailures.sanitize(failure);
+    if (failure instanceof HttpClosedException) {
+      // The client closed the connection before its request was complete (a trickled body cut off, a client that
+      // gave up): nobody's bug, and nobody to answer. DEBUG, or a flood of them would read as a broken gateway.
+      LOG.debug("request {}: the client closed the connection before its request was read", RequestIds.of(ctx));
+      return mapped;
+    }
     if (mapped.status() >= 500 && !(failure instanceof ServiceException)
         && !(failure instanceof ReplyException)) {
       // A bug in the gateway: log it with the request id (never the request body), answer generically.

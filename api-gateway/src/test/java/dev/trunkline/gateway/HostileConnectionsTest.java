@@ -119,6 +119,11 @@ class HostileConnectionsTest {
         .isGreaterThanOrEqualTo(2 * PER_KIND);
     assertThat(counter(h, "trunkline_http_connections_closed_total", "body_timeout") - bodyBefore)
         .isGreaterThanOrEqualTo(PER_KIND);
+    // A cut-off body is the client's doing: no ERROR that reads as a broken gateway (it was one line per connection).
+    assertThat(h.logs().events(ErrorMapper.class.getName()).stream()
+        .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+        .map(e -> e.getFormattedMessage()).toList())
+        .as("the error mapper's WARN and ERROR lines after the flood").noneMatch(m -> m.contains("HttpClosedException"));
   }
 
   @Test
