@@ -37,8 +37,11 @@ public final class VertxFactory {
     options.setEventBusOptions(eventBusOptions(cluster));
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(cluster));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
-        .onSuccess(vertx -> vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY,
-            new HazelcastClusterHealth(manager, cluster.getInteger("minMembers", 1))));
+        .onSuccess(vertx -> {
+          vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY,
+              new HazelcastClusterHealth(manager, cluster.getInteger("minMembers", 1)));
+          MemberDepartures.install(vertx, manager);
+        });
   }
 
   /**

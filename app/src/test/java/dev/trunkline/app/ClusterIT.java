@@ -181,38 +181,27 @@ class ClusterIT {
     JsonObject data = killReport.getJsonObject("data");
     report("fix with node C killed: HTTP %d, %d ok, %d failed, answered %d ms after the kill (%d ms in total)",
         afterKill.statusCode(), data.getInteger("successCount"), data.getInteger("failCount"), killToAnswer, ms(fix2Start));
-    // Some numbers were in flight on C when it died: the fix reports them failed, it does not hang or fail whole.
-    assertThat(afterKill.statusCode()).as(afterKill.body()).isEqualTo(207);
+    // The numbers node C had in flight, and those sent to it before Hazelcast dropped it, are resent to B once C is
+    // known gone (a sync is idempotent): no number is lost to the death.
+    assertThat(afterKill.statusCode()).as(afterKill.body()).isEqualTo(200);
     assertThat(data.getInteger("total")).isEqualTo(NUMBERS);
-    // Measured 6.2 s: one per-number timeout for the numbers stuck on C, then the rest on B in well under a
-    // second. Three timeouts' worth leaves room for a loaded machine and still catches a second wave of hangs.
-    assertThat(killToAnswer).as("answered within the per-number timeout plus the rest of the work, not hung")
-        .isLessThan(3L * PER_NUMBER_TIMEOUT_MS);
-    Set<String> failed = new TreeSet<>();
-    for (Object o : data.getJsonArray("results")) {
-      JsonObject result = (JsonObject) o;
-      if (result.getBoolean("success")) {
-        cluster.assertFixed(result.getString("phoneNumber"), username, terminationUri);
-      } else {
-        assertThat(result.getJsonObject("error").getString("code")).as(result.encode())
-            .isIn("TIMEOUT", "SERVICE_UNAVAILABLE");
-        failed.add(result.getString("phoneNumber"));
+    assertThat(data.getInteger("successCount")).isEqualTo(NUMBERS);
+    assertThat(killToAnswer).as("answered within 10 s of the kill").isLessThan(10_000L);
+    cluster.assertAllFixed(numbers, username, terminationUri);
+    // The fault happened to work in flight, and that work was redone: a number whose update Retell held for node C
+    // when it died reached Retell twice (from C, held and lost with C's connection, then from B).
+    Map<String, Long> patchesAfter = patchesPerNumber(numbers);
+    Set<String> redone = new TreeSet<>();
+    for (String number : heldAtKill) {
+      if (patchesAfter.get(number) - patchesBefore.get(number) >= 2) {
+        redone.add(number);
       }
     }
-    // The fault happened to work in flight: among the numbers held in Retell when C died are some that failed and
-    // that B never handled (B logs each Retell update it makes, with the request id), so C had sent them. The
-    // other failures are numbers the gateway sent to C after its death, before Hazelcast dropped it.
-    String outputB = b.output();
-    Set<String> lostOnC = new TreeSet<>(failed);
-    lostOnC.removeIf(number -> outputB.lines().anyMatch(l -> l.contains("retell update " + number + " ")
-        && l.contains("rid=it-fix-2")));
-    Set<String> heldOnC = new TreeSet<>(heldAtKill);
-    heldOnC.retainAll(lostOnC);
-    Set<String> sentAfterDeath = new TreeSet<>(lostOnC);
-    sentAfterDeath.removeAll(heldAtKill);
-    report("held in Retell for node C when it was killed: %s; sent to C after its death: %s", heldOnC,
-        sentAfterDeath);
-    assertThat(heldOnC).as("updates node C had in flight (held in Retell) when it was killed").isNotEmpty();
+    report("held in Retell for node C when it was killed, then redone by node B: %s", redone);
+    assertThat(redone).as("updates node C had in flight (held in Retell) when it was killed, redone by B")
+        .isNotEmpty();
+    assertThat(a.output()).as("the provisioning node resent them when C left the cluster")
+        .contains("resent");
 
     // Once Hazelcast has dropped C, a re-run completes everything on B.
     long detectStart = System.nanoTime();

@@ -77,6 +77,19 @@ public final class Addresses {
     private Provisioning() {}
   }
 
+  /** What the launcher tells the verticles of its own JVM about the cluster (published local only). */
+  public static final class Cluster {
+    /**
+     * {@code {"member": "<id>"}} when a member leaves the cluster (its death included): the provisioning service
+     * resends the idempotent requests a fan-out still waits for, so the numbers of a dead node are done by a
+     * survivor.
+     */
+    @InternalAddress("published by the launcher's cluster membership listener, on its own JVM only")
+    public static final String MEMBER_LEFT = "trunkline.cluster." + VERSION + ".member-left";
+
+    private Cluster() {}
+  }
+
   /** Events that siblings may listen to (published, never requested). No event carries a secret. */
   public static final class Events {
     /**

@@ -76,7 +76,7 @@ final class AuditFlow {
   private Future<JsonObject> inspect(Upstream up, String terminationUri, String expectedUsername, Secret key,
       PhoneNumber number) {
     InspectNumber request = new InspectNumber(key, number.phoneNumber(), terminationUri, expectedUsername);
-    return up.retell().inspect(request, config.perNumberTimeoutMs())
+    return up.resent(() -> up.retell().inspect(request, config.perNumberTimeoutMs()))
         .map(i -> new JsonObject()
             .put("phoneNumber", number.phoneNumber())
             .put("success", true)

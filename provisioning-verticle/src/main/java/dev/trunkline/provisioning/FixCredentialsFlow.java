@@ -98,7 +98,7 @@ final class FixCredentialsFlow {
     boolean importIfMissing = importMissing || number.retellStatus() == RetellStatus.NOT_IMPORTED;
     SyncNumber request = new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, importIfMissing,
         null);
-    return tenant.retellWrite(up.retell().sync(request, config.perNumberTimeoutMs()))
+    return up.resent(() -> tenant.retellWrite(up.retell().sync(request, config.perNumberTimeoutMs())))
         .onSuccess(result -> metrics.number(result.outcome().name(), false))
         .compose(result -> recordImported(up, number).map(v -> new JsonObject()
             .put("phoneNumber", number.phoneNumber())
@@ -127,7 +127,7 @@ final class FixCredentialsFlow {
   private Future<JsonObject> inspect(Upstream up, TenantContext tenant, PhoneNumber number) {
     InspectNumber request = new InspectNumber(tenant.retellKey(), number.phoneNumber(),
         tenant.sip().terminationUri(), tenant.username());
-    return up.retell().inspect(request, config.perNumberTimeoutMs())
+    return up.resent(() -> up.retell().inspect(request, config.perNumberTimeoutMs()))
         .map(inspection -> {
           metrics.number("inspected", true);
           boolean needsFix = inspection.status() != InspectionStatus.OK;

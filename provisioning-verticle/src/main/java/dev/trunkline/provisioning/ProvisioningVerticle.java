@@ -51,6 +51,7 @@ public class ProvisioningVerticle extends VerticleBase {
   private RotationFlow rotation;
   private FanOutSlots fanOuts;
   private final RunningFlows running = new RunningFlows();
+  private NodeDeaths deaths;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
   @Override
@@ -61,6 +62,7 @@ public class ProvisioningVerticle extends VerticleBase {
     audit = new AuditFlow(vertx, config);
     rotation = new RotationFlow(vertx, config, leases);
     fanOuts = FanOutSlots.forNode(vertx);
+    deaths = new NodeDeaths(vertx);
 
     serve(Addresses.Provisioning.CONNECT_TWILIO, ConnectTwilio.class, this::connectTwilio);
     serve(Addresses.Provisioning.CONNECT_RETELL, ConnectRetell.class, this::connectRetell);
@@ -82,7 +84,8 @@ public class ProvisioningVerticle extends VerticleBase {
         running.cancel(tenant, cancel.requestId());
       }
     }));
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+        .compose(v -> deaths.registered());
   }
 
   private <Q> void serve(String address, Class<Q> type, Function<BusRequest<Q>, Future<FlowResult>> flow) {
@@ -206,7 +209,7 @@ public class ProvisioningVerticle extends VerticleBase {
     AtomicBoolean cancelled = running.start(r.requestId(), tenant);
     BooleanSupplier abandoned = stopWhen(cancelled, r.deadlineMillis());
     Supplier<Future<FlowResult>> work = () -> flow.run(new Upstream(vertx, config.busTimeoutMs(), r.requestId(),
-        tenant, abandoned), events);
+        tenant, abandoned, deaths), events);
     return fanOuts.run(tenant, config.maxFanOutsPerTenant(), work)
         .andThen(ar -> {
           running.end(r.requestId());
@@ -232,6 +235,6 @@ public class ProvisioningVerticle extends VerticleBase {
   }
 
   private Upstream up(BusRequest<?> r, String tenant) {
-    return new Upstream(vertx, config.busTimeoutMs(), r.requestId(), tenant, () -> false);
+    return new Upstream(vertx, config.busTimeoutMs(), r.requestId(), tenant, () -> false, null);
   }
 }

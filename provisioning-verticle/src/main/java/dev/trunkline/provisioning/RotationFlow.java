@@ -140,8 +140,8 @@ final class RotationFlow {
     SipTarget target = rotation.target();
     return BoundedFanOut.run(vertx, NumberPages.all(up, rotation.subaccountId(), config.listPageSize()),
             config.fixConcurrency(), config.perNumberTimeoutMs(),
-            (PhoneNumber n) -> up.retell().inspect(new InspectNumber(rotation.key(),
-                    n.phoneNumber(), target.terminationUri(), target.username()), config.perNumberTimeoutMs())
+            (PhoneNumber n) -> up.resent(() -> up.retell().inspect(new InspectNumber(rotation.key(),
+                    n.phoneNumber(), target.terminationUri(), target.username()), config.perNumberTimeoutMs()))
                 .compose(seen -> seen.status() == InspectionStatus.OK
                     ? Future.succeededFuture(new JsonObject().put("phoneNumber", n.phoneNumber())
                         .put("success", true).put("status", "OK"))
@@ -172,8 +172,8 @@ final class RotationFlow {
   }
 
   private Future<SyncResult> sync(Upstream up, Rotation rotation, PhoneNumber n) {
-    return rotation.lease().watch(up.retell().sync(new SyncNumber(rotation.key(),
-        n.phoneNumber(), rotation.target(), false, null), config.perNumberTimeoutMs()));
+    return up.resent(() -> rotation.lease().watch(up.retell().sync(new SyncNumber(rotation.key(),
+        n.phoneNumber(), rotation.target(), false, null), config.perNumberTimeoutMs())));
   }
 
   private Future<FlowResult> finish(Upstream up, Rotation rotation, FanOutReport moved, FanOutReport verified) {

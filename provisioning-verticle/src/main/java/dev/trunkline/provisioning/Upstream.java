@@ -9,6 +9,7 @@ import dev.trunkline.contract.TwilioClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A flow's side of the event bus for one provisioning request: every call carries that request's id, its tenant
@@ -25,26 +26,35 @@ final class Upstream implements BusCaller {
   private final String requestId;
   private final String tenant;
   private final BooleanSupplier abandoned;
+  private final NodeDeaths deaths;
   private final StoreClient store = new StoreClient(this);
   private final TwilioClient twilio = new TwilioClient(this);
   private final RetellClient retell = new RetellClient(this);
 
-  Upstream(Vertx vertx, long timeoutMs, String requestId) {
-    this(vertx, timeoutMs, requestId, null, () -> false);
-  }
 
   /**
    * @param tenant the tenant this request acts for (sent as a bus header: services share upstream budgets
    *     fairly between tenants), or null
    * @param abandoned true once the request was cancelled or its caller's time is nearly up: a fan-out starts
    *     nothing more
+   * @param deaths the cluster's departures, for {@link #resent}; null sends every request once
    */
-  Upstream(Vertx vertx, long timeoutMs, String requestId, String tenant, BooleanSupplier abandoned) {
+  Upstream(Vertx vertx, long timeoutMs, String requestId, String tenant, BooleanSupplier abandoned,
+      NodeDeaths deaths) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.requestId = requestId;
     this.tenant = tenant;
     this.abandoned = abandoned;
+    this.deaths = deaths;
+  }
+
+  /**
+   * An idempotent request (a number's sync or inspection) sent again when a cluster member leaves while it is
+   * unanswered, so a fan-out's numbers on a node that died are done by a survivor ({@link NodeDeaths}).
+   */
+  <T> Future<T> resent(Supplier<Future<T>> attempt) {
+    return deaths == null ? attempt.get() : deaths.resent(attempt);
   }
 
   String requestId() {

@@ -1,0 +1,139 @@
+package dev.trunkline.provisioning;
+
+import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.ServiceException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster members leaving, as the launcher reports them ({@code trunkline.cluster.v1.member-left}, published on
+ * this JVM only), and what a fan-out does about them: a request in flight to a node that died is never answered, so
+ * it would wait out its whole per-number timeout and be reported failed although a surviving node could have done
+ * it. {@link #resent} sends such a request again once a member leaves; the per-number work is idempotent (a sync
+ * or an inspection), so a duplicate is harmless and the first answer wins.
+ *
+ * <p>One instance per verticle instance, used on its context only: no locking.
+ */
+final class NodeDeaths {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeDeaths.class);
+  /** Resends of one request at most: one per departure, and one more when a resend fails the same way. */
+  static final int MAX_RESENDS = 3;
+
+  /**
+   * How long after a departure to resend: the event bus needs a moment to drop the dead node's consumers, or the
+   * resend could be routed to it again.
+   */
+  static final long RESEND_DELAY_MS = 500;
+
+  private final Vertx vertx;
+  private final long resendDelayMs;
+  private final MessageConsumer<Object> consumer;
+  /** The requests waiting for an answer: at most the fan-outs' windows, each removed when it is answered. */
+  private final Set<Resend<?>> unanswered = new HashSet<>();
+  private long departures;
+
+  NodeDeaths(Vertx vertx) {
+    this(vertx, RESEND_DELAY_MS);
+  }
+
+  NodeDeaths(Vertx vertx, long resendDelayMs) {
+    this.vertx = vertx;
+    this.resendDelayMs = resendDelayMs;
+    this.consumer = vertx.eventBus().localConsumer(Addresses.Cluster.MEMBER_LEFT, message -> {
+      departures++;
+      if (!unanswered.isEmpty()) {
+        LOG.info("a cluster member left: {} unanswered fan-out requests resent in {} ms", unanswered.size(),
+            resendDelayMs);
+      }
+      for (Resend<?> waiting : List.copyOf(unanswered)) {
+        waiting.scheduleResend();
+      }
+    });
+  }
+
+  Future<Void> registered() {
+    return consumer.completion();
+  }
+
+  long departures() {
+    return departures;
+  }
+
+  /**
+   * Runs {@code attempt} and, when a cluster member leaves while it is unanswered, runs it again on the nodes that
+   * remain. A resend whose first attempt failed because nobody answered (503, 504) after a departure is made too.
+   * Completes with the first success, or with the last failure when no attempt succeeded.
+   */
+  <T> Future<T> resent(Supplier<Future<T>> attempt) {
+    return new Resend<>(attempt).start();
+  }
+
+  private final class Resend<T> {
+    private final Supplier<Future<T>> attempt;
+    private final Promise<T> result = Promise.promise();
+    private final long departuresAtStart = departures;
+    private int resends;
+    private int running;
+    private boolean scheduled;
+
+    Resend(Supplier<Future<T>> attempt) {
+      this.attempt = attempt;
+    }
+
+    Future<T> start() {
+      unanswered.add(this);
+      result.future().onComplete(ar -> unanswered.remove(this));
+      send();
+      return result.future();
+    }
+
+    private void send() {
+      running++;
+      Future<T> sent;
+      try {
+        sent = attempt.get();
+      } catch (RuntimeException e) {
+        sent = Future.failedFuture(e);
+      }
+      sent.onComplete(ar -> {
+        running--;
+        if (ar.succeeded()) {
+          result.tryComplete(ar.result());
+        } else if (running == 0 && !scheduled) {
+          if (unanswered(ar.cause()) && departures > departuresAtStart && resends < MAX_RESENDS) {
+            scheduleResend();
+          } else {
+            result.tryFail(ar.cause());
+          }
+        }
+      });
+    }
+
+    void scheduleResend() {
+      if (result.future().isComplete() || scheduled || resends >= MAX_RESENDS) {
+        return;
+      }
+      scheduled = true;
+      resends++;
+      vertx.setTimer(resendDelayMs, t -> {
+        scheduled = false;
+        if (!result.future().isComplete()) {
+          send();
+        }
+      });
+    }
+  }
+
+  /** Nobody answered: no consumer left (503) or no reply in time (504), what a dead node leaves behind. */
+  private static boolean unanswered(Throwable err) {
+    return err instanceof ServiceException se && (se.status() == 503 || se.status() == 504);
+  }
+}
