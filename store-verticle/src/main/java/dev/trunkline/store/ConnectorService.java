@@ -30,10 +30,10 @@ final class ConnectorService {
   private final SecretStore secrets;
   private final TwilioAdoption adoption;
 
-  ConnectorService(ConnectorStore store, SecretStore secrets) {
+  ConnectorService(ConnectorStore store, SecretStore secrets, TwilioAdoption adoption) {
     this.store = store;
     this.secrets = secrets;
-    this.adoption = new TwilioAdoption(store, secrets);
+    this.adoption = adoption;
   }
 
   /**

@@ -14,7 +14,11 @@ import dev.trunkline.contract.Addresses.Store;
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Connector;
+import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages.PasswordState;
+import dev.trunkline.contract.StoreMessages.PutTwilioAccount;
+import dev.trunkline.contract.StoreMessages.RotateKeys;
+import dev.trunkline.contract.StoreMessages.RotateKeysReport;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
@@ -268,6 +272,49 @@ class OriginShapesTest {
     }
     assertAdopted(tenant, accountSid, "concurrent reads");
     assertThat(ConnectorDocs.version(rawDoc(tenant))).as("exactly one adoption write applied").isEqualTo(1L);
+  }
+
+  @Test
+  void keyRotationAdoptsTooAndNeverTakesTheOriginCiphertextForPlainText(Vertx vertx) throws Exception {
+    String tenant = newTenant();
+    String accountSid = sid("AC");
+    JsonObject doc = originDoc(tenant);
+    doc.getJsonObject("config").put("accountSid", accountSid);
+    // What the origin writes today: the token's IV and tag at document level, none beside it.
+    putEncrypted(doc, "authToken", "token", Place.METADATA, TOKEN);
+    insert(doc);
+    // With plain-text adoption on (the documented adoption run), a hex token without IV beside it looks plain.
+    deploy(vertx, LEGACY_KEY, true);
+
+    RotateKeysReport report = call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(null), RotateKeysReport.class);
+    assertThat(report.failed()).as("failures: %s", report.failures()).isZero();
+    assertThat(report.reencrypted()).isEqualTo(1L);
+    assertAdopted(tenant, accountSid, "the rotation");
+    assertThat(call(vertx, Store.TWILIO_ACCOUNT_GET, new TenantRef(tenant), TwilioAccount.class).authToken().reveal())
+        .isEqualTo(TOKEN);
+    assertThat(call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(null), RotateKeysReport.class).alreadyCurrent())
+        .as("a second run changes nothing").isEqualTo(1L);
+  }
+
+  @Test
+  void aNewAccountReplacesEveryOriginFieldAndConnectsAnInactiveConnector(Vertx vertx) throws Exception {
+    String tenant = newTenant();
+    JsonObject doc = originDoc(tenant).put("isActive", false);
+    putEncrypted(doc, "SID", "sid", Place.METADATA, sid("AC"));
+    putEncrypted(doc, "AuthToken", "token", Place.SHORT_NAME, TOKEN);
+    insert(doc);
+    deploy(vertx, LEGACY_KEY, false);
+
+    String accountSid = sid("AC");
+    String token = "fedcba9876543210fedcba9876543210";
+    Connector connector = call(vertx, Store.TWILIO_ACCOUNT_PUT,
+        new PutTwilioAccount(tenant, accountSid, Secret.of(token)), Connector.class);
+    assertThat(connector.twilioConnected()).isTrue();
+    TwilioAccount account = call(vertx, Store.TWILIO_ACCOUNT_GET, new TenantRef(tenant), TwilioAccount.class);
+    assertThat(account.accountSid()).as("the origin's SID must not win over the new one").isEqualTo(accountSid);
+    assertThat(account.authToken().reveal()).isEqualTo(token);
+    assertAdopted(tenant, accountSid, "the put");
+    assertThat(rawDoc(tenant).containsKey("isActive")).isFalse();
   }
 
   /** The document now has Trunkline's shape only: plain SID, token envelope, no origin name, IV or tag. */
