@@ -11,7 +11,8 @@ import java.util.function.Function;
 
 /**
  * The shape of {@code connectorsubaccount} documents: the origin system's collection and field names, so an
- * existing database can be adopted as it is.
+ * existing database can be adopted as it is. The origin's other shapes of the Twilio account are read by
+ * {@link OriginConfig} and rewritten into this one by {@link TwilioAdoption}.
  *
  * <pre>
  * { subaccountId, connectorType: "twilio",
