@@ -11,7 +11,8 @@ import java.util.function.Function;
 
 /**
  * The shape of {@code connectorsubaccount} documents: the origin system's collection and field names, so an
- * existing database can be adopted as it is.
+ * existing database can be adopted as it is. The origin's other shapes of the Twilio account are read by
+ * {@link OriginConfig} and rewritten into this one by {@link TwilioAdoption}.
  *
  * <pre>
  * { subaccountId, connectorType: "twilio",
@@ -121,8 +122,9 @@ final class ConnectorDocs {
 
   /** The tenant's connector without any secret (only whether they are present). */
   static Connector connector(String subaccountId, JsonObject twilioDoc, JsonObject retellDoc) {
-    String accountSid = twilioDoc == null ? null : getString(twilioDoc, "config.accountSid");
-    boolean tokenPresent = twilioDoc != null && present(get(twilioDoc, SecretField.TWILIO_AUTH_TOKEN.path()));
+    // Origin shapes read too (OriginConfig), so a document not adopted yet shows what needs no decryption.
+    String accountSid = OriginConfig.plainSid(twilioDoc);
+    boolean tokenPresent = OriginConfig.tokenPresent(twilioDoc);
     boolean retellKey = retellDoc != null && present(get(retellDoc, SecretField.RETELL_API_KEY.path()));
     return new Connector(subaccountId, accountSid, accountSid != null && tokenPresent, retellKey,
         trunk(twilioDoc), passwordState(twilioDoc), version(twilioDoc), pendingInfo(twilioDoc));

@@ -16,23 +16,46 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The tenant connector: Twilio account, Retell API key, trunk state. */
 final class ConnectorService {
   static final int MAX_SECRET = 512;
   static final int MAX_TEXT = 512;
 
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectorService.class);
+
   private final ConnectorStore store;
   private final SecretStore secrets;
+  private final TwilioAdoption adoption;
 
-  ConnectorService(ConnectorStore store, SecretStore secrets) {
+  ConnectorService(ConnectorStore store, SecretStore secrets, TwilioAdoption adoption) {
     this.store = store;
     this.secrets = secrets;
+    this.adoption = adoption;
   }
 
+  /**
+   * The connector, after adopting an origin Twilio document. A document that cannot be adopted (no or the wrong
+   * legacy key, a plain-text token without adoption) is still shown, without what needs decrypting: this read
+   * carries no secret, and the failure is the answer of the reads that do.
+   */
   Future<Connector> get(TenantRef ref) {
     Checks.body(ref);
-    return store.connector(Checks.tenant(ref.subaccountId()));
+    String tenant = Checks.tenant(ref.subaccountId());
+    return store.findBoth(tenant).compose(both -> {
+      if (both[0] == null && both[1] == null) {
+        return Future.failedFuture(ConnectorStore.notFound(tenant));
+      }
+      return adoption.adopt(tenant, both[0])
+          .recover(err -> {
+            LOG.warn("tenant {}: the origin Twilio account is not adopted: {}", tenant,
+                err instanceof VaultException ? err.getMessage() : err.getClass().getSimpleName());
+            return Future.succeededFuture(both[0]);
+          })
+          .map(twilio -> ConnectorDocs.connector(tenant, twilio, both[1]));
+    });
   }
 
   Future<Connector> putTwilioAccount(PutTwilioAccount put) {
@@ -44,7 +67,9 @@ final class ConnectorService {
     JsonObject set = new JsonObject()
         .put("config.accountSid", put.accountSid())
         .put(field.path(), secrets.vault().seal(tenant, field, token));
-    JsonObject unset = new JsonObject().put(field.path() + "IV", "").put(field.path() + "AuthTag", "");
+    // A new account replaces whatever the origin stored, in any of its shapes, and connects an inactive one.
+    JsonObject unset = new JsonObject().put("isActive", "");
+    OriginConfig.originPaths().forEach(path -> unset.put(path, ""));
     return store.upsert(tenant, ConnectorDocs.TWILIO, null, set, unset)
         .compose(doc -> store.connectorWithTwilio(tenant, doc));
   }
@@ -52,9 +77,9 @@ final class ConnectorService {
   Future<TwilioAccount> getTwilioAccount(TenantRef ref) {
     Checks.body(ref);
     String tenant = Checks.tenant(ref.subaccountId());
-    return store.find(tenant, ConnectorDocs.TWILIO).compose(doc -> {
-      String accountSid = doc == null ? null : ConnectorDocs.getString(doc, "config.accountSid");
-      if (accountSid == null || !ConnectorDocs.present(ConnectorDocs.get(doc, SecretField.TWILIO_AUTH_TOKEN.path()))) {
+    return store.find(tenant, ConnectorDocs.TWILIO).compose(found -> adoption.adopt(tenant, found)).compose(doc -> {
+      String accountSid = OriginConfig.plainSid(doc);
+      if (accountSid == null || !OriginConfig.tokenPresent(doc)) {
         return Future.failedFuture(ServiceException.notFound("TWILIO_ACCOUNT_NOT_FOUND",
             "tenant " + tenant + " has no Twilio account"));
       }

@@ -25,11 +25,13 @@ final class KeyRotation {
 
   private final ConnectorStore store;
   private final SecretStore secrets;
+  private final TwilioAdoption adoption;
   private final int logEvery;
 
-  KeyRotation(ConnectorStore store, SecretStore secrets, int logEvery) {
+  KeyRotation(ConnectorStore store, SecretStore secrets, TwilioAdoption adoption, int logEvery) {
     this.store = store;
     this.secrets = secrets;
+    this.adoption = adoption;
     this.logEvery = logEvery;
   }
 
@@ -60,13 +62,28 @@ final class KeyRotation {
     });
   }
 
-  private Future<Void> rotateDocument(JsonObject doc, Progress progress) {
-    String tenant = ConnectorDocs.getString(doc, "subaccountId");
-    String type = ConnectorDocs.getString(doc, "connectorType");
-    Future<Boolean> chain = Future.succeededFuture(false);
+  private Future<Void> rotateDocument(JsonObject found, Progress progress) {
+    String tenant = ConnectorDocs.getString(found, "subaccountId");
+    String type = ConnectorDocs.getString(found, "connectorType");
     List<String> docFailures = new ArrayList<>();
+    // An origin Twilio account (OriginConfig) is adopted first: its token may sit under another name, or with its
+    // IV elsewhere, where reading config.authToken alone would miss it or take its ciphertext for plain text.
+    Future<JsonObject> adopted = !ConnectorDocs.TWILIO.equals(type) ? Future.succeededFuture(found)
+        : adoption.adopt(tenant, found).recover(err -> {
+          docFailures.add(err instanceof VaultException ? err.getMessage()
+              : "tenant " + tenant + ": the origin Twilio account could not be adopted ("
+                  + err.getClass().getSimpleName() + ")");
+          return Future.succeededFuture(found);
+        });
+    return adopted.compose(doc -> rotateFields(doc == null ? found : doc, tenant, type,
+        doc != null && doc != found, !docFailures.isEmpty(), docFailures, progress));
+  }
+
+  private Future<Void> rotateFields(JsonObject doc, String tenant, String type, boolean adoptedNow,
+      boolean adoptionFailed, List<String> docFailures, Progress progress) {
+    Future<Boolean> chain = Future.succeededFuture(adoptedNow);
     for (SecretField field : SecretField.values()) {
-      if (!field.connectorType().equals(type)) {
+      if (!field.connectorType().equals(type) || adoptionFailed && field == SecretField.TWILIO_AUTH_TOKEN) {
         continue;
       }
       chain = chain.compose(changed -> secrets.open(doc, tenant, field)

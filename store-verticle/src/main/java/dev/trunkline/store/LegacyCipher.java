@@ -38,6 +38,12 @@ public final class LegacyCipher {
    */
   public static String decrypt(SecretKey key, String subaccountId, SecretField field, String hexCiphertext,
       String hexIv, String hexTag) {
+    return decrypt(key, subaccountId, field.label(), hexCiphertext, hexIv, hexTag);
+  }
+
+  /** {@link #decrypt(SecretKey, String, SecretField, String, String, String)} for a field named by its label. */
+  static String decrypt(SecretKey key, String subaccountId, String field, String hexCiphertext, String hexIv,
+      String hexTag) {
     byte[] ct;
     byte[] iv;
     byte[] tag;

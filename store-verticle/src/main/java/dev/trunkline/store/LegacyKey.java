@@ -25,6 +25,11 @@ final class LegacyKey {
 
   /** The derived key; fails naming tenant and field when no legacy passphrase is configured. */
   Future<SecretKey> key(String subaccountId, SecretField field) {
+    return key(subaccountId, field.label());
+  }
+
+  /** {@link #key(String, SecretField)} for a field named by its label. */
+  Future<SecretKey> key(String subaccountId, String field) {
     if (passphrase == null) {
       return Future.failedFuture(new VaultException(subaccountId, field,
           "it is in the origin service's encrypted format and vault.legacyEncryptionKey is not configured"));

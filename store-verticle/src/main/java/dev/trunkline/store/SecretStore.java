@@ -96,6 +96,45 @@ final class SecretStore {
   }
 
   /**
+   * Reads one field of the origin's Twilio config ({@link OriginConfig}): null when absent or empty, an envelope
+   * opened, a hex ciphertext decrypted with the legacy key, plain text as it is. Plain text of a {@code secret}
+   * follows the same rule as {@link #open}: trusted only with {@code vault.adoptLegacyPlaintext}. The SID is no
+   * secret, but it has to be decrypted like one when the origin encrypted it.
+   */
+  Future<String> openOrigin(String subaccountId, OriginConfig.Field field, SecretField secret) {
+    String label = secret == null ? OriginConfig.SID_LABEL : secret.label();
+    Object stored = field.value();
+    if (!field.present()) {
+      return Future.succeededFuture(null);
+    }
+    try {
+      if (secret != null && Vault.isEnvelope(stored)) {
+        return Future.succeededFuture(vault.open(subaccountId, secret, (JsonObject) stored));
+      }
+      if (!(stored instanceof String value)) {
+        return Future.failedFuture(new VaultException(subaccountId, label,
+            "the stored value is neither an envelope nor a legacy value"));
+      }
+      if (!field.originEncrypted()) {
+        if (secret != null && !adoptPlaintext) {
+          return Future.failedFuture(VaultException.integrity(subaccountId, secret,
+              "the stored value is plain text, not an envelope; it is not used (plain text is adopted only with "
+                  + "vault.adoptLegacyPlaintext)"));
+        }
+        return Future.succeededFuture(value);
+      }
+      if (field.iv() == null || field.tag() == null) {
+        return Future.failedFuture(new VaultException(subaccountId, label,
+            "the legacy ciphertext lacks its " + (field.iv() == null ? "IV" : "auth tag")));
+      }
+      return legacyKey.key(subaccountId, label)
+          .map(key -> LegacyCipher.decrypt(key, subaccountId, label, value, field.iv(), field.tag()));
+    } catch (VaultException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /**
    * Decrypts a secret and, when it is not a current envelope, rewrites it as one. A failed rewrite does not fail
    * the read (the next read tries again); it is logged without the secret.
    */

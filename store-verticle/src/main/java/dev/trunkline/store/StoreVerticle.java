@@ -147,14 +147,15 @@ public class StoreVerticle extends VerticleBase {
     SecretStore secrets = new SecretStore(mongo, new Vault(cfg.keyring()),
         new LegacyKey(vertx, cfg.legacyEncryptionKey()), cfg.adoptLegacyPlaintext());
     ConnectorStore connectors = new ConnectorStore(mongo, clock);
-    ConnectorService connector = new ConnectorService(connectors, secrets);
+    TwilioAdoption adoption = new TwilioAdoption(connectors, secrets);
+    ConnectorService connector = new ConnectorService(connectors, secrets, adoption);
     SipCredentialService sip = new SipCredentialService(connectors, secrets);
     PhoneNumberService numbers = new PhoneNumberService(mongo, clock);
     IdempotencyService idempotency = new IdempotencyService(mongo, clock, cfg.idempotencyTtl(), cfg.idempotencyLease());
     if (cfg.embedded()) {
       sweepTimer = vertx.setPeriodic(cfg.idempotencySweep().toMillis(), id -> sweep(idempotency));
     }
-    KeyRotation rotation = new KeyRotation(connectors, secrets, cfg.rotationLogEvery());
+    KeyRotation rotation = new KeyRotation(connectors, secrets, adoption, cfg.rotationLogEvery());
 
     serve(Store.PING, JsonObject.class, ignored -> ping());
     serve(Store.CONNECTOR_GET, TenantRef.class, connector::get);

@@ -14,7 +14,12 @@ public final class VaultException extends ServiceException {
   public static final String INTEGRITY = "VAULT_INTEGRITY";
 
   public VaultException(String subaccountId, SecretField field, String reason) {
-    super(500, DECRYPT_FAILED, "cannot decrypt " + field.label() + " of tenant " + subaccountId + ": " + reason);
+    this(subaccountId, field.label(), reason);
+  }
+
+  /** For a value that is encrypted but no {@link SecretField} (the origin's encrypted Account SID). */
+  VaultException(String subaccountId, String fieldLabel, String reason) {
+    super(500, DECRYPT_FAILED, "cannot decrypt " + fieldLabel + " of tenant " + subaccountId + ": " + reason);
   }
 
   private VaultException(String code, String message) {
