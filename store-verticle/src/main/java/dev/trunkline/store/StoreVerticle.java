@@ -16,6 +16,7 @@ import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,10 @@ public class StoreVerticle extends VerticleBase {
   private EmbeddedMongo embedded;
   private MongoClient mongo;
   private int inFlight;
+  /** The database lease that makes key rotation one at a time across store nodes. */
+  static final String ROTATION_LOCK = "store.admin.rotate-keys";
+  private static final long ROTATION_LEASE_MS = 60_000;
+
   private boolean rotating;
   private Long sweepTimer;
 
@@ -179,7 +184,7 @@ public class StoreVerticle extends VerticleBase {
     serve(Store.LOCK_ACQUIRE, StoreMessages.AcquireLock.class, locks::acquire);
     serve(Store.LOCK_RENEW, StoreMessages.RenewLock.class, locks::renew);
     serve(Store.LOCK_RELEASE, StoreMessages.ReleaseLock.class, locks::release);
-    serve(Store.ADMIN_ROTATE_KEYS, RotateKeys.class, request -> rotate(rotation, request));
+    serve(Store.ADMIN_ROTATE_KEYS, RotateKeys.class, request -> rotate(rotation, locks, request));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
@@ -216,15 +221,37 @@ public class StoreVerticle extends VerticleBase {
         .map(reply -> new PingReply(true, backend()));
   }
 
-  private Future<RotateKeysReport> rotate(KeyRotation rotation, RotateKeys request) {
+  /**
+   * One key rotation at a time across every store node on the database: a local flag answers a second request to this
+   * node at once, and a lease in the database ({@link LockService}, renewed while the rotation runs, released after)
+   * answers one sent to another store node. A node that dies mid-rotation leaves the lease to expire.
+   */
+  private Future<RotateKeysReport> rotate(KeyRotation rotation, LockService locks, RotateKeys request) {
     int batchSize = request == null || request.batchSize() == null ? cfg.rotationBatchSize() : request.batchSize();
     if (batchSize < 1 || batchSize > 1000) {
       throw ServiceException.badRequest("INVALID_BATCH_SIZE", "batchSize must be from 1 to 1000");
     }
     if (rotating) {
-      throw ServiceException.conflict("ROTATION_RUNNING", "a key rotation is already running");
+      throw rotationRunning();
     }
     rotating = true;
-    return rotation.run(batchSize).andThen(ar -> rotating = false);
+    String owner = "rotate-keys/" + UUID.randomUUID();
+    return locks.acquire(new StoreMessages.AcquireLock(ROTATION_LOCK, owner, ROTATION_LEASE_MS))
+        .compose(lock -> {
+          if (!lock.held()) {
+            return Future.<RotateKeysReport>failedFuture(rotationRunning());
+          }
+          long renewal = vertx.setPeriodic(ROTATION_LEASE_MS / 3, t -> locks.renew(
+              new StoreMessages.RenewLock(ROTATION_LOCK, owner, ROTATION_LEASE_MS)));
+          return rotation.run(batchSize).andThen(ar -> {
+            vertx.cancelTimer(renewal);
+            locks.release(new StoreMessages.ReleaseLock(ROTATION_LOCK, owner));
+          });
+        })
+        .andThen(ar -> rotating = false);
+  }
+
+  private static ServiceException rotationRunning() {
+    return ServiceException.conflict("ROTATION_RUNNING", "a key rotation is already running");
   }
 }

@@ -132,6 +132,35 @@ class DocumentedFailuresTest {
   }
 
   @Test
+  void keyRotationRunsOneAtATimeAcrossStoreNodesOnOneDatabase(Vertx vertx, @TempDir Path serverDir) {
+    // Two store nodes on one database (MongoDB in production; here a MongoDB-wire server of its own): the bus
+    // round-robins a pair of requests to one node each, so a guard in one node's memory would let both run.
+    EmbeddedMongo server = StoreTestSupport.embedded(vertx, serverDir);
+    JsonObject config = StoreTestSupport.config(dataDir, keys);
+    config.getJsonObject("mongo").put("uri", server.connectionString());
+    StoreTestSupport.deploy(vertx, config);
+    StoreTestSupport.deploy(vertx, config.copy());
+    boolean refused = false;
+    for (int attempt = 0; attempt < 20 && !refused; attempt++) {
+      Future<RotateKeysReport> first = Bus.request(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(10),
+          RotateKeysReport.class, StoreTestSupport.TIMEOUT_MS, null);
+      Future<RotateKeysReport> second = Bus.request(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(10),
+          RotateKeysReport.class, StoreTestSupport.TIMEOUT_MS, null);
+      Throwable a = await(first.transform(ar -> Future.succeededFuture(ar.cause())));
+      Throwable b = await(second.transform(ar -> Future.succeededFuture(ar.cause())));
+      assertThat(a == null || b == null).as("one of two overlapping rotations runs").isTrue();
+      Throwable loser = a != null ? a : b;
+      if (loser != null) {
+        assertFailure(ServiceException.from(loser), 409, "ROTATION_RUNNING");
+        refused = true;
+      }
+    }
+    assertThat(refused).as("a rotation sent to the other store node while one runs is refused with 409").isTrue();
+    // The lease is released after each run: the next rotation runs.
+    assertThat(call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(10), RotateKeysReport.class).failed()).isZero();
+  }
+
+  @Test
   void aDatabaseThatGoesAwayIs503StoreUnavailable(Vertx vertx, @TempDir Path serverDir) {
     // The store on mongo.uri, as in production; the database is a MongoDB-wire server this test stops.
     EmbeddedMongo server = StoreTestSupport.embedded(vertx, serverDir);
