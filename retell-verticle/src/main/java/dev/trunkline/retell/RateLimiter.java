@@ -30,7 +30,7 @@ final class RateLimiter {
 
   private final Vertx vertx;
   private final LocalMap<String, TokenBucket> buckets;
-  private final double ratePerSecond;
+  private final RetellConfig config;
   private final int burst;
   private final int maxQueue;
   private final LongSupplier clock;
@@ -38,17 +38,44 @@ final class RateLimiter {
   private final Set<Waiter> pending = new HashSet<>();
 
   RateLimiter(Vertx vertx, RetellConfig config) {
-    this(vertx, config.rateLimitPerSecond(), config.rateLimitBurst(), config.rateLimitMaxQueue(),
-        System::nanoTime);
+    this(vertx, config, System::nanoTime);
   }
 
-  RateLimiter(Vertx vertx, double ratePerSecond, int burst, int maxQueue, LongSupplier clock) {
+  RateLimiter(Vertx vertx, RetellConfig config, LongSupplier clock) {
     this.vertx = vertx;
     this.buckets = vertx.sharedData().getLocalMap(SHARED_MAP);
-    this.ratePerSecond = ratePerSecond;
-    this.burst = burst;
-    this.maxQueue = maxQueue;
+    this.config = config;
+    this.burst = config.rateLimitBurst();
+    this.maxQueue = config.rateLimitMaxQueue();
     this.clock = clock;
+  }
+
+  /** The clock the buckets run on, for a caller that reports when its request left ({@link #throttled}). */
+  long now() {
+    return clock.getAsLong();
+  }
+
+  /**
+   * Retell answered 429 to this key's request sent at {@code sentNanos}: the key's rate is cut and no request of
+   * it leaves for {@code holdMs} ({@link TokenBucket#throttled}).
+   */
+  void throttled(String keyFingerprint, long sentNanos, long holdMs) {
+    long now = clock.getAsLong();
+    bucketFor(keyFingerprint, now).throttled(now, sentNanos, TimeUnit.MILLISECONDS.toNanos(holdMs));
+  }
+
+  /** Retell accepted this key's request: its rate probes upward. */
+  void accepted(String keyFingerprint) {
+    TokenBucket bucket = buckets.get(keyFingerprint);
+    if (bucket != null) {
+      bucket.accepted();
+    }
+  }
+
+  /** The key's current rate (requests per second), for metrics and tests. */
+  double ratePerSecond(String keyFingerprint) {
+    TokenBucket bucket = buckets.get(keyFingerprint);
+    return bucket == null ? config.rateLimitPerSecond() : bucket.ratePerSecond();
   }
 
   /**
@@ -117,7 +144,8 @@ final class RateLimiter {
       });
     }
     return buckets.computeIfAbsent(keyFingerprint,
-        k -> new TokenBucket(ratePerSecond, burst, maxQueue, now));
+        k -> new TokenBucket(new AdaptiveRate(config.rateLimitPerSecond(), config.rateLimitMinPerSecond(),
+            config.rateLimitDecreaseFactor(), config.rateLimitIncreasePerSecond()), burst, maxQueue, now));
   }
 
   /** A request waiting for its token; only its own verticle's context touches it. */

@@ -28,6 +28,10 @@ import java.util.TreeSet;
  * {@link #LANES_PER_QUEUE} times that per bucket; a waiter that will not come back (its verticle stopped) gives
  * its place up with {@link #abandon}.
  *
+ * <p>The rate adapts ({@link AdaptiveRate}): Retell's 429 cuts it and holds the bucket, so no request of the key
+ * leaves before Retell's {@code Retry-After} has passed ({@link #throttled}); accepted requests raise it again
+ * ({@link #accepted}). Waiters learn of a hold when they come back, and then wait it out.
+ *
  * <p>Thread-safe: verticle instances on different event loops share one bucket per API key.
  */
 final class TokenBucket implements Shareable {
@@ -50,7 +54,7 @@ final class TokenBucket implements Shareable {
   private static final Comparator<Ticket> TURN = Comparator.comparingLong(Ticket::rank)
       .thenComparingLong(Ticket::seq);
 
-  private final double ratePerNano;
+  private final AdaptiveRate rate;
   private final double burst;
   private final int maxQueue;
   private final TreeSet<Ticket> waiting = new TreeSet<>(TURN);
@@ -60,9 +64,17 @@ final class TokenBucket implements Shareable {
   private long lastNanos;
   private long issued;
   private long virtualTime;
+  /** No token is taken before this (Retell's Retry-After); tokens refill only from then on. */
+  private long holdUntilNanos;
+  private boolean holding;
 
+  /** A bucket with a fixed rate. */
   TokenBucket(double ratePerSecond, int burst, int maxQueue, long nowNanos) {
-    this.ratePerNano = ratePerSecond / 1e9;
+    this(AdaptiveRate.fixed(ratePerSecond), burst, maxQueue, nowNanos);
+  }
+
+  TokenBucket(AdaptiveRate rate, int burst, int maxQueue, long nowNanos) {
+    this.rate = rate;
     this.burst = burst;
     this.maxQueue = maxQueue;
     this.tokens = burst;
@@ -81,7 +93,7 @@ final class TokenBucket implements Shareable {
    */
   synchronized Ticket acquire(long nowNanos, String lane) {
     refill(nowNanos);
-    if (waiting.isEmpty() && tokens >= 1) {
+    if (waiting.isEmpty() && tokens >= 1 && !held(nowNanos)) {
       tokens -= 1;
       return NOW;
     }
@@ -99,7 +111,7 @@ final class TokenBucket implements Shareable {
     state[1] = rank;
     Ticket ticket = new Ticket(rank, issued++, key, 0);
     waiting.add(ticket);
-    return new Ticket(rank, ticket.seq(), key, nanosUntilTurn(ticket));
+    return new Ticket(rank, ticket.seq(), key, nanosUntilTurn(ticket, nowNanos));
   }
 
   /**
@@ -110,13 +122,43 @@ final class TokenBucket implements Shareable {
    */
   synchronized long tryTake(long nowNanos, Ticket ticket) {
     refill(nowNanos);
-    if (tokens >= ahead(ticket) + 1) {
+    if (!held(nowNanos) && tokens >= ahead(ticket) + 1) {
       tokens -= 1;
       virtualTime = Math.max(virtualTime, ticket.rank());
       leave(ticket);
       return 0;
     }
-    return Math.max(1, nanosUntilTurn(ticket));
+    return Math.max(1, nanosUntilTurn(ticket, nowNanos));
+  }
+
+  /**
+   * Retell answered 429 to a request of this key sent at {@code sentNanos}: cut the rate (once per episode, see
+   * {@link AdaptiveRate#throttled}), spend the balance (what Retell refused is not there to spend) and take no
+   * token for {@code holdNanos} (Retell's Retry-After, or the client's own backoff when it sent none).
+   */
+  synchronized void throttled(long nowNanos, long sentNanos, long holdNanos) {
+    refill(nowNanos);
+    rate.throttled(nowNanos, sentNanos);
+    tokens = Math.min(tokens, 0);
+    long until = nowNanos + Math.max(0, holdNanos);
+    if (!holding || until - holdUntilNanos > 0) {
+      holdUntilNanos = until;
+      holding = true;
+    }
+    // Refill restarts when the hold ends.
+    if (holdUntilNanos - lastNanos > 0) {
+      lastNanos = holdUntilNanos;
+    }
+  }
+
+  /** Retell accepted a request of this key (any answer but 429): the rate probes upward. */
+  synchronized void accepted() {
+    rate.accepted();
+  }
+
+  /** The rate the bucket refills at now, in requests per second. */
+  synchronized double ratePerSecond() {
+    return rate.perSecond();
   }
 
   /** A waiter that will never come back (its verticle stopped) frees its place. */
@@ -127,13 +169,14 @@ final class TokenBucket implements Shareable {
   /** How long until a token is free; a refused caller may try again after it. */
   synchronized long nanosUntilNextToken(long nowNanos) {
     refill(nowNanos);
-    return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / ratePerNano);
+    long hold = holdNanos(nowNanos);
+    return tokens >= 1 ? hold : hold + (long) Math.ceil((1 - tokens) / ratePerNano());
   }
 
   /** A full bucket with nobody waiting behaves exactly like a new one, so it may be dropped. */
   synchronized boolean isIdle(long nowNanos) {
     refill(nowNanos);
-    return waiting.isEmpty() && tokens >= burst;
+    return waiting.isEmpty() && tokens >= burst && !held(nowNanos) && rate.atCeiling();
   }
 
   synchronized int waiting() {
@@ -156,15 +199,28 @@ final class TokenBucket implements Shareable {
     return waiting.headSet(ticket, false).size();
   }
 
-  private long nanosUntilTurn(Ticket ticket) {
+  private long nanosUntilTurn(Ticket ticket, long nowNanos) {
     double missing = ahead(ticket) + 1 - tokens;
-    return missing <= 0 ? 0 : (long) Math.ceil(missing / ratePerNano);
+    long hold = holdNanos(nowNanos);
+    return missing <= 0 ? hold : hold + (long) Math.ceil(missing / ratePerNano());
+  }
+
+  private boolean held(long nowNanos) {
+    return holding && holdUntilNanos - nowNanos > 0;
+  }
+
+  private long holdNanos(long nowNanos) {
+    return held(nowNanos) ? holdUntilNanos - nowNanos : 0;
+  }
+
+  private double ratePerNano() {
+    return rate.perSecond() / 1e9;
   }
 
   private void refill(long nowNanos) {
     long elapsed = nowNanos - lastNanos;
     if (elapsed > 0) {
-      tokens = Math.min(burst, tokens + elapsed * ratePerNano);
+      tokens = Math.min(burst, tokens + elapsed * ratePerNano());
       lastNanos = nowNanos;
     }
   }
