@@ -80,13 +80,13 @@ final class RateLimiter {
 
   /**
    * Completes, on the caller's context, when the request for this key may go (its token taken), in the
-   * tenant's fair share of the key's rate ({@link TokenBucket}); fails with 429 when too many of the tenant's
+   * tenant's fair share of the key's rate and the bus request's share of the tenant's ({@link TokenBucket}); fails with 429 when too many of the tenant's
    * requests (or of the key's) already wait.
    */
-  Future<Void> acquire(String keyFingerprint, String tenant) {
+  Future<Void> acquire(String keyFingerprint, String tenant, String requestId) {
     long now = clock.getAsLong();
     TokenBucket bucket = bucketFor(keyFingerprint, now);
-    TokenBucket.Ticket ticket = bucket.acquire(now, tenant);
+    TokenBucket.Ticket ticket = bucket.acquire(now, tenant, requestId);
     if (ticket == null) {
       long retryAfterMs = TimeUnit.NANOSECONDS.toMillis(bucket.nanosUntilNextToken(now)) + 1;
       return Future.failedFuture(new ServiceException(Errors.TOO_MANY_REQUESTS, Codes.RATE_LIMITED,

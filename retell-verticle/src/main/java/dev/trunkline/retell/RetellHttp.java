@@ -66,7 +66,7 @@ final class RetellHttp {
   private Future<UpstreamReply> attempt(UpstreamCall call, int attempt, int retries) {
     long started = System.nanoTime();
     long[] sentAt = new long[1];
-    return limiter.acquire(call.scope().keyFingerprint(), call.scope().tenant())
+    return limiter.acquire(call.scope().keyFingerprint(), call.scope().tenant(), call.scope().requestId())
         .compose(v -> {
           sentAt[0] = limiter.now();
           return once(call);

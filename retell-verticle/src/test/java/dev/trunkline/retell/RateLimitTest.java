@@ -177,6 +177,29 @@ class RateLimitTest {
         })));
   }
 
+  @Test
+  void aTenantsOneNumberRequestOvertakesItsOwnBulkFix(Vertx vertx, VertxTestContext ctx) {
+    // 20/s, burst 1. Tenant A's fix (one bus request id) has 40 reads queued; then A asks for one number under
+    // another request id. First come, first served would put it behind all 40 (two seconds).
+    String tenant = "65a000000000000000000a01";
+    List<Future<RetellNumber>> bulk = new ArrayList<>();
+    Fixture.deploy(vertx, limited(20, 1, 200), 1).compose(id -> {
+      for (int i = 0; i < 40; i++) {
+        bulk.add(dev.trunkline.contract.Bus.request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1),
+            RetellNumber.class, 15_000, "fix-all-numbers", tenant));
+      }
+      return dev.trunkline.contract.Bus.request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1),
+          RetellNumber.class, 15_000, "fix-one-number", tenant).map(single -> sim.requests().total());
+    }).onComplete(ctx.succeeding(seenBySingle -> ctx.verify(() -> {
+      assertThat(seenBySingle).as("requests Retell had received when the one-number request was answered")
+          .isLessThanOrEqualTo(6);
+      Future.join(bulk).onComplete(all -> ctx.verify(() -> {
+        assertThat(bulk).allMatch(Future::succeeded);
+        ctx.completeNow();
+      }));
+    })));
+  }
+
   /** One lane of a bounded fan-out: sync the next number, then the one after, until none is left. */
   private static void syncNext(Vertx vertx, List<String> phones, java.util.concurrent.atomic.AtomicInteger next,
       List<String> outcomes, io.vertx.core.Promise<Void> done) {
