@@ -39,14 +39,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>10,000 numbers, Retell unlimited, in whatever heap the JVM was given (the README runs it with 256 MiB).
  * </ul>
  *
- * <p>One fresh node per run (the client's learnt rate and Retell's buckets start fresh), after one unreported
- * warm-up run for the JIT. Peak heap is sampled every 10 ms during the fix.
+ * <p>One fresh node per N (the client's learnt rate and Retell's buckets start fresh), after one unreported
+ * warm-up run for the JIT. The unlimited runs up to 1,000 numbers take a couple of seconds, so one stall of a shared
+ * machine shows in them: each is the median of {@value #REPEATS} fixes on its node. The limited runs are one fix
+ * each (a second on the same node would start from the rate the first learnt). Peak heap is sampled every 10 ms
+ * during the fix.
  */
 final class BudgetBenchmark {
   static final long LATENCY_MS = 50;
   static final int RETELL_LIMIT = 20;
   private static final int CONCURRENCY = 32;
   private static final int SEED_BATCH = 500;
+  private static final int REPEATS = 3;
 
   private BudgetBenchmark() {}
 
@@ -61,15 +65,15 @@ final class BudgetBenchmark {
     long maxHeapMiB = Runtime.getRuntime().maxMemory() >> 20;
     System.out.printf("%n== fix time against N, shipped configuration, %d ms per Retell PATCH, JVM max heap %d MiB%n",
         LATENCY_MS, maxHeapMiB);
-    measure("warm-up", 256, 0); // not reported: the JIT's first pass
+    measure("warm-up", 256, 0, 1); // not reported: the JIT's first pass
     List<Run> runs = new ArrayList<>();
     for (int n : quick ? new int[] {125, 250} : new int[] {125, 250, 500, 1_000}) {
-      runs.add(measure("unlimited", n, 0));
+      runs.add(measure("unlimited", n, 0, REPEATS));
     }
     for (int n : quick ? new int[] {100} : new int[] {250, 500, 1_000}) {
-      runs.add(measure(RETELL_LIMIT + "/s", n, RETELL_LIMIT));
+      runs.add(measure(RETELL_LIMIT + "/s", n, RETELL_LIMIT, 1));
     }
-    runs.add(measure("unlimited", quick ? 2_000 : 10_000, 0));
+    runs.add(measure("unlimited", quick ? 2_000 : 10_000, 0, 1));
 
     System.out.printf("%n| Retell limit | N | fix ms | floor ms | ratio | ok | RETELL_RATE_LIMITED | Retell 429s | "
         + "achieved req/s | peak heap MiB |%n|---|---|---|---|---|---|---|---|---|---|%n");
@@ -94,7 +98,8 @@ final class BudgetBenchmark {
     });
   }
 
-  private static Run measure(String scenario, int numbers, int retellLimit) throws Exception {
+  /** The median of {@code repeats} fixes of {@code numbers} numbers on one fresh node. */
+  private static Run measure(String scenario, int numbers, int retellLimit, int repeats) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       Trunkline node = await(Trunkline.start(vertx, config()));
@@ -112,32 +117,44 @@ final class BudgetBenchmark {
       seed(vertx, node, numbers, terminationUri);
       RetellSimulator retell = node.sandbox().retell();
       retell.faults().add(FaultRule.on("PATCH", "/update-phone-number/*").latency(LATENCY_MS));
-      retell.rateLimitPerSecond(retellLimit); // also starts its buckets and its 429 count afresh
-
-      HeapSampler heap = HeapSampler.start();
-      long start = System.nanoTime();
-      HttpResponse<?> fix = await(http.post(base + "/twilio/fix-retell-credentials").timeout(900_000)
-          .bearerTokenAuthentication(token).sendJsonObject(new JsonObject()));
-      long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      long peakMiB = heap.stop() >> 20;
-      if (fix.statusCode() != 200 && fix.statusCode() != 207) {
-        throw new IllegalStateException("fix answered " + fix.statusCode());
+      List<Run> runs = new ArrayList<>();
+      for (int i = 0; i < repeats; i++) {
+        runs.add(fix(http, token, retell, scenario, numbers, retellLimit));
       }
-      JsonObject data = fix.bodyAsJsonObject().getJsonObject("data");
-      boolean rateLimited = fix.bodyAsString().contains("RETELL_RATE_LIMITED");
-      double floor = retellLimit > 0 ? numbers * 1000.0 / retellLimit
-          : Math.ceil(numbers / (double) CONCURRENCY) * LATENCY_MS;
-      Run run = new Run(scenario, numbers, elapsed, floor, data.getInteger("successCount"), rateLimited,
-          retell.rateLimited(), peakMiB);
+      runs.sort(java.util.Comparator.comparingLong(Run::ms));
+      Run run = runs.get(runs.size() / 2);
       if (!"warm-up".equals(scenario)) {
-        System.out.printf("%-10s N=%-6d %6d ms (floor %.0f ms, %.2fx) ok %d/%d, 429s %d, peak heap %d MiB%n",
-            scenario, numbers, elapsed, floor, run.ratio(), run.ok(), numbers, run.retell429s(), peakMiB);
+        System.out.printf("%-10s N=%-6d %6d ms (floor %.0f ms, %.2fx) ok %d/%d, 429s %d, peak heap %d MiB%s%n",
+            scenario, numbers, run.ms(), run.floorMs(), run.ratio(), run.ok(), numbers, run.retell429s(),
+            run.peakHeapMiB(), repeats > 1 ? " (median of " + runs.stream().map(r -> r.ms() + "").toList() + ")"
+                : "");
       }
       await(node.close());
       return run;
     } finally {
       await(vertx.close());
     }
+  }
+
+  private static Run fix(WebClient http, String token, RetellSimulator retell, String scenario, int numbers,
+      int retellLimit) throws Exception {
+    String base = "/api/connectors/" + TENANT;
+    retell.rateLimitPerSecond(retellLimit); // also starts its buckets and its 429 count afresh
+    HeapSampler heap = HeapSampler.start();
+    long start = System.nanoTime();
+    HttpResponse<?> fix = await(http.post(base + "/twilio/fix-retell-credentials").timeout(900_000)
+        .bearerTokenAuthentication(token).sendJsonObject(new JsonObject()));
+    long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    long peakMiB = heap.stop() >> 20;
+    if (fix.statusCode() != 200 && fix.statusCode() != 207) {
+      throw new IllegalStateException("fix answered " + fix.statusCode());
+    }
+    JsonObject data = fix.bodyAsJsonObject().getJsonObject("data");
+    boolean rateLimited = fix.bodyAsString().contains("RETELL_RATE_LIMITED");
+    double floor = retellLimit > 0 ? numbers * 1000.0 / retellLimit
+        : Math.ceil(numbers / (double) CONCURRENCY) * LATENCY_MS;
+    return new Run(scenario, numbers, elapsed, floor, data.getInteger("successCount"), rateLimited,
+        retell.rateLimited(), peakMiB);
   }
 
   /** The numbers, in the store and broken in Retell, saved a batch at a time (the store's queue is bounded). */
