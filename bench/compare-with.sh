@@ -5,7 +5,7 @@
 # Each side is built once (mvn package, no tests) in its own clone under ${TMPDIR:-/tmp}; the benchmark's own
 # baseline and ratios are printed per run, then compare the medians of the two sides row by row.
 set -euo pipefail
-ref="${1:?usage: bench/compare-with.sh <git-ref> [fix|bus|redaction] [rounds]}"
+ref="${1:?usage: bench/compare-with.sh <git-ref> [fix|bus|redaction|budget] [rounds]}"
 which="${2:-fix}"
 rounds="${3:-2}"
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -101,4 +101,48 @@ class FairShareTest {
     assertThat(aQueuedWhenBArrived).as("A still had a queue when B arrived").isGreaterThan(40);
     assertThat(aPatchesDuringB).isLessThanOrEqualTo(8);
   }
+
+  @Test
+  void underRetellsOwnLimitABulkFixStillDoesNotStallAnotherTenantsOneNumberFix() throws Exception {
+    // Now Retell limits the key (10/s, 429 with Retry-After), below the client's 40/s: the client has to find the
+    // rate from Retell's 429s while A's fix runs. B's one-number fix is still served in its share, and no number
+    // of either tenant ends RETELL_RATE_LIMITED: the 429s are paced away, not reported.
+    Tenant a = await(h.seedTenant());
+    Tenant seededB = await(h.seedTenant());
+    await(h.bus(Addresses.Store.RETELL_KEY_PUT, new StoreMessages.PutRetellKey(seededB.id(), new Secret(a.apiKey()))));
+    int aNumbers = 60;
+    List<String> numbers = IntStream.range(0, aNumbers).mapToObj(i -> String.format("+1415556%04d", i)).toList();
+    numbers.forEach(n -> h.retell.seedBroken(a.apiKey(), n, a.terminationUri()));
+    await(h.saveNumbers(a, StoreMessages.RetellStatus.IMPORTED, numbers));
+    String bNumber = "+16465550198";
+    h.retell.seedBroken(a.apiKey(), bNumber, seededB.terminationUri());
+    await(h.saveNumbers(seededB, StoreMessages.RetellStatus.IMPORTED, List.of(bNumber)));
+    h.retell.rateLimitPerSecond(10);
+    long start = patches();
+    try {
+      Future<HttpResponse<Buffer>> bulk = fix(a, new JsonObject());
+      // A's fan-out runs into Retell's limit: wait for Retell's first 429s.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (h.retell.rateLimited() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      long before = patches();
+      HttpResponse<Buffer> bFix = await(fix(seededB, new JsonObject()));
+      long patchesDuringB = patches() - before;
+      assertThat(bFix.statusCode()).as(bFix.bodyAsString()).isEqualTo(200);
+      HttpResponse<Buffer> aFix = await(bulk);
+      assertThat(aFix.statusCode()).as(aFix.bodyAsString()).isEqualTo(200);
+      assertThat(aFix.bodyAsJsonObject().getJsonObject("data").getInteger("successCount")).isEqualTo(aNumbers);
+      assertThat(aFix.bodyAsString()).doesNotContain("RETELL_RATE_LIMITED");
+      long aPatchesBeforeB = before - start;
+      System.out.println("fair share under Retell's limit: Retell answered " + h.retell.rateLimited()
+          + " 429s; it had received " + aPatchesBeforeB + " of A's PATCHes (429s included) for " + aNumbers
+          + " numbers when B's fix began, and " + patchesDuringB + " PATCHes (B's included) while it ran");
+      assertThat(h.retell.rateLimited()).as("Retell did limit the key").isPositive();
+      assertThat(aPatchesBeforeB).as("A still had most of its numbers to go when B arrived").isLessThan(40);
+      assertThat(patchesDuringB).isLessThanOrEqualTo(10);
+    } finally {
+      h.retell.rateLimitPerSecond(0);
+    }
+  }
 }

@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class FixFanOutBenchmark {
   static final long LATENCY_MS = 20;
-  private static final String TENANT = "65a000000000000000000b01";
-  private static final String RETELL_KEY = "bench-retell-key";
+  static final String TENANT = "65a000000000000000000b01";
+  static final String RETELL_KEY = "bench-retell-key";
 
   private FixFanOutBenchmark() {}
 
@@ -93,7 +93,7 @@ final class FixFanOutBenchmark {
     }
   }
 
-  private static void seed(Vertx vertx, Trunkline node, int numbers, String terminationUri) throws Exception {
+  static void seed(Vertx vertx, Trunkline node, int numbers, String terminationUri) throws Exception {
     List<Future<PhoneNumber>> saves = new ArrayList<>();
     long now = System.currentTimeMillis();
     for (int i = 0; i < numbers; i++) {
@@ -117,14 +117,14 @@ final class FixFanOutBenchmark {
     return config;
   }
 
-  private static String token(Vertx vertx, String secret) {
+  static String token(Vertx vertx, String secret) {
     JWTAuth auth = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
     return auth.generateToken(new JsonObject().put("sub", "bench").put("subaccounts", new JsonArray().add(TENANT)),
         new JWTOptions().setExpiresInMinutes(60));
   }
 
-  private static void expect(HttpResponse<?> response, int status) {
+  static void expect(HttpResponse<?> response, int status) {
     if (response.statusCode() != status) {
       throw new IllegalStateException("expected " + status + ", got " + response.statusCode() + ": "
           + response.bodyAsString());
@@ -135,7 +135,7 @@ final class FixFanOutBenchmark {
     return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
   }
 
-  private static int freePort() throws java.io.IOException {
+  static int freePort() throws java.io.IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -30,7 +30,7 @@ final class RateLimiter {
 
   private final Vertx vertx;
   private final LocalMap<String, TokenBucket> buckets;
-  private final double ratePerSecond;
+  private final RetellConfig config;
   private final int burst;
   private final int maxQueue;
   private final LongSupplier clock;
@@ -38,28 +38,55 @@ final class RateLimiter {
   private final Set<Waiter> pending = new HashSet<>();
 
   RateLimiter(Vertx vertx, RetellConfig config) {
-    this(vertx, config.rateLimitPerSecond(), config.rateLimitBurst(), config.rateLimitMaxQueue(),
-        System::nanoTime);
+    this(vertx, config, System::nanoTime);
   }
 
-  RateLimiter(Vertx vertx, double ratePerSecond, int burst, int maxQueue, LongSupplier clock) {
+  RateLimiter(Vertx vertx, RetellConfig config, LongSupplier clock) {
     this.vertx = vertx;
     this.buckets = vertx.sharedData().getLocalMap(SHARED_MAP);
-    this.ratePerSecond = ratePerSecond;
-    this.burst = burst;
-    this.maxQueue = maxQueue;
+    this.config = config;
+    this.burst = config.rateLimitBurst();
+    this.maxQueue = config.rateLimitMaxQueue();
     this.clock = clock;
+  }
+
+  /** The clock the buckets run on, for a caller that reports when its request left ({@link #throttled}). */
+  long now() {
+    return clock.getAsLong();
+  }
+
+  /**
+   * Retell answered 429 to this key's request sent at {@code sentNanos}: the key's rate is cut and no request of
+   * it leaves for {@code holdMs} ({@link TokenBucket#throttled}).
+   */
+  void throttled(String keyFingerprint, long sentNanos, long holdMs) {
+    long now = clock.getAsLong();
+    bucketFor(keyFingerprint, now).throttled(now, sentNanos, TimeUnit.MILLISECONDS.toNanos(holdMs));
+  }
+
+  /** Retell accepted this key's request: its rate probes upward. */
+  void accepted(String keyFingerprint) {
+    TokenBucket bucket = buckets.get(keyFingerprint);
+    if (bucket != null) {
+      bucket.accepted();
+    }
+  }
+
+  /** The key's current rate (requests per second), for metrics and tests. */
+  double ratePerSecond(String keyFingerprint) {
+    TokenBucket bucket = buckets.get(keyFingerprint);
+    return bucket == null ? config.rateLimitPerSecond() : bucket.ratePerSecond();
   }
 
   /**
    * Completes, on the caller's context, when the request for this key may go (its token taken), in the
-   * tenant's fair share of the key's rate ({@link TokenBucket}); fails with 429 when too many of the tenant's
+   * tenant's fair share of the key's rate and the bus request's share of the tenant's ({@link TokenBucket}); fails with 429 when too many of the tenant's
    * requests (or of the key's) already wait.
    */
-  Future<Void> acquire(String keyFingerprint, String tenant) {
+  Future<Void> acquire(String keyFingerprint, String tenant, String requestId) {
     long now = clock.getAsLong();
     TokenBucket bucket = bucketFor(keyFingerprint, now);
-    TokenBucket.Ticket ticket = bucket.acquire(now, tenant);
+    TokenBucket.Ticket ticket = bucket.acquire(now, tenant, requestId);
     if (ticket == null) {
       long retryAfterMs = TimeUnit.NANOSECONDS.toMillis(bucket.nanosUntilNextToken(now)) + 1;
       return Future.failedFuture(new ServiceException(Errors.TOO_MANY_REQUESTS, Codes.RATE_LIMITED,
@@ -117,7 +144,8 @@ final class RateLimiter {
       });
     }
     return buckets.computeIfAbsent(keyFingerprint,
-        k -> new TokenBucket(ratePerSecond, burst, maxQueue, now));
+        k -> new TokenBucket(new AdaptiveRate(config.rateLimitPerSecond(), config.rateLimitMinPerSecond(),
+            config.rateLimitDecreaseFactor(), config.rateLimitIncreasePerSecond()), burst, maxQueue, now));
   }
 
   /** A request waiting for its token; only its own verticle's context touches it. */

@@ -15,8 +15,9 @@ final class Requests {
     return Inputs.requirePhoneNumber(value);
   }
 
-  static RequestScope scope(Secret apiKey, Secret defaultKey, String requestId, String tenant) {
-    return RequestScope.of(ApiKeys.resolve(apiKey, defaultKey), requestId, tenant);
+  static RequestScope scope(Secret apiKey, Secret defaultKey, String requestId, String tenant,
+      long deadlineMillis) {
+    return RequestScope.of(ApiKeys.resolve(apiKey, defaultKey), requestId, tenant, deadlineMillis);
   }
 
   /**

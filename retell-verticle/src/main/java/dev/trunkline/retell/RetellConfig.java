@@ -18,7 +18,11 @@ import io.vertx.core.json.JsonObject;
  * @param maxRetryAfterMs the longest upstream {@code Retry-After} honoured; a longer one fails at once
  * @param maxPoolSize HTTP connections to Retell, shared by every verticle instance of the JVM
  * @param maxPoolWaitQueue requests waiting for a pooled connection before the pool refuses more
- * @param rateLimitPerSecond sustained requests per second per API key (token bucket refill)
+ * @param rateLimitPerSecond the ceiling of a key's rate (token bucket refill): where it starts, and the most it
+ *     grows back to after Retell's 429s cut it ({@link AdaptiveRate})
+ * @param rateLimitMinPerSecond the lowest rate a 429 cuts a key's rate to (the ceiling when that is lower)
+ * @param rateLimitDecreaseFactor what a 429 multiplies a key's rate by, in (0, 1] (1: a fixed rate)
+ * @param rateLimitIncreasePerSecond how much a key's rate grows per second while Retell accepts its requests
  * @param rateLimitBurst requests per API key that may go at once (token bucket size)
  * @param rateLimitMaxQueue requests per API key that may wait for a token; more fail with 429
  * @param listPageSize {@code limit} of one list page
@@ -36,6 +40,9 @@ public record RetellConfig(
     int maxPoolSize,
     int maxPoolWaitQueue,
     double rateLimitPerSecond,
+    double rateLimitMinPerSecond,
+    double rateLimitDecreaseFactor,
+    double rateLimitIncreasePerSecond,
     int rateLimitBurst,
     int rateLimitMaxQueue,
     int listPageSize,
@@ -52,6 +59,11 @@ public record RetellConfig(
     require(maxPoolSize > 0, "retell.maxPoolSize must be positive");
     require(maxPoolWaitQueue >= 0, "retell.maxPoolWaitQueue must not be negative");
     require(rateLimitPerSecond > 0, "retell.rateLimitPerSecond must be positive");
+    // A floor above the ceiling is the ceiling (a fixed rate): an operator lowering only the ceiling is not refused.
+    require(rateLimitMinPerSecond > 0, "retell.rateLimitMinPerSecond must be positive");
+    require(rateLimitDecreaseFactor > 0 && rateLimitDecreaseFactor <= 1,
+        "retell.rateLimitDecreaseFactor must be in (0, 1]");
+    require(rateLimitIncreasePerSecond >= 0, "retell.rateLimitIncreasePerSecond must not be negative");
     require(rateLimitBurst >= 1, "retell.rateLimitBurst must be at least 1");
     require(rateLimitMaxQueue >= 0, "retell.rateLimitMaxQueue must not be negative");
     require(listPageSize >= 1 && listPageSize <= 1000, "retell.listPageSize must be 1..1000");
@@ -78,7 +90,10 @@ public record RetellConfig(
         c.getLong("maxRetryAfterMs", 10_000L),
         c.getInteger("maxPoolSize", 32),
         c.getInteger("maxPoolWaitQueue", 1_000),
-        c.getDouble("rateLimitPerSecond", 20.0),
+        c.getDouble("rateLimitPerSecond", 1_000.0),
+        c.getDouble("rateLimitMinPerSecond", 1.0),
+        c.getDouble("rateLimitDecreaseFactor", 0.7),
+        c.getDouble("rateLimitIncreasePerSecond", 2.0),
         c.getInteger("rateLimitBurst", 20),
         c.getInteger("rateLimitMaxQueue", 200),
         c.getInteger("listPageSize", 100),
@@ -97,6 +112,8 @@ public record RetellConfig(
     return "RetellConfig[baseUrl=" + baseUrl + ", defaultApiKey=" + (defaultApiKey == null ? "none" : "set")
         + ", transport=" + transport + ", requestTimeoutMs=" + requestTimeoutMs + ", maxRetries=" + maxRetries
         + ", maxPoolSize=" + maxPoolSize + ", rateLimitPerSecond=" + rateLimitPerSecond
+        + " (min " + rateLimitMinPerSecond + ", x" + rateLimitDecreaseFactor + " on 429, +"
+        + rateLimitIncreasePerSecond + "/s)"
         + ", rateLimitBurst=" + rateLimitBurst + ", rateLimitMaxQueue=" + rateLimitMaxQueue + "]";
   }
 }

@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * attempt, an absolute timeout on every attempt, and retries with exponential backoff and jitter (or the
  * upstream's {@code Retry-After}) for 408/409/429/5xx and connection failures.
  *
+ * <p>A 429 is Retell saying how fast the key may go: it cuts the key's rate and holds its bucket for the
+ * {@code Retry-After} ({@link RateLimiter#throttled}), and the request queues again. When the caller said how long
+ * it waits (the bus deadline) a 429 is retried for as long as that allows, without using up {@code maxRetries}
+ * (which bound retries of failures); otherwise it counts as one of them. Any other answer raises the key's rate.
+ *
  * <p>It answers with the final {@link UpstreamReply} whatever its status (mapping statuses to failures is
  * {@link UpstreamFailures}' job); it fails only when no HTTP answer came at all: 504 {@code RETELL_TIMEOUT},
  * 502 {@code RETELL_UNREACHABLE}, or the limiter's 429. Log lines name the operation, number, status,
@@ -31,6 +36,11 @@ import org.slf4j.LoggerFactory;
  */
 final class RetellHttp {
   private static final Logger LOG = LoggerFactory.getLogger(RetellHttp.class);
+  /**
+   * A 429 is retried only when the retry can leave this long before the caller's deadline: an answer that
+   * arrives after the caller stopped waiting is worth less than the 429 itself.
+   */
+  static final long DEADLINE_RESERVE_MS = 1_000;
 
   private final Vertx vertx;
   private final WebClient client;
@@ -46,20 +56,28 @@ final class RetellHttp {
   }
 
   Future<UpstreamReply> send(UpstreamCall call) {
-    return attempt(call, 1);
+    return attempt(call, 1, 0);
   }
 
-  private Future<UpstreamReply> attempt(UpstreamCall call, int attempt) {
+  /**
+   * @param attempt this attempt's number (1 = first)
+   * @param retries the retries {@code maxRetries} counts that were already made
+   */
+  private Future<UpstreamReply> attempt(UpstreamCall call, int attempt, int retries) {
     long started = System.nanoTime();
-    return limiter.acquire(call.scope().keyFingerprint(), call.scope().tenant())
-        .compose(v -> once(call))
+    long[] sentAt = new long[1];
+    return limiter.acquire(call.scope().keyFingerprint(), call.scope().tenant(), call.scope().requestId())
+        .compose(v -> {
+          sentAt[0] = limiter.now();
+          return once(call);
+        })
         .transform(ar -> {
           long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
           metrics.attempt(call.operation(), ar);
           if (ar.succeeded()) {
-            return onResponse(call, attempt, ar.result(), ms);
+            return onResponse(call, attempt, retries, ar.result(), ms, sentAt[0]);
           }
-          return onError(call, attempt, ar.cause(), ms);
+          return onError(call, attempt, retries, ar.cause(), ms);
         });
   }
 
@@ -75,12 +93,16 @@ final class RetellHttp {
     return sent.timeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
   }
 
-  private Future<UpstreamReply> onResponse(UpstreamCall call, int attempt, HttpResponse<Buffer> response,
-      long ms) {
+  private Future<UpstreamReply> onResponse(UpstreamCall call, int attempt, int retries,
+      HttpResponse<Buffer> response, long ms, long sentAt) {
     int status = response.statusCode();
     OptionalLong retryAfter = Backoff.retryAfterMs(response.getHeader("retry-after-ms"),
         response.getHeader("retry-after"), Instant.now());
-    if (Backoff.retryable(status) && attempt <= config.maxRetries()) {
+    if (status == 429) {
+      return onThrottled(call, attempt, retries, response, ms, sentAt, retryAfter);
+    }
+    limiter.accepted(call.scope().keyFingerprint());
+    if (Backoff.retryable(status) && retries < config.maxRetries()) {
       if (retryAfter.isPresent() && retryAfter.getAsLong() > config.maxRetryAfterMs()) {
         LOG.warn("retell {} {} -> {} attempt {} ({} ms): Retry-After {} ms exceeds {} ms, giving up rid={}",
             call.operation(), number(call), status, attempt, ms, retryAfter.getAsLong(),
@@ -89,12 +111,54 @@ final class RetellHttp {
       }
       long delay = retryAfter.isPresent()
           ? retryAfter.getAsLong()
-          : Backoff.delayMs(attempt, config.retryBaseDelayMs(), config.retryMaxDelayMs());
+          : Backoff.delayMs(retries + 1, config.retryBaseDelayMs(), config.retryMaxDelayMs());
       LOG.warn("retell {} {} -> {} attempt {} ({} ms): retrying in {} ms{} rid={}", call.operation(),
           number(call), status, attempt, ms, delay, retryAfter.isPresent() ? " (Retry-After)" : "",
           call.scope().requestId());
-      return after(delay).compose(v -> attempt(call, attempt + 1));
+      return after(delay).compose(v -> attempt(call, attempt + 1, retries + 1));
     }
+    return answer(call, attempt, response, ms, retryAfter);
+  }
+
+  /**
+   * Retell's 429: the key's bucket is cut and held (for the Retry-After, else the backoff delay) and the request
+   * queues again at once, keeping its turn; the hold delays it. It gives up with the 429 when Retell asks for a
+   * wait longer than {@code maxRetryAfterMs}, or when the retry could not leave before the caller's deadline (or,
+   * with no deadline, when {@code maxRetries} are used up).
+   */
+  private Future<UpstreamReply> onThrottled(UpstreamCall call, int attempt, int retries,
+      HttpResponse<Buffer> response, long ms, long sentAt, OptionalLong retryAfter) {
+    long delay = retryAfter.isPresent()
+        ? retryAfter.getAsLong()
+        : Backoff.delayMs(retries + 1, config.retryBaseDelayMs(), config.retryMaxDelayMs());
+    limiter.throttled(call.scope().keyFingerprint(), sentAt, Math.min(delay, config.maxRetryAfterMs()));
+    long deadline = call.scope().deadlineMillis();
+    boolean retry;
+    String why;
+    if (retryAfter.isPresent() && delay > config.maxRetryAfterMs()) {
+      retry = false;
+      why = "Retry-After " + delay + " ms exceeds " + config.maxRetryAfterMs() + " ms";
+    } else if (deadline > 0) {
+      retry = System.currentTimeMillis() + delay + DEADLINE_RESERVE_MS < deadline;
+      why = "no time left before the caller's deadline";
+    } else {
+      retry = retries < config.maxRetries();
+      why = "retries used up";
+    }
+    if (!retry) {
+      LOG.warn("retell {} {} -> 429 attempt {} ({} ms): {}, giving up rid={}", call.operation(), number(call),
+          attempt, ms, why, call.scope().requestId());
+      return Future.succeededFuture(reply(response, retryAfter, attempt));
+    }
+    LOG.info("retell {} {} -> 429 attempt {} ({} ms): queued again behind a {} ms hold{} rid={}",
+        call.operation(), number(call), attempt, ms, delay, retryAfter.isPresent() ? " (Retry-After)" : "",
+        call.scope().requestId());
+    return attempt(call, attempt + 1, deadline > 0 ? retries : retries + 1);
+  }
+
+  private Future<UpstreamReply> answer(UpstreamCall call, int attempt, HttpResponse<Buffer> response, long ms,
+      OptionalLong retryAfter) {
+    int status = response.statusCode();
     UpstreamReply reply = reply(response, retryAfter, attempt);
     if (reply.ok() || reply.notFound()) {
       // "Not in Retell" is an answer (inspect reports NOT_IN_RETELL, delete is idempotent), not a fault.
@@ -107,7 +171,7 @@ final class RetellHttp {
     return Future.succeededFuture(reply);
   }
 
-  private Future<UpstreamReply> onError(UpstreamCall call, int attempt, Throwable error, long ms) {
+  private Future<UpstreamReply> onError(UpstreamCall call, int attempt, int retries, Throwable error, long ms) {
     if (error instanceof ServiceException refused) {
       // The client-side limiter refused: retrying would only queue again.
       LOG.warn("retell {} {} refused by the client rate limit attempt {} rid={}", call.operation(),
@@ -116,11 +180,11 @@ final class RetellHttp {
     }
     boolean timeout = error instanceof TimeoutException;
     String what = timeout ? "timed out" : "connection failed (" + error.getClass().getSimpleName() + ")";
-    if (attempt <= config.maxRetries()) {
-      long delay = Backoff.delayMs(attempt, config.retryBaseDelayMs(), config.retryMaxDelayMs());
+    if (retries < config.maxRetries()) {
+      long delay = Backoff.delayMs(retries + 1, config.retryBaseDelayMs(), config.retryMaxDelayMs());
       LOG.warn("retell {} {} {} attempt {} ({} ms): retrying in {} ms rid={}", call.operation(), number(call),
           what, attempt, ms, delay, call.scope().requestId());
-      return after(delay).compose(v -> attempt(call, attempt + 1));
+      return after(delay).compose(v -> attempt(call, attempt + 1, retries + 1));
     }
     LOG.warn("retell {} {} {} attempt {} ({} ms), final rid={}", call.operation(), number(call), what, attempt,
         ms, call.scope().requestId());

@@ -43,8 +43,8 @@ final class RetellService {
    * A cheap authenticated call (one list entry). A refused key is the caller's input being wrong here, so
    * it fails 400 {@code RETELL_UNAUTHORIZED} (elsewhere the same refusal is a 502).
    */
-  Future<KeyVerified> verifyKey(VerifyKey request, String requestId, String tenant) {
-    RequestScope scope = scope(request.apiKey(), requestId, tenant);
+  Future<KeyVerified> verifyKey(VerifyKey request, String requestId, String tenant, long deadlineMillis) {
+    RequestScope scope = scope(request.apiKey(), requestId, tenant, deadlineMillis);
     return client.listPage(scope, 1, null)
         .map(page -> new KeyVerified(true))
         .recover(err -> err instanceof ServiceException se && Codes.UNAUTHORIZED.equals(se.code())
@@ -53,10 +53,10 @@ final class RetellService {
             : Future.failedFuture(err));
   }
 
-  Future<RetellNumber> importNumber(ImportNumber request, String requestId, String tenant) {
+  Future<RetellNumber> importNumber(ImportNumber request, String requestId, String tenant, long deadlineMillis) {
     String phoneNumber = Requests.phoneNumber(request.phoneNumber());
     ResolvedTarget target = Requests.target(request.target(), config.transport());
-    RequestScope scope = scope(request.apiKey(), requestId, tenant);
+    RequestScope scope = scope(request.apiKey(), requestId, tenant, deadlineMillis);
     return importer.importNumber(scope, phoneNumber, target, request.nickname())
         .map(reply -> {
           Verification.requireApplied(scope, phoneNumber, reply, target);
@@ -64,39 +64,39 @@ final class RetellService {
         });
   }
 
-  Future<RetellNumber> getNumber(NumberRef request, String requestId, String tenant) {
+  Future<RetellNumber> getNumber(NumberRef request, String requestId, String tenant, long deadlineMillis) {
     String phoneNumber = Requests.phoneNumber(request.phoneNumber());
-    return client.getNumber(scope(request.apiKey(), requestId, tenant), phoneNumber).map(RetellNumbers::from);
+    return client.getNumber(scope(request.apiKey(), requestId, tenant, deadlineMillis), phoneNumber).map(RetellNumbers::from);
   }
 
-  Future<NumberList> listNumbers(ListNumbers request, String requestId, String tenant) {
-    return lister.listAll(scope(request.apiKey(), requestId, tenant));
+  Future<NumberList> listNumbers(ListNumbers request, String requestId, String tenant, long deadlineMillis) {
+    return lister.listAll(scope(request.apiKey(), requestId, tenant, deadlineMillis));
   }
 
   /** Idempotent: a number Retell does not know (its 422 "Cannot find requested asset") answers {@code deleted = false}. */
-  Future<Deleted> deleteNumber(NumberRef request, String requestId, String tenant) {
+  Future<Deleted> deleteNumber(NumberRef request, String requestId, String tenant, long deadlineMillis) {
     String phoneNumber = Requests.phoneNumber(request.phoneNumber());
-    return client.deleteNumber(scope(request.apiKey(), requestId, tenant), phoneNumber)
+    return client.deleteNumber(scope(request.apiKey(), requestId, tenant, deadlineMillis), phoneNumber)
         .map(v -> new Deleted(phoneNumber, true))
         .recover(err -> NumberSync.isNotFound(err)
             ? Future.succeededFuture(new Deleted(phoneNumber, false))
             : Future.failedFuture(err));
   }
 
-  Future<SyncResult> syncNumber(SyncNumber request, String requestId, String tenant) {
+  Future<SyncResult> syncNumber(SyncNumber request, String requestId, String tenant, long deadlineMillis) {
     String phoneNumber = Requests.phoneNumber(request.phoneNumber());
     ResolvedTarget target = Requests.target(request.target(), config.transport());
-    return sync.sync(scope(request.apiKey(), requestId, tenant), phoneNumber, target, request.importIfMissing(),
+    return sync.sync(scope(request.apiKey(), requestId, tenant, deadlineMillis), phoneNumber, target, request.importIfMissing(),
         request.nickname());
   }
 
-  Future<Inspection> inspectNumber(InspectNumber request, String requestId, String tenant) {
+  Future<Inspection> inspectNumber(InspectNumber request, String requestId, String tenant, long deadlineMillis) {
     String phoneNumber = Requests.phoneNumber(request.phoneNumber());
-    return inspector.inspect(scope(request.apiKey(), requestId, tenant), phoneNumber, request.expectedTerminationUri(),
+    return inspector.inspect(scope(request.apiKey(), requestId, tenant, deadlineMillis), phoneNumber, request.expectedTerminationUri(),
         request.expectedUsername());
   }
 
-  private RequestScope scope(dev.trunkline.contract.Secret apiKey, String requestId, String tenant) {
-    return Requests.scope(apiKey, config.defaultApiKey(), requestId, tenant);
+  private RequestScope scope(dev.trunkline.contract.Secret apiKey, String requestId, String tenant, long deadlineMillis) {
+    return Requests.scope(apiKey, config.defaultApiKey(), requestId, tenant, deadlineMillis);
   }
 }

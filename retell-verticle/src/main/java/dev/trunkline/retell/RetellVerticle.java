@@ -70,19 +70,19 @@ public class RetellVerticle extends VerticleBase {
 
     List<MessageConsumer<Object>> consumers = List.of(
         Bus.consumer(vertx, Addresses.Retell.KEY_VERIFY, VerifyKey.class,
-            req -> service.verifyKey(req.body(), req.requestId(), req.tenant())),
+            req -> service.verifyKey(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
         Bus.consumer(vertx, Addresses.Retell.NUMBER_IMPORT, ImportNumber.class,
-            req -> service.importNumber(req.body(), req.requestId(), req.tenant())),
+            req -> service.importNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
         Bus.consumer(vertx, Addresses.Retell.NUMBER_GET, NumberRef.class,
-            req -> service.getNumber(req.body(), req.requestId(), req.tenant())),
+            req -> service.getNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
         Bus.consumer(vertx, Addresses.Retell.NUMBER_LIST, ListNumbers.class,
-            req -> service.listNumbers(req.body(), req.requestId(), req.tenant())),
+            req -> service.listNumbers(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
         Bus.consumer(vertx, Addresses.Retell.NUMBER_DELETE, NumberRef.class,
-            req -> service.deleteNumber(req.body(), req.requestId(), req.tenant())),
+            req -> service.deleteNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
         Bus.consumer(vertx, Addresses.Retell.NUMBER_SYNC, SyncNumber.class,
-            req -> service.syncNumber(req.body(), req.requestId(), req.tenant())),
+            req -> service.syncNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
         Bus.consumer(vertx, Addresses.Retell.NUMBER_INSPECT, InspectNumber.class,
-            req -> service.inspectNumber(req.body(), req.requestId(), req.tenant())));
+            req -> service.inspectNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .onSuccess(v -> LOG.info("retell verticle serving {} addresses, {}", consumers.size(), config));
   }

@@ -21,27 +21,39 @@ import java.util.TreeSet;
  * rank) + 1}, the virtual time being the rank last served), and tickets go in rank order (arrival breaks ties).
  * One lane with a thousand waiting requests therefore holds ranks far ahead, while another lane's single
  * request gets the next rank and waits for about one token, not for the thousand: a tenant's bulk fix does not
- * stall another tenant's one-number fix. With one lane the order is first come, first served.
+ * stall another tenant's one-number fix.
+ *
+ * <p>Inside a lane, each request ("flow": one bus request, so a whole fix's fan-out is one flow and a one-number
+ * fix another) takes its turn the same way, weighted so that the tenant's flows together still count as one lane:
+ * a flow's ranks step by the number of the tenant's flows with waiters. A tenant's one-number request therefore
+ * gets a rank about one step ahead, not behind the tenant's own bulk fix; interactive requests go ahead of bulk
+ * fan-outs. With one flow the order is first come, first served.
  *
  * <p>A waiter takes a token only when there is one for every waiter ahead of it too, so the first waiter always
  * needs just one token and the queue always moves. At most {@code maxQueue} tickets wait per lane and
  * {@link #LANES_PER_QUEUE} times that per bucket; a waiter that will not come back (its verticle stopped) gives
  * its place up with {@link #abandon}.
  *
+ * <p>The rate adapts ({@link AdaptiveRate}): Retell's 429 cuts it and holds the bucket, so no request of the key
+ * leaves before Retell's {@code Retry-After} has passed ({@link #throttled}); accepted requests raise it again
+ * ({@link #accepted}). Waiters learn of a hold when they come back, and then wait it out.
+ *
  * <p>Thread-safe: verticle instances on different event loops share one bucket per API key.
  */
 final class TokenBucket implements Shareable {
   /** What {@link #acquire} answers when a token was free: go now. */
-  static final Ticket NOW = new Ticket(-1, -1, null, 0);
+  static final Ticket NOW = new Ticket(-1, -1, null, null, 0);
   /** The bucket's waiters are bounded at this many lanes' worth of {@code maxQueue}. */
   static final int LANES_PER_QUEUE = 4;
   private static final String NO_LANE = "";
+  private static final String NO_FLOW = "";
 
   /**
-   * A waiter's place: {@code rank} then {@code seq} order the waiters, {@code lane} is whose share it takes,
+   * A waiter's place: {@code rank} then {@code seq} order the waiters, {@code lane} is whose share it takes and
+   * {@code flow} which of the lane's requests,
    * {@code checkAfterNanos} is when its turn may come.
    */
-  record Ticket(long rank, long seq, String lane, long checkAfterNanos) {
+  record Ticket(long rank, long seq, String lane, String flow, long checkAfterNanos) {
     boolean immediate() {
       return seq < 0;
     }
@@ -50,28 +62,41 @@ final class TokenBucket implements Shareable {
   private static final Comparator<Ticket> TURN = Comparator.comparingLong(Ticket::rank)
       .thenComparingLong(Ticket::seq);
 
-  private final double ratePerNano;
+  private final AdaptiveRate rate;
   private final double burst;
   private final int maxQueue;
   private final TreeSet<Ticket> waiting = new TreeSet<>(TURN);
-  /** Per lane with waiters: {waiting tickets, last rank issued}. Bounded by the waiters. */
-  private final Map<String, long[]> lanes = new HashMap<>();
+  /** Per lane with waiters: its waiting tickets and its flows. Bounded by the waiters. */
+  private final Map<String, Lane> lanes = new HashMap<>();
   private double tokens;
   private long lastNanos;
   private long issued;
   private long virtualTime;
+  /** No token is taken before this (Retell's Retry-After); tokens refill only from then on. */
+  private long holdUntilNanos;
+  private boolean holding;
 
+  /** A bucket with a fixed rate. */
   TokenBucket(double ratePerSecond, int burst, int maxQueue, long nowNanos) {
-    this.ratePerNano = ratePerSecond / 1e9;
+    this(AdaptiveRate.fixed(ratePerSecond), burst, maxQueue, nowNanos);
+  }
+
+  TokenBucket(AdaptiveRate rate, int burst, int maxQueue, long nowNanos) {
+    this.rate = rate;
     this.burst = burst;
     this.maxQueue = maxQueue;
     this.tokens = burst;
     this.lastNanos = nowNanos;
   }
 
-  /** {@link #acquire(long, String)} for a caller that names no lane. */
+  /** {@link #acquire(long, String, String)} for a caller that names no lane. */
   Ticket acquire(long nowNanos) {
-    return acquire(nowNanos, null);
+    return acquire(nowNanos, null, null);
+  }
+
+  /** {@link #acquire(long, String, String)} for a caller that names no flow. */
+  Ticket acquire(long nowNanos, String lane) {
+    return acquire(nowNanos, lane, null);
   }
 
   /**
@@ -79,27 +104,31 @@ final class TokenBucket implements Shareable {
    *
    * @return {@link #NOW}, a ticket, or null when the lane (or the whole bucket) has as many waiters as allowed
    */
-  synchronized Ticket acquire(long nowNanos, String lane) {
+  synchronized Ticket acquire(long nowNanos, String lane, String flow) {
     refill(nowNanos);
-    if (waiting.isEmpty() && tokens >= 1) {
+    if (waiting.isEmpty() && tokens >= 1 && !held(nowNanos)) {
       tokens -= 1;
       return NOW;
     }
     String key = lane == null ? NO_LANE : lane;
-    long[] state = lanes.get(key);
-    if (waiting.size() >= (long) maxQueue * LANES_PER_QUEUE || (state != null && state[0] >= maxQueue)) {
+    String flowKey = flow == null ? NO_FLOW : flow;
+    Lane state = lanes.get(key);
+    if (waiting.size() >= (long) maxQueue * LANES_PER_QUEUE || (state != null && state.waiting >= maxQueue)) {
       return null;
     }
     if (state == null) {
-      state = new long[] {0, virtualTime};
+      state = new Lane();
       lanes.put(key, state);
     }
-    long rank = Math.max(virtualTime, state[1]) + 1;
-    state[0]++;
-    state[1] = rank;
-    Ticket ticket = new Ticket(rank, issued++, key, 0);
+    long[] flowState = state.flows.computeIfAbsent(flowKey, f -> new long[] {0, virtualTime});
+    // The lane's flows share its one step: each steps by their number, so together they advance as one lane.
+    long rank = Math.max(virtualTime, flowState[1]) + state.flows.size();
+    state.waiting++;
+    flowState[0]++;
+    flowState[1] = rank;
+    Ticket ticket = new Ticket(rank, issued++, key, flowKey, 0);
     waiting.add(ticket);
-    return new Ticket(rank, ticket.seq(), key, nanosUntilTurn(ticket));
+    return new Ticket(rank, ticket.seq(), key, flowKey, nanosUntilTurn(ticket, nowNanos));
   }
 
   /**
@@ -110,13 +139,43 @@ final class TokenBucket implements Shareable {
    */
   synchronized long tryTake(long nowNanos, Ticket ticket) {
     refill(nowNanos);
-    if (tokens >= ahead(ticket) + 1) {
+    if (!held(nowNanos) && tokens >= ahead(ticket) + 1) {
       tokens -= 1;
       virtualTime = Math.max(virtualTime, ticket.rank());
       leave(ticket);
       return 0;
     }
-    return Math.max(1, nanosUntilTurn(ticket));
+    return Math.max(1, nanosUntilTurn(ticket, nowNanos));
+  }
+
+  /**
+   * Retell answered 429 to a request of this key sent at {@code sentNanos}: cut the rate (once per episode, see
+   * {@link AdaptiveRate#throttled}), spend the balance (what Retell refused is not there to spend) and take no
+   * token for {@code holdNanos} (Retell's Retry-After, or the client's own backoff when it sent none).
+   */
+  synchronized void throttled(long nowNanos, long sentNanos, long holdNanos) {
+    refill(nowNanos);
+    rate.throttled(nowNanos, sentNanos);
+    tokens = Math.min(tokens, 0);
+    long until = nowNanos + Math.max(0, holdNanos);
+    if (!holding || until - holdUntilNanos > 0) {
+      holdUntilNanos = until;
+      holding = true;
+    }
+    // Refill restarts when the hold ends.
+    if (holdUntilNanos - lastNanos > 0) {
+      lastNanos = holdUntilNanos;
+    }
+  }
+
+  /** Retell accepted a request of this key (any answer but 429): the rate probes upward. */
+  synchronized void accepted() {
+    rate.accepted();
+  }
+
+  /** The rate the bucket refills at now, in requests per second. */
+  synchronized double ratePerSecond() {
+    return rate.perSecond();
   }
 
   /** A waiter that will never come back (its verticle stopped) frees its place. */
@@ -127,13 +186,14 @@ final class TokenBucket implements Shareable {
   /** How long until a token is free; a refused caller may try again after it. */
   synchronized long nanosUntilNextToken(long nowNanos) {
     refill(nowNanos);
-    return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / ratePerNano);
+    long hold = holdNanos(nowNanos);
+    return tokens >= 1 ? hold : hold + (long) Math.ceil((1 - tokens) / ratePerNano());
   }
 
   /** A full bucket with nobody waiting behaves exactly like a new one, so it may be dropped. */
   synchronized boolean isIdle(long nowNanos) {
     refill(nowNanos);
-    return waiting.isEmpty() && tokens >= burst;
+    return waiting.isEmpty() && tokens >= burst && !held(nowNanos) && rate.atCeiling();
   }
 
   synchronized int waiting() {
@@ -144,9 +204,16 @@ final class TokenBucket implements Shareable {
     if (!waiting.remove(ticket)) {
       return;
     }
-    long[] state = lanes.get(ticket.lane());
-    if (state != null && --state[0] <= 0) {
-      // A lane with nobody waiting starts again from the virtual time: nothing to remember for it.
+    Lane state = lanes.get(ticket.lane());
+    if (state == null) {
+      return;
+    }
+    long[] flowState = state.flows.get(ticket.flow());
+    if (flowState != null && --flowState[0] <= 0) {
+      // A flow (or lane) with nobody waiting starts again from the virtual time: nothing to remember for it.
+      state.flows.remove(ticket.flow());
+    }
+    if (--state.waiting <= 0) {
       lanes.remove(ticket.lane());
     }
   }
@@ -156,16 +223,35 @@ final class TokenBucket implements Shareable {
     return waiting.headSet(ticket, false).size();
   }
 
-  private long nanosUntilTurn(Ticket ticket) {
+  private long nanosUntilTurn(Ticket ticket, long nowNanos) {
     double missing = ahead(ticket) + 1 - tokens;
-    return missing <= 0 ? 0 : (long) Math.ceil(missing / ratePerNano);
+    long hold = holdNanos(nowNanos);
+    return missing <= 0 ? hold : hold + (long) Math.ceil(missing / ratePerNano());
+  }
+
+  private boolean held(long nowNanos) {
+    return holding && holdUntilNanos - nowNanos > 0;
+  }
+
+  private long holdNanos(long nowNanos) {
+    return held(nowNanos) ? holdUntilNanos - nowNanos : 0;
+  }
+
+  private double ratePerNano() {
+    return rate.perSecond() / 1e9;
   }
 
   private void refill(long nowNanos) {
     long elapsed = nowNanos - lastNanos;
     if (elapsed > 0) {
-      tokens = Math.min(burst, tokens + elapsed * ratePerNano);
+      tokens = Math.min(burst, tokens + elapsed * ratePerNano());
       lastNanos = nowNanos;
     }
+  }
+
+  /** A lane's waiting tickets, and per flow with waiters {waiting tickets, last rank issued}. */
+  private static final class Lane {
+    private int waiting;
+    private final Map<String, long[]> flows = new HashMap<>();
   }
 }

@@ -13,6 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trunkline.contract.Addresses.Retell;
 import dev.trunkline.contract.RetellMessages.NumberRef;
 import dev.trunkline.contract.RetellMessages.RetellNumber;
+import dev.trunkline.contract.RetellMessages.SyncNumber;
+import dev.trunkline.contract.RetellMessages.SyncResult;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.testing.NoSecretsLogged;
@@ -145,6 +147,79 @@ class RateLimitTest {
           .isLessThanOrEqualTo(rate * 1.0);
       ctx.completeNow();
     })));
+  }
+
+  @Test
+  void retellsOwnLimitIsLearntAndNoUpdateIsRefused(Vertx vertx, VertxTestContext ctx) {
+    // The client starts at 100/s; Retell allows 20/s per key (429 with Retry-After). 120 updates, 32 at a time
+    // with 15 s each (the fix's fan-out): every one succeeds; none is RETELL_RATE_LIMITED.
+    sim.rateLimitPerSecond(20);
+    int numbers = 120;
+    List<String> phones = new ArrayList<>();
+    for (int i = 0; i < numbers; i++) {
+      phones.add(String.format("+1415555%04d", i));
+      sim.seedBroken(KEY, phones.get(i), TRUNK);
+    }
+    List<String> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+    Fixture.deploy(vertx, limited(100, 20, 200), 2)
+        .compose(id -> {
+          io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+          java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+          for (int lane = 0; lane < 32; lane++) {
+            syncNext(vertx, phones, next, outcomes, done);
+          }
+          return done.future();
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(outcomes).hasSize(numbers).containsOnly("UPDATED");
+          assertThat(sim.rateLimited()).as("Retell did refuse some: the limit was found, not assumed").isPositive();
+          for (String phone : phones) {
+            assertThat(sim.checkPassword(KEY, phone, PASSWORD)).isTrue();
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aTenantsOneNumberRequestOvertakesItsOwnBulkFix(Vertx vertx, VertxTestContext ctx) {
+    // 20/s, burst 1. Tenant A's fix (one bus request id) has 40 reads queued; then A asks for one number under
+    // another request id. First come, first served would put it behind all 40 (two seconds).
+    String tenant = "65a000000000000000000a01";
+    List<Future<RetellNumber>> bulk = new ArrayList<>();
+    Fixture.deploy(vertx, limited(20, 1, 200), 1).compose(id -> {
+      for (int i = 0; i < 40; i++) {
+        bulk.add(dev.trunkline.contract.Bus.request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1),
+            RetellNumber.class, 15_000, "fix-all-numbers", tenant));
+      }
+      return dev.trunkline.contract.Bus.request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1),
+          RetellNumber.class, 15_000, "fix-one-number", tenant).map(single -> sim.requests().total());
+    }).onComplete(ctx.succeeding(seenBySingle -> ctx.verify(() -> {
+      assertThat(seenBySingle).as("requests Retell had received when the one-number request was answered")
+          .isLessThanOrEqualTo(6);
+      Future.join(bulk).onComplete(all -> ctx.verify(() -> {
+        assertThat(bulk).allMatch(Future::succeeded);
+        ctx.completeNow();
+      }));
+    })));
+  }
+
+  /** One lane of a bounded fan-out: sync the next number, then the one after, until none is left. */
+  private static void syncNext(Vertx vertx, List<String> phones, java.util.concurrent.atomic.AtomicInteger next,
+      List<String> outcomes, io.vertx.core.Promise<Void> done) {
+    int i = next.getAndIncrement();
+    if (i >= phones.size()) {
+      if (outcomes.size() == phones.size()) {
+        done.tryComplete();
+      }
+      return;
+    }
+    dev.trunkline.contract.Bus.request(vertx, Retell.NUMBER_SYNC,
+            new SyncNumber(key(), phones.get(i), Fixture.target(), false, null), SyncResult.class, 15_000, null)
+        .onComplete(ar -> {
+          outcomes.add(ar.succeeded() ? ar.result().outcome().name()
+              : ar.cause() instanceof ServiceException se ? se.code() : String.valueOf(ar.cause()));
+          syncNext(vertx, phones, next, outcomes, done);
+        });
   }
 
   @Test

@@ -28,7 +28,11 @@ import dev.trunkline.contract.RetellMessages.VerifyKey;
 import dev.trunkline.contract.testing.NoSecretsLogged;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
+import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.ServiceException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -111,15 +115,76 @@ class ResilienceTest {
   }
 
   @Test
-  void exhausted429sAreRateLimitedWithTheUpstreamStatus(Vertx vertx, VertxTestContext ctx) {
-    sim.faults().add(FaultRule.on("GET", GET_PATH).tooManyRequests(0));
+  void a429IsRetriedBeyondMaxRetriesWhileTheCallerWaits(Vertx vertx, VertxTestContext ctx) {
+    // maxRetries is 2; five 429s in a row are still retried, the caller's 30 s allow it.
+    sim.faults().add(FaultRule.on("GET", GET_PATH).tooManyRequests(0).times(5));
     deploy(vertx)
         .compose(id -> get(vertx))
+        .onComplete(ctx.succeeding(number -> ctx.verify(() -> {
+          assertThat(number.phoneNumber()).isEqualTo(N1);
+          assertThat(sim.requests().count("GET", GET_PATH)).as("five 429s, then the answer").isEqualTo(6);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void endless429sFailRateLimitedJustBeforeTheCallersDeadline(Vertx vertx, VertxTestContext ctx) {
+    sim.faults().add(FaultRule.on("GET", GET_PATH).tooManyRequests(0));
+    long[] started = new long[1];
+    deploy(vertx)
+        .compose(id -> {
+          started[0] = System.nanoTime();
+          return Bus.request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class, 3_000, null);
+        })
+        .onComplete(ctx.failing(failure(ctx, 429, "RETELL_RATE_LIMITED", se -> {
+          // Retell's answer, given while the caller still waits (not the bus timeout's 504).
+          assertThat(se.details().getInteger("upstreamStatus")).isEqualTo(429);
+          assertThat(se.details().getInteger("attempts")).isGreaterThan(3);
+          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started[0])).isLessThan(3_000);
+        })));
+  }
+
+  @Test
+  void withoutADeadline429sCountAsRetries(Vertx vertx, VertxTestContext ctx) {
+    // A sender that does not say how long it waits: 429s are retried maxRetries times, as any failure.
+    sim.faults().add(FaultRule.on("GET", GET_PATH).tooManyRequests(0));
+    deploy(vertx)
+        .compose(id -> vertx.eventBus().request(Retell.NUMBER_GET,
+            dev.trunkline.contract.Json.toJson(new NumberRef(key(), N1)),
+            new DeliveryOptions().setSendTimeout(30_000)))
+        .recover(err -> Future.failedFuture(ServiceException.from(err)))
         .onComplete(ctx.failing(failure(ctx, 429, "RETELL_RATE_LIMITED", se -> {
           assertThat(se.details().getInteger("upstreamStatus")).isEqualTo(429);
           assertThat(se.details().getInteger("attempts")).isEqualTo(3);
           assertThat(sim.requests().count("GET", GET_PATH)).isEqualTo(3);
         })));
+  }
+
+  @Test
+  void a429sRetryAfterHoldsEveryRequestOfTheKey(Vertx vertx, VertxTestContext ctx) {
+    // Retell limits the key, not the number: after its 429 with Retry-After 1 s, a request for another number
+    // with the same key waits the second out too.
+    sim.seed(KEY, Fixture.seedBody(Fixture.N3, TRUNK, USERNAME, PASSWORD));
+    sim.faults().add(FaultRule.on("GET", GET_PATH).tooManyRequests(1).times(1));
+    long handledBefore = retryAfterLines();
+    deploy(vertx).compose(id -> {
+      Future<RetellNumber> first = get(vertx);
+      Promise<Long> otherMs = Promise.promise();
+      // Once the client has handled Retell's 429 (it logs the Retry-After it honours), ask for the other number.
+      vertx.setPeriodic(5, timer -> {
+        if (retryAfterLines() > handledBefore) {
+          vertx.cancelTimer(timer);
+          long asked = System.nanoTime();
+          request(vertx, Retell.NUMBER_GET, new NumberRef(key(), Fixture.N3), RetellNumber.class)
+              .map(n -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked))
+              .onComplete(otherMs);
+        }
+      });
+      return Future.all(first, otherMs.future()).map(all -> otherMs.future().result());
+    }).onComplete(ctx.succeeding(ms -> ctx.verify(() -> {
+      assertThat(ms).as("the other number's request waited for the key's hold").isGreaterThanOrEqualTo(800);
+      ctx.completeNow();
+    })));
   }
 
   @Test
@@ -147,6 +212,11 @@ class ResilienceTest {
       assertThat(sim.requests().count("GET", GET_PATH)).isEqualTo(2);
       ctx.completeNow();
     })));
+  }
+
+  private static long retryAfterLines() {
+    return LOGS.lines().stream().filter(line -> line.contains("RetellHttp") && line.contains("(Retry-After)"))
+        .count();
   }
 
   @Test

@@ -27,7 +27,10 @@ class RetellConfigTest {
     assertThat(config.requestTimeoutMs()).isEqualTo(10_000);
     assertThat(config.maxRetries()).isEqualTo(2);
     assertThat(config.maxPoolSize()).isEqualTo(32);
-    assertThat(config.rateLimitPerSecond()).isEqualTo(20.0);
+    assertThat(config.rateLimitPerSecond()).isEqualTo(1_000.0);
+    assertThat(config.rateLimitMinPerSecond()).isEqualTo(1.0);
+    assertThat(config.rateLimitDecreaseFactor()).isEqualTo(0.7);
+    assertThat(config.rateLimitIncreasePerSecond()).isEqualTo(2.0);
     assertThat(config.rateLimitBurst()).isEqualTo(20);
     assertThat(config.rateLimitMaxQueue()).isEqualTo(200);
   }
@@ -51,6 +54,8 @@ class RetellConfigTest {
         new JsonObject().put("transport", "SCTP")))).hasMessageContaining("retell.transport");
     assertThatThrownBy(() -> RetellConfig.from(new JsonObject().put("retell",
         new JsonObject().put("maxRetries", -1)))).hasMessageContaining("retell.maxRetries");
+    assertThatThrownBy(() -> RetellConfig.from(new JsonObject().put("retell",
+        new JsonObject().put("rateLimitDecreaseFactor", 1.5)))).hasMessageContaining("retell.rateLimitDecreaseFactor");
   }
 
   @Test

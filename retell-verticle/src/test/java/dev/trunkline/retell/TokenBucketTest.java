@@ -106,6 +106,42 @@ class TokenBucketTest {
   }
 
   @Test
+  void aTenantsOneNumberRequestGoesAheadOfItsOwnBulkFix() {
+    // Tenant A's fix (one bus request, one flow) has 50 requests waiting; A's one-number fix, another flow,
+    // is served after about one of them, not after all fifty.
+    TokenBucket bucket = new TokenBucket(10, 1, 100, 0);
+    assertThat(bucket.acquire(0, "A", "fix-all").immediate()).isTrue();
+    List<TokenBucket.Ticket> bulk = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      bulk.add(bucket.acquire(0, "A", "fix-all"));
+    }
+    TokenBucket.Ticket single = bucket.acquire(1 * MS, "A", "fix-one");
+    assertThat(single.checkAfterNanos()).as("its turn comes about the third token").isLessThanOrEqualTo(300 * MS);
+    assertThat(bucket.tryTake(100 * MS, bulk.get(0))).isZero();
+    assertThat(bucket.tryTake(200 * MS, bulk.get(1))).isZero();
+    assertThat(bucket.tryTake(300 * MS, single)).as("the token at 300 ms is the single request's").isZero();
+    // Another tenant still gets its place too: the tenant's flows together step like one lane.
+    TokenBucket.Ticket other = bucket.acquire(301 * MS, "B", "fix-one");
+    assertThat(other.checkAfterNanos()).isLessThanOrEqualTo(200 * MS);
+  }
+
+  @Test
+  void aLanesFlowsTogetherKeepTheLanesShare() {
+    // Tenant A runs two bulk fixes (two flows), tenant B one: of the next 30 turns B gets about half, not a third.
+    TokenBucket bucket = new TokenBucket(10, 1, 1_000, 0);
+    bucket.acquire(0, "A", "x");
+    List<TokenBucket.Ticket> all = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      all.add(bucket.acquire(0, "A", "fix-1"));
+      all.add(bucket.acquire(0, "A", "fix-2"));
+      all.add(bucket.acquire(0, "B", "fix-3"));
+    }
+    long bInFirst30 = all.stream().sorted(java.util.Comparator.comparingLong(TokenBucket.Ticket::rank)
+        .thenComparingLong(TokenBucket.Ticket::seq)).limit(30).filter(t -> t.lane().equals("B")).count();
+    assertThat(bInFirst30).isBetween(13L, 17L);
+  }
+
+  @Test
   void eachLaneHasItsOwnQueueBoundAndTheBucketAnOverallOne() {
     TokenBucket bucket = new TokenBucket(10, 1, 2, 0);
     assertThat(bucket.acquire(0, "A").immediate()).isTrue();

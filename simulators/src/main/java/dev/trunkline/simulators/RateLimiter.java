@@ -15,6 +15,8 @@ final class RateLimiter {
 
   private final LongSupplier nanoClock;
   private volatile int ratePerSecond;
+  /** 429s answered since start (or the last rate change): what a benchmark reads to see how often it was refused. */
+  private long rejected;
   private final Map<String, double[]> buckets = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, double[]> eldest) {
@@ -37,6 +39,11 @@ final class RateLimiter {
     }
     this.ratePerSecond = rate;
     buckets.clear();
+    rejected = 0;
+  }
+
+  synchronized long rejected() {
+    return rejected;
   }
 
   /**
@@ -57,6 +64,7 @@ final class RateLimiter {
       bucket[0] -= 1;
       return 0;
     }
+    rejected++;
     double secondsToToken = (1 - bucket[0]) / rate;
     return Math.max(1, (long) Math.ceil(secondsToToken));
   }

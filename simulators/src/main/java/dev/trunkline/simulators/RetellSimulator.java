@@ -110,6 +110,11 @@ public final class RetellSimulator {
     return rateLimiter.ratePerSecond();
   }
 
+  /** How many requests the rate limit answered 429 since the simulator started or its rate was last set. */
+  public long rateLimited() {
+    return rateLimiter.rejected();
+  }
+
   /** The id under which the workspace of {@code apiKey} appears in {@link #requests()} (a hash, not the key). */
   public static String workspaceId(String apiKey) {
     return RetellWorkspaces.workspaceId(apiKey);
@@ -203,7 +208,8 @@ public final class RetellSimulator {
     String prefix = AdminRoutes.PREFIX;
     router.get(prefix + "/contract").handler(ctx -> AdminRoutes.ok(ctx, contract.toJson()));
     router.get(prefix + "/rate-limit").handler(ctx -> AdminRoutes.ok(ctx,
-        new JsonObject().put("requestsPerSecond", rateLimiter.ratePerSecond())));
+        new JsonObject().put("requestsPerSecond", rateLimiter.ratePerSecond())
+            .put("rejected", rateLimiter.rejected())));
     router.put(prefix + "/rate-limit").handler(ctx -> {
       JsonObject body = AdminRoutes.body(ctx);
       if (body == null) {

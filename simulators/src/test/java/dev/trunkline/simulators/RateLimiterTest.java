@@ -22,6 +22,7 @@ class RateLimiterTest {
     assertThat(limiter.acquire("k")).isZero();
     assertThat(limiter.acquire("k")).isEqualTo(1);
     assertThat(limiter.acquire("other")).isZero();
+    assertThat(limiter.rejected()).as("429s answered").isEqualTo(2);
   }
 
   @Test

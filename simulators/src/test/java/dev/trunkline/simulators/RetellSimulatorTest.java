@@ -480,6 +480,10 @@ class RetellSimulatorTest {
     HttpResponse<Buffer> limited = send(HttpMethod.GET, "/v2/list-phone-numbers", KEY_A, null);
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.getHeader("Retry-After")).isEqualTo("1");
+    // The 429s it answered are counted (a benchmark reports them).
+    assertThat(send(HttpMethod.GET, "/__admin/rate-limit", null, null).bodyAsJsonObject())
+        .isEqualTo(new JsonObject().put("requestsPerSecond", 1).put("rejected", 1));
+    assertThat(sim.rateLimited()).isEqualTo(1);
     assertThat(send(HttpMethod.PUT, "/__admin/rate-limit", null, new JsonObject().put("requestsPerSecond", -1))
         .statusCode()).isEqualTo(400);
     send(HttpMethod.PUT, "/__admin/rate-limit", null, new JsonObject().put("requestsPerSecond", 0));

@@ -42,6 +42,15 @@ public record TenantContext(String subaccountId, TwilioAuth auth, Connector conn
    * @param store the store as this request calls it
    */
   public static Future<TenantContext> load(StoreClient store, String subaccountId, String requestId) {
+    return load(store, subaccountId, requestId, 0);
+  }
+
+  /**
+   * As {@link #load(StoreClient, String, String)}, for a bus request that ends at {@code deadlineMillis} (epoch
+   * milliseconds, 0 when unknown): the Twilio calls made for it retry Twilio's 429s until shortly before then.
+   */
+  public static Future<TenantContext> load(StoreClient store, String subaccountId, String requestId,
+      long deadlineMillis) {
     Inputs.requireSubaccountId(subaccountId);
     return store.twilioAccount(new TenantRef(subaccountId)).compose(account -> {
       if (account.accountSid() == null || account.authToken() == null || account.authToken().isBlank()) {
@@ -50,7 +59,7 @@ public record TenantContext(String subaccountId, TwilioAuth auth, Connector conn
       }
       TwilioAuth auth;
       try {
-        auth = new TwilioAuth(account.accountSid(), account.authToken());
+        auth = new TwilioAuth(account.accountSid(), account.authToken(), deadlineMillis);
       } catch (IllegalArgumentException e) {
         return Future.failedFuture(ServiceException.conflict("TWILIO_NOT_CONNECTED",
             "the tenant's stored Twilio Account SID is malformed"));

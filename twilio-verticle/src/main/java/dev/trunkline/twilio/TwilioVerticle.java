@@ -155,7 +155,8 @@ public class TwilioVerticle extends VerticleBase {
     <R> Future<R> unlocked(BusRequest<?> request, String subaccountId, Function<TenantContext, Future<R>> work) {
       // No tenant header, as ever from this service: the store reads the tenant from each body's subaccountId.
       StoreClient store = new StoreClient(BusCaller.of(vertx, busTimeoutMs, request.requestId(), null));
-      return TenantContext.load(store, subaccountId, request.requestId()).compose(work::apply);
+      return TenantContext.load(store, subaccountId, request.requestId(), request.deadlineMillis())
+          .compose(work::apply);
     }
   }
 }

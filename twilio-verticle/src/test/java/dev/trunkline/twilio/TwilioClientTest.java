@@ -16,6 +16,7 @@ import dev.trunkline.contract.TwilioMessages.VerifyAccount;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.twilio.TwilioTestEnv.Tenant;
 import dev.trunkline.twilio.client.Resources;
+import dev.trunkline.twilio.client.RetryPolicy;
 import dev.trunkline.twilio.client.TwilioApi;
 import dev.trunkline.twilio.client.TwilioApiException;
 import dev.trunkline.twilio.client.TwilioAuth;
@@ -110,16 +111,48 @@ class TwilioClientTest {
   }
 
   @Test
-  void persistent429IsA429AfterTheConfiguredRetries() {
+  void a429IsRetriedBeyondMaxRetriesWhileTheCallerWaits() {
+    // Twilio pacing the account (429, code 20429) is not a failure: ten in a row, maxRetries 2, and the caller's
+    // 60 s still allow the eleventh attempt, which succeeds.
     Tenant t = env.newTenant();
     env.call(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(t.subaccountId(), null, null, null), TrunkInfo.class);
     env.sim.faults().add(FaultRule.on("GET", "/v1/Trunks/*").tooManyRequests(0).times(10));
     long before = env.sim.requests().count("GET", "/v1/Trunks/*");
 
-    assertFailure(env.failure(Addresses.Twilio.TRUNK_STATUS, new TenantRef(t.subaccountId())), 429,
-        "TWILIO_RATE_LIMITED");
+    TrunkStatus trunk = env.call(Addresses.Twilio.TRUNK_STATUS, new TenantRef(t.subaccountId()), TrunkStatus.class);
+
+    assertThat(trunk.exists()).isTrue();
+    assertThat(env.sim.requests().count("GET", "/v1/Trunks/*") - before).isEqualTo(11);
+  }
+
+  @Test
+  void persistent429IsA429JustBeforeTheCallersDeadline() {
+    Tenant t = env.newTenant();
+    env.call(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(t.subaccountId(), null, null, null), TrunkInfo.class);
+    env.sim.faults().add(FaultRule.on("GET", "/v1/Trunks/*").tooManyRequests(0));
+    long before = env.sim.requests().count("GET", "/v1/Trunks/*");
+    long started = System.nanoTime();
+
+    ServiceException e = env.failure(Addresses.Twilio.TRUNK_STATUS, new TenantRef(t.subaccountId()), 3_000);
+
+    // Twilio's 429, answered while the caller still waits (not the bus timeout), after more than maxRetries.
+    assertFailure(e, 429, "TWILIO_RATE_LIMITED");
+    assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
+    assertThat(env.sim.requests().count("GET", "/v1/Trunks/*") - before).isGreaterThan(3);
+  }
+
+  @Test
+  void withoutADeadlineA429IsOneOfTheConfiguredRetries() {
+    Tenant t = env.newTenant();
+    env.sim.faults().add(FaultRule.on("GET", "/v1/Trunks").tooManyRequests(0));
+    long before = env.sim.requests().count("GET", "/v1/Trunks");
+
+    TwilioApiException e = clientFailure(env.api.listTrunks(t.auth()));
+
+    assertThat(e.httpStatus()).isEqualTo(429);
+    assertThat(e.hasCode(RetryPolicy.TOO_MANY_REQUESTS)).isTrue();
     // maxRetries = 2 in the test configuration: three attempts in all.
-    assertThat(env.sim.requests().count("GET", "/v1/Trunks/*") - before).isEqualTo(3);
+    assertThat(env.sim.requests().count("GET", "/v1/Trunks") - before).isEqualTo(3);
   }
 
   @Test

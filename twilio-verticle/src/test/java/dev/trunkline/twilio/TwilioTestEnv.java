@@ -156,8 +156,13 @@ public final class TwilioTestEnv {
 
   /** The failure a request ends with; fails the test when it succeeds. */
   public ServiceException failure(String address, Object body) {
+    return failure(address, body, 60_000);
+  }
+
+  /** The failure a request sent with this bus timeout ends with; fails the test when it succeeds. */
+  public ServiceException failure(String address, Object body, long timeoutMs) {
     try {
-      Object result = await(Bus.request(vertx, address, body, JsonObject.class, 60_000, null));
+      Object result = await(Bus.request(vertx, address, body, JsonObject.class, timeoutMs, null));
       throw new AssertionError("expected " + address + " to fail, it answered " + result);
     } catch (ServiceFailure e) {
       return e.failure;

@@ -5,10 +5,17 @@ import dev.trunkline.contract.Secret;
 import java.util.Objects;
 
 /**
- * The HTTP Basic credentials of one Twilio account. The token stays a {@link Secret}, so printing this record
- * (in a log line or an exception) shows {@code [REDACTED]}.
+ * The HTTP Basic credentials of one Twilio account, as one bus request uses them. The token stays a
+ * {@link Secret}, so printing this record (in a log line or an exception) shows {@code [REDACTED]}.
+ *
+ * @param deadlineMillis when the bus request these calls serve stops being waited for (epoch milliseconds, 0 when
+ *     unknown): Twilio's 429s are retried until shortly before it ({@link RetryPolicy#delayBeforeRateLimitRetry})
  */
-public record TwilioAuth(String accountSid, Secret authToken) {
+public record TwilioAuth(String accountSid, Secret authToken, long deadlineMillis) {
+  public TwilioAuth(String accountSid, Secret authToken) {
+    this(accountSid, authToken, 0);
+  }
+
   public TwilioAuth {
     Objects.requireNonNull(authToken, "authToken");
     if (accountSid == null || !Inputs.ACCOUNT_SID.matcher(accountSid).matches()) {

@@ -96,20 +96,20 @@ public final class TwilioHttp {
   public Future<JsonObject> get(Upstream upstream, String path, Map<String, String> query, TwilioAuth auth,
       String operation) {
     return execute(new Call(HttpMethod.GET, upstream, url(upstream, path), query, null, auth, operation,
-        secrets(auth)), 0);
+        secrets(auth)), 0, 0);
   }
 
   /** POST of a form; {@code secretsInForm} are the form's secret values, blanked from Twilio's error text. */
   public Future<JsonObject> post(Upstream upstream, String path, MultiMap form, TwilioAuth auth,
       String operation, Secret... secretsInForm) {
     return execute(new Call(HttpMethod.POST, upstream, url(upstream, path), Map.of(), form, auth, operation,
-        secrets(auth, secretsInForm)), 0);
+        secrets(auth, secretsInForm)), 0, 0);
   }
 
   /** DELETE; succeeds with nothing on 204. */
   public Future<Void> delete(Upstream upstream, String path, TwilioAuth auth, String operation) {
     return execute(new Call(HttpMethod.DELETE, upstream, url(upstream, path), Map.of(), null, auth, operation,
-        secrets(auth)), 0).mapEmpty();
+        secrets(auth)), 0, 0).mapEmpty();
   }
 
   /** What a call sends that Twilio must not get to echo anywhere: the token, its Basic auth value, form secrets. */
@@ -134,7 +134,7 @@ public final class TwilioHttp {
   }
 
   private Future<List<JsonObject>> page(Call call, String itemsField, List<JsonObject> items, int pageNo) {
-    return execute(call, 0).compose(body -> {
+    return execute(call, 0, 0).compose(body -> {
       JsonArray array = body.getJsonArray(itemsField, new JsonArray());
       for (int i = 0; i < array.size(); i++) {
         items.add(array.getJsonObject(i));
@@ -189,7 +189,11 @@ public final class TwilioHttp {
     return base(upstream) + path;
   }
 
-  private Future<JsonObject> execute(Call call, int retry) {
+  /**
+   * @param retry the retries {@code maxRetries} counts that were already made
+   * @param throttled the 429s retried against the caller's deadline so far (they do not count as retries)
+   */
+  private Future<JsonObject> execute(Call call, int retry, int throttled) {
     WebClient client = call.upstream == Upstream.API ? apiClient : trunkingClient;
     HttpRequest<Buffer> request = client.requestAbs(call.method, call.url)
         .timeout(config.requestTimeoutMs())
@@ -202,8 +206,8 @@ public final class TwilioHttp {
         .andThen(ar -> {
           int status = ar.succeeded() ? ar.result().statusCode() : 0;
           LOG.debug("twilio {} {} -> {} in {} ms (attempt {})", call.method, call.operation, status,
-              (System.nanoTime() - started) / 1_000_000, retry + 1);
-          observer.onAttempt(call.operation, call.method, status, retry + 1);
+              (System.nanoTime() - started) / 1_000_000, retry + throttled + 1);
+          observer.onAttempt(call.operation, call.method, status, retry + throttled + 1);
         })
         .transform(ar -> ar.succeeded() ? interpret(call, ar.result()) : Future.failedFuture(transport(call,
             ar.cause())))
@@ -211,17 +215,31 @@ public final class TwilioHttp {
           if (!(err instanceof TwilioApiException failure)) {
             return Future.failedFuture(err);
           }
+          long deadline = call.auth.deadlineMillis();
+          if (deadline > 0 && RetryPolicy.rateLimited(failure)) {
+            long wait = retryPolicy.delayBeforeRateLimitRetry(failure, throttled, deadline,
+                System.currentTimeMillis());
+            if (wait >= 0) {
+              LOG.info("twilio {} attempt {} rate limited (429); retrying in {} ms", call.operation,
+                  retry + throttled + 1, wait);
+              return vertx.timer(Math.max(1, wait)).compose(v -> execute(call, retry, throttled + 1));
+            }
+            LOG.warn("twilio {} failed after {} attempt(s): {} (no time left before the caller's deadline)",
+                call.operation, retry + throttled + 1, failure.toString());
+            return Future.failedFuture(failure);
+          }
           long delay = retryPolicy.delayBeforeRetry(call.method, failure, retry);
           if (delay < 0) {
             if (failure.kind() != TwilioApiException.Kind.HTTP || failure.httpStatus() >= 500
                 || failure.httpStatus() == 429 || failure.httpStatus() < 400) {
-              LOG.warn("twilio {} failed after {} attempt(s): {}", call.operation, retry + 1, failure.toString());
+              LOG.warn("twilio {} failed after {} attempt(s): {}", call.operation, retry + throttled + 1,
+                  failure.toString());
             }
             return Future.failedFuture(failure);
           }
-          LOG.info("twilio {} attempt {} failed ({}); retrying in {} ms", call.operation, retry + 1,
+          LOG.info("twilio {} attempt {} failed ({}); retrying in {} ms", call.operation, retry + throttled + 1,
               failure.kind() == TwilioApiException.Kind.HTTP ? failure.httpStatus() : failure.kind(), delay);
-          return vertx.timer(Math.max(1, delay)).compose(v -> execute(call, retry + 1));
+          return vertx.timer(Math.max(1, delay)).compose(v -> execute(call, retry + 1, throttled));
         });
   }
 
