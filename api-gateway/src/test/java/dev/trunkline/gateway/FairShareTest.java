@@ -122,10 +122,8 @@ class FairShareTest {
     try {
       Future<HttpResponse<Buffer>> bulk = fix(a, new JsonObject());
       // A's fan-out runs into Retell's limit: wait for Retell's first 429s.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (h.retell.rateLimited() < 1 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      Await.until("Retell's first 429 to A's fan-out", Duration.ofSeconds(30), Duration.ofMillis(5),
+          () -> h.retell.rateLimited() >= 1);
       long before = patches();
       HttpResponse<Buffer> bFix = await(fix(seededB, new JsonObject()));
       long patchesDuringB = patches() - before;
