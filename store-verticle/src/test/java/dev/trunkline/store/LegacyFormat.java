@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.generators.SCrypt;
 
@@ -18,6 +19,13 @@ import org.bouncycastle.crypto.generators.SCrypt;
  * const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
  * let password = cipher.update(text, 'utf8', 'hex') + cipher.final('hex');
  * const passwordAuthTag = cipher.getAuthTag().toString('hex'); const passwordIV = iv.toString('hex');
+ * </pre>
+ * and the origin's tenant manager for Retell API keys ({@link #encryptRetellKey}):
+ * <pre>
+ * const key = crypto.scryptSync(ENCRYPTION_KEY, 'retell-salt', 32);
+ * const iv = crypto.randomBytes(16);
+ * const cipher = crypto.createCipheriv('aes-256-cbc', key, iv);
+ * apiKey = cipher.update(text, 'utf8', 'hex') + cipher.final('hex'); encryptionIV = iv.toString('hex');
  * </pre>
  */
 final class LegacyFormat {
@@ -37,5 +45,17 @@ final class LegacyFormat {
     byte[] tag = Arrays.copyOfRange(out, out.length - 16, out.length);
     HexFormat hex = HexFormat.of();
     return new Encrypted(hex.formatHex(ct), hex.formatHex(iv), hex.formatHex(tag));
+  }
+
+  /** A Retell API key as the tenant manager stores it; the tag is null (CBC has none). */
+  static Encrypted encryptRetellKey(String passphrase, String plaintext) throws Exception {
+    byte[] key = SCrypt.generate(passphrase.getBytes(StandardCharsets.UTF_8),
+        "retell-salt".getBytes(StandardCharsets.UTF_8), 16384, 8, 1, 32);
+    byte[] iv = new byte[16];
+    new SecureRandom().nextBytes(iv);
+    Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
+    cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
+    byte[] ct = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+    return new Encrypted(HexFormat.of().formatHex(ct), HexFormat.of().formatHex(iv), null);
   }
 }
