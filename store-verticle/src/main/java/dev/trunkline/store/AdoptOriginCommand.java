@@ -104,8 +104,9 @@ public final class AdoptOriginCommand {
     this.secrets = new SecretStore(null, new Vault(cfg.keyring()), new LegacyKey(vertx, originKey),
         cfg.adoptLegacyPlaintext());
     long timeout = cfg.mongoTimeoutMs();
-    // useObjectId: the origin's _ids are ObjectIds (Mongoose); read as strings, they would not page with $gt.
-    this.mongoTimeouts = new JsonObject().put("useObjectId", true).put("maxPoolSize", 2).put("minPoolSize", 0)
+    // No useObjectId: the origin's ObjectId _ids (Mongoose) then read as {"$oid": ...} and page with $gt as
+    // ObjectIds; read as plain strings they would compare as strings and the second page would be empty.
+    this.mongoTimeouts = new JsonObject().put("maxPoolSize", 2).put("minPoolSize", 0)
         .put("serverSelectionTimeoutMS", timeout).put("connectTimeoutMS", timeout).put("socketTimeoutMS", timeout)
         .put("waitQueueTimeoutMS", timeout);
   }

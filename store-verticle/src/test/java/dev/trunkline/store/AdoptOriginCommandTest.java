@@ -232,6 +232,56 @@ class AdoptOriginCommandTest {
     assertThat(sipA.password().reveal()).as("overwritten with the same credential").isEqualTo(SIP_PASSWORD);
   }
 
+  @Test
+  void aDatabasePerSubaccountAndManyTenantsArePagedWithProgressLines(Vertx vertx) throws Exception {
+    // More tenants than one page of the origin query, so paging by ObjectId must carry on where it stopped.
+    int many = AdoptOriginCommand.PAGE + 5;
+    LegacyFormat.Encrypted token = LegacyFormat.encrypt(ORIGIN_KEY, TOKEN_A);
+    List<String> tenants = new ArrayList<>();
+    for (int i = 0; i < many; i++) {
+      String tenant = newTenant();
+      tenants.add(tenant);
+      JsonObject doc = originDoc(tenant);
+      doc.getJsonObject("config").put("accountSid", sid("AC")).put("authToken", token.hex());
+      doc.getJsonObject("metadata").put("authTokenIV", token.ivHex()).put("authTokenAuthTag", token.tagHex());
+      await(origin.insert("connectorsubaccount", doc));
+    }
+    // A tenant in a database of its own, beside a stray document of another tenant that must not be read there.
+    String own = newTenant();
+    MongoClient ownDb = MongoClient.create(vertx, new JsonObject().put("connection_string", originUri)
+        .put("db_name", "tenant_" + own));
+    JsonObject ownDoc = originDoc(own);
+    putEncrypted(ownDoc, "SID", sidA);
+    putEncrypted(ownDoc, "AuthToken", TOKEN_B);
+    await(ownDb.insert("connectorsubaccount", ownDoc));
+    JsonObject stray = originDoc(newTenant());
+    stray.getJsonObject("config").put("accountSid", sid("AC")).put("authToken", token.hex());
+    await(ownDb.insert("connectorsubaccount", stray));
+    await(ownDb.close());
+
+    AdoptOriginCommand.Options options = new AdoptOriginCommand.Options(List.of(
+        new AdoptOriginCommand.Source(null, originUri, DATABASE),
+        new AdoptOriginCommand.Source(own, originUri, "tenant_" + own)), null, ORIGIN_KEY, false, false, 50);
+    AdoptOriginCommand.Report report = run(vertx, options);
+
+    assertThat(report).as("output: %s", out).isEqualTo(new AdoptOriginCommand.Report(many + 1, many + 1, 0, 0,
+        false));
+    assertThat(out).filteredOn(line -> line.startsWith("progress: ")).containsExactly(
+        "progress: 50 tenants (adopted 50, already present 0, failed 0)",
+        "progress: 100 tenants (adopted 100, already present 0, failed 0)");
+    assertThat(out).noneMatch(line -> line.contains(originUri));
+    assertNoSecrets("the command's output", out, allSecrets());
+    assertThat(trunklineDocs(vertx)).extracting(doc -> doc.getString("subaccountId"))
+        .containsExactlyInAnyOrderElementsOf(concat(tenants, own));
+    assertThat(twilioAccount(vertx, own).authToken().reveal()).isEqualTo(TOKEN_B);
+  }
+
+  private static List<String> concat(List<String> list, String one) {
+    List<String> all = new ArrayList<>(list);
+    all.add(one);
+    return all;
+  }
+
   private TwilioAccount twilioAccount(Vertx vertx, String tenant) {
     String id = StoreTestSupport.deploy(vertx, storeConfig());
     try {
