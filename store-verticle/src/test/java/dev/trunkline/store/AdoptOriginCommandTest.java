@@ -22,6 +22,7 @@ import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.testing.LogCapture;
+import dev.trunkline.contract.testing.OriginFormat;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code adopt-origin} (issue 19): origin tenants built with the origin's own algorithms ({@link LegacyFormat}) in
+ * {@code adopt-origin} (issue 19): origin tenants built with the origin's own algorithms ({@link OriginFormat}) in
  * an origin MongoDB (a second wire server on its own port), a tenant manager export with AES-256-CBC Retell keys;
  * the command writes them through the store's addresses, and the store then answers with the origin's values. A
  * wrong key or an altered ciphertext names tenant and field and writes nothing; a dry run writes nothing; a second
@@ -236,7 +237,7 @@ class AdoptOriginCommandTest {
   void aDatabasePerSubaccountAndManyTenantsArePagedWithProgressLines(Vertx vertx) throws Exception {
     // More tenants than one page of the origin query, so paging by ObjectId must carry on where it stopped.
     int many = AdoptOriginCommand.PAGE + 5;
-    LegacyFormat.Encrypted token = LegacyFormat.encrypt(ORIGIN_KEY, TOKEN_A);
+    OriginFormat.Encrypted token = OriginFormat.encrypt(ORIGIN_KEY, TOKEN_A);
     List<String> tenants = new ArrayList<>();
     for (int i = 0; i < many; i++) {
       String tenant = newTenant();
@@ -302,7 +303,7 @@ class AdoptOriginCommandTest {
     JsonObject a = originDoc(tenantA);
     putEncrypted(a, "SID", sidA);
     putEncrypted(a, "AuthToken", TOKEN_A);
-    LegacyFormat.Encrypted password = LegacyFormat.encrypt(ORIGIN_KEY, SIP_PASSWORD);
+    OriginFormat.Encrypted password = OriginFormat.encrypt(ORIGIN_KEY, SIP_PASSWORD);
     a.getJsonObject("metadata").put("retellIntegration", new JsonObject()
         .put("trunkSid", trunkA).put("credentialListSid", credentialListA).put("credentialSid", credentialA)
         .put("terminationSipUri", "scalaia.pstn.twilio.com")
@@ -311,7 +312,7 @@ class AdoptOriginCommandTest {
             .put("passwordIV", password.ivHex()).put("passwordAuthTag", password.tagHex())));
     JsonObject b = originDoc(tenantB);
     b.getJsonObject("config").put("accountSid", sidB);
-    LegacyFormat.Encrypted token = LegacyFormat.encrypt(ORIGIN_KEY, TOKEN_B);
+    OriginFormat.Encrypted token = OriginFormat.encrypt(ORIGIN_KEY, TOKEN_B);
     b.getJsonObject("config").put("authToken", token.hex()).put("tokenIV", token.ivHex())
         .put("tokenAuthTag", token.tagHex());
     b.getJsonObject("metadata").put("retellIntegration", new JsonObject().put("trunkSid", trunkB)
@@ -322,8 +323,8 @@ class AdoptOriginCommandTest {
     for (JsonObject doc : List.of(a, b, c)) {
       await(origin.insert("connectorsubaccount", doc));
     }
-    LegacyFormat.Encrypted retellA = LegacyFormat.encryptRetellKey(ORIGIN_KEY, RETELL_A);
-    LegacyFormat.Encrypted retellD = LegacyFormat.encryptRetellKey(ORIGIN_KEY, RETELL_D);
+    OriginFormat.Encrypted retellA = OriginFormat.encryptRetellKey(ORIGIN_KEY, RETELL_A);
+    OriginFormat.Encrypted retellD = OriginFormat.encryptRetellKey(ORIGIN_KEY, RETELL_D);
     JsonArray export = new JsonArray()
         .add(retellEntry(tenantA, retellA.hex(), retellA.ivHex()))
         .add(retellEntry(tenantD, alterRetell ? flip(retellD.hex(), 3) : retellD.hex(), retellD.ivHex()));
@@ -344,7 +345,7 @@ class AdoptOriginCommandTest {
 
   /** As the origin's encryptConfig stores a field today: IV and tag at document-level metadata. */
   private static void putEncrypted(JsonObject doc, String name, String value) throws Exception {
-    LegacyFormat.Encrypted e = LegacyFormat.encrypt(ORIGIN_KEY, value);
+    OriginFormat.Encrypted e = OriginFormat.encrypt(ORIGIN_KEY, value);
     doc.getJsonObject("config").put(name, e.hex());
     doc.getJsonObject("metadata").put(name + "IV", e.ivHex()).put(name + "AuthTag", e.tagHex());
   }

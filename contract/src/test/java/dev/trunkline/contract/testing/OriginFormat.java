@@ -1,4 +1,4 @@
-package dev.trunkline.store;
+package dev.trunkline.contract.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -11,8 +11,8 @@ import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.generators.SCrypt;
 
 /**
- * The origin Node service's encryption, written out independently of {@link LegacyCipher} from its documented
- * algorithm, so the tests build origin ciphertext the way Node did:
+ * The origin Node service's encryption, written out from its source independently of the store's
+ * {@code LegacyCipher}, so tests of every module build origin ciphertext the way Node did:
  * <pre>
  * const key = crypto.scryptSync(ENCRYPTION_KEY, 'twilio-connector-salt', 32);   // N=16384 r=8 p=1
  * const iv = crypto.randomBytes(16);
@@ -28,12 +28,13 @@ import org.bouncycastle.crypto.generators.SCrypt;
  * apiKey = cipher.update(text, 'utf8', 'hex') + cipher.final('hex'); encryptionIV = iv.toString('hex');
  * </pre>
  */
-final class LegacyFormat {
-  record Encrypted(String hex, String ivHex, String tagHex) {}
+public final class OriginFormat {
+  /** Hex ciphertext, IV and tag (the tag is null for CBC). */
+  public record Encrypted(String hex, String ivHex, String tagHex) {}
 
-  private LegacyFormat() {}
+  private OriginFormat() {}
 
-  static Encrypted encrypt(String passphrase, String plaintext) throws Exception {
+  public static Encrypted encrypt(String passphrase, String plaintext) throws Exception {
     byte[] key = SCrypt.generate(passphrase.getBytes(StandardCharsets.UTF_8),
         "twilio-connector-salt".getBytes(StandardCharsets.UTF_8), 16384, 8, 1, 32);
     byte[] iv = new byte[16];
@@ -48,7 +49,7 @@ final class LegacyFormat {
   }
 
   /** A Retell API key as the tenant manager stores it; the tag is null (CBC has none). */
-  static Encrypted encryptRetellKey(String passphrase, String plaintext) throws Exception {
+  public static Encrypted encryptRetellKey(String passphrase, String plaintext) throws Exception {
     byte[] key = SCrypt.generate(passphrase.getBytes(StandardCharsets.UTF_8),
         "retell-salt".getBytes(StandardCharsets.UTF_8), 16384, 8, 1, 32);
     byte[] iv = new byte[16];
