@@ -140,7 +140,7 @@ public final class AdoptOriginCommand {
     for (Source source : options.sources()) {
       chain = chain.compose(v -> adoptSource(source, export));
     }
-    return chain.compose(v -> adoptRetellOnly(new ArrayList<>(export.keySet()), 0, export)).map(v -> {
+    return chain.compose(v -> adoptRetellOnly(export)).map(v -> {
       Report report = new Report(tenants, adopted, alreadyPresent, failed, options.dryRun());
       out.accept(String.format("%s: tenants %d, adopted %d, already present %d, failed %d",
           options.dryRun() ? "dry run, nothing written" : "done", tenants, adopted, alreadyPresent, failed));
@@ -148,14 +148,16 @@ public final class AdoptOriginCommand {
     });
   }
 
-  /** Tenants of the export without a Twilio connector in any origin database get their Retell key alone. */
-  private Future<Void> adoptRetellOnly(List<String> ids, int i, Map<String, JsonObject> export) {
-    if (i >= ids.size()) {
-      return Future.succeededFuture();
+  /**
+   * Tenants of the export without a Twilio connector in any origin database get their Retell key alone. A loop,
+   * not a recursion: the tenants already seen complete at once, and thousands of them must not nest on the stack.
+   */
+  private Future<Void> adoptRetellOnly(Map<String, JsonObject> export) {
+    Future<Void> chain = Future.succeededFuture();
+    for (String tenant : export.keySet()) {
+      chain = chain.compose(v -> seen.contains(tenant) ? Future.succeededFuture() : adoptTenant(tenant, null, export));
     }
-    String tenant = ids.get(i);
-    Future<Void> one = seen.contains(tenant) ? Future.succeededFuture() : adoptTenant(tenant, null, export);
-    return one.compose(v -> adoptRetellOnly(ids, i + 1, export));
+    return chain;
   }
 
   private Future<Void> adoptSource(Source source, Map<String, JsonObject> export) {
@@ -232,7 +234,7 @@ public final class AdoptOriginCommand {
   private Future<Void> write(OriginTenant origin, Connector have) {
     String tenant = origin.subaccountId();
     Map<String, Boolean> parts = new LinkedHashMap<>(); // part -> to write
-    boolean haveTrunk = have != null && have.trunk() != null && have.trunk().trunkSid() != null;
+    boolean haveTrunk = have != null && origin.trunk() != null && origin.trunkIn(have.trunk());
     if (origin.trunk() != null) {
       parts.put(origin.sipUsername() == null ? "trunk"
           : "trunk and SIP credential " + origin.sipUsername() + " (password "
@@ -301,8 +303,9 @@ public final class AdoptOriginCommand {
       chain = chain.compose(v -> store.putTrunk(new PutTrunk(tenant, new Trunk(
           null, null, null, null, null, null, null, null, username, null, null, null), null)).<Void>mapEmpty());
     }
-    return chain.compose(v -> store.putTrunk(new PutTrunk(tenant, origin.trunkWithoutUsername(), null)))
-        .mapEmpty();
+    Trunk rest = origin.trunkWithoutUsername();
+    return rest == null ? chain
+        : chain.compose(v -> store.putTrunk(new PutTrunk(tenant, rest, null))).mapEmpty();
   }
 
   private Future<SecretKey> retellKey(String tenant) {

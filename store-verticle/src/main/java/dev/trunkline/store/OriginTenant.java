@@ -55,7 +55,7 @@ record OriginTenant(String subaccountId, String accountSid, String authToken, Tr
         }
         return sipPassword(secrets, tenant, twilioDoc).compose(password -> retellApiKey(tenant, retellEntry,
             retellKey).map(apiKey -> new OriginTenant(tenant, accountSid, authToken,
-                ConnectorDocs.trunk(twilioDoc), password, apiKey)));
+                orNull(ConnectorDocs.trunk(twilioDoc)), password, apiKey)));
       });
     });
   }
@@ -91,12 +91,26 @@ record OriginTenant(String subaccountId, String accountSid, String authToken, Tr
 
   /** The trunk without the SIP username (written with the credential), or null when there is nothing else. */
   Trunk trunkWithoutUsername() {
-    if (trunk == null) {
-      return null;
+    return trunk == null ? null : orNull(new Trunk(trunk.trunkSid(), trunk.friendlyName(), trunk.domainName(),
+        trunk.terminationUri(), trunk.credentialListSid(), trunk.credentialSid(), trunk.previousCredentialSid(),
+        trunk.originationUrlSid(), null, trunk.addressSid(), trunk.emergencyAddressSid(), trunk.bundleSid()));
+  }
+
+  /**
+   * Whether Trunkline already has this trunk: by its SID when the origin has one, which is written last, so a run
+   * stopped after the SIP credential is not taken for a finished one; by the SIP username otherwise.
+   */
+  boolean trunkIn(Trunk have) {
+    if (have == null) {
+      return false;
     }
-    return new Trunk(trunk.trunkSid(), trunk.friendlyName(), trunk.domainName(), trunk.terminationUri(),
-        trunk.credentialListSid(), trunk.credentialSid(), trunk.previousCredentialSid(), trunk.originationUrlSid(),
-        null, trunk.addressSid(), trunk.emergencyAddressSid(), trunk.bundleSid());
+    return trunk.trunkSid() != null ? have.trunkSid() != null : have.username() != null;
+  }
+
+  /** An empty {@code retellIntegration} (or one of unknown fields only) is no trunk: nothing to write. */
+  private static Trunk orNull(Trunk trunk) {
+    return trunk == null || ConnectorDocs.TRUNK_FIELDS.values().stream().allMatch(f -> f.apply(trunk) == null)
+        ? null : trunk;
   }
 
   String sipUsername() {

@@ -252,6 +252,8 @@ class AdoptOriginCommandTest {
     MongoClient ownDb = MongoClient.create(vertx, new JsonObject().put("connection_string", originUri)
         .put("db_name", "tenant_" + own));
     JsonObject ownDoc = originDoc(own);
+    // An empty trunk state, as the origin leaves it before setup: no trunk to write, now or on a second run.
+    ownDoc.getJsonObject("metadata").put("retellIntegration", new JsonObject().put("sipCredentials", new JsonObject()));
     putEncrypted(ownDoc, "SID", sidA);
     putEncrypted(ownDoc, "AuthToken", TOKEN_B);
     await(ownDb.insert("connectorsubaccount", ownDoc));
@@ -275,6 +277,11 @@ class AdoptOriginCommandTest {
     assertThat(trunklineDocs(vertx)).extracting(doc -> doc.getString("subaccountId"))
         .containsExactlyInAnyOrderElementsOf(concat(tenants, own));
     assertThat(twilioAccount(vertx, own).authToken().reveal()).isEqualTo(TOKEN_B);
+    assertThat(out).contains("tenant " + own + ": adopted Twilio account " + sidA);
+
+    out.clear();
+    assertThat(run(vertx, options)).as("a second run; output: %s", out)
+        .isEqualTo(new AdoptOriginCommand.Report(many + 1, 0, many + 1, 0, false));
   }
 
   private static List<String> concat(List<String> list, String one) {
