@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
+import dev.trunkline.contract.testing.OriginFormat;
+import dev.trunkline.contract.testing.OriginFormat.Encrypted;
 import dev.trunkline.contract.testing.TestEnvironment;
 import dev.trunkline.store.EmbeddedMongo;
 import io.vertx.core.MultiMap;
@@ -16,15 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.crypto.generators.SCrypt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,9 +74,9 @@ class OriginTenantJourneyTest {
         MultiMap.caseInsensitiveMultiMap().add("CredentialListSid", listSid));
 
     // What the origin stored: encryptConfig's output for twilio, and the trunk state under retellIntegration.
-    Encrypted sid = encrypt(accountSid);
-    Encrypted tok = encrypt(authToken);
-    Encrypted pass = encrypt(sipPassword);
+    Encrypted sid = OriginFormat.encrypt(LEGACY_KEY, accountSid);
+    Encrypted tok = OriginFormat.encrypt(LEGACY_KEY, authToken);
+    Encrypted pass = OriginFormat.encrypt(LEGACY_KEY, sipPassword);
     JsonObject origin = new JsonObject()
         .put("subaccountId", tenant)
         .put("connectorId", "64f0c0ffee0000000000abcd")
@@ -90,14 +84,14 @@ class OriginTenantJourneyTest {
         .put("isActive", true)
         .put("config", new JsonObject().put("SID", sid.hex()).put("AuthToken", tok.hex()))
         .put("metadata", new JsonObject()
-            .put("SIDIV", sid.iv()).put("SIDAuthTag", sid.tag())
-            .put("AuthTokenIV", tok.iv()).put("AuthTokenAuthTag", tok.tag())
+            .put("SIDIV", sid.ivHex()).put("SIDAuthTag", sid.tagHex())
+            .put("AuthTokenIV", tok.ivHex()).put("AuthTokenAuthTag", tok.tagHex())
             .put("retellIntegration", new JsonObject()
                 .put("trunkSid", trunkSid).put("trunkFriendlyName", friendlyName).put("trunkDomainName", domain)
                 .put("terminationSipUri", domain).put("credentialListSid", listSid)
                 .put("credentialSid", credentialSid)
                 .put("sipCredentials", new JsonObject().put("username", username).put("password", pass.hex())
-                    .put("passwordIV", pass.iv()).put("passwordAuthTag", pass.tag()))));
+                    .put("passwordIV", pass.ivHex()).put("passwordAuthTag", pass.tagHex()))));
     insert(origin);
     // The Retell key lives in the origin's tenant manager (item 2 of the issue imports it): connected here.
     assertThat(await(h.call(HttpMethod.PUT, h.path(tenant, "/retell"), token,
@@ -150,25 +144,5 @@ class OriginTenantJourneyTest {
       await(raw.close());
       await(server.release());
     }
-  }
-
-  private record Encrypted(String hex, String iv, String tag) {}
-
-  /**
-   * The origin's encryptConfig for one field of a twilio connector, written from its source:
-   * {@code scryptSync(ENCRYPTION_KEY, 'twilio-connector-salt', 32)}, {@code aes-256-gcm} with a random 16-byte IV,
-   * hex ciphertext, hex IV and auth tag.
-   */
-  private static Encrypted encrypt(String plaintext) throws Exception {
-    byte[] key = SCrypt.generate(LEGACY_KEY.getBytes(StandardCharsets.UTF_8),
-        "twilio-connector-salt".getBytes(StandardCharsets.UTF_8), 16384, 8, 1, 32);
-    byte[] iv = new byte[16];
-    new SecureRandom().nextBytes(iv);
-    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
-    byte[] out = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
-    HexFormat hex = HexFormat.of();
-    return new Encrypted(hex.formatHex(Arrays.copyOfRange(out, 0, out.length - 16)), hex.formatHex(iv),
-        hex.formatHex(Arrays.copyOfRange(out, out.length - 16, out.length)));
   }
 }

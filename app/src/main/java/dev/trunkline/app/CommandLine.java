@@ -1,16 +1,24 @@
 package dev.trunkline.app;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The launcher's arguments: {@code [run|demo|rotate-keys|help] [--conf FILE] [--cluster] [--roles a,b]}.
+ * The launcher's arguments: {@code [run|demo|rotate-keys|adopt-origin|help] [--conf FILE] [--cluster] [--roles a,b]}
+ * and the options of {@code adopt-origin}.
  *
  * @param command what to do (default {@code run})
  * @param confFile YAML configuration file, or null
  * @param cluster join a Hazelcast cluster
  * @param roles the roles to run, or null for the configured ones
+ * @param commandOptions the command's own options as given ({@code adopt-origin}'s), empty for the others
  */
-public record CommandLine(String command, String confFile, boolean cluster, String roles) {
+public record CommandLine(String command, String confFile, boolean cluster, String roles,
+    List<String> commandOptions) {
+
+  public CommandLine(String command, String confFile, boolean cluster, String roles) {
+    this(command, confFile, cluster, roles, List.of());
+  }
 
   static final String USAGE = """
       usage: java -jar trunkline.jar [command] [options]
@@ -18,11 +26,21 @@ public record CommandLine(String command, String confFile, boolean cluster, Stri
         run            start Trunkline (default); sandbox mode when no upstream URL is configured
         demo           start a sandbox and walk through connect, setup, purchase, break, audit, fix, audit
         rotate-keys    re-encrypt every stored secret with the active key (TRUNKLINE_KEYS) and report counts
+        adopt-origin   copy the origin service's tenants into the store (docs/store.md, "Migrating from the origin")
         help           print this text
       options:
         --conf FILE    YAML configuration file (also TRUNKLINE_CONFIG)
         --cluster      join a Hazelcast cluster (see docs/deployment.md)
         --roles LIST   run only these roles: gateway,provisioning,twilio,retell,store (default all)
+      adopt-origin options (the origin's key: TRUNKLINE_LEGACY_ENCRYPTION_KEY or --origin-key-file):
+        --origin-uri URI        the origin's MongoDB
+        --origin-db NAME        a database holding every tenant's connectorsubaccount documents
+        --origin-tenants FILE   a database per subaccount: lines "<subaccountId> <database> [<mongodb-uri>]"
+        --retell-export FILE    the tenant manager's Retell accounts (JSON array, or one object per line)
+        --origin-key-file FILE  a file holding the origin's ENCRYPTION_KEY
+        --dry-run               report what would be adopted and what cannot be read; write nothing
+        --overwrite             replace what Trunkline already has of a tenant (default: keep it)
+        --progress-every N      a progress line every N tenants (default 100)
       """;
 
   public static CommandLine parse(List<String> args) {
@@ -30,6 +48,8 @@ public record CommandLine(String command, String confFile, boolean cluster, Stri
     String conf = null;
     boolean cluster = false;
     String roles = null;
+    List<String> commandOptions = new ArrayList<>();
+    boolean adopt = !args.isEmpty() && args.get(0).equals("adopt-origin");
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -38,7 +58,12 @@ public record CommandLine(String command, String confFile, boolean cluster, Stri
         case "--roles" -> roles = value(args, ++i, arg);
         case "-h", "--help" -> command = "help";
         default -> {
-          if (arg.startsWith("--conf=")) {
+          if (adopt && AdoptOriginCommand.VALUED.contains(arg)) {
+            commandOptions.add(arg);
+            commandOptions.add(value(args, ++i, arg));
+          } else if (adopt && AdoptOriginCommand.FLAGS.contains(arg)) {
+            commandOptions.add(arg);
+          } else if (arg.startsWith("--conf=")) {
             conf = arg.substring("--conf=".length());
           } else if (arg.startsWith("--roles=")) {
             roles = arg.substring("--roles=".length());
@@ -52,10 +77,10 @@ public record CommandLine(String command, String confFile, boolean cluster, Stri
         }
       }
     }
-    if (!List.of("run", "demo", "rotate-keys", "help").contains(command)) {
+    if (!List.of("run", "demo", "rotate-keys", "adopt-origin", "help").contains(command)) {
       throw new IllegalArgumentException("unknown command " + command);
     }
-    return new CommandLine(command, conf, cluster, roles);
+    return new CommandLine(command, conf, cluster, roles, List.copyOf(commandOptions));
   }
 
   private static String value(List<String> args, int i, String option) {

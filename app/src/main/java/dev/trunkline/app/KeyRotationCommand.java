@@ -17,11 +17,16 @@ final class KeyRotationCommand {
 
   private KeyRotationCommand() {}
 
-  static int run(JsonObject config) throws Exception {
+  /** In the sandbox the vault keys live in the data directory's secrets file, not in the configuration. */
+  static void useSandboxKeys(JsonObject config) throws java.io.IOException {
     if (Trunkline.isSandbox(config) && ConfigLoader.get(config, "vault.keys") == null) {
       Path dataDir = Path.of(config.getString("dataDir", "./data"));
       ConfigLoader.put(config, "vault.keys", SandboxSecrets.loadOrCreate(dataDir).getString("vaultKeys"));
     }
+  }
+
+  static int run(JsonObject config) throws Exception {
+    useSandboxKeys(config);
     Vertx vertx = Vertx.vertx();
     try {
       System.out.println("re-encrypting stored secrets with the active key...");

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar trunkline.jar [run|demo|rotate-keys|help] [--conf FILE] [--cluster] [--roles LIST]}. */
+/**
+ * {@code java -jar trunkline.jar [run|demo|rotate-keys|adopt-origin|help] [--conf FILE] [--cluster] [--roles LIST]}.
+ */
 public final class Main {
   static {
     // Vert.x and Hazelcast log through SLF4J/Logback like the rest of Trunkline.
@@ -42,6 +44,7 @@ public final class Main {
       exit = switch (cli.command()) {
         case "demo" -> Demo.run(loadConfig(cli));
         case "rotate-keys" -> KeyRotationCommand.run(loadConfig(cli));
+        case "adopt-origin" -> AdoptOriginCommand.run(loadConfig(cli), cli.commandOptions(), System.out);
         default -> runServer(cli);
       };
     } catch (Exception e) {

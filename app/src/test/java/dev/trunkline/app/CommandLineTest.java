@@ -3,6 +3,8 @@ package dev.trunkline.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trunkline.store.AdoptOriginCommand.Source;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +23,45 @@ class CommandLineTest {
     CommandLine cli = CommandLine.parse(List.of("run", "--conf", "x.yaml", "--cluster", "--roles", "gateway,store"));
     assertThat(cli).isEqualTo(new CommandLine("run", "x.yaml", true, "gateway,store"));
     assertThat(CommandLine.parse(List.of("rotate-keys")).command()).isEqualTo("rotate-keys");
+  }
+
+  @Test
+  void adoptOriginTakesItsOwnOptionsAndNoOtherCommandDoes() throws Exception {
+    CommandLine cli = CommandLine.parse(List.of("adopt-origin", "--conf", "x.yaml", "--origin-uri", "mongodb://o",
+        "--origin-db", "scalai", "--dry-run", "--progress-every", "10"));
+    assertThat(cli.command()).isEqualTo("adopt-origin");
+    assertThat(cli.confFile()).isEqualTo("x.yaml");
+    assertThat(cli.commandOptions()).containsExactly("--origin-uri", "mongodb://o", "--origin-db", "scalai",
+        "--dry-run", "--progress-every", "10");
+    var options = AdoptOriginCommand.options(cli.commandOptions());
+    assertThat(options.sources()).containsExactly(new Source(null, "mongodb://o", "scalai"));
+    assertThat(options.dryRun()).isTrue();
+    assertThat(options.overwrite()).isFalse();
+    assertThat(options.progressEvery()).isEqualTo(10);
+    assertThat(AdoptOriginCommand.options(List.of("--retell-export", "r.json")).progressEvery())
+        .isEqualTo(AdoptOriginCommand.DEFAULT_PROGRESS_EVERY);
+    assertThatThrownBy(() -> CommandLine.parse(List.of("run", "--dry-run"))).hasMessageContaining("unknown option");
+    assertThatThrownBy(() -> AdoptOriginCommand.options(List.of("--dry-run"))).hasMessageContaining("needs");
+    assertThatThrownBy(() -> AdoptOriginCommand.options(List.of("--origin-db", "x")))
+        .hasMessage("--origin-db needs --origin-uri");
+    assertThatThrownBy(() -> AdoptOriginCommand.options(List.of("--origin-db", "x", "--origin-uri", "u",
+        "--progress-every", "0"))).hasMessageContaining("--progress-every");
+  }
+
+  @Test
+  void theTenantsFileListsADatabasePerSubaccount() {
+    Path file = Path.of("tenants.txt");
+    String a = "64f1c0ffee00000000000001";
+    String b = "64f1c0ffee00000000000002";
+    assertThat(AdoptOriginCommand.tenants(List.of("# comment", "", a + " db_a", b + "  db_b  mongodb://other"),
+        "mongodb://default", file)).containsExactly(new Source(a, "mongodb://default", "db_a"),
+        new Source(b, "mongodb://other", "db_b"));
+    assertThatThrownBy(() -> AdoptOriginCommand.tenants(List.of(a + " db_a"), null, file))
+        .hasMessage("tenants.txt line 1: no MongoDB URI on the line and no --origin-uri");
+    assertThatThrownBy(() -> AdoptOriginCommand.tenants(List.of("", "tenant-x db"), "u", file))
+        .hasMessage("tenants.txt line 2: the subaccountId is not 24 hexadecimal characters");
+    assertThatThrownBy(() -> AdoptOriginCommand.tenants(List.of(a), "u", file))
+        .hasMessageContaining("expected <subaccountId> <database> [<mongodb-uri>]");
   }
 
   @Test

@@ -20,6 +20,7 @@ import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.testing.LogCapture;
+import dev.trunkline.contract.testing.OriginFormat;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
@@ -63,7 +64,7 @@ class KeyRotationTest {
     // An origin document (legacy ciphertext) and one the keyring cannot read are in the same collection.
     String legacyTenant = newTenant();
     String lostTenant = newTenant();
-    LegacyFormat.Encrypted origin = LegacyFormat.encrypt(LEGACY_KEY, "Legacy-Pw-9");
+    OriginFormat.Encrypted origin = OriginFormat.encrypt(LEGACY_KEY, "Legacy-Pw-9");
     withRaw(vertx, raw -> {
       await(raw.insert("connectorsubaccount", LegacyAdoptionTest.originDoc(legacyTenant, new JsonObject()
           .put("username", "legacy_user").put("password", origin.hex()).put("passwordIV", origin.ivHex())

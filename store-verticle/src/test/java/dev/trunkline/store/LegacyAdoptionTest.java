@@ -19,6 +19,7 @@ import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
+import dev.trunkline.contract.testing.OriginFormat;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Documents written by the origin Node service, inserted raw, are read and rewritten into the envelope on first
- * use. The origin's ciphertext is made here with its documented algorithm ({@link LegacyFormat}); its plain text
+ * use. The origin's ciphertext is made here with its documented algorithm ({@link OriginFormat}); its plain text
  * is adopted with {@code vault.adoptLegacyPlaintext} on.
  */
 @ExtendWith(VertxExtension.class)
@@ -95,7 +96,7 @@ class LegacyAdoptionTest {
   @Test
   void originHexCiphertextIsDecryptedWithTheLegacyKeyAndRewritten(Vertx vertx) throws Exception {
     String tenant = newTenant();
-    LegacyFormat.Encrypted origin = LegacyFormat.encrypt(LEGACY_KEY, ENCRYPTED_PASSWORD);
+    OriginFormat.Encrypted origin = OriginFormat.encrypt(LEGACY_KEY, ENCRYPTED_PASSWORD);
     insert(originDoc(tenant, new JsonObject().put("username", "scalai_x_user").put("password", origin.hex())
         .put("passwordIV", origin.ivHex()).put("passwordAuthTag", origin.tagHex())));
     deploy(vertx, LEGACY_KEY);
@@ -144,7 +145,7 @@ class LegacyAdoptionTest {
   @Test
   void withoutTheLegacyKeyTheOriginCiphertextIsAClearErrorAndStaysUntouched(Vertx vertx) throws Exception {
     String tenant = newTenant();
-    LegacyFormat.Encrypted origin = LegacyFormat.encrypt(LEGACY_KEY, ENCRYPTED_PASSWORD);
+    OriginFormat.Encrypted origin = OriginFormat.encrypt(LEGACY_KEY, ENCRYPTED_PASSWORD);
     insert(originDoc(tenant, new JsonObject().put("username", "scalai_x_user").put("password", origin.hex())
         .put("passwordIV", origin.ivHex()).put("passwordAuthTag", origin.tagHex())));
     deploy(vertx, null);
@@ -159,7 +160,7 @@ class LegacyAdoptionTest {
   @Test
   void theWrongLegacyKeyIsAClearError(Vertx vertx) throws Exception {
     String tenant = newTenant();
-    LegacyFormat.Encrypted origin = LegacyFormat.encrypt(LEGACY_KEY, ENCRYPTED_PASSWORD);
+    OriginFormat.Encrypted origin = OriginFormat.encrypt(LEGACY_KEY, ENCRYPTED_PASSWORD);
     insert(originDoc(tenant, new JsonObject().put("username", "scalai_x_user").put("password", origin.hex())
         .put("passwordIV", origin.ivHex()).put("passwordAuthTag", origin.tagHex())));
     deploy(vertx, "not-the-origin-key");

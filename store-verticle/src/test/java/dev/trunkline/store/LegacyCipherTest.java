@@ -3,6 +3,7 @@ package dev.trunkline.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trunkline.contract.testing.OriginFormat;
 import javax.crypto.SecretKey;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,7 @@ class LegacyCipherTest {
 
   @Test
   void decryptsWhatTheOriginServiceWrote() throws Exception {
-    LegacyFormat.Encrypted origin = LegacyFormat.encrypt("origin-passphrase", "Origin-Fixed-Pass9");
+    OriginFormat.Encrypted origin = OriginFormat.encrypt("origin-passphrase", "Origin-Fixed-Pass9");
     SecretKey key = LegacyCipher.deriveKey("origin-passphrase");
 
     assertThat(LegacyCipher.decrypt(key, TENANT, SecretField.SIP_PASSWORD, origin.hex(), origin.ivHex(),
@@ -20,7 +21,7 @@ class LegacyCipherTest {
 
   @Test
   void theWrongPassphraseOrAnAlteredTagIsAClearError() throws Exception {
-    LegacyFormat.Encrypted origin = LegacyFormat.encrypt("origin-passphrase", "Origin-Fixed-Pass9");
+    OriginFormat.Encrypted origin = OriginFormat.encrypt("origin-passphrase", "Origin-Fixed-Pass9");
     SecretKey wrong = LegacyCipher.deriveKey("another-passphrase");
     assertThatThrownBy(() -> LegacyCipher.decrypt(wrong, TENANT, SecretField.SIP_PASSWORD, origin.hex(),
         origin.ivHex(), origin.tagHex()))

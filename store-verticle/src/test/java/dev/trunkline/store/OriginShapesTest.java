@@ -23,6 +23,7 @@ import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.testing.LogCapture;
+import dev.trunkline.contract.testing.OriginFormat;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every shape in which the origin service's code writes and reads a Twilio connector (issue 19), built here with
- * the origin's algorithm ({@link LegacyFormat}: hex AES-256-GCM, 16-byte IV, scrypt key with salt
+ * the origin's algorithm ({@link OriginFormat}: hex AES-256-GCM, 16-byte IV, scrypt key with salt
  * {@code twilio-connector-salt}), inserted raw, then read through the bus: the SID and token come back, and the
  * document is left in Trunkline's shape. A wrong key or an altered ciphertext fails naming tenant and field and
  * writes nothing.
@@ -116,7 +117,7 @@ class OriginShapesTest {
     JsonObject doc = originDoc(tenant);
     putEncrypted(doc, "SID", "sid", Place.METADATA, accountSid);
     putEncrypted(doc, "AuthToken", "token", Place.METADATA, TOKEN);
-    LegacyFormat.Encrypted password = LegacyFormat.encrypt(LEGACY_KEY, SIP_PASSWORD);
+    OriginFormat.Encrypted password = OriginFormat.encrypt(LEGACY_KEY, SIP_PASSWORD);
     doc.getJsonObject("metadata").put("retellIntegration", new JsonObject()
         .put("trunkSid", trunkSid).put("credentialListSid", credentialListSid).put("credentialSid", credentialSid)
         .put("terminationSipUri", "scalaiorigin.pstn.twilio.com")
@@ -339,7 +340,7 @@ class OriginShapesTest {
    */
   private static void putEncrypted(JsonObject doc, String name, String shortName, Place place, String value)
       throws Exception {
-    LegacyFormat.Encrypted e = LegacyFormat.encrypt(LEGACY_KEY, value);
+    OriginFormat.Encrypted e = OriginFormat.encrypt(LEGACY_KEY, value);
     JsonObject config = doc.getJsonObject("config");
     config.put(name, e.hex());
     JsonObject target = switch (place) {

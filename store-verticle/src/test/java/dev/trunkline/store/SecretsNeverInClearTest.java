@@ -31,6 +31,7 @@ import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.testing.Await;
 import dev.trunkline.contract.testing.LogCapture;
+import dev.trunkline.contract.testing.OriginFormat;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -114,7 +115,7 @@ class SecretsNeverInClearTest {
     String encryptedLegacy = "LegacyEnc" + UUID.randomUUID().toString().substring(0, 8);
     String legacyTenant = newTenant();
     String legacyEncTenant = newTenant();
-    LegacyFormat.Encrypted origin = LegacyFormat.encrypt(LEGACY_KEY, encryptedLegacy);
+    OriginFormat.Encrypted origin = OriginFormat.encrypt(LEGACY_KEY, encryptedLegacy);
 
     // The origin service's documents are in the database before Trunkline runs (inserting them is not logged
     // by the store, so it happens before the capture).
