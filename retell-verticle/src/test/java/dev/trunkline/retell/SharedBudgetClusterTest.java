@@ -49,6 +49,11 @@ class SharedBudgetClusterTest {
   private static final int RETELL_LIMIT = 20;
   private static final int SYNCS = 200;
   private static final long SYNC_MS = 500;
+  /**
+   * The most 429s two nodes sharing the budget may draw: measured 0 (the simulator's bucket absorbs the first
+   * period, before the nodes know of each other); two nodes on budgets of their own drew 36.
+   */
+  private static final int SHARED_429S_AT_MOST = 12;
 
   private Vertx simVertx;
   private RetellSimulator sim;
@@ -79,17 +84,19 @@ class SharedBudgetClusterTest {
         .isLessThanOrEqualTo((long) (RETELL_LIMIT * load.seconds()) + RETELL_LIMIT);
     assertThat(load.seconds()).as("%d requests at %d/s", SYNCS, RETELL_LIMIT)
         .isGreaterThanOrEqualTo((SYNCS - RETELL_LIMIT) / (double) RETELL_LIMIT);
-    // Two nodes each at the key's whole rate draw 429s for about half their requests (~100 here, see below).
-    assertThat(load.retell429s()).as("Retell's 429s for two nodes sharing one budget").isLessThanOrEqualTo(12);
+    assertThat(load.retell429s()).as("Retell's 429s for two nodes sharing one budget")
+        .isLessThanOrEqualTo(SHARED_429S_AT_MOST);
   }
 
   @Test
   void twoNodesEachOnItsOwnBudgetSendTwiceTheKeysRateAndDrawMany429s() {
     Load load = fix(Fixture.OTHER_KEY, 0);
     System.out.printf("per-node budgets: %s%n", load);
-    // The client still retries every 429, so the syncs succeed; Retell refuses what the two nodes send too much.
+    // The client still retries every 429, so the syncs succeed; Retell refuses what the two nodes send too much,
+    // and each node learns that on its own: more 429s than the shared budget may draw (the test above).
     assertThat(load.updated()).as("syncs that repaired their number").isEqualTo(SYNCS);
-    assertThat(load.retell429s()).as("Retell's 429s for two nodes on budgets of their own").isGreaterThan(30);
+    assertThat(load.retell429s()).as("Retell's 429s for two nodes on budgets of their own")
+        .isGreaterThan(SHARED_429S_AT_MOST);
   }
 
   @Test
