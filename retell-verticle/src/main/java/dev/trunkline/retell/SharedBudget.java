@@ -122,7 +122,7 @@ final class SharedBudget implements Shareable {
       if (written == null) {
         // Lost every compare-and-set to other nodes: report again next time, keep the share it has.
         bucket.undrain(demand);
-        bucket.syncDone(true, true);
+        bucket.syncDone(false, false);
         return Future.succeededFuture();
       }
       long now = clock.getAsLong();

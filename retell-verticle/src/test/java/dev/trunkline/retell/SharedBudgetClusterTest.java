@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
 import dev.trunkline.contract.Addresses.Retell;
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
@@ -129,6 +131,44 @@ class SharedBudgetClusterTest {
     System.out.printf("node A's share %.1f/s while B served the key; %.1f/s %d ms after B closed (lease %d ms)%n",
         before, bucketA.ratePerSecond(), tookMs, leaseMs);
     assertThat(bucketA.isShared()).as("A still syncs with the cluster-wide budget").isTrue();
+  }
+
+  @Test
+  void aNodeThatCannotReachTheSharedBudgetAdaptsOnItsOwnAndSaysSoOnce() {
+    // A one-member cluster whose budget map requires two members (Hazelcast's split-brain protection): every
+    // operation on it is refused, as on a node cut off from its cluster, while the rest of the node works.
+    Config hz = ConfigUtil.loadConfig();
+    hz.setClusterName("shared-budget-cut-off-" + UUID.randomUUID());
+    hz.getNetworkConfig().setPort(0).setPortAutoIncrement(false).getInterfaces().setEnabled(true)
+        .addInterface("127.0.0.1");
+    JoinConfig join = hz.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(false);
+    hz.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig("two-members", true, 2));
+    hz.addMapConfig(new MapConfig(SharedBudget.MAP).setSplitBrainProtectionName("two-members"));
+    Vertx node = await("a clustered Vert.x", Vertx.builder().withClusterManager(new HazelcastClusterManager(hz))
+        .buildClustered(), Duration.ofSeconds(90));
+    nodes.add(node);
+    JsonObject config = config(SYNC_MS);
+    config.getJsonObject("retell").put("rateLimitPerSecond", 1_000); // the shipped ceiling: Retell's 20/s is learnt
+    await(Fixture.deploy(node, config, 2));
+    List<String> numbers = seed(Fixture.KEY, 100);
+    List<Future<SyncResult>> syncs = new ArrayList<>();
+    numbers.forEach(n -> syncs.add(sync(node, Fixture.KEY, n)));
+    await("every sync", Future.join(syncs), Duration.ofSeconds(60));
+
+    assertThat(syncs).as("syncs that repaired their number")
+        .allSatisfy(f -> assertThat(f.result().outcome()).isEqualTo(SyncOutcome.UPDATED));
+    assertThat(sim.rateLimited()).as("Retell's 429s: the node had to learn the rate on its own").isPositive();
+    TokenBucket bucket = node.sharedData().<String, TokenBucket>getLocalMap(RateLimiter.SHARED_MAP)
+        .get(ApiKeys.fingerprint(new Secret(Fixture.KEY)));
+    assertThat(bucket.isShared()).as("the bucket shares a cluster-wide budget").isFalse();
+    assertThat(bucket.ratePerSecond()).as("the rate Retell's 429s cut on this node alone").isLessThan(1_000);
+    List<String> warnings = LOGS.capture().events(SharedBudget.class.getName()).stream()
+        .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    assertThat(warnings).as("what the shared budget logged").hasSize(1);
+    assertThat(warnings.get(0)).startsWith("WARN cluster-wide Retell budget unreachable (SplitBrainProtection");
   }
 
   private record Load(int updated, long retell429s, long accepted, double seconds) {
