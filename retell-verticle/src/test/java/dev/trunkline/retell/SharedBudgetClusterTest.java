@@ -108,9 +108,9 @@ class SharedBudgetClusterTest {
     JsonObject config = config(SYNC_MS);
     await(Fixture.deploy(a, config, 1));
     await(Fixture.deploy(b, config, 1));
-    List<String> numbers = seed(Fixture.KEY, 400);
+    List<String> numbers = seed(Fixture.KEY, 500);
     // Demand on both nodes: requests sent from each reach both nodes' consumers.
-    for (int i = 0; i < numbers.size(); i++) {
+    for (int i = 0; i < 300; i++) {
       sync(i % 2 == 0 ? a : b, Fixture.KEY, numbers.get(i));
     }
     String fingerprint = ApiKeys.fingerprint(new Secret(Fixture.KEY));
@@ -124,12 +124,17 @@ class SharedBudgetClusterTest {
     long closed = System.nanoTime();
     nodes.remove(b);
     await("node B closes", b.close(), Duration.ofSeconds(60));
+    // Demand on A after B is gone, whatever of the first requests A still had (those B served went with it).
+    numbers.subList(300, 500).forEach(n -> sync(a, Fixture.KEY, n));
     long leaseMs = SYNC_MS * SharedBudget.LEASE_PERIODS;
-    Await.until("node A takes the key's whole rate once B's lease expired", Duration.ofMillis(leaseMs + 4 * SYNC_MS),
-        () -> bucketA.ratePerSecond() >= RETELL_LIMIT * 0.95);
+    // The lease, a period to notice, and slack for a loaded machine (Hazelcast migrates B's partitions meanwhile).
+    // The key's rate itself may be below the ceiling (a 429 cut it): A's share is to be all of it.
+    SharedBudget.Budget alone = Await.value("node A takes the key's whole rate once B's lease expired",
+        Duration.ofMillis(leaseMs + 6 * SYNC_MS), () -> budget(a, fingerprint),
+        budget -> budget.leases().size() == 1 && bucketA.ratePerSecond() >= budget.rate() * 0.95);
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed);
-    System.out.printf("node A's share %.1f/s while B served the key; %.1f/s %d ms after B closed (lease %d ms)%n",
-        before, bucketA.ratePerSecond(), tookMs, leaseMs);
+    System.out.printf("node A's share %.1f/s while B served the key; %.1f/s of the key's %.1f/s %d ms after B "
+        + "closed (lease %d ms)%n", before, bucketA.ratePerSecond(), alone.rate(), tookMs, leaseMs);
     assertThat(bucketA.isShared()).as("A still syncs with the cluster-wide budget").isTrue();
   }
 
@@ -169,6 +174,13 @@ class SharedBudgetClusterTest {
         .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
     assertThat(warnings).as("what the shared budget logged").hasSize(1);
     assertThat(warnings.get(0)).startsWith("WARN cluster-wide Retell budget unreachable (SplitBrainProtection");
+  }
+
+  /** The key's cluster-wide budget as the map holds it now. */
+  private static SharedBudget.Budget budget(Vertx node, String fingerprint) {
+    String entry = await(node.sharedData().<String, String>getAsyncMap(SharedBudget.MAP)
+        .compose(m -> m.get("budget:" + fingerprint)));
+    return entry == null ? null : SharedBudget.Budget.decode(entry);
   }
 
   private record Load(int updated, long retell429s, long accepted, double seconds) {
