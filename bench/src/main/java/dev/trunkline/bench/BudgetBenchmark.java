@@ -5,6 +5,10 @@ import static dev.trunkline.bench.FixFanOutBenchmark.TENANT;
 import static dev.trunkline.bench.FixFanOutBenchmark.await;
 import static dev.trunkline.bench.FixFanOutBenchmark.expect;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import dev.trunkline.app.Deployer;
+import dev.trunkline.app.Roles;
 import dev.trunkline.app.Trunkline;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
@@ -14,16 +18,22 @@ import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -36,7 +46,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Retell enforcing {@value #RETELL_LIMIT} requests per second per key (429 with Retry-After): the client
  *       must find that rate from Retell's 429s, the floor is N / {@value #RETELL_LIMIT} s, and no number may end
  *       {@code RETELL_RATE_LIMITED};
- *   <li>10,000 numbers, Retell unlimited, in whatever heap the JVM was given (the README runs it with 256 MiB).
+ *   <li>10,000 numbers, Retell unlimited, in whatever heap the JVM was given (the README runs it with 256 MiB);
+ *   <li>Retell enforcing {@value #RETELL_LIMIT} requests per second per key, served by two Retell nodes of a
+ *       Hazelcast cluster (two clustered Vert.x instances in this JVM: the node running everything, and one more
+ *       running only the Retell verticle): with the cluster-wide budget per key they send what one node would;
+ *       the same with each node on a budget of its own ({@code retell.sharedBudgetSyncMs} 0), for comparison.
  * </ul>
  *
  * <p>One fresh node per N (the client's learnt rate and Retell's buckets start fresh), after one unreported
@@ -55,7 +69,12 @@ final class BudgetBenchmark {
   private BudgetBenchmark() {}
 
   private record Run(String scenario, int numbers, long ms, double floorMs, int ok, boolean rateLimited,
-      long retell429s, long peakHeapMiB) {
+      long retell429s, long peakHeapMiB, long servedBySecondNode) {
+    Run(String scenario, int numbers, long ms, double floorMs, int ok, boolean rateLimited, long retell429s,
+        long peakHeapMiB) {
+      this(scenario, numbers, ms, floorMs, ok, rateLimited, retell429s, peakHeapMiB, -1);
+    }
+
     double ratio() {
       return ms / floorMs;
     }
@@ -74,6 +93,9 @@ final class BudgetBenchmark {
       runs.add(measure(RETELL_LIMIT + "/s", n, RETELL_LIMIT, 1));
     }
     runs.add(measure("unlimited", quick ? 2_000 : 10_000, 0, 1));
+    int clusterN = quick ? 200 : 1_000;
+    runs.add(measureTwoNodes(RETELL_LIMIT + "/s, 2 Retell nodes, shared budget", clusterN, true));
+    runs.add(measureTwoNodes(RETELL_LIMIT + "/s, 2 Retell nodes, per-node budgets", clusterN, false));
 
     System.out.printf("%n| Retell limit | N | fix ms | floor ms | ratio | ok | RETELL_RATE_LIMITED | Retell 429s | "
         + "achieved req/s | peak heap MiB |%n|---|---|---|---|---|---|---|---|---|---|%n");
@@ -82,6 +104,9 @@ final class BudgetBenchmark {
           r.ms(), r.floorMs(), r.ratio(), r.ok(), r.rateLimited() ? "yes" : "no", r.retell429s(),
           r.numbers() * 1000.0 / r.ms(), r.peakHeapMiB());
     }
+    runs.stream().filter(r -> r.servedBySecondNode() >= 0).forEach(r -> System.out.printf(
+        "%s: the second Retell node served %d of the %d syncs%n", r.scenario(), r.servedBySecondNode(),
+        r.numbers()));
     chart(runs);
   }
 
@@ -98,42 +123,114 @@ final class BudgetBenchmark {
     });
   }
 
+  /**
+   * One fix of {@code numbers} numbers against Retell at {@value #RETELL_LIMIT}/s, served by two Retell nodes of a
+   * Hazelcast cluster on loopback: the first runs everything (sandbox), the second only the Retell verticle (two
+   * instances, as the first), with the first's effective configuration ({@code sharedBudgetSyncMs} 0 when not
+   * {@code shared}). The fix's Retell syncs go over the clustered bus to either node.
+   */
+  private static Run measureTwoNodes(String scenario, int numbers, boolean shared) throws Exception {
+    String cluster = "bench-" + UUID.randomUUID();
+    int[] ports = {FixFanOutBenchmark.freePort(), FixFanOutBenchmark.freePort()};
+    Vertx first = await(clustered(cluster, ports, 0));
+    Vertx second = null;
+    try {
+      second = await(clustered(cluster, ports, 1));
+      JsonObject config = config();
+      config.getJsonObject("retell").put("sharedBudgetSyncMs", shared ? 500 : 0);
+      Vertx retellNode = second;
+      long[] served = new long[1];
+      retellNode.eventBus().addInboundInterceptor(delivery -> {
+        if (Addresses.Retell.NUMBER_SYNC.equals(delivery.message().address())) {
+          synchronized (served) {
+            served[0]++;
+          }
+        }
+        delivery.next();
+      });
+      return measure(first, config, scenario, numbers, RETELL_LIMIT, 1,
+          node -> Deployer.deploy(retellNode, node.config(), Set.of(Roles.RETELL)).mapEmpty(),
+          run -> {
+            synchronized (served) {
+              return new Run(run.scenario(), run.numbers(), run.ms(), run.floorMs(), run.ok(), run.rateLimited(),
+                  run.retell429s(), run.peakHeapMiB(), served[0]);
+            }
+          });
+    } finally {
+      if (second != null) {
+        await(second.close());
+      }
+      await(first.close());
+    }
+  }
+
+  /** Member {@code index} of a Hazelcast cluster on loopback, its event bus on loopback too. */
+  private static Future<Vertx> clustered(String name, int[] ports, int index) {
+    Config hz = ConfigUtil.loadConfig();
+    hz.setClusterName(name);
+    hz.getNetworkConfig().setPort(ports[index]).setPortAutoIncrement(false).getInterfaces().setEnabled(true)
+        .addInterface("127.0.0.1");
+    JoinConfig join = hz.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true);
+    for (int port : ports) {
+      join.getTcpIpConfig().addMember("127.0.0.1:" + port);
+    }
+    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
+    return Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
+        .withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
+  }
+
   /** The median of {@code repeats} fixes of {@code numbers} numbers on one fresh node. */
   private static Run measure(String scenario, int numbers, int retellLimit, int repeats) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      Trunkline node = await(Trunkline.start(vertx, config()));
-      WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-          .setDefaultPort(node.httpPort()));
-      String token = FixFanOutBenchmark.token(vertx, node.config().getJsonObject("gateway").getString("jwtSecret"));
-      String base = "/api/connectors/" + TENANT;
-      expect(await(http.put(base + "/twilio").bearerTokenAuthentication(token).sendJsonObject(new JsonObject()
-          .put("accountSid", "AC" + "b".repeat(32)).put("authToken", "bench-twilio-token"))), 200);
-      expect(await(http.put(base + "/retell").bearerTokenAuthentication(token)
-          .sendJsonObject(new JsonObject().put("apiKey", RETELL_KEY))), 200);
-      HttpResponse<?> setup = await(http.post(base + "/twilio/setup").bearerTokenAuthentication(token)
-          .sendJsonObject(new JsonObject()));
-      String terminationUri = setup.bodyAsJsonObject().getJsonObject("data").getString("terminationUri");
-      seed(vertx, node, numbers, terminationUri);
-      RetellSimulator retell = node.sandbox().retell();
-      retell.faults().add(FaultRule.on("PATCH", "/update-phone-number/*").latency(LATENCY_MS));
-      List<Run> runs = new ArrayList<>();
-      for (int i = 0; i < repeats; i++) {
-        runs.add(fix(http, token, retell, scenario, numbers, retellLimit));
-      }
-      runs.sort(java.util.Comparator.comparingLong(Run::ms));
-      Run run = runs.get(runs.size() / 2);
-      if (!"warm-up".equals(scenario)) {
-        System.out.printf("%-10s N=%-6d %6d ms (floor %.0f ms, %.2fx) ok %d/%d, 429s %d, peak heap %d MiB%s%n",
-            scenario, numbers, run.ms(), run.floorMs(), run.ratio(), run.ok(), numbers, run.retell429s(),
-            run.peakHeapMiB(), repeats > 1 ? " (median of " + runs.stream().map(r -> r.ms() + "").toList() + ")"
-                : "");
-      }
-      await(node.close());
-      return run;
+      return measure(vertx, config(), scenario, numbers, retellLimit, repeats, node -> Future.succeededFuture(),
+          run -> run);
     } finally {
       await(vertx.close());
     }
+  }
+
+  /**
+   * The median of {@code repeats} fixes on a node started on {@code vertx}; {@code beside} starts whatever else
+   * serves it (another Retell node) once the node is up, {@code result} completes the run's figures.
+   */
+  private static Run measure(Vertx vertx, JsonObject config, String scenario, int numbers, int retellLimit,
+      int repeats, java.util.function.Function<Trunkline, Future<Void>> beside,
+      java.util.function.UnaryOperator<Run> result) throws Exception {
+    Trunkline node = await(Trunkline.start(vertx, config));
+    await(beside.apply(node));
+    WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(node.httpPort()));
+    String token = FixFanOutBenchmark.token(vertx, node.config().getJsonObject("gateway").getString("jwtSecret"));
+    String base = "/api/connectors/" + TENANT;
+    expect(await(http.put(base + "/twilio").bearerTokenAuthentication(token).sendJsonObject(new JsonObject()
+        .put("accountSid", "AC" + "b".repeat(32)).put("authToken", "bench-twilio-token"))), 200);
+    expect(await(http.put(base + "/retell").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("apiKey", RETELL_KEY))), 200);
+    HttpResponse<?> setup = await(http.post(base + "/twilio/setup").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject()));
+    String terminationUri = setup.bodyAsJsonObject().getJsonObject("data").getString("terminationUri");
+    seed(vertx, node, numbers, terminationUri);
+    RetellSimulator retell = node.sandbox().retell();
+    retell.faults().add(FaultRule.on("PATCH", "/update-phone-number/*").latency(LATENCY_MS));
+    List<Run> runs = new ArrayList<>();
+    for (int i = 0; i < repeats; i++) {
+      runs.add(fix(http, token, retell, scenario, numbers, retellLimit));
+    }
+    runs.sort(java.util.Comparator.comparingLong(Run::ms));
+    Run run = result.apply(runs.get(runs.size() / 2));
+    if (!"warm-up".equals(scenario)) {
+      System.out.printf("%-10s N=%-6d %6d ms (floor %.0f ms, %.2fx) ok %d/%d, 429s %d, peak heap %d MiB%s%n",
+          scenario, numbers, run.ms(), run.floorMs(), run.ratio(), run.ok(), numbers, run.retell429s(),
+          run.peakHeapMiB(), repeats > 1 ? " (median of " + runs.stream().map(r -> r.ms() + "").toList() + ")"
+              : "");
+    }
+    await(node.close());
+    return run;
   }
 
   private static Run fix(WebClient http, String token, RetellSimulator retell, String scenario, int numbers,

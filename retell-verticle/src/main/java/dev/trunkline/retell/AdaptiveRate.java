@@ -13,6 +13,8 @@ package dev.trunkline.retell;
  * <p>Not thread-safe: its {@link TokenBucket} calls it under its own lock.
  */
 final class AdaptiveRate {
+  /** The least a node's share can be: a bucket refilling at 0 would never let its first waiter go. */
+  static final double MIN_SHARE = 0.01;
   private final double ceiling;
   private final double floor;
   private final double decreaseFactor;
@@ -53,7 +55,8 @@ final class AdaptiveRate {
     if (cut && sentNanos - lastCutNanos < 0) {
       return false;
     }
-    perSecond = Math.max(floor, perSecond * decreaseFactor);
+    // A node's share of a cluster-wide rate may sit below the floor already: a cut never raises it.
+    perSecond = Math.max(Math.min(floor, perSecond), perSecond * decreaseFactor);
     lastCutNanos = nowNanos;
     cut = true;
     return true;
@@ -62,6 +65,14 @@ final class AdaptiveRate {
   /** Retell accepted a request (any answer but 429): probe upward. */
   void accepted() {
     perSecond = Math.min(ceiling, perSecond + increasePerSecond / perSecond);
+  }
+
+  /**
+   * The rate is decided elsewhere ({@link SharedBudget}: this node's share of the key's cluster-wide rate); it is
+   * kept positive and not above the ceiling. Later cuts and growth go on from it.
+   */
+  void set(double newPerSecond) {
+    perSecond = Math.min(ceiling, Math.max(MIN_SHARE, newPerSecond));
   }
 
   /** True at the ceiling: such a bucket is the same as a new one once full. */

@@ -22,6 +22,10 @@ import java.util.function.LongSupplier;
  * <p>Buckets are keyed by {@link ApiKeys#fingerprint}, never by the key itself. A waiting request waits on a
  * timer of its own context and takes its token there, just before it is sent; a full queue fails at once
  * with 429 {@code RETELL_RATE_LIMITED}. One RateLimiter per verticle instance, buckets shared.
+ *
+ * <p>Across nodes ({@code retell.sharedBudgetSyncMs} > 0, the default): each instance runs a timer that syncs the
+ * node's buckets with their cluster-wide budgets ({@link SharedBudget}), so nodes serving one key share its rate;
+ * a key's first request and a 429 that cuts the rate start a sync at once. Requests never wait for a sync.
  */
 final class RateLimiter {
   static final String SHARED_MAP = "trunkline.retell.rate-limiters";
@@ -36,6 +40,9 @@ final class RateLimiter {
   private final LongSupplier clock;
   /** This instance's waiting requests (a verticle instance runs on one context, so no locking). */
   private final Set<Waiter> pending = new HashSet<>();
+  /** The cluster-wide budgets, or null when each node keeps its own ({@code sharedBudgetSyncMs} 0). */
+  private final SharedBudget shared;
+  private final long syncTimer;
 
   RateLimiter(Vertx vertx, RetellConfig config) {
     this(vertx, config, System::nanoTime);
@@ -48,6 +55,13 @@ final class RateLimiter {
     this.burst = config.rateLimitBurst();
     this.maxQueue = config.rateLimitMaxQueue();
     this.clock = clock;
+    this.shared = config.sharedBudgetSyncMs() > 0 ? SharedBudget.forNode(vertx, config) : null;
+    this.syncTimer = shared == null ? -1 : vertx.setPeriodic(shared.syncMs(), t -> syncAll());
+  }
+
+  /** Every bucket with something to report (each instance's timer tries; a key syncs once per period). */
+  private void syncAll() {
+    buckets.forEach((fingerprint, bucket) -> shared.maybeSync(fingerprint, bucket, false, clock));
   }
 
   /** The clock the buckets run on, for a caller that reports when its request left ({@link #throttled}). */
@@ -61,7 +75,11 @@ final class RateLimiter {
    */
   void throttled(String keyFingerprint, long sentNanos, long holdMs) {
     long now = clock.getAsLong();
-    bucketFor(keyFingerprint, now).throttled(now, sentNanos, TimeUnit.MILLISECONDS.toNanos(holdMs));
+    TokenBucket bucket = bucketFor(keyFingerprint, now);
+    if (bucket.throttled(now, sentNanos, TimeUnit.MILLISECONDS.toNanos(holdMs)) && shared != null) {
+      // The other nodes should slow down now, not at the next period.
+      shared.maybeSync(keyFingerprint, bucket, true, clock);
+    }
   }
 
   /** Retell accepted this key's request: its rate probes upward. */
@@ -86,6 +104,9 @@ final class RateLimiter {
   Future<Void> acquire(String keyFingerprint, String tenant, String requestId) {
     long now = clock.getAsLong();
     TokenBucket bucket = bucketFor(keyFingerprint, now);
+    if (shared != null && bucket.neverSynced()) {
+      shared.maybeSync(keyFingerprint, bucket, true, clock); // learn the key's share before the first period ends
+    }
     TokenBucket.Ticket ticket = bucket.acquire(now, tenant, requestId);
     if (ticket == null) {
       long retryAfterMs = TimeUnit.NANOSECONDS.toMillis(bucket.nanosUntilNextToken(now)) + 1;
@@ -121,6 +142,9 @@ final class RateLimiter {
 
   /** The verticle stops: its waiters give their places back and fail (their timers die with the verticle). */
   void close() {
+    if (syncTimer >= 0) {
+      vertx.cancelTimer(syncTimer);
+    }
     for (Waiter waiter : List.copyOf(pending)) {
       vertx.cancelTimer(waiter.timerId);
       waiter.bucket().abandon(waiter.ticket());
@@ -145,7 +169,9 @@ final class RateLimiter {
     }
     return buckets.computeIfAbsent(keyFingerprint,
         k -> new TokenBucket(new AdaptiveRate(config.rateLimitPerSecond(), config.rateLimitMinPerSecond(),
-            config.rateLimitDecreaseFactor(), config.rateLimitIncreasePerSecond()), burst, maxQueue, now));
+            config.rateLimitDecreaseFactor(), config.rateLimitIncreasePerSecond()), burst, maxQueue, now,
+            // Other nodes may be spending the key's burst already: a shared bucket earns its own.
+            shared == null ? burst : 1));
   }
 
   /** A request waiting for its token; only its own verticle's context touches it. */

@@ -25,6 +25,9 @@ import io.vertx.core.json.JsonObject;
  * @param rateLimitIncreasePerSecond how much a key's rate grows per second while Retell accepts its requests
  * @param rateLimitBurst requests per API key that may go at once (token bucket size)
  * @param rateLimitMaxQueue requests per API key that may wait for a token; more fail with 429
+ * @param sharedBudgetSyncMs how often a node syncs its per-key budgets with the cluster-wide ones
+ *     ({@link SharedBudget}: nodes serving one key share its rate; a node's lease lasts 6 periods); 0: each node
+ *     keeps its own budget per key
  * @param listPageSize {@code limit} of one list page
  * @param listMaxPages pages followed at most by one list before it fails as too large
  */
@@ -45,6 +48,7 @@ public record RetellConfig(
     double rateLimitIncreasePerSecond,
     int rateLimitBurst,
     int rateLimitMaxQueue,
+    long sharedBudgetSyncMs,
     int listPageSize,
     int listMaxPages) {
 
@@ -66,6 +70,8 @@ public record RetellConfig(
     require(rateLimitIncreasePerSecond >= 0, "retell.rateLimitIncreasePerSecond must not be negative");
     require(rateLimitBurst >= 1, "retell.rateLimitBurst must be at least 1");
     require(rateLimitMaxQueue >= 0, "retell.rateLimitMaxQueue must not be negative");
+    require(sharedBudgetSyncMs == 0 || sharedBudgetSyncMs >= 50,
+        "retell.sharedBudgetSyncMs must be 0 (off) or at least 50");
     require(listPageSize >= 1 && listPageSize <= 1000, "retell.listPageSize must be 1..1000");
     require(listMaxPages >= 1, "retell.listMaxPages must be at least 1");
     require(SipTransport.isValid(transport), "retell.transport must be TCP, TLS or UDP");
@@ -96,6 +102,7 @@ public record RetellConfig(
         c.getDouble("rateLimitIncreasePerSecond", 2.0),
         c.getInteger("rateLimitBurst", 20),
         c.getInteger("rateLimitMaxQueue", 200),
+        c.getLong("sharedBudgetSyncMs", 500L),
         c.getInteger("listPageSize", 100),
         c.getInteger("listMaxPages", 100));
   }
@@ -114,6 +121,7 @@ public record RetellConfig(
         + ", maxPoolSize=" + maxPoolSize + ", rateLimitPerSecond=" + rateLimitPerSecond
         + " (min " + rateLimitMinPerSecond + ", x" + rateLimitDecreaseFactor + " on 429, +"
         + rateLimitIncreasePerSecond + "/s)"
-        + ", rateLimitBurst=" + rateLimitBurst + ", rateLimitMaxQueue=" + rateLimitMaxQueue + "]";
+        + ", rateLimitBurst=" + rateLimitBurst + ", rateLimitMaxQueue=" + rateLimitMaxQueue
+        + ", sharedBudgetSyncMs=" + sharedBudgetSyncMs + "]";
   }
 }

@@ -38,6 +38,11 @@ import java.util.TreeSet;
  * leaves before Retell's {@code Retry-After} has passed ({@link #throttled}); accepted requests raise it again
  * ({@link #accepted}). Waiters learn of a hold when they come back, and then wait it out.
  *
+ * <p>Across nodes ({@link SharedBudget}): the bucket counts what it used and what Retell accepted or refused since
+ * the last sync ({@link #drain}), and the sync sets its rate and burst to this node's share of the key's
+ * cluster-wide rate ({@link #share}); while it is shared, accepted requests do not raise the rate here (the shared
+ * rate grows instead), a 429 still cuts it here at once. {@link #solo} falls back to the node's own adaptation.
+ *
  * <p>Thread-safe: verticle instances on different event loops share one bucket per API key.
  */
 final class TokenBucket implements Shareable {
@@ -63,7 +68,8 @@ final class TokenBucket implements Shareable {
       .thenComparingLong(Ticket::seq);
 
   private final AdaptiveRate rate;
-  private final double burst;
+  /** Fixed for a node's own budget; this node's part of the key's burst while shared. */
+  private double burst;
   private final int maxQueue;
   private final TreeSet<Ticket> waiting = new TreeSet<>(TURN);
   /** Per lane with waiters: its waiting tickets and its flows. Bounded by the waiters. */
@@ -75,6 +81,36 @@ final class TokenBucket implements Shareable {
   /** No token is taken before this (Retell's Retry-After); tokens refill only from then on. */
   private long holdUntilNanos;
   private boolean holding;
+  /** True while the rate is this node's share of a cluster-wide one ({@link #share}). */
+  private boolean shared;
+  // Since the last drain: tokens taken, requests Retell accepted, cuts (429s of a new episode) and the last one's send time.
+  private long taken;
+  private long acceptedSinceDrain;
+  private int cuts;
+  private long lastCutSentNanos;
+  // Sync bookkeeping for SharedBudget: one sync of a key at a time, and when the last one started.
+  private boolean syncing;
+  private boolean syncTried;
+  private long lastSyncNanos;
+  private boolean leased;
+
+  /**
+   * What the bucket saw since the last {@link #drain}, for the key's cluster-wide budget.
+   *
+   * @param taken tokens taken (requests sent)
+   * @param accepted answers that were not 429
+   * @param waiting requests waiting for a token now
+   * @param cuts 429s that cut the rate here (each the first of its episode)
+   * @param lastCutSentNanos when the request of the last such 429 was sent
+   * @param perSecond the rate here now
+   * @param holdNanos how long no request may leave from now (Retell's Retry-After)
+   */
+  record Demand(long taken, long accepted, int waiting, int cuts, long lastCutSentNanos, double perSecond,
+      long holdNanos) {
+    boolean any() {
+      return taken > 0 || waiting > 0 || cuts > 0;
+    }
+  }
 
   /** A bucket with a fixed rate. */
   TokenBucket(double ratePerSecond, int burst, int maxQueue, long nowNanos) {
@@ -82,10 +118,18 @@ final class TokenBucket implements Shareable {
   }
 
   TokenBucket(AdaptiveRate rate, int burst, int maxQueue, long nowNanos) {
+    this(rate, burst, maxQueue, nowNanos, burst);
+  }
+
+  /**
+   * @param initialTokens what the bucket holds at first: a bucket that will share a cluster-wide budget starts
+   *     with one token, since other nodes may already spend the key's whole burst
+   */
+  TokenBucket(AdaptiveRate rate, int burst, int maxQueue, long nowNanos, double initialTokens) {
     this.rate = rate;
     this.burst = burst;
     this.maxQueue = maxQueue;
-    this.tokens = burst;
+    this.tokens = Math.min(burst, initialTokens);
     this.lastNanos = nowNanos;
   }
 
@@ -108,6 +152,7 @@ final class TokenBucket implements Shareable {
     refill(nowNanos);
     if (waiting.isEmpty() && tokens >= 1 && !held(nowNanos)) {
       tokens -= 1;
+      taken++;
       return NOW;
     }
     String key = lane == null ? NO_LANE : lane;
@@ -141,6 +186,7 @@ final class TokenBucket implements Shareable {
     refill(nowNanos);
     if (!held(nowNanos) && tokens >= ahead(ticket) + 1) {
       tokens -= 1;
+      taken++;
       virtualTime = Math.max(virtualTime, ticket.rank());
       leave(ticket);
       return 0;
@@ -152,10 +198,21 @@ final class TokenBucket implements Shareable {
    * Retell answered 429 to a request of this key sent at {@code sentNanos}: cut the rate (once per episode, see
    * {@link AdaptiveRate#throttled}), spend the balance (what Retell refused is not there to spend) and take no
    * token for {@code holdNanos} (Retell's Retry-After, or the client's own backoff when it sent none).
+   *
+   * @return true when this cut the rate (the first 429 of its episode here)
    */
-  synchronized void throttled(long nowNanos, long sentNanos, long holdNanos) {
+  synchronized boolean throttled(long nowNanos, long sentNanos, long holdNanos) {
     refill(nowNanos);
-    rate.throttled(nowNanos, sentNanos);
+    boolean cut = rate.throttled(nowNanos, sentNanos);
+    if (cut) {
+      cuts++;
+      lastCutSentNanos = sentNanos;
+    }
+    hold(nowNanos, holdNanos);
+    return cut;
+  }
+
+  private void hold(long nowNanos, long holdNanos) {
     tokens = Math.min(tokens, 0);
     long until = nowNanos + Math.max(0, holdNanos);
     if (!holding || until - holdUntilNanos > 0) {
@@ -168,9 +225,95 @@ final class TokenBucket implements Shareable {
     }
   }
 
-  /** Retell accepted a request of this key (any answer but 429): the rate probes upward. */
+  /**
+   * Retell accepted a request of this key (any answer but 429): the rate probes upward (while shared, the
+   * cluster-wide rate does, at the next sync).
+   */
   synchronized void accepted() {
-    rate.accepted();
+    acceptedSinceDrain++;
+    if (!shared) {
+      rate.accepted();
+    }
+  }
+
+  /** What the bucket saw since the last drain; the counters start again from 0. */
+  synchronized Demand drain(long nowNanos) {
+    refill(nowNanos);
+    Demand demand = new Demand(taken, acceptedSinceDrain, waiting.size(), cuts, lastCutSentNanos,
+        rate.perSecond(), holdNanos(nowNanos));
+    taken = 0;
+    acceptedSinceDrain = 0;
+    cuts = 0;
+    return demand;
+  }
+
+  /** A sync that could not write its result gives back what it drained, for the next one. */
+  synchronized void undrain(Demand demand) {
+    taken += demand.taken();
+    acceptedSinceDrain += demand.accepted();
+    if (demand.cuts() > 0) {
+      if (cuts == 0) {
+        lastCutSentNanos = demand.lastCutSentNanos(); // a cut since the drain is the later one
+      }
+      cuts += demand.cuts();
+    }
+  }
+
+  /**
+   * This node's share of the key's cluster-wide budget: refill at {@code perSecond}, hold at most {@code
+   * shareOfBurst} tokens, and take none for {@code holdNanos} (a Retry-After another node was given).
+   */
+  synchronized void share(long nowNanos, double perSecond, double shareOfBurst, long holdNanos) {
+    refill(nowNanos);
+    shared = true;
+    rate.set(perSecond);
+    burst = Math.max(1, shareOfBurst);
+    tokens = Math.min(tokens, burst);
+    if (holdNanos > 0) {
+      hold(nowNanos, holdNanos);
+    }
+  }
+
+  /** The cluster-wide budget is out of reach: adapt on this node's own 429s, from the rate it has now. */
+  synchronized void solo(double nodeBurst) {
+    shared = false;
+    burst = nodeBurst;
+  }
+
+  synchronized boolean isShared() {
+    return shared;
+  }
+
+  /**
+   * Whether the caller should sync this key now: not while a sync of it runs; when forced (a 429 cut the rate,
+   * or the key was never synced), else when it has something to report (requests sent or waiting, a cut, or a
+   * lease to give up) and the last sync began at least {@code minGapNanos} ago. Claims the sync when it answers true.
+   */
+  synchronized boolean claimSync(long nowNanos, long minGapNanos, boolean force) {
+    if (syncing) {
+      return false;
+    }
+    boolean due = force || ((taken > 0 || !waiting.isEmpty() || cuts > 0 || leased)
+        && nowNanos - lastSyncNanos >= minGapNanos);
+    if (due) {
+      syncing = true;
+      syncTried = true;
+      lastSyncNanos = nowNanos;
+    }
+    return due;
+  }
+
+  /** The claimed sync ended; {@code leased}: whether this node now holds a lease on the key's budget. */
+  synchronized void syncDone(boolean ok, boolean nowLeased) {
+    syncing = false;
+    if (ok) {
+      leased = nowLeased;
+    }
+  }
+
+  /** No sync of this key was started yet (a failed one counts: the timer retries it, not every request). */
+  synchronized boolean neverSynced() {
+    return !syncTried;
   }
 
   /** The rate the bucket refills at now, in requests per second. */
@@ -193,7 +336,7 @@ final class TokenBucket implements Shareable {
   /** A full bucket with nobody waiting behaves exactly like a new one, so it may be dropped. */
   synchronized boolean isIdle(long nowNanos) {
     refill(nowNanos);
-    return waiting.isEmpty() && tokens >= burst && !held(nowNanos) && rate.atCeiling();
+    return waiting.isEmpty() && tokens >= burst && !held(nowNanos) && rate.atCeiling() && !leased && !syncing;
   }
 
   synchronized int waiting() {

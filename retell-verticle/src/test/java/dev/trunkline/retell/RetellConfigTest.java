@@ -33,6 +33,7 @@ class RetellConfigTest {
     assertThat(config.rateLimitIncreasePerSecond()).isEqualTo(2.0);
     assertThat(config.rateLimitBurst()).isEqualTo(20);
     assertThat(config.rateLimitMaxQueue()).isEqualTo(200);
+    assertThat(config.sharedBudgetSyncMs()).isEqualTo(500);
   }
 
   @Test
@@ -56,6 +57,8 @@ class RetellConfigTest {
         new JsonObject().put("maxRetries", -1)))).hasMessageContaining("retell.maxRetries");
     assertThatThrownBy(() -> RetellConfig.from(new JsonObject().put("retell",
         new JsonObject().put("rateLimitDecreaseFactor", 1.5)))).hasMessageContaining("retell.rateLimitDecreaseFactor");
+    assertThatThrownBy(() -> RetellConfig.from(new JsonObject().put("retell",
+        new JsonObject().put("sharedBudgetSyncMs", 10)))).hasMessageContaining("retell.sharedBudgetSyncMs");
   }
 
   @Test
