@@ -63,8 +63,7 @@ public class GatewayVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    long graceMs = config().getJsonObject("http", new JsonObject())
-        .getLong("shutdownTimeoutMs", 10_000L);
+    long graceMs = GatewayConfig.SHUTDOWN_TIMEOUT_MS.get(config());
     return server == null ? Future.succeededFuture()
         : server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
