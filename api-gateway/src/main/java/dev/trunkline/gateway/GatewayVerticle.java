@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -35,6 +36,8 @@ public class GatewayVerticle extends VerticleBase {
     if (config.jwtSecret() == null && config.rs256PublicKeys().isEmpty()) {
       LOG.warn("no JWT secret or RS256 key configured: every tenant route will answer 401");
     }
+    // Readiness on this node now includes "the store answers the gateway" (and this instance's event loop runs).
+    NodeHealth.of(vertx).add(this, new HealthRoutes(vertx, config.readyTimeoutMs(), context));
     ConnectionGuard guard = new ConnectionGuard(vertx, config.connections(), context.getInstanceCount(),
         FrontDoorMetrics.forVertxRegistry());
     return vertx.fileSystem().readFile("openapi.yaml")
@@ -63,6 +66,7 @@ public class GatewayVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    NodeHealth.of(vertx).remove(this);
     long graceMs = GatewayConfig.SHUTDOWN_TIMEOUT_MS.get(config());
     return server == null ? Future.succeededFuture()
         : server.shutdown(graceMs, TimeUnit.MILLISECONDS);

@@ -1,6 +1,7 @@
 package dev.trunkline.app;
 
 import dev.trunkline.contract.config.Option;
+import dev.trunkline.contract.health.NodeHealth;
 import dev.trunkline.gateway.GatewayConfig;
 import dev.trunkline.gateway.GatewayVerticle;
 import dev.trunkline.provisioning.ProvisioningConfig;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Deployer {
   /** Shared local map where the launcher tells the gateway's readiness check that deployment finished. */
-  public static final String STATE_MAP = "trunkline";
-  public static final String DEPLOYED_KEY = "deployed";
+  public static final String STATE_MAP = NodeHealth.STATE_MAP;
+  public static final String DEPLOYED_KEY = NodeHealth.DEPLOYED_KEY;
 
   private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 

@@ -2,7 +2,7 @@ package dev.trunkline.app;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
-import dev.trunkline.gateway.ClusterHealth;
+import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -38,8 +38,9 @@ public final class VertxFactory {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(config));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
         .onSuccess(vertx -> {
-          vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY,
-              new HazelcastClusterHealth(manager, NodeOptions.CLUSTER_MIN_MEMBERS.get(config)));
+          ClusterHealth health = new HazelcastClusterHealth(manager, NodeOptions.CLUSTER_MIN_MEMBERS.get(config));
+          vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY, health);
+          NodeHealth.of(vertx).add(manager, health);
           MemberDepartures.install(vertx, manager);
         });
   }

@@ -182,7 +182,7 @@ class DocumentedConfigurationTest {
         .append(hz.getNetworkConfig().getInterfaces().getInterfaces())
         .append(hz.getNetworkConfig().getJoin().getTcpIpConfig().getMembers()).append(hz.getProperties())
         .append(bus.toJson().encode()).append(metrics.toJson().encode())
-        .append(Deployer.plan(config)).append(NodeOptions.HEALTH_HOST.get(config)).append(NodeOptions.HEALTH_PORT.get(config))
+        .append(Deployer.plan(config)).append(HealthServer.address(config))
         .append(StartupMode.resolve(config)).append(NodeOptions.LOG_FORMAT.get(config))
         .append(NodeOptions.CLUSTER_ENABLED.get(config)).append(NodeOptions.CLUSTER_MIN_MEMBERS.get(config))
         // Read where they are used: the drain on shutdown (Main, GatewayVerticle), the metrics server's interface

@@ -20,6 +20,10 @@ import dev.trunkline.contract.ProvisioningMessages.SearchNumbers;
 import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
 import dev.trunkline.contract.ProvisioningMessages.Teardown;
 import dev.trunkline.contract.TenantRef;
+import dev.trunkline.contract.health.Checks;
+import dev.trunkline.contract.health.HealthCheckProvider;
+import dev.trunkline.contract.health.HealthCheckRegistry;
+import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -43,7 +47,7 @@ import java.util.function.Supplier;
  * ({@link ProgressEvents}), and stop starting numbers when cancelled ({@code cancel}) or when the caller's time
  * ({@code x-trunkline-timeout-ms}) is nearly up, so a long fan-out answers with what it did.
  */
-public class ProvisioningVerticle extends VerticleBase {
+public class ProvisioningVerticle extends VerticleBase implements HealthCheckProvider {
   private ProvisioningConfig config;
   private CredentialLeases leases;
   private FixCredentialsFlow fix;
@@ -85,7 +89,25 @@ public class ProvisioningVerticle extends VerticleBase {
       }
     }));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .compose(v -> deaths.registered());
+        .compose(v -> deaths.registered())
+        .onSuccess(v -> NodeHealth.of(vertx).add(this, this));
+  }
+
+  /** {@code provisioning}: every flow address of this instance has its consumer registered. */
+  @Override
+  public void registerReadinessChecks(HealthCheckRegistry readiness) {
+    readiness.register("provisioning", Checks.consumersRegistered(consumers));
+  }
+
+  @Override
+  public void registerLivenessChecks(HealthCheckRegistry liveness) {
+    liveness.register("provisioning", Checks.eventLoopRuns(context));
+  }
+
+  @Override
+  public Future<?> stop() {
+    NodeHealth.of(vertx).remove(this);
+    return Future.succeededFuture();
   }
 
   private <Q> void serve(String address, Class<Q> type, Function<BusRequest<Q>, Future<FlowResult>> flow) {
