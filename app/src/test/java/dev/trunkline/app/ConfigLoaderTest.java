@@ -124,6 +124,9 @@ class ConfigLoaderTest {
         Map.of("trunkline.retell.rateLimitPerSecond", "40", "trunkline.twilio.requestTimeoutMs", "2500"));
     assertThat(ConfigLoader.get(config, "retell.rateLimitPerSecond")).isEqualTo(40.0);
     assertThat(ConfigLoader.get(config, "twilio.requestTimeoutMs")).isEqualTo(2500L);
+    JsonObject route = ConfigLoader.applyOverrides(new JsonObject(), Map.of(),
+        Map.of("trunkline.gateway.rateLimit.routes.getTrunk", "60"));
+    assertThat(dev.trunkline.gateway.GatewayConfig.from(route).requestsPerMinute("getTrunk")).isEqualTo(60);
     assertThatThrownBy(() -> ConfigLoader.applyOverrides(new JsonObject(), Map.of(),
         Map.of("trunkline.retell.requestTimeout", "4000")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -117,6 +117,21 @@ class DocumentedConfigurationTest {
   }
 
   @Test
+  void everyDeclaredKeyIsDocumented() throws Exception {
+    StringBuilder docs = new StringBuilder(Files.readString(Path.of("..", "README.md")));
+    try (Stream<Path> files = Files.list(Path.of("..", "docs"))) {
+      for (Path doc : files.filter(p -> p.toString().endsWith(".md")).toList()) {
+        docs.append(Files.readString(doc));
+      }
+    }
+    String text = docs.toString();
+    List<String> undocumented = NodeOptions.ALL.all().stream().map(Option::path)
+        .filter(key -> !text.contains("`" + key + "`") && !text.contains("`" + key.replaceAll("\\.[^.]+$", ".*`")))
+        .toList();
+    assertThat(undocumented).as("declared keys that no doc names").isEmpty();
+  }
+
+  @Test
   void everyDocumentedKeyTakesEffectFromYamlSystemPropertyAndEnvironment() throws Exception {
     Map<String, String> variables = new LinkedHashMap<>();
     ConfigLoader.ENVIRONMENT.forEach(s -> variables.put(s.path(), s.variable()));

@@ -35,6 +35,17 @@ public final class Options {
     return option != null ? option : byOldPath.get(path);
   }
 
+  /** The object-typed key that {@code path} is a member of (e.g. one route of a per-route map), or null. */
+  public Option<?> objectContaining(String path) {
+    for (int dot = path.lastIndexOf('.'); dot > 0; dot = path.lastIndexOf('.', dot - 1)) {
+      Option<?> option = byPath.get(path.substring(0, dot));
+      if (option != null) {
+        return option.type() == Option.Type.OBJECT ? option : null;
+      }
+    }
+    return null;
+  }
+
   public List<Option<?>> all() {
     return byPath.values().stream().sorted(java.util.Comparator.comparing(Option::path)).toList();
   }
