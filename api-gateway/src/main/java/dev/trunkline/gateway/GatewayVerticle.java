@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import dev.trunkline.contract.health.EventLoopHeartbeat;
 import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -29,6 +30,7 @@ public class GatewayVerticle extends VerticleBase {
   public static final String PORT_KEY = "http.port";
 
   private HttpServer server;
+  private EventLoopHeartbeat heartbeat;
 
   @Override
   public Future<?> start() {
@@ -37,7 +39,8 @@ public class GatewayVerticle extends VerticleBase {
       LOG.warn("no JWT secret or RS256 key configured: every tenant route will answer 401");
     }
     // Readiness on this node now includes "the store answers the gateway" (and this instance's event loop runs).
-    NodeHealth.of(vertx).add(this, new HealthRoutes(vertx, config.readyTimeoutMs(), context));
+    heartbeat = EventLoopHeartbeat.start(vertx);
+    NodeHealth.of(vertx).add(this, new HealthRoutes(vertx, config.readyTimeoutMs(), heartbeat));
     ConnectionGuard guard = new ConnectionGuard(vertx, config.connections(), context.getInstanceCount(),
         FrontDoorMetrics.forVertxRegistry());
     return vertx.fileSystem().readFile("openapi.yaml")
@@ -54,6 +57,11 @@ public class GatewayVerticle extends VerticleBase {
           router.route().order(-1).handler(guard::track);
           return server.connectionHandler(guard::accept).requestHandler(router).listen(config.port());
         })
+        // A gateway that did not start is never stopped: take its checks back here.
+        .onFailure(err -> {
+          NodeHealth.of(vertx).remove(this);
+          heartbeat.stop();
+        })
         .onSuccess(s -> {
           vertx.sharedData().getLocalMap(PORT_MAP).put(PORT_KEY, s.actualPort());
           LOG.info("gateway listening on {}:{}", config.host(), s.actualPort());
@@ -67,6 +75,9 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     NodeHealth.of(vertx).remove(this);
+    if (heartbeat != null) {
+      heartbeat.stop();
+    }
     long graceMs = GatewayConfig.SHUTDOWN_TIMEOUT_MS.get(config());
     return server == null ? Future.succeededFuture()
         : server.shutdown(graceMs, TimeUnit.MILLISECONDS);

@@ -4,10 +4,10 @@ import dev.trunkline.contract.BusCaller;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.health.Checks;
+import dev.trunkline.contract.health.EventLoopHeartbeat;
 import dev.trunkline.contract.health.HealthCheckProvider;
 import dev.trunkline.contract.health.HealthCheckRegistry;
 import dev.trunkline.contract.health.NodeHealth;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
@@ -24,13 +24,13 @@ import io.vertx.ext.web.RoutingContext;
 final class HealthRoutes implements HealthCheckProvider {
   private final Vertx vertx;
   private final long readyTimeoutMs;
-  private final Context context;
+  private final EventLoopHeartbeat heartbeat;
 
-  /** @param context the gateway instance's, for its liveness check; null when only serving the probes */
-  HealthRoutes(Vertx vertx, long readyTimeoutMs, Context context) {
+  /** @param heartbeat the gateway instance's, for its liveness check; null when only serving the probes */
+  HealthRoutes(Vertx vertx, long readyTimeoutMs, EventLoopHeartbeat heartbeat) {
     this.vertx = vertx;
     this.readyTimeoutMs = readyTimeoutMs;
-    this.context = context;
+    this.heartbeat = heartbeat;
   }
 
   @Override
@@ -50,8 +50,8 @@ final class HealthRoutes implements HealthCheckProvider {
 
   @Override
   public void registerLivenessChecks(HealthCheckRegistry liveness) {
-    if (context != null) {
-      liveness.register("gateway", Checks.eventLoopRuns(context));
+    if (heartbeat != null) {
+      liveness.register("gateway", heartbeat.check());
     }
   }
 

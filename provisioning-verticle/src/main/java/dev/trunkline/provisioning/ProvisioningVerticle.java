@@ -21,6 +21,7 @@ import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
 import dev.trunkline.contract.ProvisioningMessages.Teardown;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.health.Checks;
+import dev.trunkline.contract.health.EventLoopHeartbeat;
 import dev.trunkline.contract.health.HealthCheckProvider;
 import dev.trunkline.contract.health.HealthCheckRegistry;
 import dev.trunkline.contract.health.NodeHealth;
@@ -57,6 +58,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   private final RunningFlows running = new RunningFlows();
   private NodeDeaths deaths;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private EventLoopHeartbeat heartbeat;
 
   @Override
   public Future<?> start() {
@@ -90,7 +92,10 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     }));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(v -> deaths.registered())
-        .onSuccess(v -> NodeHealth.of(vertx).add(this, this));
+        .onSuccess(v -> {
+          heartbeat = EventLoopHeartbeat.start(vertx);
+          NodeHealth.of(vertx).add(this, this);
+        });
   }
 
   /** {@code provisioning}: every flow address of this instance has its consumer registered. */
@@ -101,12 +106,15 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
 
   @Override
   public void registerLivenessChecks(HealthCheckRegistry liveness) {
-    liveness.register("provisioning", Checks.eventLoopRuns(context));
+    liveness.register("provisioning", heartbeat.check());
   }
 
   @Override
   public Future<?> stop() {
     NodeHealth.of(vertx).remove(this);
+    if (heartbeat != null) {
+      heartbeat.stop();
+    }
     return Future.succeededFuture();
   }
 

@@ -11,10 +11,10 @@ import dev.trunkline.contract.RetellMessages.VerifyKey;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import dev.trunkline.contract.health.Checks;
+import dev.trunkline.contract.health.EventLoopHeartbeat;
 import dev.trunkline.contract.health.HealthCheckProvider;
 import dev.trunkline.contract.health.HealthCheckRegistry;
 import dev.trunkline.contract.health.NodeHealth;
-import io.vertx.core.Context;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
@@ -37,6 +37,7 @@ public class RetellVerticle extends VerticleBase {
   private final Function<RetellHttp, RetellClient> clientFactory;
   private WebClient webClient;
   private RateLimiter limiter;
+  private EventLoopHeartbeat heartbeat;
 
   public RetellVerticle() {
     this(RetellClient::new);
@@ -89,7 +90,10 @@ public class RetellVerticle extends VerticleBase {
         Bus.consumer(vertx, Addresses.Retell.NUMBER_INSPECT, InspectNumber.class,
             req -> service.inspectNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .onSuccess(v -> NodeHealth.of(vertx).add(this, health(consumers)))
+        .onSuccess(v -> {
+          heartbeat = EventLoopHeartbeat.start(vertx);
+          NodeHealth.of(vertx).add(this, health(consumers));
+        })
         .onSuccess(v -> LOG.info("retell verticle serving {} addresses, {}", consumers.size(), config));
   }
 
@@ -98,7 +102,7 @@ public class RetellVerticle extends VerticleBase {
    * front of it to report: its rate limits are per key and answered per request (429 with a retry time).
    */
   private HealthCheckProvider health(List<MessageConsumer<Object>> consumers) {
-    Context own = context;
+    EventLoopHeartbeat beat = heartbeat;
     return new HealthCheckProvider() {
       @Override
       public void registerReadinessChecks(HealthCheckRegistry readiness) {
@@ -107,7 +111,7 @@ public class RetellVerticle extends VerticleBase {
 
       @Override
       public void registerLivenessChecks(HealthCheckRegistry liveness) {
-        liveness.register("retell", Checks.eventLoopRuns(own));
+        liveness.register("retell", beat.check());
       }
     };
   }
@@ -115,6 +119,9 @@ public class RetellVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     NodeHealth.of(vertx).remove(this);
+    if (heartbeat != null) {
+      heartbeat.stop();
+    }
     if (limiter != null) {
       limiter.close();
     }

@@ -11,6 +11,7 @@ import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import dev.trunkline.contract.health.Checks;
+import dev.trunkline.contract.health.EventLoopHeartbeat;
 import dev.trunkline.contract.health.HealthCheckProvider;
 import dev.trunkline.contract.health.HealthCheckRegistry;
 import dev.trunkline.contract.health.NodeHealth;
@@ -40,6 +41,7 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
 
   private final Clock clock;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private EventLoopHeartbeat heartbeat;
   private StoreConfig cfg;
   private EmbeddedMongo embedded;
   private MongoClient mongo;
@@ -84,7 +86,10 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
         })
         .compose(v -> Indexes.ensure(mongo))
         .compose(v -> registerConsumers())
-        .onSuccess(v -> NodeHealth.of(vertx).add(this, this))
+        .onSuccess(v -> {
+          heartbeat = EventLoopHeartbeat.start(vertx);
+          NodeHealth.of(vertx).add(this, this);
+        })
         .onSuccess(v -> {
           LOG.info("store ready: backend {}, database {}, active key id {}, {} key ids readable, legacy key {}, "
                   + "plain-text adoption {}", backend(), cfg.database(), cfg.keyring().activeKid(),
@@ -124,7 +129,7 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
 
   @Override
   public void registerLivenessChecks(HealthCheckRegistry liveness) {
-    liveness.register("store", Checks.eventLoopRuns(context));
+    liveness.register("store", heartbeat.check());
   }
 
   /** The embedded server ignores TTL indexes: expired idempotency records are deleted here instead. */
@@ -143,6 +148,10 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
 
   private Future<Void> release() {
     NodeHealth.of(vertx).remove(this);
+    if (heartbeat != null) {
+      heartbeat.stop();
+      heartbeat = null;
+    }
     if (sweepTimer != null) {
       vertx.cancelTimer(sweepTimer);
       sweepTimer = null;

@@ -28,6 +28,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import dev.trunkline.contract.health.Checks;
+import dev.trunkline.contract.health.EventLoopHeartbeat;
 import dev.trunkline.contract.health.HealthCheckProvider;
 import dev.trunkline.contract.health.HealthCheckRegistry;
 import dev.trunkline.contract.health.NodeHealth;
@@ -46,6 +47,7 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
   private final TwilioHttp.Observer observer;
   private TwilioHttp http;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private EventLoopHeartbeat heartbeat;
   private int maxInFlight;
   private int inFlight;
 
@@ -103,7 +105,10 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
         r -> tenants.locked(r, r.body().subaccountId(), t -> numbers.release(t, r.body())));
 
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .onSuccess(v -> NodeHealth.of(vertx).add(this, this));
+        .onSuccess(v -> {
+          heartbeat = EventLoopHeartbeat.start(vertx);
+          NodeHealth.of(vertx).add(this, this);
+        });
   }
 
   /**
@@ -117,12 +122,15 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
 
   @Override
   public void registerLivenessChecks(HealthCheckRegistry liveness) {
-    liveness.register("twilio", Checks.eventLoopRuns(context));
+    liveness.register("twilio", heartbeat.check());
   }
 
   @Override
   public Future<?> stop() {
     NodeHealth.of(vertx).remove(this);
+    if (heartbeat != null) {
+      heartbeat.stop();
+    }
     if (http != null) {
       http.close();
     }

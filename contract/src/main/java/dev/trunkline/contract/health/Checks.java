@@ -1,6 +1,5 @@
 package dev.trunkline.contract.health;
 
-import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -35,11 +34,4 @@ public final class Checks {
     };
   }
 
-  /**
-   * Alive while the verticle's event loop runs tasks: a loop blocked for longer than the procedure's timeout
-   * fails liveness, which is what a restart can cure.
-   */
-  public static Handler<Promise<Status>> eventLoopRuns(Context context) {
-    return promise -> context.runOnContext(v -> promise.tryComplete(Status.OK()));
-  }
 }
