@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.store.StoreConfig;
 import dev.trunkline.gateway.GatewayVerticle;
 
 import io.vertx.core.Future;
@@ -123,10 +124,10 @@ public final class Trunkline {
       LOG.warn("PRODUCTION ON THE EMBEDDED STORE: TRUNKLINE_MONGO_URI is not set, so every tenant's data is in {} "
           + "on this node alone: one node, no replication, no authentication on its loopback port, up to a second "
           + "of writes lost on a hard kill. Set TRUNKLINE_MONGO_URI to a MongoDB (docs/store.md).",
-          Path.of(config.getString("dataDir", "./data")).toAbsolutePath().normalize().resolve("store.mv"));
+          Path.of(StoreConfig.DATA_DIR.get(config)).toAbsolutePath().normalize().resolve("store.mv"));
     }
-    JsonObject metrics = config.getJsonObject("metrics", new JsonObject());
-    if (roles.contains(Roles.GATEWAY) && metrics.getBoolean("enabled", true) && metrics.getValue("port") == null) {
+    if (roles.contains(Roles.GATEWAY) && NodeOptions.METRICS_ENABLED.get(config)
+        && NodeOptions.METRICS_PORT.get(config) == null) {
       LOG.warn("metrics are collected but not served: in production /metrics is not on the API port. Set "
           + "metrics.port (bound to metrics.host, default 127.0.0.1) to scrape them (docs/deployment.md)");
     }
@@ -161,7 +162,7 @@ public final class Trunkline {
   }
 
   public Path dataDir() {
-    return Path.of(config.getString("dataDir", "./data"));
+    return Path.of(StoreConfig.DATA_DIR.get(config));
   }
 
   /**
