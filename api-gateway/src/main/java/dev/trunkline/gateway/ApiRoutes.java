@@ -91,7 +91,7 @@ final class ApiRoutes {
     this.serviceAuth = new ServiceTokenAuth(config.serviceToken());
     this.limiter = TenantRateLimiter.forNode(vertx);
     this.addresses = ClientAddressLimiter.forNode(vertx);
-    this.health = new HealthRoutes(vertx, config.readyTimeoutMs());
+    this.health = new HealthRoutes(vertx, config.readyTimeoutMs(), null);
     this.provisioning = new ProvisioningClient(vertx, config.flowTimeoutMs(), config.fanOutTimeoutMs());
   }
 

@@ -1,6 +1,8 @@
 package dev.trunkline.gateway;
 
 import dev.trunkline.contract.ProvisioningClient;
+import dev.trunkline.contract.config.Option;
+import dev.trunkline.contract.config.Options;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -56,15 +58,52 @@ public record GatewayConfig(
   public record ConnectionLimits(long requestHeadTimeoutMs, long requestBodyTimeoutMs, long idleTimeoutMs,
       int maxConnections) {}
 
+  // The keys the gateway reads, each with its type and default (docs/api.md and the README list them).
+  public static final Option<String> HOST = Option.string("http.host", "0.0.0.0");
+  public static final Option<Integer> PORT = Option.integer("http.port", 8080);
+  public static final Option<Long> BODY_LIMIT_BYTES = Option.longValue("http.bodyLimitBytes", 65_536L);
+  /** Verticle instances per node (the launcher reads it; unset: one per core). */
+  public static final Option<Integer> INSTANCES = Option.integer("http.instances", 2);
+  public static final Option<Long> SHUTDOWN_TIMEOUT_MS = Option.longValue("http.shutdownTimeoutMs", 10_000L);
+  public static final Option<Long> REQUEST_HEAD_TIMEOUT_MS = Option.longValue("http.requestHeadTimeoutMs", 10_000L);
+  public static final Option<Long> REQUEST_BODY_TIMEOUT_MS = Option.longValue("http.requestBodyTimeoutMs", 10_000L);
+  public static final Option<Long> IDLE_TIMEOUT_MS = Option.longValue("http.idleTimeoutMs", 30_000L);
+  public static final Option<Integer> MAX_CONNECTIONS = Option.integer("http.maxConnections", 4096);
+  public static final Option<String> JWT_SECRET = Option.unsetString("gateway.jwtSecret", null);
+  public static final Option<Object> RS256_PUBLIC_KEYS = Option.list("gateway.rs256PublicKeys");
+  public static final Option<String> SERVICE_TOKEN = Option.unsetString("gateway.serviceToken", null);
+  public static final Option<String> JWT_ISSUER = Option.unsetString("gateway.jwtIssuer", null);
+  public static final Option<String> JWT_AUDIENCE = Option.unsetString("gateway.jwtAudience", null);
+  public static final Option<Long> FLOW_TIMEOUT_MS =
+      Option.longValue("gateway.flowTimeoutMs", ProvisioningClient.DEFAULT_TIMEOUT_MS);
+  public static final Option<Long> FAN_OUT_TIMEOUT_MS =
+      Option.longValue("gateway.fanOutTimeoutMs", ProvisioningClient.DEFAULT_FAN_OUT_TIMEOUT_MS);
+  public static final Option<Long> READY_TIMEOUT_MS = Option.longValue("gateway.readyTimeoutMs", 2_000L);
+  public static final Option<Integer> REQUESTS_PER_MINUTE = Option.integer("gateway.rateLimit.requestsPerMinute", 600);
+  public static final Option<JsonObject> ROUTE_REQUESTS_PER_MINUTE = Option.object("gateway.rateLimit.routes");
+  public static final Option<Integer> UNAUTHENTICATED_PER_MINUTE =
+      Option.integer("gateway.rateLimit.unauthenticatedPerMinute", 300);
+
+  public static final List<Option<?>> OPTIONS = List.of(HOST, PORT, BODY_LIMIT_BYTES, INSTANCES, SHUTDOWN_TIMEOUT_MS,
+      REQUEST_HEAD_TIMEOUT_MS, REQUEST_BODY_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_CONNECTIONS, JWT_SECRET,
+      RS256_PUBLIC_KEYS, SERVICE_TOKEN, JWT_ISSUER, JWT_AUDIENCE, FLOW_TIMEOUT_MS, FAN_OUT_TIMEOUT_MS,
+      READY_TIMEOUT_MS, REQUESTS_PER_MINUTE, ROUTE_REQUESTS_PER_MINUTE, UNAUTHENTICATED_PER_MINUTE);
+
   public static GatewayConfig from(JsonObject config) {
-    JsonObject http = section(config, "http");
-    JsonObject gateway = section(config, "gateway");
-    JsonObject rate = gateway.getJsonObject("rateLimit", new JsonObject());
+    JsonObject c = config == null ? new JsonObject() : config;
     Map<String, Integer> perRoute = new HashMap<>();
-    rate.getJsonObject("routes", new JsonObject())
-        .forEach(e -> perRoute.put(e.getKey(), ((Number) e.getValue()).intValue()));
+    JsonObject routes = ROUTE_REQUESTS_PER_MINUTE.get(c);
+    if (routes != null) {
+      routes.forEach(e -> {
+        if (!(e.getValue() instanceof Number n)) {
+          throw new IllegalArgumentException(ROUTE_REQUESTS_PER_MINUTE.path() + "." + e.getKey()
+              + " must be a whole number");
+        }
+        perRoute.put(e.getKey(), n.intValue());
+      });
+    }
     List<String> rsKeys = new ArrayList<>();
-    Object keys = gateway.getValue("rs256PublicKeys");
+    Object keys = RS256_PUBLIC_KEYS.get(c);
     if (keys instanceof JsonArray array) {
       array.forEach(k -> rsKeys.add(String.valueOf(k)));
     } else if (keys instanceof String s && !s.isBlank()) {
@@ -74,37 +113,31 @@ public record GatewayConfig(
       }
     }
     return new GatewayConfig(
-        http.getString("host", "0.0.0.0"),
-        http.getInteger("port", 8080),
-        http.getLong("bodyLimitBytes", 65536L),
-        blankToNull(gateway.getString("jwtSecret")),
+        HOST.get(c),
+        PORT.get(c),
+        BODY_LIMIT_BYTES.get(c),
+        blankToNull(JWT_SECRET.get(c)),
         List.copyOf(rsKeys),
-        blankToNull(gateway.getString("serviceToken")),
-        Math.max(1, gateway.getLong("flowTimeoutMs", ProvisioningClient.DEFAULT_TIMEOUT_MS)),
-        Math.max(1, gateway.getLong("fanOutTimeoutMs", ProvisioningClient.DEFAULT_FAN_OUT_TIMEOUT_MS)),
-        Math.max(1, gateway.getLong("readyTimeoutMs", 2000L)),
-        Math.max(1, rate.getInteger("requestsPerMinute", 600)),
+        blankToNull(SERVICE_TOKEN.get(c)),
+        Math.max(1, FLOW_TIMEOUT_MS.get(c)),
+        Math.max(1, FAN_OUT_TIMEOUT_MS.get(c)),
+        Math.max(1, READY_TIMEOUT_MS.get(c)),
+        Math.max(1, REQUESTS_PER_MINUTE.get(c)),
         Map.copyOf(perRoute),
-        blankToNull(gateway.getString("jwtIssuer")),
-        blankToNull(gateway.getString("jwtAudience")),
-        section(config, "metrics").getValue("port") == null
-            && !(config != null && "production".equals(config.getValue("mode"))),
+        blankToNull(JWT_ISSUER.get(c)),
+        blankToNull(JWT_AUDIENCE.get(c)),
+        Options.at(c, "metrics.port") == null && !"production".equals(c.getValue("mode")),
         new ConnectionLimits(
-            Math.max(1, http.getLong("requestHeadTimeoutMs", 10_000L)),
-            Math.max(1, http.getLong("requestBodyTimeoutMs", 10_000L)),
-            Math.max(1, http.getLong("idleTimeoutMs", 30_000L)),
-            Math.max(1, http.getInteger("maxConnections", 4096))),
-        Math.max(0, rate.getInteger("unauthenticatedPerMinute", 300)));
+            Math.max(1, REQUEST_HEAD_TIMEOUT_MS.get(c)),
+            Math.max(1, REQUEST_BODY_TIMEOUT_MS.get(c)),
+            Math.max(1, IDLE_TIMEOUT_MS.get(c)),
+            Math.max(1, MAX_CONNECTIONS.get(c))),
+        Math.max(0, UNAUTHENTICATED_PER_MINUTE.get(c)));
   }
 
   /** The limit for one route: its override, else the default. */
   public int requestsPerMinute(String routeName) {
     return routeRequestsPerMinute.getOrDefault(routeName, requestsPerMinute);
-  }
-
-  private static JsonObject section(JsonObject config, String name) {
-    JsonObject s = config == null ? null : config.getJsonObject(name);
-    return s == null ? new JsonObject() : s;
   }
 
   private static String blankToNull(String s) {

@@ -1,5 +1,7 @@
 package dev.trunkline.gateway;
 
+import dev.trunkline.contract.health.EventLoopHeartbeat;
+import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -28,6 +30,7 @@ public class GatewayVerticle extends VerticleBase {
   public static final String PORT_KEY = "http.port";
 
   private HttpServer server;
+  private EventLoopHeartbeat heartbeat;
 
   @Override
   public Future<?> start() {
@@ -35,6 +38,9 @@ public class GatewayVerticle extends VerticleBase {
     if (config.jwtSecret() == null && config.rs256PublicKeys().isEmpty()) {
       LOG.warn("no JWT secret or RS256 key configured: every tenant route will answer 401");
     }
+    // Readiness on this node now includes "the store answers the gateway" (and this instance's event loop runs).
+    heartbeat = EventLoopHeartbeat.start(vertx);
+    NodeHealth.of(vertx).add(this, new HealthRoutes(vertx, config.readyTimeoutMs(), heartbeat));
     ConnectionGuard guard = new ConnectionGuard(vertx, config.connections(), context.getInstanceCount(),
         FrontDoorMetrics.forVertxRegistry());
     return vertx.fileSystem().readFile("openapi.yaml")
@@ -51,6 +57,11 @@ public class GatewayVerticle extends VerticleBase {
           router.route().order(-1).handler(guard::track);
           return server.connectionHandler(guard::accept).requestHandler(router).listen(config.port());
         })
+        // A gateway that did not start is never stopped: take its checks back here.
+        .onFailure(err -> {
+          NodeHealth.of(vertx).remove(this);
+          heartbeat.stop();
+        })
         .onSuccess(s -> {
           vertx.sharedData().getLocalMap(PORT_MAP).put(PORT_KEY, s.actualPort());
           LOG.info("gateway listening on {}:{}", config.host(), s.actualPort());
@@ -63,8 +74,11 @@ public class GatewayVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    long graceMs = config().getJsonObject("http", new JsonObject())
-        .getLong("shutdownTimeoutMs", 10_000L);
+    NodeHealth.of(vertx).remove(this);
+    if (heartbeat != null) {
+      heartbeat.stop();
+    }
+    long graceMs = GatewayConfig.SHUTDOWN_TIMEOUT_MS.get(config());
     return server == null ? Future.succeededFuture()
         : server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }

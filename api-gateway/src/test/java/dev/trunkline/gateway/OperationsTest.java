@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import dev.trunkline.contract.testing.Await;
+import dev.trunkline.contract.health.HealthCheckProvider;
+import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.Future;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpMethod;
@@ -54,8 +57,8 @@ class OperationsTest {
   }
 
   @AfterEach
-  void removeClusterHook() {
-    metered.sharedData().getLocalMap(ClusterHealth.MAP).remove(ClusterHealth.KEY);
+  void removeClusterCheck() {
+    NodeHealth.of(metered).remove(CLUSTER);
   }
 
   @Test
@@ -94,14 +97,14 @@ class OperationsTest {
     Future<JsonObject> unclustered = ready(200);
     unclustered.compose(body -> {
       test.verify(() -> assertThat(body.getJsonObject("checks").containsKey("cluster")).isFalse());
-      metered.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY, new FixedClusterHealth(
-          new JsonObject().put("status", "DOWN").put("members", 1).put("reason", "sees 1 cluster members, needs at least 2")));
+      NodeHealth.of(metered).add(CLUSTER, fixedCluster(Status.KO(
+          new JsonObject().put("members", 1).put("reason", "sees 1 cluster members, needs at least 2"))));
       return ready(503);
     }).compose(down -> {
       test.verify(() -> assertThat(down.getJsonObject("checks").getJsonObject("cluster").getString("reason"))
           .contains("needs at least 2"));
-      metered.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY,
-          new FixedClusterHealth(new JsonObject().put("status", "UP").put("members", 3)));
+      NodeHealth.of(metered).remove(CLUSTER);
+      NodeHealth.of(metered).add(CLUSTER, fixedCluster(Status.OK(new JsonObject().put("members", 3))));
       return ready(200);
     }).onComplete(test.succeeding(up -> test.verify(() -> {
       assertThat(up.getJsonObject("checks").getJsonObject("cluster").getInteger("members")).isEqualTo(3);
@@ -139,11 +142,11 @@ class OperationsTest {
     });
   }
 
-  /** A cluster view fixed by the test (the real one, Hazelcast's, is exercised by the app's ClusterIT). */
-  private record FixedClusterHealth(JsonObject answer) implements ClusterHealth {
-    @Override
-    public JsonObject check() {
-      return answer.copy();
-    }
+  /** Owner of the test's cluster check. */
+  private static final Object CLUSTER = new Object();
+
+  /** A cluster check fixed by the test (the real one, Hazelcast's, is exercised by the app's ClusterIT). */
+  private static HealthCheckProvider fixedCluster(Status status) {
+    return readiness -> readiness.register("cluster", promise -> promise.complete(new Status(status)));
   }
 }

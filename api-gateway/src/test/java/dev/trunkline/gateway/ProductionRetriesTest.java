@@ -35,7 +35,7 @@ class ProductionRetriesTest {
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    // The shipped values (app/src/main/resources/trunkline-defaults.json and RetellConfig's backoff defaults).
+    // The shipped values (RetellConfig's declared defaults).
     JsonObject overrides = new JsonObject()
         .put("retell", new JsonObject().put("maxRetries", 2).put("requestTimeoutMs", 4_000)
             .put("retryBaseDelayMs", 500).put("retryMaxDelayMs", 8_000))

@@ -173,8 +173,7 @@ public final class TrunklineHarness {
             .put("fixConcurrency", 8)
             .put("perNumberTimeoutMs", 5_000)
             .put("busTimeoutMs", 10_000)
-            .put("rateLimit", new JsonObject().put("requestsPerMinute", 10_000)))
-        .put("bus", new JsonObject().put("timeoutMs", 10_000));
+            .put("rateLimit", new JsonObject().put("requestsPerMinute", 10_000)));
   }
 
   static String randomSecret(String prefix) {

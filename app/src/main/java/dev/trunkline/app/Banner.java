@@ -1,6 +1,5 @@
 package dev.trunkline.app;
 
-import dev.trunkline.gateway.ClusterHealth;
 import io.vertx.core.json.JsonArray;
 import java.io.PrintStream;
 
@@ -28,8 +27,7 @@ final class Banner {
   static void print(Trunkline node, PrintStream out) {
     out.println();
     java.util.Set<Roles> roles = Roles.parse(node.config().getString("roles"));
-    String clustered = node.vertx().isClustered() ? " in cluster '" + node.config().getJsonObject("cluster")
-        .getString("name", "trunkline") + "'" + members(node) : "";
+    String clustered = node.vertx().isClustered() ? " in cluster '" + NodeOptions.CLUSTER_NAME.get(node.config()) + "'" + members(node) : "";
     if (!roles.contains(Roles.GATEWAY)) {
       out.println("Trunkline node is up" + clustered + " with roles " + roles.toString().toLowerCase(java.util.Locale.ROOT)
           + " (no HTTP API on this node; the gateway role serves it)");

@@ -3,6 +3,8 @@ package dev.trunkline.app;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
+import dev.trunkline.contract.config.Option;
+import dev.trunkline.contract.config.Options;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -13,56 +15,58 @@ import java.util.Map;
 
 /**
  * Loads Trunkline's configuration with vertx-config, lowest precedence first:
- * built-in defaults ({@code trunkline-defaults.json}), an optional YAML file ({@code --conf FILE} or
+ * built-in defaults (every declared key's default, {@link NodeOptions#ALL}), an optional YAML file ({@code --conf FILE} or
  * {@code TRUNKLINE_CONFIG}), environment variables ({@link #ENVIRONMENT}), then system properties
  * ({@code -Dtrunkline.http.port=9090} sets {@code http.port}).
  *
  * <p>Environment variables and system properties arrive flat; they are mapped onto the nested keys here, in
- * one place, so the README's configuration table and the code cannot drift apart (a test checks the table).
+ * one place, so the README's configuration table and the code cannot drift apart (a test checks the table). Each
+ * value is parsed as the type its key declares, and the merged result is checked against the declared keys: an
+ * unknown or mistyped key, from any source, stops the start with a message that names it.
  */
 public final class ConfigLoader {
 
-  /** A setting that an environment variable controls: where it lands and of which type it is. */
-  public record EnvSetting(String variable, String path, Class<?> type, String description) {}
+  /** A setting that an environment variable controls: where it lands (its type is the key's). */
+  public record EnvSetting(String variable, String path, String description) {}
 
   public static final List<EnvSetting> ENVIRONMENT = List.of(
-      new EnvSetting("TRUNKLINE_HTTP_PORT", "http.port", Integer.class, "HTTP port of the gateway (default 8080)"),
-      new EnvSetting("TRUNKLINE_HTTP_HOST", "http.host", String.class, "interface the gateway binds (default 0.0.0.0)"),
-      new EnvSetting("TRUNKLINE_MODE", "mode", String.class,
+      new EnvSetting("TRUNKLINE_HTTP_PORT", "http.port", "HTTP port of the gateway (default 8080)"),
+      new EnvSetting("TRUNKLINE_HTTP_HOST", "http.host", "interface the gateway binds (default 0.0.0.0)"),
+      new EnvSetting("TRUNKLINE_MODE", "mode",
           "`auto` (default: sandbox only when no production setting is set), `sandbox` or `production`"),
-      new EnvSetting("TRUNKLINE_MONGO_URI", "mongo.uri", String.class,
+      new EnvSetting("TRUNKLINE_MONGO_URI", "mongo.uri",
           "MongoDB connection string; unset: the embedded store under the data dir"),
-      new EnvSetting("TRUNKLINE_MONGO_DATABASE", "mongo.database", String.class, "database name (default trunkline)"),
-      new EnvSetting("TRUNKLINE_DATA_DIR", "dataDir", String.class, "data directory (default ./data)"),
-      new EnvSetting("TRUNKLINE_JWT_SECRET", "gateway.jwtSecret", String.class,
+      new EnvSetting("TRUNKLINE_MONGO_DATABASE", "mongo.database", "database name (default trunkline)"),
+      new EnvSetting("TRUNKLINE_DATA_DIR", "dataDir", "data directory (default ./data)"),
+      new EnvSetting("TRUNKLINE_JWT_SECRET", "gateway.jwtSecret",
           "HS256 secret for bearer tokens (sandbox: generated)"),
-      new EnvSetting("TRUNKLINE_JWT_ISSUER", "gateway.jwtIssuer", String.class,
+      new EnvSetting("TRUNKLINE_JWT_ISSUER", "gateway.jwtIssuer",
           "when set, bearer tokens must carry this `iss`"),
-      new EnvSetting("TRUNKLINE_JWT_AUDIENCE", "gateway.jwtAudience", String.class,
+      new EnvSetting("TRUNKLINE_JWT_AUDIENCE", "gateway.jwtAudience",
           "when set, bearer tokens must carry this `aud`"),
-      new EnvSetting("TRUNKLINE_SERVICE_TOKEN", "gateway.serviceToken", String.class,
+      new EnvSetting("TRUNKLINE_SERVICE_TOKEN", "gateway.serviceToken",
           "token for service-only routes, sent as X-Service-Token (sandbox: generated)"),
-      new EnvSetting("TRUNKLINE_KEYS", "vault.keys", String.class,
+      new EnvSetting("TRUNKLINE_KEYS", "vault.keys",
           "encryption keys `kid:base64key,...`, 32-byte keys, first is active (sandbox: generated)"),
-      new EnvSetting("TRUNKLINE_LEGACY_ENCRYPTION_KEY", "vault.legacyEncryptionKey", String.class,
+      new EnvSetting("TRUNKLINE_LEGACY_ENCRYPTION_KEY", "vault.legacyEncryptionKey",
           "the origin service's ENCRYPTION_KEY, to adopt its encrypted records"),
-      new EnvSetting("TRUNKLINE_ADOPT_LEGACY_PLAINTEXT", "vault.adoptLegacyPlaintext", Boolean.class,
+      new EnvSetting("TRUNKLINE_ADOPT_LEGACY_PLAINTEXT", "vault.adoptLegacyPlaintext",
           "`true` to adopt the origin's plain-text secrets (default false: plain text in a secret field is an "
               + "integrity error)"),
-      new EnvSetting("TWILIO_API_BASE_URL", "twilio.apiBaseUrl", String.class,
+      new EnvSetting("TWILIO_API_BASE_URL", "twilio.apiBaseUrl",
           "Twilio core API (default https://api.twilio.com)"),
-      new EnvSetting("TWILIO_TRUNKING_BASE_URL", "twilio.trunkingBaseUrl", String.class,
+      new EnvSetting("TWILIO_TRUNKING_BASE_URL", "twilio.trunkingBaseUrl",
           "Twilio trunking API (default https://trunking.twilio.com)"),
-      new EnvSetting("RETELL_BASE_URL", "retell.baseUrl", String.class, "Retell API (default https://api.retellai.com)"),
-      new EnvSetting("RETELL_API_KEY", "retell.defaultApiKey", String.class,
+      new EnvSetting("RETELL_BASE_URL", "retell.baseUrl", "Retell API (default https://api.retellai.com)"),
+      new EnvSetting("RETELL_API_KEY", "retell.defaultApiKey",
           "Retell API key for tenants that have none of their own"),
-      new EnvSetting("TRUNKLINE_FIX_CONCURRENCY", "provisioning.fixConcurrency", Integer.class,
+      new EnvSetting("TRUNKLINE_FIX_CONCURRENCY", "provisioning.fixConcurrency",
           "numbers updated at once by the fix flow (default 32)"),
-      new EnvSetting("TRUNKLINE_ROLES", "roles", String.class,
+      new EnvSetting("TRUNKLINE_ROLES", "roles",
           "verticles this node runs: any of gateway,provisioning,twilio,retell,store (default all)"),
-      new EnvSetting("TRUNKLINE_CLUSTER_MEMBERS", "cluster.members", String.class,
+      new EnvSetting("TRUNKLINE_CLUSTER_MEMBERS", "cluster.members",
           "Hazelcast TCP-IP members, `host[:port],...` (clustered mode)"),
-      new EnvSetting("TRUNKLINE_LOG_FORMAT", "log.format", String.class, "`text` (default) or `json`"));
+      new EnvSetting("TRUNKLINE_LOG_FORMAT", "log.format", "`text` (default) or `json`"));
 
   private static final String SYS_PREFIX = "trunkline.";
 
@@ -75,17 +79,19 @@ public final class ConfigLoader {
    */
   public static Future<JsonObject> load(Vertx vertx, String confFile, Map<String, String> env,
       Map<String, String> sys) {
+    String file = confFile != null ? confFile : env.get("TRUNKLINE_CONFIG");
+    if (file == null || file.isBlank()) {
+      return Future.<JsonObject>succeededFuture(new JsonObject()).map(config -> applyOverrides(config, env, sys));
+    }
+    if (!Files.isRegularFile(Path.of(file))) {
+      return Future.failedFuture(new IllegalArgumentException("configuration file not found: " + file));
+    }
+    // The defaults are not a store here: they go in last, under everything, after former key names have been
+    // moved to their new ones (a default under a new name must not hide a value set under the old one).
     ConfigRetrieverOptions options = new ConfigRetrieverOptions()
         .setIncludeDefaultStores(false)
-        .addStore(new ConfigStoreOptions().setType("json").setConfig(defaults()));
-    String file = confFile != null ? confFile : env.get("TRUNKLINE_CONFIG");
-    if (file != null && !file.isBlank()) {
-      if (!Files.isRegularFile(Path.of(file))) {
-        return Future.failedFuture(new IllegalArgumentException("configuration file not found: " + file));
-      }
-      options.addStore(new ConfigStoreOptions().setType("file").setFormat("yaml")
-          .setConfig(new JsonObject().put("path", file)));
-    }
+        .addStore(new ConfigStoreOptions().setType("file").setFormat("yaml")
+            .setConfig(new JsonObject().put("path", file)));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()
         .map(config -> applyOverrides(config, env, sys))
@@ -95,83 +101,68 @@ public final class ConfigLoader {
         });
   }
 
-  static JsonObject defaults() {
-    try (var in = ConfigLoader.class.getResourceAsStream("/trunkline-defaults.json")) {
-      return new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-    } catch (java.io.IOException | NullPointerException e) {
-      throw new IllegalStateException("built-in defaults missing from the jar", e);
-    }
+  /** The built-in defaults: a fresh copy of every declared key's default. */
+  public static JsonObject defaults() {
+    return NodeOptions.ALL.defaults();
   }
 
+  /**
+   * Applies environment variables and system properties over {@code config} and checks the result.
+   *
+   * @throws IllegalArgumentException naming the variable, property or key that is unknown or of the wrong type
+   */
   static JsonObject applyOverrides(JsonObject config, Map<String, String> env, Map<String, String> sys) {
     JsonObject out = config.copy();
     for (EnvSetting setting : ENVIRONMENT) {
       String value = env.get(setting.variable());
       if (value != null && !value.isBlank()) {
-        put(out, setting.path(), coerce(setting, value.trim()));
+        put(out, setting.path(), option(setting.path()).parse(setting.variable(), value));
       }
     }
     sys.forEach((key, value) -> {
       if (key.startsWith(SYS_PREFIX) && value != null) {
-        put(out, key.substring(SYS_PREFIX.length()), coerceLoose(value.trim()));
+        String path = key.substring(SYS_PREFIX.length());
+        Option<?> option = NodeOptions.ALL.find(path);
+        if (option != null) {
+          put(out, path, option.parse("-D" + key, value));
+        } else if (NodeOptions.ALL.objectContaining(path) != null) {
+          // A member of a map-valued key (-Dtrunkline.gateway.rateLimit.routes.getTrunk=60): its reader checks it.
+          put(out, path, loose(value.trim()));
+        } else {
+          throw new IllegalArgumentException("unknown configuration key " + path + " (system property -D" + key
+              + "; docs/development.md lists where the keys are declared)");
+        }
       }
     });
-    return out;
+    NodeOptions.ALL.renameFormerKeys(out);
+    JsonObject merged = defaults().mergeIn(out, true);
+    NodeOptions.ALL.check(merged);
+    return merged;
   }
 
-  private static Object coerce(EnvSetting setting, String value) {
-    if (setting.type() == Boolean.class) {
-      if (!value.equals("true") && !value.equals("false")) {
-        throw new IllegalArgumentException(setting.variable() + " must be true or false, got '" + value + "'");
-      }
-      return Boolean.parseBoolean(value);
-    }
-    if (setting.type() == Integer.class) {
-      try {
-        return Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(setting.variable() + " must be a number, got '" + value + "'");
-      }
-    }
-    return value;
-  }
-
-  /** System properties have no declared type: numbers and booleans are read as such. */
-  private static Object coerceLoose(String value) {
+  /** A member of a map-valued key has no declared type: a whole number or a flag is read as such. */
+  private static Object loose(String value) {
     if (value.matches("-?\\d{1,9}")) {
       return Integer.parseInt(value);
     }
-    if (value.equals("true") || value.equals("false")) {
-      return Boolean.parseBoolean(value);
+    return value.equals("true") || value.equals("false") ? (Object) Boolean.parseBoolean(value) : value;
+  }
+
+  private static Option<?> option(String path) {
+    Option<?> option = NodeOptions.ALL.find(path);
+    if (option == null) {
+      throw new IllegalStateException("environment variable mapped to undeclared key " + path);
     }
-    return value;
+    return option;
   }
 
   /** Sets a dotted path, creating the objects on the way. */
   static void put(JsonObject root, String path, Object value) {
-    String[] parts = path.split("\\.");
-    JsonObject node = root;
-    for (int i = 0; i < parts.length - 1; i++) {
-      JsonObject child = node.getJsonObject(parts[i]);
-      if (child == null) {
-        child = new JsonObject();
-        node.put(parts[i], child);
-      }
-      node = child;
-    }
-    node.put(parts[parts.length - 1], value);
+    Options.put(root, path, value);
   }
 
   /** Reads a dotted path, or null. */
   static Object get(JsonObject root, String path) {
-    String[] parts = path.split("\\.");
-    Object node = root;
-    for (String part : parts) {
-      if (!(node instanceof JsonObject json)) {
-        return null;
-      }
-      node = json.getValue(part);
-    }
-    return node;
+    return Options.at(root, path);
   }
 }

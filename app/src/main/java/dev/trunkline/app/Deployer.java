@@ -1,16 +1,24 @@
 package dev.trunkline.app;
 
+import dev.trunkline.contract.config.Option;
+import dev.trunkline.contract.health.NodeHealth;
+import dev.trunkline.gateway.GatewayConfig;
 import dev.trunkline.gateway.GatewayVerticle;
+import dev.trunkline.provisioning.ProvisioningConfig;
+import dev.trunkline.retell.RetellConfig;
 import dev.trunkline.provisioning.ProvisioningVerticle;
 import dev.trunkline.retell.RetellVerticle;
 import dev.trunkline.store.StoreVerticle;
+import dev.trunkline.twilio.TwilioConfig;
 import dev.trunkline.twilio.TwilioVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Deployer {
   /** Shared local map where the launcher tells the gateway's readiness check that deployment finished. */
-  public static final String STATE_MAP = "trunkline";
-  public static final String DEPLOYED_KEY = "deployed";
+  public static final String STATE_MAP = NodeHealth.STATE_MAP;
+  public static final String DEPLOYED_KEY = NodeHealth.DEPLOYED_KEY;
 
   private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 
@@ -31,27 +39,25 @@ public final class Deployer {
 
   public static Future<List<String>> deploy(Vertx vertx, JsonObject config, Set<Roles> roles) {
     List<String> ids = new ArrayList<>();
+    Map<Roles, Integer> plan = plan(config);
     Future<Void> chain = Future.succeededFuture();
     if (roles.contains(Roles.STORE)) {
-      chain = chain.compose(v -> deployOne(vertx, StoreVerticle.class, config, 1, ids));
+      chain = chain.compose(v -> deployOne(vertx, StoreVerticle.class, config, plan.get(Roles.STORE), ids));
     }
     if (roles.contains(Roles.TWILIO)) {
-      int n = instances(config, "twilio", 1);
       // Each instance reports its Twilio attempts to the metrics registry (TwilioMetrics).
       chain = chain.compose(v -> deployOne(vertx, TwilioVerticle.class,
-          () -> new TwilioVerticle(TwilioMetrics.forVertxRegistry()), config, n, ids));
+          () -> new TwilioVerticle(TwilioMetrics.forVertxRegistry()), config, plan.get(Roles.TWILIO), ids));
     }
     if (roles.contains(Roles.RETELL)) {
-      int n = instances(config, "retell", 2);
-      chain = chain.compose(v -> deployOne(vertx, RetellVerticle.class, config, n, ids));
+      chain = chain.compose(v -> deployOne(vertx, RetellVerticle.class, config, plan.get(Roles.RETELL), ids));
     }
     if (roles.contains(Roles.PROVISIONING)) {
-      int n = instances(config, "provisioning", Math.max(1, Runtime.getRuntime().availableProcessors()));
-      chain = chain.compose(v -> deployOne(vertx, ProvisioningVerticle.class, config, n, ids));
+      chain = chain.compose(v -> deployOne(vertx, ProvisioningVerticle.class, config, plan.get(Roles.PROVISIONING),
+          ids));
     }
     if (roles.contains(Roles.GATEWAY)) {
-      int n = instances(config, "http", Math.max(1, Runtime.getRuntime().availableProcessors()));
-      chain = chain.compose(v -> deployOne(vertx, GatewayVerticle.class, config, n, ids));
+      chain = chain.compose(v -> deployOne(vertx, GatewayVerticle.class, config, plan.get(Roles.GATEWAY), ids));
     }
     return chain.map(v -> {
       vertx.sharedData().getLocalMap(STATE_MAP).put(DEPLOYED_KEY, Boolean.TRUE);
@@ -59,10 +65,22 @@ public final class Deployer {
     });
   }
 
-  private static int instances(JsonObject config, String section, int fallback) {
-    JsonObject s = config.getJsonObject(section, new JsonObject());
-    Integer n = s.getInteger("instances");
-    return n == null || n < 1 ? fallback : n;
+  /** Instances per role, from the {@code *.instances} keys (the store always runs one). */
+  static Map<Roles, Integer> plan(JsonObject config) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    Map<Roles, Integer> plan = new EnumMap<>(Roles.class);
+    plan.put(Roles.STORE, 1);
+    plan.put(Roles.TWILIO, instances(config, TwilioConfig.INSTANCES, 1));
+    plan.put(Roles.RETELL, instances(config, RetellConfig.INSTANCES, 2));
+    plan.put(Roles.PROVISIONING, instances(config, ProvisioningConfig.INSTANCES, cores));
+    plan.put(Roles.GATEWAY, instances(config, GatewayConfig.INSTANCES, cores));
+    return plan;
+  }
+
+  /** The configured instances, or {@code fallback} (at least one) when unset or below one. */
+  private static int instances(JsonObject config, Option<Integer> option, int fallback) {
+    Integer n = option.get(config);
+    return n == null || n < 1 ? Math.max(1, fallback) : n;
   }
 
   private static Future<Void> deployOne(Vertx vertx, Class<? extends io.vertx.core.Deployable> type,

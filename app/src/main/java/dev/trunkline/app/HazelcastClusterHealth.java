@@ -1,6 +1,5 @@
 package dev.trunkline.app;
 
-import dev.trunkline.gateway.ClusterHealth;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 

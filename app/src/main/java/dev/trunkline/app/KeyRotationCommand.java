@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.store.StoreConfig;
 import dev.trunkline.contract.StoreMessages.RotateKeysReport;
 import dev.trunkline.store.RotateKeysCommand;
 import io.vertx.core.Vertx;
@@ -20,7 +21,7 @@ final class KeyRotationCommand {
   /** In the sandbox the vault keys live in the data directory's secrets file, not in the configuration. */
   static void useSandboxKeys(JsonObject config) throws java.io.IOException {
     if (Trunkline.isSandbox(config) && ConfigLoader.get(config, "vault.keys") == null) {
-      Path dataDir = Path.of(config.getString("dataDir", "./data"));
+      Path dataDir = Path.of(StoreConfig.DATA_DIR.get(config));
       ConfigLoader.put(config, "vault.keys", SandboxSecrets.loadOrCreate(dataDir).getString("vaultKeys"));
     }
   }

@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.gateway.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -70,6 +71,8 @@ public final class Main {
       if (cli.cluster()) {
         ConfigLoader.put(config, "cluster.enabled", true);
       }
+      // Before the node starts logging: log.format from YAML or -D, not only from the environment.
+      LogFormat.apply(config);
       return config;
     } finally {
       await(bootstrap.close(), 10);
@@ -86,7 +89,7 @@ public final class Main {
       await(vertx.close(), 10);
       throw e;
     }
-    long drainMs = config.getJsonObject("http").getLong("shutdownTimeoutMs", 10_000L);
+    long drainMs = GatewayConfig.SHUTDOWN_TIMEOUT_MS.get(config);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("shutting down: draining in-flight requests (at most {} ms)", drainMs);
       try {

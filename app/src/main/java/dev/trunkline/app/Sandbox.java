@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.store.StoreConfig;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.simulators.SimulatorOptions;
 import dev.trunkline.simulators.TwilioSimulator;
@@ -38,7 +39,7 @@ public final class Sandbox {
 
   /** Starts the simulators and completes {@code config} (in place) with their URLs and the sandbox secrets. */
   static Future<Sandbox> start(Vertx vertx, JsonObject config) {
-    Path dataDir = Path.of(config.getString("dataDir", "./data"));
+    Path dataDir = Path.of(StoreConfig.DATA_DIR.get(config));
     boolean[] jwtGenerated = new boolean[1];
     return vertx.executeBlocking(() -> SandboxSecrets.loadOrCreate(dataDir))
         .compose(secrets -> {

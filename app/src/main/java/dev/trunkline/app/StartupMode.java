@@ -26,7 +26,7 @@ record StartupMode(boolean sandbox, List<String> configured, boolean auto) {
 
   /** Reads {@code mode}: {@code auto} (default), {@code sandbox} or {@code production}. */
   static StartupMode resolve(JsonObject config) {
-    String mode = config.getString("mode", "auto");
+    String mode = NodeOptions.MODE.get(config);
     List<String> configured = PRODUCTION_SETTINGS.stream().filter(path -> isSet(config, path))
         .map(StartupMode::describe).toList();
     return switch (mode) {

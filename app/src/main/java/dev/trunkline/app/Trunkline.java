@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.store.StoreConfig;
 import dev.trunkline.gateway.GatewayVerticle;
 
 import io.vertx.core.Future;
@@ -24,12 +25,14 @@ public final class Trunkline {
   private final Vertx vertx;
   private final JsonObject config;
   private final Sandbox sandbox;
+  private final HealthServer health;
   private final List<String> deployments;
 
-  private Trunkline(Vertx vertx, JsonObject config, Sandbox sandbox, List<String> deployments) {
+  private Trunkline(Vertx vertx, JsonObject config, Sandbox sandbox, HealthServer health, List<String> deployments) {
     this.vertx = vertx;
     this.config = config;
     this.sandbox = sandbox;
+    this.health = health;
     this.deployments = deployments;
   }
 
@@ -61,10 +64,28 @@ public final class Trunkline {
         return (Sandbox) null;
       });
     }
-    return sandboxReady.compose(sandbox -> Deployer.deploy(vertx, config, roles)
-        .map(ids -> new Trunkline(vertx, config, sandbox, new ArrayList<>(ids)))
+    return sandboxReady.compose(sandbox -> healthServer(vertx, config, roles)
+        .compose(health -> Deployer.deploy(vertx, config, roles)
+            .map(ids -> new Trunkline(vertx, config, sandbox, health, new ArrayList<>(ids)))
+            .recover(err -> (health == null ? Future.<Void>succeededFuture() : health.close())
+                .transform(ignored -> Future.failedFuture(err))))
         .recover(err -> (sandbox == null ? Future.<Void>succeededFuture() : sandbox.close())
             .transform(ignored -> Future.failedFuture(err))));
+  }
+
+  /**
+   * A node without the gateway role serves its probes on {@code health.port} (a gateway node on its API port),
+   * from before its verticles deploy, so liveness answers while readiness says "deployment is not complete".
+   */
+  private static Future<HealthServer> healthServer(Vertx vertx, JsonObject config, Set<Roles> roles) {
+    if (roles.contains(Roles.GATEWAY)) {
+      return Future.succeededFuture(null);
+    }
+    return HealthServer.start(vertx, config)
+        .onSuccess(server -> LOG.info("health probes on {}:{} (/health/live, /health/ready)",
+            NodeOptions.HEALTH_HOST.get(config), server.port()))
+        .recover(err -> Future.failedFuture(new IllegalStateException("could not serve the health probes on "
+            + HealthServer.address(config) + " (health.port): " + err.getMessage(), err)));
   }
 
   /** Sandbox when asked for, or in {@code auto} mode when nothing production-like is configured. */
@@ -103,10 +124,10 @@ public final class Trunkline {
       LOG.warn("PRODUCTION ON THE EMBEDDED STORE: TRUNKLINE_MONGO_URI is not set, so every tenant's data is in {} "
           + "on this node alone: one node, no replication, no authentication on its loopback port, up to a second "
           + "of writes lost on a hard kill. Set TRUNKLINE_MONGO_URI to a MongoDB (docs/store.md).",
-          Path.of(config.getString("dataDir", "./data")).toAbsolutePath().normalize().resolve("store.mv"));
+          Path.of(StoreConfig.DATA_DIR.get(config)).toAbsolutePath().normalize().resolve("store.mv"));
     }
-    JsonObject metrics = config.getJsonObject("metrics", new JsonObject());
-    if (roles.contains(Roles.GATEWAY) && metrics.getBoolean("enabled", true) && metrics.getValue("port") == null) {
+    if (roles.contains(Roles.GATEWAY) && NodeOptions.METRICS_ENABLED.get(config)
+        && NodeOptions.METRICS_PORT.get(config) == null) {
       LOG.warn("metrics are collected but not served: in production /metrics is not on the API port. Set "
           + "metrics.port (bound to metrics.host, default 127.0.0.1) to scrape them (docs/deployment.md)");
     }
@@ -135,8 +156,13 @@ public final class Trunkline {
     return actual instanceof Integer port ? port : config.getJsonObject("http").getInteger("port");
   }
 
+  /** The port of the node's health probes when it has no gateway role (else -1: they are on the API port). */
+  public int healthPort() {
+    return health == null ? -1 : health.port();
+  }
+
   public Path dataDir() {
-    return Path.of(config.getString("dataDir", "./data"));
+    return Path.of(StoreConfig.DATA_DIR.get(config));
   }
 
   /**
@@ -154,6 +180,7 @@ public final class Trunkline {
       }));
     }
     Supplier<Future<Void>> stopSandbox = () -> sandbox == null ? Future.succeededFuture() : sandbox.close();
-    return chain.compose(v -> stopSandbox.get());
+    Supplier<Future<Void>> stopHealth = () -> health == null ? Future.succeededFuture() : health.close();
+    return chain.compose(v -> stopHealth.get()).compose(v -> stopSandbox.get());
   }
 }

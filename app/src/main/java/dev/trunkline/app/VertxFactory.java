@@ -2,7 +2,7 @@ package dev.trunkline.app;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
-import dev.trunkline.gateway.ClusterHealth;
+import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -30,16 +30,17 @@ public final class VertxFactory {
   public static Future<Vertx> create(JsonObject config) {
     VertxOptions options = new VertxOptions().setMetricsOptions(metricsOptions(config));
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
-    if (!cluster.getBoolean("enabled", false)) {
+    if (!NodeOptions.CLUSTER_ENABLED.get(config)) {
       return Future.succeededFuture(Vertx.builder().with(options).build());
     }
     plaintextBusWarning(cluster).ifPresent(LOG::warn);
-    options.setEventBusOptions(eventBusOptions(cluster));
-    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(cluster));
+    options.setEventBusOptions(eventBusOptions(config));
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(config));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
         .onSuccess(vertx -> {
-          vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY,
-              new HazelcastClusterHealth(manager, cluster.getInteger("minMembers", 1)));
+          ClusterHealth health = new HazelcastClusterHealth(manager, NodeOptions.CLUSTER_MIN_MEMBERS.get(config));
+          vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY, health);
+          NodeHealth.of(vertx).add(manager, health);
           MemberDepartures.install(vertx, manager);
         });
   }
@@ -59,14 +60,13 @@ public final class VertxFactory {
       .setAlias("trunkline.events.v1.numbers.<subaccountId>");
 
   static MicrometerMetricsOptions metricsOptions(JsonObject config) {
-    JsonObject metrics = config.getJsonObject("metrics", new JsonObject());
-    boolean enabled = metrics.getBoolean("enabled", true);
+    boolean enabled = NodeOptions.METRICS_ENABLED.get(config);
     VertxPrometheusOptions prometheus = new VertxPrometheusOptions().setEnabled(enabled);
-    Integer port = metrics.getInteger("port");
+    Integer port = NodeOptions.METRICS_PORT.get(config);
     if (enabled && port != null) {
       // A node without the gateway role has no HTTP API: metrics.port gives it a /metrics of its own.
       prometheus.setStartEmbeddedServer(true).setEmbeddedServerEndpoint("/metrics")
-          .setEmbeddedServerOptions(new HttpServerOptions().setHost(metrics.getString("host", "127.0.0.1"))
+          .setEmbeddedServerOptions(new HttpServerOptions().setHost(NodeOptions.METRICS_HOST.get(config))
               .setPort(port));
     }
     return new MicrometerMetricsOptions()
@@ -99,32 +99,33 @@ public final class VertxFactory {
     return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 
-  static EventBusOptions eventBusOptions(JsonObject cluster) {
+  static EventBusOptions eventBusOptions(JsonObject config) {
     EventBusOptions bus = new EventBusOptions()
-        .setHost(cluster.getString("eventBusHost", "127.0.0.1"))
-        .setPort(cluster.getInteger("eventBusPort", 0));
-    String publicHost = cluster.getString("publicHost");
+        .setHost(NodeOptions.CLUSTER_EVENT_BUS_HOST.get(config))
+        .setPort(NodeOptions.CLUSTER_EVENT_BUS_PORT.get(config));
+    String publicHost = NodeOptions.CLUSTER_PUBLIC_HOST.get(config);
     if (publicHost != null) {
       bus.setClusterPublicHost(publicHost);
     }
-    JsonObject tls = cluster.getJsonObject("tls");
-    if (tls != null && tls.getBoolean("enabled", false)) {
+    if (NodeOptions.CLUSTER_TLS_ENABLED.get(config)) {
       bus.setSsl(true)
           .setKeyCertOptions(new io.vertx.core.net.JksOptions()
-              .setPath(tls.getString("keyStore")).setPassword(tls.getString("keyStorePassword")))
+              .setPath(NodeOptions.CLUSTER_TLS_KEY_STORE.get(config))
+              .setPassword(NodeOptions.CLUSTER_TLS_KEY_STORE_PASSWORD.get(config)))
           .setTrustOptions(new io.vertx.core.net.JksOptions()
-              .setPath(tls.getString("trustStore")).setPassword(tls.getString("trustStorePassword")));
+              .setPath(NodeOptions.CLUSTER_TLS_TRUST_STORE.get(config))
+              .setPassword(NodeOptions.CLUSTER_TLS_TRUST_STORE_PASSWORD.get(config)));
       bus.setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
     }
     return bus;
   }
 
   /** Vert.x's own Hazelcast settings (the maps it needs), with our cluster name and member list. */
-  static Config hazelcast(JsonObject cluster) {
+  static Config hazelcast(JsonObject config) {
     Config hz = ConfigUtil.loadConfig();
-    hz.setClusterName(cluster.getString("name", "trunkline"));
-    hz.getNetworkConfig().setPort(cluster.getInteger("port", 5701)).setPortAutoIncrement(true);
-    String iface = cluster.getString("interface");
+    hz.setClusterName(NodeOptions.CLUSTER_NAME.get(config));
+    hz.getNetworkConfig().setPort(NodeOptions.CLUSTER_PORT.get(config)).setPortAutoIncrement(true);
+    String iface = NodeOptions.CLUSTER_INTERFACE.get(config);
     if (iface != null) {
       hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(iface);
     }
@@ -132,18 +133,18 @@ public final class VertxFactory {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true)
-        .setMembers(Arrays.stream(cluster.getString("members", "127.0.0.1").split(","))
+        .setMembers(Arrays.stream(NodeOptions.CLUSTER_MEMBERS.get(config).split(","))
             .map(String::trim).filter(s -> !s.isEmpty()).toList());
     // Failure detection: how long a silent member is kept before its consumers are dropped (docs/deployment.md).
-    hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(cluster.getInteger("heartbeatSeconds", 1)));
-    hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(cluster.getInteger("maxNoHeartbeatSeconds", 10)));
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(NodeOptions.CLUSTER_HEARTBEAT_SECONDS.get(config)));
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(NodeOptions.CLUSTER_MAX_NO_HEARTBEAT_SECONDS.get(config)));
     // Split-brain healing: a member that started alone (its join timed out on a loaded host) or was expelled
     // forms a cluster of its own; Hazelcast merges such clusters only after these delays (stock 300 s / 120 s,
     // during which a lone store node answers no one). Vert.x re-registers its consumers after a merge.
     hz.setProperty("hazelcast.merge.first.run.delay.seconds",
-        String.valueOf(cluster.getInteger("mergeFirstRunDelaySeconds", 30)));
+        String.valueOf(NodeOptions.CLUSTER_MERGE_FIRST_RUN_DELAY_SECONDS.get(config)));
     hz.setProperty("hazelcast.merge.next.run.delay.seconds",
-        String.valueOf(cluster.getInteger("mergeNextRunDelaySeconds", 30)));
+        String.valueOf(NodeOptions.CLUSTER_MERGE_NEXT_RUN_DELAY_SECONDS.get(config)));
     return hz;
   }
 }

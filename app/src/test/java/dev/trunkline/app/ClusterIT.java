@@ -305,7 +305,7 @@ class ClusterIT {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("provisioning.fixConcurrency", FIX_CONCURRENCY);
     settings.put("provisioning.perNumberTimeoutMs", PER_NUMBER_TIMEOUT_MS);
-    settings.put("provisioning.busTimeoutMs", BUS_TIMEOUT_MS);
+    settings.put("bus.timeoutMs", BUS_TIMEOUT_MS);
     settings.putAll(extra);
     return cluster.node(name, roles, hazelcastPort, settings);
   }

@@ -58,7 +58,7 @@ class ConfigLoaderTest {
       assertThat(config.getString("dataDir")).isEqualTo("/from/env");             // env > yaml
       assertThat(ConfigLoader.get(config, "provisioning.fixConcurrency")).isEqualTo(8); // yaml > default
       assertThat(ConfigLoader.get(config, "retell.baseUrl")).isEqualTo("http://env.example");
-      assertThat(ConfigLoader.get(config, "bus.timeoutMs")).isEqualTo(10000);     // untouched default
+      assertThat(ConfigLoader.get(config, "bus.timeoutMs")).isEqualTo(30000L);    // untouched default
       assertThat(config.containsKey("unrelated")).isFalse();
       ctx.completeNow();
     })));
@@ -89,6 +89,65 @@ class ConfigLoaderTest {
     ConfigLoader.load(vertx, null, Map.of("TRUNKLINE_HTTP_PORT", "eighty"), Map.of())
         .onComplete(ctx.failing(err -> ctx.verify(() -> {
           assertThat(err.getMessage()).contains("TRUNKLINE_HTTP_PORT").contains("eighty");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void anUnknownKeyInTheFileStopsTheStartNamingIt(Vertx vertx, VertxTestContext ctx) throws Exception {
+    Path yaml = dir.resolve("typo.yaml");
+    Files.writeString(yaml, "retell:\n  requestTimeoutMS: 4000\nhttp:\n  port: 9000\n");
+    ConfigLoader.load(vertx, yaml.toString(), Map.of(), Map.of())
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err).isInstanceOf(IllegalArgumentException.class)
+              .hasMessageContaining("unknown key retell.requestTimeoutMS");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aMistypedValueStopsTheStartNamingTheKeyAndWhatItExpects(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    Path yaml = dir.resolve("mistyped.yaml");
+    Files.writeString(yaml, "provisioning:\n  fixConcurrency: lots\n");
+    ConfigLoader.load(vertx, yaml.toString(), Map.of(), Map.of())
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err).isInstanceOf(IllegalArgumentException.class)
+              .hasMessageContaining("provisioning.fixConcurrency must be a whole number, got the string 'lots'");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void systemPropertiesAreTypedByTheirKeyAndUnknownOnesAreRefused() {
+    JsonObject config = ConfigLoader.applyOverrides(new JsonObject(), Map.of(),
+        Map.of("trunkline.retell.rateLimitPerSecond", "40", "trunkline.twilio.requestTimeoutMs", "2500"));
+    assertThat(ConfigLoader.get(config, "retell.rateLimitPerSecond")).isEqualTo(40.0);
+    assertThat(ConfigLoader.get(config, "twilio.requestTimeoutMs")).isEqualTo(2500L);
+    JsonObject route = ConfigLoader.applyOverrides(new JsonObject(), Map.of(),
+        Map.of("trunkline.gateway.rateLimit.routes.getTrunk", "60"));
+    assertThat(dev.trunkline.gateway.GatewayConfig.from(route).requestsPerMinute("getTrunk")).isEqualTo(60);
+    assertThatThrownBy(() -> ConfigLoader.applyOverrides(new JsonObject(), Map.of(),
+        Map.of("trunkline.retell.requestTimeout", "4000")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown configuration key retell.requestTimeout");
+    assertThatThrownBy(() -> ConfigLoader.applyOverrides(new JsonObject(), Map.of(),
+        Map.of("trunkline.cluster.enabled", "yes")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("-Dtrunkline.cluster.enabled must be true or false, got 'yes'");
+  }
+
+  @Test
+  void theFormerBusTimeoutNamesAreReadAsBusTimeoutMs(Vertx vertx, VertxTestContext ctx) throws Exception {
+    Path yaml = dir.resolve("legacy.yaml");
+    Files.writeString(yaml, "gateway:\n  busTimeoutMs: 12000\n  fixConcurrency: 5\n");
+    ConfigLoader.load(vertx, yaml.toString(), Map.of(), Map.of())
+        .onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+          assertThat(ConfigLoader.get(config, "bus.timeoutMs")).isEqualTo(12000L);
+          assertThat(ConfigLoader.get(config, "gateway.busTimeoutMs")).isNull();
+          assertThat(dev.trunkline.provisioning.ProvisioningConfig.from(config).busTimeoutMs()).isEqualTo(12000);
+          assertThat(dev.trunkline.provisioning.ProvisioningConfig.from(config).fixConcurrency()).isEqualTo(5);
+          assertThat(TwilioConfig.from(config).busTimeoutMs()).isEqualTo(12000);
           ctx.completeNow();
         })));
   }

@@ -105,6 +105,8 @@ final class TestCluster implements AutoCloseable {
     settings.put("cluster.heartbeatSeconds", 1);
     settings.put("cluster.maxNoHeartbeatSeconds", 15);
     settings.put("http.instances", 1);
+    // Several nodes without the gateway role share this machine: each serves its probes on a port of its own.
+    settings.put("health.port", 0);
     settings.put("retell.instances", 1);
     settings.put("retell.requestTimeoutMs", 3_000);
     settings.put("retell.maxRetries", 1);

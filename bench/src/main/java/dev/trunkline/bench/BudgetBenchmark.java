@@ -7,6 +7,7 @@ import static dev.trunkline.bench.FixFanOutBenchmark.expect;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import dev.trunkline.app.ConfigLoader;
 import dev.trunkline.app.Deployer;
 import dev.trunkline.app.Roles;
 import dev.trunkline.app.Trunkline;
@@ -272,8 +273,7 @@ final class BudgetBenchmark {
 
   /** The shipped defaults, in sandbox mode on a free port; nothing about Retell or the fix is changed. */
   private static JsonObject config() throws Exception {
-    JsonObject config = new JsonObject(new String(Trunkline.class.getResourceAsStream("/trunkline-defaults.json")
-        .readAllBytes(), StandardCharsets.UTF_8));
+    JsonObject config = ConfigLoader.defaults();
     config.put("mode", "sandbox").put("dataDir", Files.createTempDirectory("trunkline-bench").toString());
     config.getJsonObject("http").put("port", FixFanOutBenchmark.freePort()).put("host", "127.0.0.1");
     return config;

@@ -1,5 +1,6 @@
 package dev.trunkline.bench;
 
+import dev.trunkline.app.ConfigLoader;
 import dev.trunkline.app.Trunkline;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
@@ -106,8 +107,7 @@ final class FixFanOutBenchmark {
   }
 
   private static JsonObject config(int concurrency) throws Exception {
-    JsonObject config = new JsonObject(new String(Trunkline.class.getResourceAsStream("/trunkline-defaults.json")
-        .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    JsonObject config = ConfigLoader.defaults();
     config.put("mode", "sandbox").put("dataDir", Files.createTempDirectory("trunkline-bench").toString());
     config.getJsonObject("http").put("port", freePort()).put("host", "127.0.0.1");
     config.getJsonObject("provisioning").put("fixConcurrency", concurrency);

@@ -1,5 +1,6 @@
 package dev.trunkline.contract;
 
+import dev.trunkline.contract.config.Option;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 import java.util.Set;
@@ -15,6 +16,8 @@ public final class SipTransport {
   public static final String CONFIG_KEY = "retell.transport";
   /** Retell's custom-telephony guide recommends TCP. */
   public static final String DEFAULT = "TCP";
+  /** The key, declared here because both the twilio and the retell verticle read it. */
+  public static final Option<String> OPTION = Option.string(CONFIG_KEY, DEFAULT);
   private static final Set<String> VALID = Set.of("TCP", "TLS", "UDP");
 
   private SipTransport() {}
@@ -35,8 +38,7 @@ public final class SipTransport {
    * @throws IllegalArgumentException naming the key when the value is not TCP, TLS or UDP
    */
   public static String from(JsonObject root) {
-    JsonObject retell = root == null ? null : root.getJsonObject("retell");
-    String transport = retell == null ? DEFAULT : retell.getString("transport", DEFAULT);
+    String transport = root == null ? DEFAULT : OPTION.get(root);
     if (!isValid(transport)) {
       throw new IllegalArgumentException(CONFIG_KEY + " must be TCP, TLS or UDP, not '" + transport + "'");
     }

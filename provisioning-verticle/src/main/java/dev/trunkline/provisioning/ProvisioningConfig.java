@@ -1,9 +1,9 @@
 package dev.trunkline.provisioning;
 
+import dev.trunkline.contract.config.BusTimeout;
+import dev.trunkline.contract.config.Option;
 import io.vertx.core.json.JsonObject;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.List;
 
 /**
  * The provisioning service's settings, from the {@code provisioning} section of the merged configuration
@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  *
  * @param fixConcurrency numbers of one audit, fix or rotation in flight at once
  * @param perNumberTimeoutMs the limit of one number's upstream work in a fan-out
- * @param busTimeoutMs the limit of each other request a flow makes on the bus (store, Twilio, Retell)
+ * @param busTimeoutMs the limit of each other request a flow makes on the bus (store, Twilio, Retell):
+ *     {@code bus.timeoutMs} ({@link BusTimeout})
  * @param listPageSize numbers read from the store per page of a fan-out
  * @param rotationDrainTimeoutMs how long a rotation waits for purchases, imports and fixes that may still hand
  *     Retell the old credential before it answers "not finished"
@@ -28,46 +29,35 @@ public record ProvisioningConfig(
     long rotationDrainTimeoutMs,
     long credentialLeaseTtlMs,
     int maxFanOutsPerTenant) {
-  private static final Logger LOG = LoggerFactory.getLogger(ProvisioningConfig.class);
-  private static final AtomicBoolean WARNED = new AtomicBoolean();
+  // The keys of the provisioning section, each with its type and default. They lived in the gateway section while
+  // the flows ran in the gateway; the old names are still read, with a warning ({@link Option#formerly}).
+  public static final Option<Integer> FIX_CONCURRENCY =
+      Option.integer("provisioning.fixConcurrency", 32).formerly("gateway.fixConcurrency");
+  public static final Option<Long> PER_NUMBER_TIMEOUT_MS =
+      Option.longValue("provisioning.perNumberTimeoutMs", 15_000L).formerly("gateway.perNumberTimeoutMs");
+  public static final Option<Integer> LIST_PAGE_SIZE =
+      Option.integer("provisioning.listPageSize", 200).formerly("gateway.listPageSize");
+  public static final Option<Long> ROTATION_DRAIN_TIMEOUT_MS =
+      Option.longValue("provisioning.rotationDrainTimeoutMs", 30_000L).formerly("gateway.rotationDrainTimeoutMs");
+  public static final Option<Long> CREDENTIAL_LEASE_TTL_MS =
+      Option.longValue("provisioning.credentialLeaseTtlMs", 60_000L).formerly("gateway.credentialLeaseTtlMs");
+  public static final Option<Integer> MAX_FAN_OUTS_PER_TENANT =
+      Option.integer("provisioning.maxFanOutsPerTenant", 4).formerly("gateway.maxFanOutsPerTenant");
+  /** Verticle instances per node (the launcher reads it; unset: one per core). */
+  public static final Option<Integer> INSTANCES = Option.integer("provisioning.instances", null);
+
+  public static final List<Option<?>> OPTIONS = List.of(FIX_CONCURRENCY, PER_NUMBER_TIMEOUT_MS, LIST_PAGE_SIZE,
+      ROTATION_DRAIN_TIMEOUT_MS, CREDENTIAL_LEASE_TTL_MS, MAX_FAN_OUTS_PER_TENANT, INSTANCES);
 
   public static ProvisioningConfig from(JsonObject config) {
-    JsonObject own = section(config, "provisioning");
-    JsonObject legacy = section(config, "gateway");
+    JsonObject c = config == null ? new JsonObject() : config;
     return new ProvisioningConfig(
-        Math.max(1, number(own, legacy, "fixConcurrency", 32).intValue()),
-        Math.max(1, number(own, legacy, "perNumberTimeoutMs", 15_000).longValue()),
-        Math.max(1, number(own, legacy, "busTimeoutMs", 30_000).longValue()),
-        Math.max(1, number(own, legacy, "listPageSize", 200).intValue()),
-        Math.max(1, number(own, legacy, "rotationDrainTimeoutMs", 30_000).longValue()),
-        Math.max(1000, number(own, legacy, "credentialLeaseTtlMs", 60_000).longValue()),
-        Math.max(1, number(own, legacy, "maxFanOutsPerTenant", 4).intValue()));
-  }
-
-  private static Number number(JsonObject own, JsonObject legacy, String key, long defaultValue) {
-    Object value = own.getValue(key);
-    if (value == null && legacy.getValue(key) != null) {
-      value = legacy.getValue(key);
-      if (WARNED.compareAndSet(false, true)) {
-        LOG.warn("gateway.{} is read as provisioning.{}: the flows moved to the provisioning service; move the "
-            + "setting (and any like it) to the provisioning section", key, key);
-      }
-    }
-    if (value == null) {
-      return defaultValue;
-    }
-    if (value instanceof Number n) {
-      return n;
-    }
-    try {
-      return Long.parseLong(value.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("provisioning." + key + " must be a whole number");
-    }
-  }
-
-  private static JsonObject section(JsonObject config, String name) {
-    JsonObject s = config == null ? null : config.getJsonObject(name);
-    return s == null ? new JsonObject() : s;
+        Math.max(1, FIX_CONCURRENCY.get(c)),
+        Math.max(1, PER_NUMBER_TIMEOUT_MS.get(c)),
+        Math.max(1, BusTimeout.OPTION.get(c)),
+        Math.max(1, LIST_PAGE_SIZE.get(c)),
+        Math.max(1, ROTATION_DRAIN_TIMEOUT_MS.get(c)),
+        Math.max(1000, CREDENTIAL_LEASE_TTL_MS.get(c)),
+        Math.max(1, MAX_FAN_OUTS_PER_TENANT.get(c)));
   }
 }

@@ -20,6 +20,11 @@ import dev.trunkline.contract.ProvisioningMessages.SearchNumbers;
 import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
 import dev.trunkline.contract.ProvisioningMessages.Teardown;
 import dev.trunkline.contract.TenantRef;
+import dev.trunkline.contract.health.Checks;
+import dev.trunkline.contract.health.EventLoopHeartbeat;
+import dev.trunkline.contract.health.HealthCheckProvider;
+import dev.trunkline.contract.health.HealthCheckRegistry;
+import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -43,7 +48,7 @@ import java.util.function.Supplier;
  * ({@link ProgressEvents}), and stop starting numbers when cancelled ({@code cancel}) or when the caller's time
  * ({@code x-trunkline-timeout-ms}) is nearly up, so a long fan-out answers with what it did.
  */
-public class ProvisioningVerticle extends VerticleBase {
+public class ProvisioningVerticle extends VerticleBase implements HealthCheckProvider {
   private ProvisioningConfig config;
   private CredentialLeases leases;
   private FixCredentialsFlow fix;
@@ -53,6 +58,7 @@ public class ProvisioningVerticle extends VerticleBase {
   private final RunningFlows running = new RunningFlows();
   private NodeDeaths deaths;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private EventLoopHeartbeat heartbeat;
 
   @Override
   public Future<?> start() {
@@ -85,7 +91,31 @@ public class ProvisioningVerticle extends VerticleBase {
       }
     }));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .compose(v -> deaths.registered());
+        .compose(v -> deaths.registered())
+        .onSuccess(v -> {
+          heartbeat = EventLoopHeartbeat.start(vertx);
+          NodeHealth.of(vertx).add(this, this);
+        });
+  }
+
+  /** {@code provisioning}: every flow address of this instance has its consumer registered. */
+  @Override
+  public void registerReadinessChecks(HealthCheckRegistry readiness) {
+    readiness.register("provisioning", Checks.consumersRegistered(consumers));
+  }
+
+  @Override
+  public void registerLivenessChecks(HealthCheckRegistry liveness) {
+    liveness.register("provisioning", heartbeat.check());
+  }
+
+  @Override
+  public Future<?> stop() {
+    NodeHealth.of(vertx).remove(this);
+    if (heartbeat != null) {
+      heartbeat.stop();
+    }
+    return Future.succeededFuture();
   }
 
   private <Q> void serve(String address, Class<Q> type, Function<BusRequest<Q>, Future<FlowResult>> flow) {

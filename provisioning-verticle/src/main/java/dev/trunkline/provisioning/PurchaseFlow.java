@@ -38,7 +38,7 @@ public final class PurchaseFlow {
   private static final Logger LOG = LoggerFactory.getLogger(PurchaseFlow.class);
   public static final String OPERATION = "purchase-number";
   /**
-   * Requests the gateway makes in a row while it holds a claim, each bounded by {@code gateway.busTimeoutMs}:
+   * Requests the gateway makes in a row while it holds a claim, each bounded by {@code bus.timeoutMs}:
    * six on the bus (see {@link #purchase}) and three on the credential lease map (TenantContext.withLease).
    */
   static final int REQUESTS_WHILE_CLAIMED = 9;
@@ -108,7 +108,7 @@ public final class PurchaseFlow {
     if (claimed.leaseExpiresInMs() != null && claimed.leaseExpiresInMs() < longest
         && LEASE_WARNED.compareAndSet(false, true)) {
       LOG.warn("store.idempotencyLeaseSeconds ({} s) is shorter than a purchase may hold its claim ({} bus "
-              + "requests of gateway.busTimeoutMs {} ms): a retry may resume a purchase that is still running "
+              + "requests of bus.timeoutMs {} ms): a retry may resume a purchase that is still running "
               + "(it converges, but raise the lease)", claimed.leaseExpiresInMs() / 1000, REQUESTS_WHILE_CLAIMED,
           up.timeoutMs());
     }

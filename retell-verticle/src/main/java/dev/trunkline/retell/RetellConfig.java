@@ -2,7 +2,9 @@ package dev.trunkline.retell;
 
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.SipTransport;
+import dev.trunkline.contract.config.Option;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * The {@code retell} section of the configuration, read once at deploy time.
@@ -77,34 +79,67 @@ public record RetellConfig(
     require(SipTransport.isValid(transport), "retell.transport must be TCP, TLS or UDP");
   }
 
+  // The keys of the retell section, each with its type and default (docs/retell.md lists them; the launcher
+  // loads and checks them through OPTIONS). requestTimeoutMs is 4 s: one sync call and its 2 retries with backoff
+  // then fit the provisioning service's 15 s per number (docs/retell.md, "Timeouts and retries").
+  public static final Option<String> BASE_URL = Option.unsetString("retell.baseUrl", DEFAULT_BASE_URL);
+  public static final Option<String> DEFAULT_API_KEY = Option.unsetString("retell.defaultApiKey", null);
+  public static final Option<Long> REQUEST_TIMEOUT_MS = Option.longValue("retell.requestTimeoutMs", 4_000L);
+  public static final Option<Integer> MAX_RETRIES = Option.integer("retell.maxRetries", 2);
+  public static final Option<Long> RETRY_BASE_DELAY_MS = Option.longValue("retell.retryBaseDelayMs", 500L);
+  public static final Option<Long> RETRY_MAX_DELAY_MS = Option.longValue("retell.retryMaxDelayMs", 8_000L);
+  public static final Option<Long> MAX_RETRY_AFTER_MS = Option.longValue("retell.maxRetryAfterMs", 10_000L);
+  public static final Option<Integer> MAX_POOL_SIZE = Option.integer("retell.maxPoolSize", 32);
+  public static final Option<Integer> MAX_POOL_WAIT_QUEUE = Option.integer("retell.maxPoolWaitQueue", 1_000);
+  public static final Option<Double> RATE_LIMIT_PER_SECOND = Option.decimal("retell.rateLimitPerSecond", 1_000.0);
+  public static final Option<Double> RATE_LIMIT_MIN_PER_SECOND = Option.decimal("retell.rateLimitMinPerSecond", 1.0);
+  public static final Option<Double> RATE_LIMIT_DECREASE_FACTOR =
+      Option.decimal("retell.rateLimitDecreaseFactor", 0.7);
+  public static final Option<Double> RATE_LIMIT_INCREASE_PER_SECOND =
+      Option.decimal("retell.rateLimitIncreasePerSecond", 2.0);
+  public static final Option<Integer> RATE_LIMIT_BURST = Option.integer("retell.rateLimitBurst", 20);
+  public static final Option<Integer> RATE_LIMIT_MAX_QUEUE = Option.integer("retell.rateLimitMaxQueue", 200);
+  /** How often a node syncs its per-key budgets with the cluster-wide ones; 0 keeps each node's own budget. */
+  public static final Option<Long> SHARED_BUDGET_SYNC_MS = Option.longValue("retell.sharedBudgetSyncMs", 500L);
+  public static final Option<Integer> LIST_PAGE_SIZE = Option.integer("retell.listPageSize", 100);
+  public static final Option<Integer> LIST_MAX_PAGES = Option.integer("retell.listMaxPages", 100);
+  /** Verticle instances per node (the launcher reads it). */
+  public static final Option<Integer> INSTANCES = Option.integer("retell.instances", 2);
+
+  public static final List<Option<?>> OPTIONS = List.of(BASE_URL, DEFAULT_API_KEY, SipTransport.OPTION,
+      REQUEST_TIMEOUT_MS, MAX_RETRIES, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS, MAX_RETRY_AFTER_MS, MAX_POOL_SIZE,
+      MAX_POOL_WAIT_QUEUE, RATE_LIMIT_PER_SECOND, RATE_LIMIT_MIN_PER_SECOND, RATE_LIMIT_DECREASE_FACTOR,
+      RATE_LIMIT_INCREASE_PER_SECOND, RATE_LIMIT_BURST, RATE_LIMIT_MAX_QUEUE, SHARED_BUDGET_SYNC_MS, LIST_PAGE_SIZE, LIST_MAX_PAGES,
+      INSTANCES);
+
   /** Reads {@code config.retell}; every key has a default, so an empty configuration works. */
   public static RetellConfig from(JsonObject config) {
-    JsonObject c = config == null ? new JsonObject() : config.getJsonObject("retell", new JsonObject());
-    String baseUrl = c.getString("baseUrl", DEFAULT_BASE_URL);
+    JsonObject c = config == null ? new JsonObject() : config;
+    String baseUrl = BASE_URL.get(c);
     while (baseUrl.endsWith("/")) {
       baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
     }
-    String key = c.getString("defaultApiKey");
+    String key = DEFAULT_API_KEY.get(c);
     return new RetellConfig(
         baseUrl,
         key == null || key.isBlank() ? null : new Secret(key),
-        SipTransport.from(config),
-        c.getLong("requestTimeoutMs", 10_000L),
-        c.getInteger("maxRetries", 2),
-        c.getLong("retryBaseDelayMs", 500L),
-        c.getLong("retryMaxDelayMs", 8_000L),
-        c.getLong("maxRetryAfterMs", 10_000L),
-        c.getInteger("maxPoolSize", 32),
-        c.getInteger("maxPoolWaitQueue", 1_000),
-        c.getDouble("rateLimitPerSecond", 1_000.0),
-        c.getDouble("rateLimitMinPerSecond", 1.0),
-        c.getDouble("rateLimitDecreaseFactor", 0.7),
-        c.getDouble("rateLimitIncreasePerSecond", 2.0),
-        c.getInteger("rateLimitBurst", 20),
-        c.getInteger("rateLimitMaxQueue", 200),
-        c.getLong("sharedBudgetSyncMs", 500L),
-        c.getInteger("listPageSize", 100),
-        c.getInteger("listMaxPages", 100));
+        SipTransport.from(c),
+        REQUEST_TIMEOUT_MS.get(c),
+        MAX_RETRIES.get(c),
+        RETRY_BASE_DELAY_MS.get(c),
+        RETRY_MAX_DELAY_MS.get(c),
+        MAX_RETRY_AFTER_MS.get(c),
+        MAX_POOL_SIZE.get(c),
+        MAX_POOL_WAIT_QUEUE.get(c),
+        RATE_LIMIT_PER_SECOND.get(c),
+        RATE_LIMIT_MIN_PER_SECOND.get(c),
+        RATE_LIMIT_DECREASE_FACTOR.get(c),
+        RATE_LIMIT_INCREASE_PER_SECOND.get(c),
+        RATE_LIMIT_BURST.get(c),
+        RATE_LIMIT_MAX_QUEUE.get(c),
+        SHARED_BUDGET_SYNC_MS.get(c),
+        LIST_PAGE_SIZE.get(c),
+        LIST_MAX_PAGES.get(c));
   }
 
   private static void require(boolean ok, String message) {

@@ -10,6 +10,11 @@ import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.VerifyKey;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import dev.trunkline.contract.health.Checks;
+import dev.trunkline.contract.health.EventLoopHeartbeat;
+import dev.trunkline.contract.health.HealthCheckProvider;
+import dev.trunkline.contract.health.HealthCheckRegistry;
+import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
@@ -32,6 +37,7 @@ public class RetellVerticle extends VerticleBase {
   private final Function<RetellHttp, RetellClient> clientFactory;
   private WebClient webClient;
   private RateLimiter limiter;
+  private EventLoopHeartbeat heartbeat;
 
   public RetellVerticle() {
     this(RetellClient::new);
@@ -84,11 +90,38 @@ public class RetellVerticle extends VerticleBase {
         Bus.consumer(vertx, Addresses.Retell.NUMBER_INSPECT, InspectNumber.class,
             req -> service.inspectNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+        .onSuccess(v -> {
+          heartbeat = EventLoopHeartbeat.start(vertx);
+          NodeHealth.of(vertx).add(this, health(consumers));
+        })
         .onSuccess(v -> LOG.info("retell verticle serving {} addresses, {}", consumers.size(), config));
+  }
+
+  /**
+   * {@code retell}: every address of this instance has its consumer registered. Retell has no circuit breaker in
+   * front of it to report: its rate limits are per key and answered per request (429 with a retry time).
+   */
+  private HealthCheckProvider health(List<MessageConsumer<Object>> consumers) {
+    EventLoopHeartbeat beat = heartbeat;
+    return new HealthCheckProvider() {
+      @Override
+      public void registerReadinessChecks(HealthCheckRegistry readiness) {
+        readiness.register("retell", Checks.consumersRegistered(consumers));
+      }
+
+      @Override
+      public void registerLivenessChecks(HealthCheckRegistry liveness) {
+        liveness.register("retell", beat.check());
+      }
+    };
   }
 
   @Override
   public Future<?> stop() {
+    NodeHealth.of(vertx).remove(this);
+    if (heartbeat != null) {
+      heartbeat.stop();
+    }
     if (limiter != null) {
       limiter.close();
     }

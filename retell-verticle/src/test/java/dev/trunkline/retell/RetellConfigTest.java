@@ -24,7 +24,7 @@ class RetellConfigTest {
     assertThat(config.baseUrl()).isEqualTo("https://api.retellai.com");
     assertThat(config.defaultApiKey()).isNull();
     assertThat(config.transport()).isEqualTo("TCP");
-    assertThat(config.requestTimeoutMs()).isEqualTo(10_000);
+    assertThat(config.requestTimeoutMs()).as("the default the launcher loads, too").isEqualTo(4_000);
     assertThat(config.maxRetries()).isEqualTo(2);
     assertThat(config.maxPoolSize()).isEqualTo(32);
     assertThat(config.rateLimitPerSecond()).isEqualTo(1_000.0);

@@ -1,6 +1,9 @@
 package dev.trunkline.store;
 
+import dev.trunkline.contract.config.Option;
+import dev.trunkline.contract.config.Options;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.time.Duration;
 
 /**
@@ -43,12 +46,33 @@ public record StoreConfig(
    * Five minutes. The gateway holds a purchase's claim for at most nine requests in a row: six on the bus (the
    * claim's holder reads the SIP credentials and the Retell key, buys at Twilio, imports into Retell, saves the
    * number, completes the key) and three on the credential-lease map, each bounded by
-   * {@code provisioning.busTimeoutMs} (30 s by default): 270 s at worst. Five minutes leaves some margin for pauses
+   * {@code bus.timeoutMs} (30 s by default): 270 s at worst. Five minutes leaves some margin for pauses
    * and clock differences between store instances. Twilio work that outlives
    * the gateway's timeout needs no lease: a takeover's purchase waits for the tenant lock and then finds the
-   * number already on the trunk. Keep it above 9 x {@code provisioning.busTimeoutMs} when raising that.
+   * number already on the trunk. Keep it above 9 x {@code bus.timeoutMs} when raising that.
    */
   public static final int DEFAULT_IDEMPOTENCY_LEASE_SECONDS = 300;
+
+  // The keys the store reads, each with its type and default (docs/store.md lists them).
+  public static final Option<String> DATA_DIR = Option.string("dataDir", "./data");
+  public static final Option<String> MONGO_URI = Option.unsetString("mongo.uri", null);
+  public static final Option<String> MONGO_DATABASE = Option.string("mongo.database", "trunkline");
+  public static final Option<Integer> MONGO_MAX_POOL_SIZE = Option.integer("mongo.maxPoolSize", 20);
+  public static final Option<Integer> MONGO_TIMEOUT_MS = Option.integer("mongo.timeoutMs", 10_000);
+  public static final Option<String> VAULT_KEYS = Option.unsetString("vault.keys", null);
+  public static final Option<String> LEGACY_ENCRYPTION_KEY = Option.unsetString("vault.legacyEncryptionKey", null);
+  public static final Option<Boolean> ADOPT_LEGACY_PLAINTEXT = Option.flag("vault.adoptLegacyPlaintext", false);
+  public static final Option<Integer> IDEMPOTENCY_TTL_SECONDS = Option.integer("store.idempotencyTtlSeconds", 86_400);
+  public static final Option<Integer> IDEMPOTENCY_LEASE_SECONDS =
+      Option.integer("store.idempotencyLeaseSeconds", DEFAULT_IDEMPOTENCY_LEASE_SECONDS);
+  public static final Option<Integer> IDEMPOTENCY_SWEEP_SECONDS = Option.integer("store.idempotencySweepSeconds", 600);
+  public static final Option<Integer> MAX_IN_FLIGHT = Option.integer("store.maxInFlight", 512);
+  public static final Option<Integer> ROTATION_BATCH_SIZE = Option.integer("store.rotationBatchSize", 100);
+  public static final Option<Integer> ROTATION_LOG_EVERY = Option.integer("store.rotationLogEvery", 100);
+
+  public static final List<Option<?>> OPTIONS = List.of(DATA_DIR, MONGO_URI, MONGO_DATABASE, MONGO_MAX_POOL_SIZE,
+      MONGO_TIMEOUT_MS, VAULT_KEYS, LEGACY_ENCRYPTION_KEY, ADOPT_LEGACY_PLAINTEXT, IDEMPOTENCY_TTL_SECONDS,
+      IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_SWEEP_SECONDS, MAX_IN_FLIGHT, ROTATION_BATCH_SIZE, ROTATION_LOG_EVERY);
 
   /**
    * Reads and checks the configuration.
@@ -57,36 +81,36 @@ public record StoreConfig(
    */
   public static StoreConfig from(JsonObject config) {
     JsonObject cfg = config == null ? new JsonObject() : config;
-    JsonObject mongo = section(cfg, "mongo");
-    JsonObject vault = section(cfg, "vault");
-    JsonObject store = section(cfg, "store");
-    String uri = blankToNull(mongo.getValue("uri"));
-    String database = blankToNull(mongo.getValue("database"));
-    String dataDir = blankToNull(cfg.getValue("dataDir"));
-    Object keys = vault.getValue("keys");
+    for (String section : List.of("mongo", "vault", "store")) {
+      section(cfg, section);
+    }
+    Object keys = Options.at(cfg, VAULT_KEYS.path());
     if (keys != null && !(keys instanceof String)) {
       throw new IllegalArgumentException("vault.keys must be a string \"kid:base64key,...\"");
     }
     Keyring keyring = Keyring.parse((String) keys);
-    int ttlSeconds = positive(store, "idempotencyTtlSeconds", 86_400, 365 * 86_400);
+    int ttlSeconds = positive(cfg, IDEMPOTENCY_TTL_SECONDS, 365 * 86_400);
     // A lease cannot outlive its record: at most the TTL (which also caps the default).
-    int leaseSeconds = positive(store, "idempotencyLeaseSeconds",
-        Math.min(DEFAULT_IDEMPOTENCY_LEASE_SECONDS, ttlSeconds), ttlSeconds);
+    Integer lease = IDEMPOTENCY_LEASE_SECONDS.explicit(cfg);
+    int leaseSeconds = lease == null ? Math.min(DEFAULT_IDEMPOTENCY_LEASE_SECONDS, ttlSeconds)
+        : positive(cfg, IDEMPOTENCY_LEASE_SECONDS, ttlSeconds);
+    String database = blankToNull(MONGO_DATABASE.get(cfg));
+    String dataDir = blankToNull(DATA_DIR.get(cfg));
     return new StoreConfig(
-        uri,
-        database == null ? "trunkline" : database,
-        dataDir == null ? "./data" : dataDir,
-        positive(mongo, "maxPoolSize", 20, 1000),
-        positive(mongo, "timeoutMs", 10_000, 600_000),
+        blankToNull(MONGO_URI.get(cfg)),
+        database == null ? MONGO_DATABASE.fallback() : database,
+        dataDir == null ? DATA_DIR.fallback() : dataDir,
+        positive(cfg, MONGO_MAX_POOL_SIZE, 1000),
+        positive(cfg, MONGO_TIMEOUT_MS, 600_000),
         keyring,
-        blankToNull(vault.getValue("legacyEncryptionKey")),
-        flag(vault, "adoptLegacyPlaintext", false),
+        blankToNull(LEGACY_ENCRYPTION_KEY.get(cfg)),
+        ADOPT_LEGACY_PLAINTEXT.get(cfg),
         Duration.ofSeconds(ttlSeconds),
         Duration.ofSeconds(leaseSeconds),
-        Duration.ofSeconds(positive(store, "idempotencySweepSeconds", 600, 86_400)),
-        positive(store, "maxInFlight", 512, 100_000),
-        positive(store, "rotationBatchSize", 100, 1000),
-        positive(store, "rotationLogEvery", 100, 1_000_000));
+        Duration.ofSeconds(positive(cfg, IDEMPOTENCY_SWEEP_SECONDS, 86_400)),
+        positive(cfg, MAX_IN_FLIGHT, 100_000),
+        positive(cfg, ROTATION_BATCH_SIZE, 1000),
+        positive(cfg, ROTATION_LOG_EVERY, 1_000_000));
   }
 
   public boolean embedded() {
@@ -104,26 +128,16 @@ public record StoreConfig(
     throw new IllegalArgumentException("configuration section " + name + " must be an object");
   }
 
-  private static int positive(JsonObject section, String key, int dflt, int max) {
-    Object value = section.getValue(key);
-    if (value == null) {
-      return dflt;
+  private static int positive(JsonObject cfg, Option<Integer> option, int max) {
+    Object raw = Options.at(cfg, option.path());
+    if (raw != null && !(raw instanceof Number)) {
+      throw new IllegalArgumentException(option.path() + " must be a whole number from 1 to " + max);
     }
-    if (!(value instanceof Number n) || n.longValue() < 1 || n.longValue() > max) {
-      throw new IllegalArgumentException(key + " must be a whole number from 1 to " + max);
+    long value = raw == null ? option.fallback() : ((Number) raw).longValue();
+    if (value < 1 || value > max || raw != null && ((Number) raw).doubleValue() != value) {
+      throw new IllegalArgumentException(option.path() + " must be a whole number from 1 to " + max);
     }
-    return n.intValue();
-  }
-
-  private static boolean flag(JsonObject section, String key, boolean dflt) {
-    Object value = section.getValue(key);
-    if (value == null) {
-      return dflt;
-    }
-    if (!(value instanceof Boolean b)) {
-      throw new IllegalArgumentException(key + " must be true or false");
-    }
-    return b;
+    return (int) value;
   }
 
   private static String blankToNull(Object value) {

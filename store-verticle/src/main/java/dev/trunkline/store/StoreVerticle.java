@@ -10,7 +10,13 @@ import dev.trunkline.contract.StoreMessages.RotateKeysReport;
 import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import dev.trunkline.contract.health.Checks;
+import dev.trunkline.contract.health.EventLoopHeartbeat;
+import dev.trunkline.contract.health.HealthCheckProvider;
+import dev.trunkline.contract.health.HealthCheckRegistry;
+import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
@@ -30,11 +36,12 @@ import org.slf4j.LoggerFactory;
  * At most {@code store.maxInFlight} requests are handled at once per instance; more are answered 503 at once.
  * See {@code docs/event-bus.md} and {@code docs/store.md}.
  */
-public class StoreVerticle extends VerticleBase {
+public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
   private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
 
   private final Clock clock;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private EventLoopHeartbeat heartbeat;
   private StoreConfig cfg;
   private EmbeddedMongo embedded;
   private MongoClient mongo;
@@ -80,6 +87,10 @@ public class StoreVerticle extends VerticleBase {
         .compose(v -> Indexes.ensure(mongo))
         .compose(v -> registerConsumers())
         .onSuccess(v -> {
+          heartbeat = EventLoopHeartbeat.start(vertx);
+          NodeHealth.of(vertx).add(this, this);
+        })
+        .onSuccess(v -> {
           LOG.info("store ready: backend {}, database {}, active key id {}, {} key ids readable, legacy key {}, "
                   + "plain-text adoption {}", backend(), cfg.database(), cfg.keyring().activeKid(),
               cfg.keyring().kids().size(), cfg.legacyEncryptionKey() == null ? "not configured" : "configured",
@@ -100,6 +111,27 @@ public class StoreVerticle extends VerticleBase {
     return release();
   }
 
+  /**
+   * {@code store}: the database answers a ping (and says which backend it is; the reason never repeats the URI,
+   * which may hold credentials), and the store's bus consumers are registered.
+   */
+  @Override
+  public void registerReadinessChecks(HealthCheckRegistry readiness) {
+    MongoClient client = mongo;
+    String backend = backend();
+    readiness.register("store", promise -> client.runCommand("ping", new JsonObject().put("ping", 1))
+        .onComplete(ar -> promise.tryComplete(ar.succeeded()
+            ? Status.OK(new JsonObject().put("backend", backend))
+            : Status.KO(new JsonObject().put("backend", backend).put("reason", "the " + backend
+                + " database does not answer a ping (" + ar.cause().getClass().getSimpleName() + ")")))));
+    readiness.register("store", Checks.consumersRegistered(consumers));
+  }
+
+  @Override
+  public void registerLivenessChecks(HealthCheckRegistry liveness) {
+    liveness.register("store", heartbeat.check());
+  }
+
   /** The embedded server ignores TTL indexes: expired idempotency records are deleted here instead. */
   private void sweep(IdempotencyService idempotency) {
     if (mongo == null) {
@@ -115,6 +147,11 @@ public class StoreVerticle extends VerticleBase {
   }
 
   private Future<Void> release() {
+    NodeHealth.of(vertx).remove(this);
+    if (heartbeat != null) {
+      heartbeat.stop();
+      heartbeat = null;
+    }
     if (sweepTimer != null) {
       vertx.cancelTimer(sweepTimer);
       sweepTimer = null;

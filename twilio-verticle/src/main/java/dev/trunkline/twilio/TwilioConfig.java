@@ -1,7 +1,10 @@
 package dev.trunkline.twilio;
 
 import dev.trunkline.contract.SipTransport;
+import dev.trunkline.contract.config.BusTimeout;
+import dev.trunkline.contract.config.Option;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * The {@code twilio} section of the configuration (plus {@code bus.timeoutMs} for requests to the store, and
@@ -69,27 +72,49 @@ public record TwilioConfig(
     }
   }
 
+  // The keys this verticle reads, each with its type and default (docs/twilio.md lists them).
+  public static final Option<String> API_BASE_URL = Option.unsetString("twilio.apiBaseUrl", DEFAULT_API_BASE_URL);
+  public static final Option<String> TRUNKING_BASE_URL =
+      Option.unsetString("twilio.trunkingBaseUrl", DEFAULT_TRUNKING_BASE_URL);
+  public static final Option<String> ORIGINATION_SIP_URL =
+      Option.unsetString("twilio.originationSipUrl", DEFAULT_ORIGINATION_SIP_URL);
+  public static final Option<String> FRIENDLY_NAME_PREFIX = Option.string("twilio.friendlyNamePrefix", "trunkline");
+  public static final Option<Long> REQUEST_TIMEOUT_MS = Option.longValue("twilio.requestTimeoutMs", 10_000L);
+  public static final Option<Integer> MAX_RETRIES = Option.integer("twilio.maxRetries", 3);
+  public static final Option<Integer> MAX_POOL_SIZE = Option.integer("twilio.maxPoolSize", 16);
+  public static final Option<Integer> MAX_WAIT_QUEUE_SIZE = Option.integer("twilio.maxWaitQueueSize", 256);
+  public static final Option<Long> LOCK_TIMEOUT_MS = Option.longValue("twilio.lockTimeoutMs", 30_000L);
+  public static final Option<Long> LOCK_LEASE_MS = Option.longValue("twilio.lockLeaseMs", 30_000L);
+  public static final Option<Long> RETRY_BASE_DELAY_MS = Option.longValue("twilio.retryBaseDelayMs", 200L);
+  public static final Option<Long> MAX_RETRY_DELAY_MS = Option.longValue("twilio.maxRetryDelayMs", 10_000L);
+  public static final Option<Integer> MAX_PAGES = Option.integer("twilio.maxPages", 50);
+  public static final Option<Integer> PAGE_SIZE = Option.integer("twilio.pageSize", 100);
+  public static final Option<Integer> MAX_IN_FLIGHT = Option.integer("twilio.maxInFlight", 512);
+  /** Verticle instances per node (the launcher reads it). */
+  public static final Option<Integer> INSTANCES = Option.integer("twilio.instances", 1);
+
+  public static final List<Option<?>> OPTIONS = List.of(API_BASE_URL, TRUNKING_BASE_URL, ORIGINATION_SIP_URL,
+      FRIENDLY_NAME_PREFIX, REQUEST_TIMEOUT_MS, MAX_RETRIES, MAX_POOL_SIZE, MAX_WAIT_QUEUE_SIZE, LOCK_TIMEOUT_MS,
+      LOCK_LEASE_MS, RETRY_BASE_DELAY_MS, MAX_RETRY_DELAY_MS, MAX_PAGES, PAGE_SIZE, MAX_IN_FLIGHT, INSTANCES);
+
   public static TwilioConfig from(JsonObject root) {
-    JsonObject t = root.getJsonObject("twilio", new JsonObject());
-    JsonObject bus = root.getJsonObject("bus", new JsonObject());
     return new TwilioConfig(
-        t.getString("apiBaseUrl", DEFAULT_API_BASE_URL),
-        t.getString("trunkingBaseUrl", DEFAULT_TRUNKING_BASE_URL),
-        SipUris.withTransport(t.getString("originationSipUrl", DEFAULT_ORIGINATION_SIP_URL),
-            SipTransport.from(root)),
-        t.getString("friendlyNamePrefix", "trunkline"),
-        t.getLong("requestTimeoutMs", 10_000L),
-        t.getInteger("maxRetries", 3),
-        t.getInteger("maxPoolSize", 16),
-        t.getInteger("maxWaitQueueSize", 256),
-        t.getLong("lockTimeoutMs", 30_000L),
-        t.getLong("lockLeaseMs", 30_000L),
-        t.getLong("retryBaseDelayMs", 200L),
-        t.getLong("maxRetryDelayMs", 10_000L),
-        t.getInteger("maxPages", 50),
-        t.getInteger("pageSize", 100),
-        bus.getLong("timeoutMs", 10_000L),
-        t.getInteger("maxInFlight", 512));
+        API_BASE_URL.get(root),
+        TRUNKING_BASE_URL.get(root),
+        SipUris.withTransport(ORIGINATION_SIP_URL.get(root), SipTransport.from(root)),
+        FRIENDLY_NAME_PREFIX.get(root),
+        REQUEST_TIMEOUT_MS.get(root),
+        MAX_RETRIES.get(root),
+        MAX_POOL_SIZE.get(root),
+        MAX_WAIT_QUEUE_SIZE.get(root),
+        LOCK_TIMEOUT_MS.get(root),
+        LOCK_LEASE_MS.get(root),
+        RETRY_BASE_DELAY_MS.get(root),
+        MAX_RETRY_DELAY_MS.get(root),
+        MAX_PAGES.get(root),
+        PAGE_SIZE.get(root),
+        BusTimeout.OPTION.get(root),
+        MAX_IN_FLIGHT.get(root));
   }
 
   /**

@@ -27,6 +27,11 @@ import dev.trunkline.twilio.trunk.TrunkTeardown;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import dev.trunkline.contract.health.Checks;
+import dev.trunkline.contract.health.EventLoopHeartbeat;
+import dev.trunkline.contract.health.HealthCheckProvider;
+import dev.trunkline.contract.health.HealthCheckRegistry;
+import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,10 +43,11 @@ import java.util.function.Function;
  * (it never touches MongoDB). Everything that changes a tenant's Twilio resources runs under the tenant's
  * cluster-wide lock, and reads the tenant's state only once it holds it.
  */
-public class TwilioVerticle extends VerticleBase {
+public class TwilioVerticle extends VerticleBase implements HealthCheckProvider {
   private final TwilioHttp.Observer observer;
   private TwilioHttp http;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private EventLoopHeartbeat heartbeat;
   private int maxInFlight;
   private int inFlight;
 
@@ -98,11 +104,33 @@ public class TwilioVerticle extends VerticleBase {
     serve(Addresses.Twilio.NUMBERS_RELEASE, NumberRef.class,
         r -> tenants.locked(r, r.body().subaccountId(), t -> numbers.release(t, r.body())));
 
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+        .onSuccess(v -> {
+          heartbeat = EventLoopHeartbeat.start(vertx);
+          NodeHealth.of(vertx).add(this, this);
+        });
+  }
+
+  /**
+   * {@code twilio}: every address of this instance has its consumer registered. There is no circuit breaker in
+   * front of Twilio to report: each request is retried within its own deadline (docs/twilio.md).
+   */
+  @Override
+  public void registerReadinessChecks(HealthCheckRegistry readiness) {
+    readiness.register("twilio", Checks.consumersRegistered(consumers));
+  }
+
+  @Override
+  public void registerLivenessChecks(HealthCheckRegistry liveness) {
+    liveness.register("twilio", heartbeat.check());
   }
 
   @Override
   public Future<?> stop() {
+    NodeHealth.of(vertx).remove(this);
+    if (heartbeat != null) {
+      heartbeat.stop();
+    }
     if (http != null) {
       http.close();
     }
