@@ -1,6 +1,6 @@
 package dev.trunkline.gateway;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.ProvisioningClient;
 import dev.trunkline.contract.ProvisioningMessages.Audit;
 import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;
@@ -40,31 +40,31 @@ final class ApiRoutes {
 
 
   private static final InputSpec CONNECT_TWILIO = InputSpec.body()
-      .requiredString("accountSid", Inputs.ACCOUNT_SID, "a Twilio Account SID (AC followed by 32 hex characters)")
-      .requiredString("authToken", Inputs.ANY_SECRET, "a Twilio auth token (8 to 512 printable characters)");
+      .requiredString("accountSid", Identifiers.ACCOUNT_SID, "a Twilio Account SID (AC followed by 32 hex characters)")
+      .requiredString("authToken", Identifiers.ANY_SECRET, "a Twilio auth token (8 to 512 printable characters)");
   private static final InputSpec CONNECT_RETELL = InputSpec.body()
-      .requiredString("apiKey", Inputs.ANY_SECRET, "a Retell API key (8 to 512 printable characters)");
+      .requiredString("apiKey", Identifiers.ANY_SECRET, "a Retell API key (8 to 512 printable characters)");
   private static final InputSpec SETUP = InputSpec.body()
-      .optionalString("addressSid", Inputs.ADDRESS_SID, "an Address SID (AD followed by 32 hex characters)")
-      .optionalString("emergencyAddressSid", Inputs.ADDRESS_SID,
+      .optionalString("addressSid", Identifiers.ADDRESS_SID, "an Address SID (AD followed by 32 hex characters)")
+      .optionalString("emergencyAddressSid", Identifiers.ADDRESS_SID,
           "an Address SID (AD followed by 32 hex characters)")
-      .optionalString("bundleSid", Inputs.BUNDLE_SID, "a Bundle SID (BU followed by 32 hex characters)");
+      .optionalString("bundleSid", Identifiers.BUNDLE_SID, "a Bundle SID (BU followed by 32 hex characters)");
   private static final InputSpec SEARCH = InputSpec.query()
-      .optionalString("countryCode", Inputs.COUNTRY_CODE, "an ISO 3166 alpha-2 country code such as US")
-      .optionalString("areaCode", Inputs.AREA_CODE, "1 to 5 digits")
-      .optionalString("contains", Inputs.CONTAINS, "1 to 16 digits, letters or *")
-      .optionalString("type", Inputs.NUMBER_TYPE, "local, mobile or tollFree")
+      .optionalString("countryCode", Identifiers.COUNTRY_CODE, "an ISO 3166 alpha-2 country code such as US")
+      .optionalString("areaCode", Identifiers.AREA_CODE, "1 to 5 digits")
+      .optionalString("contains", Identifiers.CONTAINS, "1 to 16 digits, letters or *")
+      .optionalString("type", Identifiers.NUMBER_TYPE, "local, mobile or tollFree")
       .optionalInteger("limit", 1, 50);
   private static final InputSpec ONE_NUMBER = InputSpec.body()
-      .requiredString("phoneNumber", Inputs.E164, "an E.164 number such as +14155550100");
+      .requiredString("phoneNumber", Identifiers.E164, "an E.164 number such as +14155550100");
   private static final InputSpec LIST = InputSpec.query()
       .optionalInteger("limit", 1, 200)
-      .optionalString("after", Inputs.E164, "the next value of the previous page");
+      .optionalString("after", Identifiers.E164, "the next value of the previous page");
   private static final InputSpec REMOVE = InputSpec.query().optionalBoolean("release");
   private static final InputSpec AUDIT = InputSpec.query()
-      .optionalString("phoneNumber", Inputs.E164, "an E.164 number such as +14155550100");
+      .optionalString("phoneNumber", Identifiers.E164, "an E.164 number such as +14155550100");
   private static final InputSpec FIX = InputSpec.body()
-      .optionalString("phoneNumber", Inputs.E164, "an E.164 number such as +14155550100")
+      .optionalString("phoneNumber", Identifiers.E164, "an E.164 number such as +14155550100")
       .optionalBoolean("importMissing")
       .optionalBoolean("dryRun");
   private static final InputSpec NO_INPUT = InputSpec.body();
@@ -250,7 +250,7 @@ final class ApiRoutes {
     if (key == null) {
       throw ApiErrors.missingField("Idempotency-Key", "a header of 1 to 128 letters, digits or ._:-");
     }
-    if (!Inputs.IDEMPOTENCY_KEY.matcher(key).matches()) {
+    if (!Identifiers.IDEMPOTENCY_KEY.matcher(key).matches()) {
       throw ApiErrors.invalidField("Idempotency-Key", "1 to 128 letters, digits or ._:-");
     }
     JsonObject body = ONE_NUMBER.parseBody(ctx);
@@ -271,7 +271,7 @@ final class ApiRoutes {
   }
 
   private void removePhoneNumber(RoutingContext ctx) {
-    String phoneNumber = Inputs.requirePhoneNumber(ctx.pathParam("phoneNumber"));
+    String phoneNumber = Identifiers.requirePhoneNumber(ctx.pathParam("phoneNumber"));
     boolean release = REMOVE.parseQuery(ctx).getBoolean("release", false);
     respond(ctx, provisioning.remove(new RemoveNumber(tenant(ctx), phoneNumber, release), RequestIds.of(ctx)));
   }

@@ -76,6 +76,12 @@ public final class Json {
       // read the nested JsonObject/JsonArray instances a bus copy holds (BusTest covers nested records).
       return MAPPER.convertValue(json.getMap(), type);
     } catch (IllegalArgumentException e) {
+      // A value a contract type refuses itself (CredentialPurpose's unknown word) keeps that type's own failure.
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof ServiceException refused) {
+          throw refused;
+        }
+      }
       throw ServiceException.badRequest("BAD_MESSAGE",
           "message body does not fit " + type.getSimpleName() + ": " + Errors.firstLine(e.getMessage()));
     }
