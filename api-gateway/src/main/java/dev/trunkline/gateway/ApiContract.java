@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.common.dsl.SchemaType;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
@@ -118,16 +120,17 @@ final class ApiContract {
     List<String> declaredQuery = new ArrayList<>();
     for (Parameter parameter : operation.getParameters()) {
       String name = parameter.getName();
+      boolean text = parameter.getSchemaType() == SchemaType.STRING;
       switch (parameter.getIn()) {
-        case PATH -> put(path, name, ctx.pathParam(name));
-        case HEADER -> put(headers, name, ctx.request().getHeader(name));
+        case PATH -> put(path, name, ctx.pathParam(name), text);
+        case HEADER -> put(headers, name, ctx.request().getHeader(name), text);
         case QUERY -> {
           declaredQuery.add(name);
           List<String> values = ctx.queryParams().getAll(name);
           if (values.size() > 1) {
             throw ApiErrors.invalidField(name, "given once");
           }
-          put(query, name, values.isEmpty() ? null : values.get(0));
+          put(query, name, values.isEmpty() ? null : values.get(0), text);
         }
         default -> {
           // No cookie parameters in this API.
@@ -147,9 +150,14 @@ final class ApiContract {
         "application/json");
   }
 
-  private static void put(Map<String, RequestParameter> into, String name, String value) {
+  /**
+   * vertx-openapi reads a parameter's text as JSON when it can (so an Idempotency-Key {@code 12345} or an area code
+   * {@code 415} would become a number and fail a string schema): a string parameter is handed over as the JSON
+   * string literal of what was sent, which it reads back to exactly that text.
+   */
+  private static void put(Map<String, RequestParameter> into, String name, String value, boolean text) {
     if (value != null) {
-      into.put(name, new RequestParameterImpl(value));
+      into.put(name, new RequestParameterImpl(text ? Json.encode(value) : value));
     }
   }
 
