@@ -69,7 +69,7 @@ public final class Json {
       return type.cast(body instanceof JsonObject j ? j : new JsonObject());
     }
     if (!(body instanceof JsonObject json)) {
-      throw ServiceException.badRequest("BAD_MESSAGE", "message body must be a JSON object");
+      throw ServiceException.badRequest(Errors.BAD_MESSAGE, "message body must be a JSON object");
     }
     try {
       // Straight from the map, without encoding to text and parsing again: the serializers registered above
@@ -82,7 +82,7 @@ public final class Json {
           throw refused;
         }
       }
-      throw ServiceException.badRequest("BAD_MESSAGE",
+      throw ServiceException.badRequest(Errors.BAD_MESSAGE,
           "message body does not fit " + type.getSimpleName() + ": " + Errors.firstLine(e.getMessage()));
     }
   }

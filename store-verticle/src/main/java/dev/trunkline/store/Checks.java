@@ -1,5 +1,6 @@
 package dev.trunkline.store;
 
+import dev.trunkline.contract.Errors;
 import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
@@ -11,7 +12,7 @@ final class Checks {
 
   static void body(Object body) {
     if (body == null) {
-      throw ServiceException.badRequest("BAD_MESSAGE", "the request body is missing");
+      throw ServiceException.badRequest(Errors.BAD_MESSAGE, "the request body is missing");
     }
   }
 
