@@ -1,23 +1,25 @@
 package dev.trunkline.gateway;
 
+import dev.trunkline.contract.ServiceException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import io.vertx.json.schema.common.dsl.SchemaType;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
+import io.vertx.json.schema.common.dsl.SchemaType;
+import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.Parameter;
-import io.vertx.openapi.validation.RequestParameter;
-import io.vertx.openapi.validation.RequestValidator;
-import io.vertx.openapi.validation.ValidatedRequest;
-import io.vertx.openapi.validation.impl.RequestParameterImpl;
-import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
+import io.vertx.openapi.validation.transformer.FormTransformer;
+import io.vertx.openapi.validation.transformer.ParameterTransformer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -33,9 +35,9 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *
  * <p>What OpenAPI cannot say is checked here, from the document too: a query parameter the operation does not
  * declare, or one given twice, is a 400; a body must be strict JSON ({@link StrictJson}) and application/json (415);
- * an explicit {@code null} member is "not given"; an absent or empty body is {@code {}}. The body has passed the
- * router's size limit before any of this, so validation costs at most a parse and a schema walk of that many bytes,
- * on a worker thread (vertx-openapi validates off the event loop).
+ * an explicit {@code null} member is "not given"; an absent or empty body is {@code {}}; an unknown member is refused
+ * before the schema walk. The body has passed the router's size limit before any of this, so validation costs at
+ * most two parses and a schema walk of that many bytes.
  *
  * <p>vertx-openapi 5.0 refuses a document with an {@code application/yaml} response (the operator's
  * {@code /openapi.yaml}); only the {@code /api/} paths, the ones with inputs, are given to it.
@@ -47,18 +49,16 @@ final class ApiContract {
   private static final Map<Vertx, Future<ApiContract>> LOADED = new WeakHashMap<>();
 
   private final OpenAPIContract contract;
-  private final RequestValidator validator;
 
-  private ApiContract(Vertx vertx, OpenAPIContract contract) {
+  private ApiContract(OpenAPIContract contract) {
     this.contract = contract;
-    this.validator = RequestValidator.create(vertx, contract);
   }
 
   /** The contract of {@code document} (openapi.yaml's text), parsed once per Vert.x instance. */
   static Future<ApiContract> load(Vertx vertx, Buffer document) {
     synchronized (LOADED) {
       return LOADED.computeIfAbsent(vertx, v -> OpenAPIContract.from(v, withInputsOnly(parse(document)))
-          .map(contract -> new ApiContract(v, contract)));
+          .map(ApiContract::new));
     }
   }
 
@@ -85,112 +85,130 @@ final class ApiContract {
 
   /** Validates the request against {@code operationId}; a request that does not conform fails with a 400/415. */
   Handler<RoutingContext> validator(String operationId) {
-    Operation operation = operation(operationId);
+    Checks checks = new Checks(operation(operationId));
     return ctx -> {
-      JsonObject body;
-      ValidatableRequestImpl request;
+      Input validated;
       try {
-        body = operation.getRequestBody() == null ? null : StrictJson.object(ctx);
-        request = validatable(ctx, operation, body);
-      } catch (RuntimeException refused) {
+        validated = checks.validate(ctx);
+      } catch (ServiceException refused) {
         ctx.fail(refused);
         return;
       }
-      validator.validate(request, operationId).onComplete(ar -> {
-        if (ar.succeeded()) {
-          ctx.put(VALIDATED, ar.result());
-          ctx.next();
-        } else {
-          ctx.fail(InvalidRequests.of(operation, ar.cause(), body));
-        }
-      });
+      ctx.put(VALIDATED, validated);
+      ctx.next();
     };
   }
 
   /** The request as it passed validation: typed parameters, the body as a JSON object ({@code {}} when none). */
   static Input input(RoutingContext ctx) {
-    return new Input(ctx.get(VALIDATED));
-  }
-
-  /** The parameters the operation declares, as sent; undeclared or repeated query parameters are refused here. */
-  private static ValidatableRequestImpl validatable(RoutingContext ctx, Operation operation, JsonObject body) {
-    Map<String, RequestParameter> headers = new HashMap<>();
-    Map<String, RequestParameter> path = new HashMap<>();
-    Map<String, RequestParameter> query = new HashMap<>();
-    List<String> declaredQuery = new ArrayList<>();
-    for (Parameter parameter : operation.getParameters()) {
-      String name = parameter.getName();
-      boolean text = parameter.getSchemaType() == SchemaType.STRING;
-      switch (parameter.getIn()) {
-        case PATH -> put(path, name, ctx.pathParam(name), text);
-        case HEADER -> put(headers, name, ctx.request().getHeader(name), text);
-        case QUERY -> {
-          declaredQuery.add(name);
-          List<String> values = ctx.queryParams().getAll(name);
-          if (values.size() > 1) {
-            throw ApiErrors.invalidField(name, "given once");
-          }
-          put(query, name, values.isEmpty() ? null : values.get(0), text);
-        }
-        default -> {
-          // No cookie parameters in this API.
-        }
-      }
-    }
-    for (String name : ctx.queryParams().names()) {
-      if (!declaredQuery.contains(name)) {
-        throw ApiErrors.unknownField("query parameter", name, declaredQuery);
-      }
-    }
-    InvalidRequests.requireParameters(operation, headers, query);
-    if (body == null) {
-      return new ValidatableRequestImpl(Map.of(), headers, path, query);
-    }
-    return new ValidatableRequestImpl(Map.of(), headers, path, query, new RequestParameterImpl(body.toBuffer()),
-        "application/json");
+    return ctx.get(VALIDATED);
   }
 
   /**
-   * vertx-openapi reads a parameter's text as JSON when it can (so an Idempotency-Key {@code 12345} or an area code
-   * {@code 415} would become a number and fail a string schema): a string parameter is handed over as the JSON
-   * string literal of what was sent, which it reads back to exactly that text.
+   * One operation's checks: a schema validator for each parameter and for the body, built once from the document.
+   * Run on the event loop, as the hand-written checks before them were: the work is bounded by the body limit, and
+   * vertx-openapi's RequestValidator, which builds every validator again for every request and moves each request
+   * to a worker thread and back, costs several times the check itself.
    */
-  private static void put(Map<String, RequestParameter> into, String name, String value, boolean text) {
-    if (value != null) {
-      into.put(name, new RequestParameterImpl(text ? Json.encode(value) : value));
+  private final class Checks {
+    private final Operation operation;
+    private final Map<Parameter, Validator> parameters = new LinkedHashMap<>();
+    private final Validator body;
+    private final ParameterTransformer transformer = new FormTransformer();
+
+    Checks(Operation operation) {
+      this.operation = operation;
+      for (Parameter parameter : operation.getParameters()) {
+        parameters.put(parameter, contract.getSchemaRepository().validator(parameter.getSchema()));
+      }
+      this.body = operation.getRequestBody() == null ? null
+          : contract.getSchemaRepository().validator(bodySchema(operation));
+    }
+
+    /** Parameters in the document's order, then the body; the first refusal wins. */
+    Input validate(RoutingContext ctx) {
+      refuseUndeclaredQuery(ctx, operation);
+      Map<String, Object> values = new HashMap<>();
+      for (Map.Entry<Parameter, Validator> entry : parameters.entrySet()) {
+        Parameter parameter = entry.getKey();
+        String name = parameter.getName();
+        String sent = switch (parameter.getIn()) {
+          case PATH -> ctx.pathParam(name);
+          case HEADER -> ctx.request().getHeader(name);
+          case QUERY -> ctx.queryParams().get(name);
+          default -> null; // no cookie parameters in this API
+        };
+        if (sent == null) {
+          if (parameter.isRequired()) {
+            throw ApiErrors.missingField(name, InvalidRequests.expected(parameter.getSchema()));
+          }
+          continue;
+        }
+        Object value = typed(parameter, sent);
+        if (!Boolean.TRUE.equals(entry.getValue().validate(value).getValid())) {
+          throw InvalidRequests.ofParameter(parameter);
+        }
+        values.put(name, value);
+      }
+      if (body == null) {
+        return new Input(values, new JsonObject());
+      }
+      StrictJson.Body sent = StrictJson.object(ctx);
+      InvalidRequests.refuseUnknownFields(operation, sent.fields());
+      JsonObject json = sent.object();
+      OutputUnit result = body.validate(json);
+      if (!Boolean.TRUE.equals(result.getValid())) {
+        throw InvalidRequests.ofBody(bodySchema(operation), result, json);
+      }
+      return new Input(values, json);
+    }
+
+    /**
+     * A string parameter is the text as sent; any other is read by vertx-openapi's transformer (which would read a
+     * string's text as JSON when it can: an Idempotency-Key {@code 12345} would become a number).
+     */
+    private Object typed(Parameter parameter, String sent) {
+      if (parameter.getSchemaType() == SchemaType.STRING) {
+        return sent;
+      }
+      try {
+        return transformer.transformPrimitive(parameter, sent);
+      } catch (RuntimeException unreadable) {
+        return sent; // the schema refuses it as the wrong type
+      }
     }
   }
 
-  /** A validated request's values, typed by the document. */
-  record Input(ValidatedRequest request) {
-    JsonObject body() {
-      RequestParameter body = request.getBody();
-      return body == null || body.isNull() ? new JsonObject() : body.getJsonObject();
+  static JsonSchema bodySchema(Operation operation) {
+    return operation.getRequestBody().getContent().get("application/json").getSchema();
+  }
+
+  /** OpenAPI cannot say "no other query parameters" or "at most once": both are 400s here. */
+  private static void refuseUndeclaredQuery(RoutingContext ctx, Operation operation) {
+    List<String> declared = new ArrayList<>();
+    operation.getParameters().stream().filter(p -> p.getIn() == Location.QUERY).forEach(p -> declared.add(p.getName()));
+    for (String name : ctx.queryParams().names()) {
+      if (!declared.contains(name)) {
+        throw ApiErrors.unknownField("query parameter", name, declared);
+      }
+      if (ctx.queryParams().getAll(name).size() > 1) {
+        throw ApiErrors.invalidField(name, "given once");
+      }
+    }
+  }
+
+  /** A validated request's values, typed by the document; absent optional parameters are null. */
+  record Input(Map<String, Object> parameters, JsonObject body) {
+    String string(String name) {
+      return (String) parameters.get(name);
     }
 
-    String query(String name) {
-      RequestParameter value = request.getQuery().get(name);
-      return value == null || value.isNull() ? null : value.getString();
+    Integer integer(String name) {
+      return parameters.get(name) instanceof Number n ? n.intValue() : null;
     }
 
-    Integer queryInteger(String name) {
-      RequestParameter value = request.getQuery().get(name);
-      return value == null || value.isNull() ? null : value.getInteger();
-    }
-
-    Boolean queryBoolean(String name) {
-      RequestParameter value = request.getQuery().get(name);
-      return value == null || value.isNull() ? null : value.getBoolean();
-    }
-
-    String path(String name) {
-      RequestParameter value = request.getPathParameters().get(name);
-      return value == null || value.isNull() ? null : value.getString();
-    }
-
-    String header(String name) {
-      RequestParameter value = request.getHeaders().get(name);
-      return value == null || value.isNull() ? null : value.getString();
+    Boolean bool(String name) {
+      return (Boolean) parameters.get(name);
     }
   }
 }

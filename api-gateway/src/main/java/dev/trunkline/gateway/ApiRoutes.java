@@ -212,14 +212,14 @@ final class ApiRoutes {
 
   private void searchPhoneNumbers(RoutingContext ctx) {
     ApiContract.Input in = ApiContract.input(ctx);
-    respond(ctx, provisioning.search(new SearchNumbers(tenant(ctx), in.query("countryCode"), in.query("areaCode"),
-        in.query("contains"), in.query("type"), in.queryInteger("limit")), RequestIds.of(ctx)));
+    respond(ctx, provisioning.search(new SearchNumbers(tenant(ctx), in.string("countryCode"), in.string("areaCode"),
+        in.string("contains"), in.string("type"), in.integer("limit")), RequestIds.of(ctx)));
   }
 
   private void purchasePhoneNumber(RoutingContext ctx) {
     ApiContract.Input in = ApiContract.input(ctx);
     respond(ctx, provisioning.purchase(new PurchaseNumber(tenant(ctx), in.body().getString("phoneNumber"),
-        in.header("Idempotency-Key")), RequestIds.of(ctx)));
+        in.string("Idempotency-Key")), RequestIds.of(ctx)));
   }
 
   private void importPhoneNumber(RoutingContext ctx) {
@@ -230,19 +230,19 @@ final class ApiRoutes {
 
   private void listPhoneNumbers(RoutingContext ctx) {
     ApiContract.Input in = ApiContract.input(ctx);
-    respond(ctx, provisioning.list(new ListNumbers(tenant(ctx), in.queryInteger("limit"), in.query("after")),
+    respond(ctx, provisioning.list(new ListNumbers(tenant(ctx), in.integer("limit"), in.string("after")),
         RequestIds.of(ctx)));
   }
 
   private void removePhoneNumber(RoutingContext ctx) {
     ApiContract.Input in = ApiContract.input(ctx);
-    boolean release = Boolean.TRUE.equals(in.queryBoolean("release"));
-    respond(ctx, provisioning.remove(new RemoveNumber(tenant(ctx), in.path("phoneNumber"), release),
+    boolean release = Boolean.TRUE.equals(in.bool("release"));
+    respond(ctx, provisioning.remove(new RemoveNumber(tenant(ctx), in.string("phoneNumber"), release),
         RequestIds.of(ctx)));
   }
 
   private void auditRetellCredentials(RoutingContext ctx) {
-    String phoneNumber = ApiContract.input(ctx).query("phoneNumber");
+    String phoneNumber = ApiContract.input(ctx).string("phoneNumber");
     respond(ctx, cancelledOnDisconnect(ctx, provisioning.audit(new Audit(tenant(ctx), phoneNumber),
         RequestIds.of(ctx))));
   }

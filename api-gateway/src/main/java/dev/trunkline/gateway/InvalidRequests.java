@@ -8,12 +8,9 @@ import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.Parameter;
-import io.vertx.openapi.validation.RequestParameter;
-import io.vertx.openapi.validation.SchemaValidationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,63 +28,37 @@ final class InvalidRequests {
 
   private InvalidRequests() {}
 
-  /** A required header or query parameter the request lacks is {@code MISSING_FIELD}, in the document's order. */
-  static void requireParameters(Operation operation, Map<String, RequestParameter> headers,
-      Map<String, RequestParameter> query) {
-    for (Parameter parameter : operation.getParameters()) {
-      Map<String, RequestParameter> sent = parameter.getIn() == Location.HEADER ? headers
-          : parameter.getIn() == Location.QUERY ? query : null;
-      if (sent != null && parameter.isRequired() && !sent.containsKey(parameter.getName())) {
-        throw ApiErrors.missingField(parameter.getName(), expected(parameter.getSchema()));
+  /** A body member the operation's schema does not declare is {@code UNKNOWN_FIELD}, the first in the body's order. */
+  static void refuseUnknownFields(Operation operation, List<String> fields) {
+    JsonSchema schema = ApiContract.bodySchema(operation);
+    if (Boolean.FALSE.equals(schema.get("additionalProperties"))) {
+      JsonObject properties = properties(schema);
+      for (String field : fields) {
+        if (!properties.containsKey(field)) {
+          throw ApiErrors.unknownField("field", field, properties.fieldNames());
+        }
       }
     }
   }
 
-  /** What the validation of {@code request} against {@code operation} failed with, as the API's error. */
-  static ServiceException of(Operation operation, Throwable failure, JsonObject body) {
-    Parameter parameter = failedParameter(operation, failure);
-    if (parameter != null) {
-      String expected = expected(parameter.getSchema());
-      if (parameter.getIn() == Location.PATH) {
-        return new ServiceException(400, "INVALID_" + snake(parameter.getName()),
-            parameter.getName() + " must be " + expected,
-            new JsonObject().put("field", parameter.getName()).put("expected", expected));
-      }
-      return ApiErrors.invalidField(parameter.getName(), expected);
-    }
-    if (failure instanceof SchemaValidationException schema && schema.getOutputUnit() != null
-        && body != null) {
-      JsonSchema bodySchema = operation.getRequestBody().getContent().get("application/json").getSchema();
-      return ofBody(bodySchema, schema.getOutputUnit(), body);
-    }
-    return new ServiceException(400, "INVALID_REQUEST", "the request does not match the API description");
+  private static JsonObject properties(JsonSchema schema) {
+    return schema.containsKey("properties") ? (JsonObject) schema.get("properties") : new JsonObject();
   }
 
-  /**
-   * vertx-openapi checks the declared parameters in order, then the body, and names the parameter it refused in its
-   * message ("... query parameter limit ..."): the only place it does.
-   */
-  private static Parameter failedParameter(Operation operation, Throwable failure) {
-    String message = failure.getMessage() == null ? "" : failure.getMessage();
-    for (Parameter parameter : operation.getParameters()) {
-      String named = parameter.getIn().name().toLowerCase(Locale.ROOT) + " parameter " + parameter.getName();
-      if (message.contains(named + " ") || message.endsWith(named)) {
-        return parameter;
-      }
+  /** A parameter the library refused: {@code INVALID_FIELD}, or {@code INVALID_<NAME>} for a path parameter. */
+  static ServiceException ofParameter(Parameter parameter) {
+    String expected = expected(parameter.getSchema());
+    if (parameter.getIn() == Location.PATH) {
+      return new ServiceException(400, "INVALID_" + snake(parameter.getName()),
+          parameter.getName() + " must be " + expected,
+          new JsonObject().put("field", parameter.getName()).put("expected", expected));
     }
-    return null;
+    return ApiErrors.invalidField(parameter.getName(), expected);
   }
 
-  /** Unknown fields first, then the first wrong value in the body's order, then the first missing field. */
-  private static ServiceException ofBody(JsonSchema schema, OutputUnit result, JsonObject body) {
-    JsonObject properties = schema.containsKey("properties") ? (JsonObject) schema.get("properties")
-        : new JsonObject();
-    List<String> allowed = new ArrayList<>(properties.fieldNames());
-    for (String field : body.fieldNames()) {
-      if (!properties.containsKey(field)) {
-        return ApiErrors.unknownField("field", field, allowed);
-      }
-    }
+  /** The first wrong value in the body's order, then the first missing field (unknown fields were refused first). */
+  static ServiceException ofBody(JsonSchema schema, OutputUnit result, JsonObject body) {
+    JsonObject properties = properties(schema);
     List<OutputUnit> errors = result.getErrors() == null ? List.of() : result.getErrors();
     for (String field : body.fieldNames()) {
       for (OutputUnit error : errors) {

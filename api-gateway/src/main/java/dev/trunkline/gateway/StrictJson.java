@@ -12,7 +12,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.util.Locale;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A request body as the schema validation sees it: JSON syntax is checked here, strictly, because a schema cannot
@@ -27,11 +28,21 @@ final class StrictJson {
 
   private StrictJson() {}
 
-  @SuppressWarnings("unchecked")
-  static JsonObject object(RoutingContext ctx) {
+  /**
+   * A checked body: its members' names in order, and the JSON the schema validation reads (the body as sent, or
+   * without its null members when it has any: parsed and written again only then).
+   */
+  record Body(List<String> fields, Buffer json) {
+    /** The body as an object; parsed again, so only for the rare path that needs it (mapping a refusal). */
+    JsonObject object() {
+      return new JsonObject(json);
+    }
+  }
+
+  static Body object(RoutingContext ctx) {
     Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
     if (raw == null || raw.length() == 0) {
-      return new JsonObject();
+      return new Body(List.of(), Buffer.buffer("{}"));
     }
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !isJson(type)) {
@@ -49,8 +60,20 @@ final class StrictJson {
       throw new ServiceException(400, "INVALID_BODY", "request body must be a JSON object");
     }
     ObjectNode object = (ObjectNode) node;
-    object.properties().removeIf(member -> member.getValue().isNull());
-    return new JsonObject(STRICT.convertValue(object, Map.class));
+    if (!object.properties().removeIf(member -> member.getValue().isNull())) {
+      return new Body(fieldNames(object), raw);
+    }
+    try {
+      return new Body(fieldNames(object), Buffer.buffer(STRICT.writeValueAsBytes(object)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a parsed JSON object could not be written again", e);
+    }
+  }
+
+  private static List<String> fieldNames(ObjectNode object) {
+    List<String> names = new ArrayList<>(object.size());
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   private static boolean isJson(String contentType) {
