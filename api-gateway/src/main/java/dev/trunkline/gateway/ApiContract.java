@@ -6,6 +6,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.OutputUnit;
@@ -22,7 +24,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -42,11 +43,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * <p>vertx-openapi 5.0 refuses a document with an {@code application/yaml} response (the operator's
  * {@code /openapi.yaml}); only the {@code /api/} paths, the ones with inputs, are given to it.
  */
-final class ApiContract {
+final class ApiContract implements Shareable {
   private static final String VALIDATED = "validatedRequest";
   private static final String API_PATHS = "/api/";
-  /** One parsed contract per Vert.x instance: every gateway instance of a node shares it. */
-  private static final Map<Vertx, Future<ApiContract>> LOADED = new WeakHashMap<>();
+  /** The node's parsed contract (Shareable): every gateway instance of a node uses the first one built. */
+  private static final String NODE_MAP = "trunkline.gateway.contract";
 
   private final OpenAPIContract contract;
 
@@ -54,12 +55,21 @@ final class ApiContract {
     this.contract = contract;
   }
 
-  /** The contract of {@code document} (openapi.yaml's text), parsed once per Vert.x instance. */
+  /**
+   * The contract of {@code document} (openapi.yaml's text). Building it takes about a second of CPU: a node builds it
+   * once and its other gateway instances reuse it (instances starting together may each build one; the first wins).
+   */
   static Future<ApiContract> load(Vertx vertx, Buffer document) {
-    synchronized (LOADED) {
-      return LOADED.computeIfAbsent(vertx, v -> OpenAPIContract.from(v, withInputsOnly(parse(document)))
-          .map(ApiContract::new));
+    LocalMap<String, ApiContract> node = vertx.sharedData().getLocalMap(NODE_MAP);
+    ApiContract built = node.get(NODE_MAP);
+    if (built != null) {
+      return Future.succeededFuture(built);
     }
+    return OpenAPIContract.from(vertx, withInputsOnly(parse(document))).map(contract -> {
+      ApiContract mine = new ApiContract(contract);
+      ApiContract first = node.putIfAbsent(NODE_MAP, mine);
+      return first == null ? mine : first;
+    });
   }
 
   /** openapi.yaml as JSON. */

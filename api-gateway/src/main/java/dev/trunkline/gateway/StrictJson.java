@@ -3,17 +3,18 @@ package dev.trunkline.gateway;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
-import java.util.Locale;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * A request body as the schema validation sees it: JSON syntax is checked here, strictly, because a schema cannot
@@ -28,52 +29,37 @@ final class StrictJson {
 
   private StrictJson() {}
 
-  /**
-   * A checked body: its members' names in order, and the JSON the schema validation reads (the body as sent, or
-   * without its null members when it has any: parsed and written again only then).
-   */
-  record Body(List<String> fields, Buffer json) {
-    /** The body as an object; parsed again, so only for the rare path that needs it (mapping a refusal). */
-    JsonObject object() {
-      return new JsonObject(json);
-    }
-  }
+  /** A checked body: the object (nested values as maps and lists, as read) and its members' names in order. */
+  record Body(List<String> fields, JsonObject object) {}
 
+  @SuppressWarnings("unchecked")
   static Body object(RoutingContext ctx) {
     Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
     if (raw == null || raw.length() == 0) {
-      return new Body(List.of(), Buffer.buffer("{}"));
+      return new Body(List.of(), new JsonObject());
     }
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !isJson(type)) {
       throw ApiErrors.unsupportedMediaType();
     }
-    JsonNode node;
+    if (raw.toString(StandardCharsets.UTF_8).isBlank()) {
+      throw new ServiceException(400, "INVALID_BODY", "request body must be a JSON object");
+    }
+    Object value;
     try {
-      node = STRICT.readTree(raw.getBytes());
+      // Read once, straight into maps and lists: the schema validation reads the same object.
+      value = STRICT.readValue(raw.getBytes(), Object.class);
     } catch (JsonProcessingException e) {
       throw ApiErrors.malformedJson(describe(e));
     } catch (IOException e) {
       throw ApiErrors.malformedJson("unreadable body");
     }
-    if (node == null || !node.isObject()) {
+    if (!(value instanceof Map)) {
       throw new ServiceException(400, "INVALID_BODY", "request body must be a JSON object");
     }
-    ObjectNode object = (ObjectNode) node;
-    if (!object.properties().removeIf(member -> member.getValue().isNull())) {
-      return new Body(fieldNames(object), raw);
-    }
-    try {
-      return new Body(fieldNames(object), Buffer.buffer(STRICT.writeValueAsBytes(object)));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a parsed JSON object could not be written again", e);
-    }
-  }
-
-  private static List<String> fieldNames(ObjectNode object) {
-    List<String> names = new ArrayList<>(object.size());
-    object.fieldNames().forEachRemaining(names::add);
-    return names;
+    Map<String, Object> members = (Map<String, Object>) value;
+    members.values().removeIf(Objects::isNull);
+    return new Body(new ArrayList<>(members.keySet()), new JsonObject(members));
   }
 
   private static boolean isJson(String contentType) {
