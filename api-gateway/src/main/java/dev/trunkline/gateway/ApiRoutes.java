@@ -1,6 +1,5 @@
 package dev.trunkline.gateway;
 
-import dev.trunkline.contract.Inputs;
 import dev.trunkline.contract.ProvisioningClient;
 import dev.trunkline.contract.ProvisioningMessages.Audit;
 import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;
@@ -33,46 +32,17 @@ import java.util.Locale;
 /**
  * The HTTP API's route table. {@link #router()} reads top to bottom: the handlers every request passes,
  * then each route with its guard (tenant token or service token), its per-tenant rate limit and its handler
- * (one private method per route below). Route names are the OpenAPI operationIds.
+ * (one private method per route below). Route names are the OpenAPI operationIds, and each route validates its
+ * request against its operation in openapi.yaml (ApiContract) before its handler reads the validated values.
  */
 final class ApiRoutes {
   static final String PREFIX = "/api/connectors/:subaccountId";
 
 
-  private static final InputSpec CONNECT_TWILIO = InputSpec.body()
-      .requiredString("accountSid", Inputs.ACCOUNT_SID, "a Twilio Account SID (AC followed by 32 hex characters)")
-      .requiredString("authToken", Inputs.ANY_SECRET, "a Twilio auth token (8 to 512 printable characters)");
-  private static final InputSpec CONNECT_RETELL = InputSpec.body()
-      .requiredString("apiKey", Inputs.ANY_SECRET, "a Retell API key (8 to 512 printable characters)");
-  private static final InputSpec SETUP = InputSpec.body()
-      .optionalString("addressSid", Inputs.ADDRESS_SID, "an Address SID (AD followed by 32 hex characters)")
-      .optionalString("emergencyAddressSid", Inputs.ADDRESS_SID,
-          "an Address SID (AD followed by 32 hex characters)")
-      .optionalString("bundleSid", Inputs.BUNDLE_SID, "a Bundle SID (BU followed by 32 hex characters)");
-  private static final InputSpec SEARCH = InputSpec.query()
-      .optionalString("countryCode", Inputs.COUNTRY_CODE, "an ISO 3166 alpha-2 country code such as US")
-      .optionalString("areaCode", Inputs.AREA_CODE, "1 to 5 digits")
-      .optionalString("contains", Inputs.CONTAINS, "1 to 16 digits, letters or *")
-      .optionalString("type", Inputs.NUMBER_TYPE, "local, mobile or tollFree")
-      .optionalInteger("limit", 1, 50);
-  private static final InputSpec ONE_NUMBER = InputSpec.body()
-      .requiredString("phoneNumber", Inputs.E164, "an E.164 number such as +14155550100");
-  private static final InputSpec LIST = InputSpec.query()
-      .optionalInteger("limit", 1, 200)
-      .optionalString("after", Inputs.E164, "the next value of the previous page");
-  private static final InputSpec REMOVE = InputSpec.query().optionalBoolean("release");
-  private static final InputSpec AUDIT = InputSpec.query()
-      .optionalString("phoneNumber", Inputs.E164, "an E.164 number such as +14155550100");
-  private static final InputSpec FIX = InputSpec.body()
-      .optionalString("phoneNumber", Inputs.E164, "an E.164 number such as +14155550100")
-      .optionalBoolean("importMissing")
-      .optionalBoolean("dryRun");
-  private static final InputSpec NO_INPUT = InputSpec.body();
-  private static final InputSpec NO_QUERY = InputSpec.query();
-
   private final Vertx vertx;
   private final GatewayConfig config;
   private final Buffer openApi;
+  private final ApiContract contract;
   private final ErrorMapper errors;
   private final TokenAuth tokenAuth;
   private final ServiceTokenAuth serviceAuth;
@@ -82,10 +52,11 @@ final class ApiRoutes {
   private final HealthRoutes health;
   private final ProvisioningClient provisioning;
 
-  ApiRoutes(Vertx vertx, GatewayConfig config, Buffer openApi) {
+  ApiRoutes(Vertx vertx, GatewayConfig config, Buffer openApi, ApiContract contract) {
     this.vertx = vertx;
     this.config = config;
     this.openApi = openApi;
+    this.contract = contract;
     this.errors = new ErrorMapper(config.bodyLimitBytes());
     this.tokenAuth = new TokenAuth(vertx, config);
     this.serviceAuth = new ServiceTokenAuth(config.serviceToken());
@@ -158,6 +129,7 @@ final class ApiRoutes {
         })
         .handler(tokenAuth)
         .handler(ctx -> rateLimit(ctx, name))
+        .handler(contract.validator(name))
         .handler(handler);
   }
 
@@ -169,6 +141,7 @@ final class ApiRoutes {
           ctx.next();
         })
         .handler(serviceAuth)
+        .handler(contract.validator(name))
         .handler(handler);
   }
 
@@ -216,80 +189,71 @@ final class ApiRoutes {
   }
 
   private void connectTwilio(RoutingContext ctx) {
-    JsonObject body = CONNECT_TWILIO.parseBody(ctx);
+    JsonObject body = ApiContract.input(ctx).body();
     respond(ctx, provisioning.connectTwilio(new ConnectTwilio(tenant(ctx), body.getString("accountSid"),
         new Secret(body.getString("authToken"))), RequestIds.of(ctx)));
   }
 
   private void connectRetell(RoutingContext ctx) {
-    JsonObject body = CONNECT_RETELL.parseBody(ctx);
+    JsonObject body = ApiContract.input(ctx).body();
     respond(ctx, provisioning.connectRetell(new ConnectRetell(tenant(ctx), new Secret(body.getString("apiKey"))),
         RequestIds.of(ctx)));
   }
 
   private void setupTrunk(RoutingContext ctx) {
-    JsonObject body = SETUP.parseBody(ctx);
+    JsonObject body = ApiContract.input(ctx).body();
     respond(ctx, provisioning.setup(new SetupTrunk(tenant(ctx), body.getString("addressSid"),
         body.getString("emergencyAddressSid"), body.getString("bundleSid")), RequestIds.of(ctx)));
   }
 
   private void getTrunk(RoutingContext ctx) {
-    NO_QUERY.parseQuery(ctx);
     respond(ctx, provisioning.trunkStatus(new TenantRef(tenant(ctx)), RequestIds.of(ctx)));
   }
 
   private void searchPhoneNumbers(RoutingContext ctx) {
-    JsonObject query = SEARCH.parseQuery(ctx);
-    respond(ctx, provisioning.search(new SearchNumbers(tenant(ctx), query.getString("countryCode"),
-        query.getString("areaCode"), query.getString("contains"), query.getString("type"),
-        query.getInteger("limit")), RequestIds.of(ctx)));
+    ApiContract.Input in = ApiContract.input(ctx);
+    respond(ctx, provisioning.search(new SearchNumbers(tenant(ctx), in.string("countryCode"), in.string("areaCode"),
+        in.string("contains"), in.string("type"), in.integer("limit")), RequestIds.of(ctx)));
   }
 
   private void purchasePhoneNumber(RoutingContext ctx) {
-    String key = ctx.request().getHeader("Idempotency-Key");
-    if (key == null) {
-      throw ApiErrors.missingField("Idempotency-Key", "a header of 1 to 128 letters, digits or ._:-");
-    }
-    if (!Inputs.IDEMPOTENCY_KEY.matcher(key).matches()) {
-      throw ApiErrors.invalidField("Idempotency-Key", "1 to 128 letters, digits or ._:-");
-    }
-    JsonObject body = ONE_NUMBER.parseBody(ctx);
-    respond(ctx, provisioning.purchase(new PurchaseNumber(tenant(ctx), body.getString("phoneNumber"), key),
-        RequestIds.of(ctx)));
+    ApiContract.Input in = ApiContract.input(ctx);
+    respond(ctx, provisioning.purchase(new PurchaseNumber(tenant(ctx), in.body().getString("phoneNumber"),
+        in.string("Idempotency-Key")), RequestIds.of(ctx)));
   }
 
   private void importPhoneNumber(RoutingContext ctx) {
-    JsonObject body = ONE_NUMBER.parseBody(ctx);
+    JsonObject body = ApiContract.input(ctx).body();
     respond(ctx, provisioning.importNumber(new ImportNumber(tenant(ctx), body.getString("phoneNumber")),
         RequestIds.of(ctx)));
   }
 
   private void listPhoneNumbers(RoutingContext ctx) {
-    JsonObject query = LIST.parseQuery(ctx);
-    respond(ctx, provisioning.list(new ListNumbers(tenant(ctx), query.getInteger("limit"), query.getString("after")),
+    ApiContract.Input in = ApiContract.input(ctx);
+    respond(ctx, provisioning.list(new ListNumbers(tenant(ctx), in.integer("limit"), in.string("after")),
         RequestIds.of(ctx)));
   }
 
   private void removePhoneNumber(RoutingContext ctx) {
-    String phoneNumber = Inputs.requirePhoneNumber(ctx.pathParam("phoneNumber"));
-    boolean release = REMOVE.parseQuery(ctx).getBoolean("release", false);
-    respond(ctx, provisioning.remove(new RemoveNumber(tenant(ctx), phoneNumber, release), RequestIds.of(ctx)));
+    ApiContract.Input in = ApiContract.input(ctx);
+    boolean release = Boolean.TRUE.equals(in.bool("release"));
+    respond(ctx, provisioning.remove(new RemoveNumber(tenant(ctx), in.string("phoneNumber"), release),
+        RequestIds.of(ctx)));
   }
 
   private void auditRetellCredentials(RoutingContext ctx) {
-    String phoneNumber = AUDIT.parseQuery(ctx).getString("phoneNumber");
+    String phoneNumber = ApiContract.input(ctx).string("phoneNumber");
     respond(ctx, cancelledOnDisconnect(ctx, provisioning.audit(new Audit(tenant(ctx), phoneNumber),
         RequestIds.of(ctx))));
   }
 
   private void fixRetellCredentials(RoutingContext ctx) {
-    JsonObject body = FIX.parseBody(ctx);
+    JsonObject body = ApiContract.input(ctx).body();
     respond(ctx, cancelledOnDisconnect(ctx, provisioning.fix(new Fix(tenant(ctx), body.getString("phoneNumber"),
         body.getBoolean("importMissing", false), body.getBoolean("dryRun", false)), RequestIds.of(ctx))));
   }
 
   private void rotateCredentials(RoutingContext ctx) {
-    NO_INPUT.parseBody(ctx);
     respond(ctx, cancelledOnDisconnect(ctx, provisioning.rotate(new Rotate(tenant(ctx)), RequestIds.of(ctx))));
   }
 

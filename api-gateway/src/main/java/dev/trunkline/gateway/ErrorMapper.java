@@ -62,9 +62,9 @@ final class ErrorMapper {
   private ServiceException forStatus(int status) {
     return switch (status) {
       case 413 -> ApiErrors.payloadTooLarge(bodyLimitBytes);
-      case 404 -> new ServiceException(404, "NOT_FOUND", "no such resource");
-      case 405 -> new ServiceException(405, "METHOD_NOT_ALLOWED", "method not allowed on this resource");
-      case 400 -> new ServiceException(400, "INVALID_REQUEST", "invalid request");
+      case 404 -> new ServiceException(404, null, "no such resource");
+      case 405 -> new ServiceException(405, null, "method not allowed on this resource");
+      case 400 -> new ServiceException(400, null, "invalid request");
       case 415 -> ApiErrors.unsupportedMediaType();
       default -> status >= 400 && status < 500 && status != 401 && status != 403
           ? new ServiceException(status, null, "request failed")
@@ -96,16 +96,12 @@ final class ErrorMapper {
       response.reset();
       return;
     }
-    JsonObject err = new JsonObject().put("code", error.code()).put("message", error.getMessage());
-    if (error.details() != null && !error.details().isEmpty()) {
-      err.put("details", error.details());
-    }
     // Every 429, and any other error that says when to come back (409 IDEMPOTENCY_IN_PROGRESS).
     if (error.status() == 429 || (error.details() != null && error.details().containsKey("retryAfterSeconds"))) {
       response.putHeader("Retry-After", String.valueOf(retryAfterSeconds(error.details())));
     }
     response.setStatusCode(error.status())
         .putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("success", false).put("error", err).encode());
+        .end(error.toResponseBody().encode());
   }
 }

@@ -44,7 +44,9 @@ public class GatewayVerticle extends VerticleBase {
     ConnectionGuard guard = new ConnectionGuard(vertx, config.connections(), context.getInstanceCount(),
         FrontDoorMetrics.forVertxRegistry());
     return vertx.fileSystem().readFile("openapi.yaml")
-        .compose(openApi -> {
+        .compose(openApi -> ApiContract.load(vertx, openApi).map(contract -> new ApiRoutes(vertx, config, openApi,
+            contract)))
+        .compose(routes -> {
           server = vertx.createHttpServer(new HttpServerOptions()
               .setHost(config.host())
               .setMaxHeaderSize(16 * 1024)
@@ -52,7 +54,7 @@ public class GatewayVerticle extends VerticleBase {
               // HTTP/1.1 only: the API sits behind a TLS proxy (docs/security.md), and h2c would multiplex
               // requests on one connection past the per-connection bounds of the guard.
               .setHttp2ClearTextEnabled(false));
-          Router router = new ApiRoutes(vertx, config, openApi).router();
+          Router router = routes.router();
           // Before every other handler, so the guard sees each request's head as soon as it is parsed.
           router.route().order(-1).handler(guard::track);
           return server.connectionHandler(guard::accept).requestHandler(router).listen(config.port());

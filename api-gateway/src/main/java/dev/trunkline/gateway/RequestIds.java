@@ -1,7 +1,7 @@
 package dev.trunkline.gateway;
 
 import dev.trunkline.contract.Bus;
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.LogContext;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -53,7 +53,7 @@ final class RequestIds implements Handler<RoutingContext> {
   /** The path's tenant when it is well-formed; a malformed one is the client's text and is not logged. */
   private static String tenant(RoutingContext ctx) {
     String tenant = ctx.pathParam("subaccountId");
-    return Inputs.isSubaccountId(tenant) ? tenant.toLowerCase(java.util.Locale.ROOT) : null;
+    return Identifiers.isSubaccountId(tenant) ? tenant.toLowerCase(java.util.Locale.ROOT) : null;
   }
 
   static String of(RoutingContext ctx) {

@@ -1,6 +1,6 @@
 package dev.trunkline.gateway;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,7 @@ final class ServiceTokenAuth implements Handler<RoutingContext> {
       ctx.fail(ApiErrors.unauthorized("invalid " + HEADER));
     } else {
       ctx.put(PASSED, Boolean.TRUE);
-      if (!Inputs.isSubaccountId(ctx.pathParam("subaccountId"))) {
+      if (!Identifiers.isSubaccountId(ctx.pathParam("subaccountId"))) {
         ctx.fail(ApiErrors.invalidField("subaccountId", "24 hexadecimal characters"));
       } else {
         ctx.next();

@@ -1,6 +1,6 @@
 package dev.trunkline.gateway;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -66,7 +66,7 @@ final class TokenAuth implements Handler<RoutingContext> {
           // that did not authenticate).
           ctx.put(CALLER, caller);
           String tenant = ctx.pathParam("subaccountId");
-          if (!Inputs.isSubaccountId(tenant)) {
+          if (!Identifiers.isSubaccountId(tenant)) {
             ctx.fail(ApiErrors.invalidField("subaccountId", "24 hexadecimal characters"));
           } else if (!caller.mayAct(tenant)) {
             ctx.fail(ApiErrors.forbidden("this token does not grant access to subaccount " + tenant));
@@ -168,7 +168,7 @@ final class TokenAuth implements Handler<RoutingContext> {
     }
     Set<String> ids = new HashSet<>();
     for (Object id : array) {
-      if (!(id instanceof String str) || !(Caller.ANY.equals(str) || Inputs.isSubaccountId(str))) {
+      if (!(id instanceof String str) || !(Caller.ANY.equals(str) || Identifiers.isSubaccountId(str))) {
         return Future.failedFuture(ApiErrors.unauthorized("token subaccounts claim is malformed"));
       }
       ids.add(str.toLowerCase(Locale.ROOT));

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
-import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
+import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.simulators.FaultRule;
 import io.vertx.core.Future;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages.AcquireLock;
 import dev.trunkline.contract.StoreMessages.LockReply;
@@ -109,7 +110,7 @@ class DocumentedConflictsTest {
           String username = setUp.bodyAsJsonObject().getJsonObject("data").getString("username");
           // What a setup that wrote a new password ahead and then stopped leaves in the store.
           return h.bus(Addresses.Store.SIP_PENDING_PUT, new PutPendingSip(t.id(), username,
-              new Secret(h.secret(TrunklineHarness.randomSecret("Pw1"))), "setup", null));
+              new Secret(h.secret(TrunklineHarness.randomSecret("Pw1"))), CredentialPurpose.SETUP, null));
         })
         .compose(v -> {
           long writes = twilioWrites(t);

@@ -4,20 +4,20 @@ import dev.trunkline.provisioning.BoundedFanOut;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
-import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
+import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.simulators.FaultRule;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import io.vertx.junit5.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -20,7 +20,9 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -378,6 +380,79 @@ class GatewayEdgeTest {
       assertError(invalid.result(), 400, "INVALID_FIELD");
       test.completeNow();
     })));
+  }
+
+  /**
+   * Issue 13: the Idempotency-Key takes what clients send in practice, any visible ASCII up to 255 characters (it
+   * was 128 of [A-Za-z0-9._:-]). Such a key gets past validation to the bus (no provisioning service here: 503); a
+   * 256th character, a space or a control character is 400 INVALID_FIELD naming the header.
+   */
+  @Test
+  void anIdempotencyKeyIsAnyVisibleAsciiUpTo255Characters(VertxTestContext test) {
+    String uri = h.path(A, "/twilio/phoneNumbers/purchase");
+    JsonObject body = new JsonObject().put("phoneNumber", "+14155550100");
+    // Numbers, booleans and JSON-looking keys stay the text they are (the validator would read them as JSON).
+    List<String> accepted = List.of("order/42?v=1&x=$%~{}\"", "k".repeat(255), "Zm9vYmFy+/w==", "12345", "true",
+        "null", "\"quoted\"", "[1]");
+    List<String> refused = List.of("k".repeat(256), "two words", "tab\tkey");
+    List<Future<HttpResponse<Buffer>>> ok = new ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> bad = new ArrayList<>();
+    accepted.forEach(key -> ok.add(h.send(h.request(HttpMethod.POST, uri, h.token(A)).putHeader("Idempotency-Key",
+        key), body)));
+    refused.forEach(key -> bad.add(h.send(h.request(HttpMethod.POST, uri, h.token(A)).putHeader("Idempotency-Key",
+        key), body)));
+    List<Future<HttpResponse<Buffer>>> all = new ArrayList<>(ok);
+    all.addAll(bad);
+    Future.all(all).onComplete(test.succeeding(done -> test.verify(() -> {
+      for (int i = 0; i < ok.size(); i++) {
+        assertThat(ok.get(i).result().statusCode()).as("key %s", accepted.get(i)).isEqualTo(503);
+        assertError(ok.get(i).result(), 503, "SERVICE_UNAVAILABLE");
+      }
+      for (Future<HttpResponse<Buffer>> refusal : bad) {
+        JsonObject error = assertError(refusal.result(), 400, "INVALID_FIELD");
+        assertThat(error.getJsonObject("details").getString("field")).isEqualTo("Idempotency-Key");
+        assertThat(error.getJsonObject("details").getString("expected")).isEqualTo("1 to 255 visible ASCII characters");
+      }
+      test.completeNow();
+    })));
+  }
+
+  /**
+   * Issue 13: openapi.yaml said areaCode was 1 to 5 digits and contains 1 to 16 characters while the Twilio service
+   * took a North American area code (3 digits, the first 2 to 9; Twilio applies it to US and Canadian numbers only)
+   * and 2 to 16 characters, as Twilio documents them: such a search passed the gateway and failed in the service.
+   * The document and Identifiers now say the same, and the gateway refuses it without asking any service.
+   */
+  @Test
+  void aSearchTwilioCannotRunIsRefusedAtTheGateway(VertxTestContext test) {
+    String uri = h.path(A, "/twilio/availablePhoneNumbers");
+    Map<String, String> refused = new LinkedHashMap<>();
+    refused.put("?areaCode=41", "areaCode");
+    refused.put("?areaCode=41555", "areaCode");
+    refused.put("?areaCode=115", "areaCode");
+    refused.put("?contains=4", "contains");
+    int before = busMessages.get();
+    List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
+    refused.keySet().forEach(query -> calls.add(h.call(HttpMethod.GET, uri + query, h.token(A), null)));
+    Future.all(calls).compose(done -> {
+      test.verify(() -> assertThat(busMessages.get() - before).as("bus messages for refused searches").isZero());
+      // A North American area code and a vanity pattern get past the gateway (to the hung search consumer: 504).
+      return h.call(HttpMethod.GET, uri + "?areaCode=415&contains=55501&limit=5", h.token(A), null);
+    }).onComplete(test.succeeding(allowed -> test.verify(() -> {
+      assertError(allowed, 504, "TIMEOUT");
+      List<String> fields = new ArrayList<>(refused.values());
+      for (int i = 0; i < calls.size(); i++) {
+        JsonObject error = assertError(calls.get(i).result(), 400, "INVALID_FIELD");
+        assertThat(error.getJsonObject("details").getString("field")).isEqualTo(fields.get(i));
+      }
+      assertThat(error(calls.get(0)).getJsonObject("details").getString("expected"))
+          .isEqualTo("a North American area code: 3 digits, the first 2 to 9");
+      test.completeNow();
+    })));
+  }
+
+  private static JsonObject error(Future<HttpResponse<Buffer>> call) {
+    return call.result().bodyAsJsonObject().getJsonObject("error");
   }
 
   @Test

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Json;
-import dev.trunkline.provisioning.ProvisioningVerticle;
 import dev.trunkline.contract.TwilioMessages.TrunkStatus;
 import dev.trunkline.contract.testing.Await;
+import dev.trunkline.provisioning.ProvisioningVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -4,10 +4,10 @@ import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
-import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
-import dev.trunkline.contract.testing.OriginFormat;
+import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.testing.OriginFormat.Encrypted;
+import dev.trunkline.contract.testing.OriginFormat;
 import dev.trunkline.contract.testing.TestEnvironment;
 import dev.trunkline.store.EmbeddedMongo;
 import io.vertx.core.MultiMap;

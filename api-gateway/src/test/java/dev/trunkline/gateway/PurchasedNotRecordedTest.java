@@ -3,9 +3,9 @@ package dev.trunkline.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
-import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
+import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.testing.Await;
 import dev.trunkline.retell.RetellVerticle;
 import dev.trunkline.simulators.FaultRule;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PasswordState;
@@ -47,7 +48,7 @@ class RotationNotReadyTest {
     Bus.consumer(vertx, Addresses.Store.SIP_GET, JsonObject.class, req -> Future.succeededFuture(
         new SipCredentials(TENANT, "trunkline_ffffffff_user", new Secret(TrunklineHarness.randomSecret("Pw0")),
             PasswordState.PENDING, "tlffffffffff.pstn.twilio.com", "TCP",
-            new PendingSip(NEW_USERNAME, password, "rotation", null, System.currentTimeMillis()))));
+            new PendingSip(NEW_USERNAME, password, CredentialPurpose.ROTATION, null, System.currentTimeMillis()))));
     Bus.consumer(vertx, Addresses.Store.RETELL_KEY_GET, JsonObject.class,
         req -> Future.failedFuture(new ServiceException(404, "RETELL_KEY_NOT_FOUND", "no key")));
     for (String after : Set.of(Addresses.Store.NUMBER_LIST, Addresses.Retell.NUMBER_SYNC,

@@ -4,10 +4,11 @@ import static dev.trunkline.contract.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
-import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
+import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.gateway.RotationFixtures.T;
 import dev.trunkline.simulators.FaultRule;
 import io.vertx.core.Future;
@@ -290,26 +291,26 @@ class RotationRaceTest {
 
     for (StoreMessages.PutPendingSip pending : List.of(
         new StoreMessages.PutPendingSip(t.id(), "setup_written_ahead", new Secret(h.secret(
-            TrunklineHarness.randomSecret("Pend1"))), "setup", sid),
+            TrunklineHarness.randomSecret("Pend1"))), CredentialPurpose.SETUP, sid),
         new StoreMessages.PutPendingSip(t.id(), "rotation_not_created", new Secret(h.secret(
-            TrunklineHarness.randomSecret("Pend2"))), "rotation", null))) {
+            TrunklineHarness.randomSecret("Pend2"))), CredentialPurpose.ROTATION, null))) {
       await(h.bus(Addresses.Store.SIP_PENDING_PUT, pending));
       JsonObject audit = f.call(t.id(), HttpMethod.GET, "/twilio/retell-credentials", null).bodyAsJsonObject()
           .getJsonObject("data");
-      assertThat(audit.getJsonObject("expected").getString("auth_username")).as(pending.purpose())
+      assertThat(audit.getJsonObject("expected").getString("auth_username")).as(pending.purpose().wire())
           .isEqualTo(t.username());
       assertThat(audit.containsKey("rotation")).isFalse();
       HttpResponse<Buffer> fixed = f.call(t.id(), HttpMethod.POST, "/twilio/fix-retell-credentials", new JsonObject());
       assertThat(fixed.statusCode()).as(fixed.bodyAsString()).isEqualTo(200);
       assertThat(fixed.bodyAsJsonObject().getJsonObject("data").getJsonArray("results").getJsonObject(0)
-          .getString("auth_username")).as(pending.purpose()).isEqualTo(t.username());
+          .getString("auth_username")).as(pending.purpose().wire()).isEqualTo(t.username());
       assertThat(h.retell.checkPassword(t.apiKey(), phone, t.password())).isTrue();
     }
 
     // The same rotation credential once Twilio has it (its SID recorded) is the one handed out.
     String rotationPassword = h.secret(TrunklineHarness.randomSecret("Rot1"));
     await(h.bus(Addresses.Store.SIP_PENDING_PUT, new StoreMessages.PutPendingSip(t.id(), "rotation_created",
-        new Secret(rotationPassword), "rotation", sid)));
+        new Secret(rotationPassword), CredentialPurpose.ROTATION, sid)));
     HttpResponse<Buffer> fixed = f.call(t.id(), HttpMethod.POST, "/twilio/fix-retell-credentials", new JsonObject());
     assertThat(fixed.bodyAsJsonObject().getJsonObject("data").getJsonArray("results").getJsonObject(0)
         .getString("auth_username")).isEqualTo("rotation_created");

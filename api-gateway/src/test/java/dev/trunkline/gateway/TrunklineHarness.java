@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.testing.FreePorts;
@@ -322,7 +323,7 @@ public final class TrunklineHarness {
     return bus(Addresses.Store.RETELL_KEY_PUT, new StoreMessages.PutRetellKey(id, new Secret(apiKey)))
         .compose(v -> bus(Addresses.Store.TRUNK_PUT, new StoreMessages.PutTrunk(id, trunk, null)))
         .compose(v -> bus(Addresses.Store.SIP_PENDING_PUT,
-            new StoreMessages.PutPendingSip(id, username, new Secret(password), "setup", credentialSid)))
+            new StoreMessages.PutPendingSip(id, username, new Secret(password), CredentialPurpose.SETUP, credentialSid)))
         .compose(v -> bus(Addresses.Store.SIP_PROMOTE, new StoreMessages.PromoteSip(id, username, credentialSid)))
         .map(v -> new Tenant(id, apiKey, username, password, termination, trunkSid));
   }

@@ -1,6 +1,6 @@
 package dev.trunkline.app;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.store.AdoptOriginCommand.Options;
 import dev.trunkline.store.AdoptOriginCommand.Report;
 import dev.trunkline.store.AdoptOriginCommand.Source;
@@ -110,7 +110,7 @@ final class AdoptOriginCommand {
       if (parts.length < 2 || parts.length > 3) {
         throw new IllegalArgumentException(where + ": expected <subaccountId> <database> [<mongodb-uri>]");
       }
-      if (!Inputs.isSubaccountId(parts[0])) {
+      if (!Identifiers.isSubaccountId(parts[0])) {
         throw new IllegalArgumentException(where + ": the subaccountId is not 24 hexadecimal characters");
       }
       String uri = parts.length == 3 ? parts[2] : defaultUri;

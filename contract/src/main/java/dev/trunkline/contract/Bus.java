@@ -49,7 +49,7 @@ public final class Bus {
     try {
       json = Json.toJson(body);
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(ServiceException.badRequest("BAD_MESSAGE", "cannot encode request"));
+      return Future.failedFuture(ServiceException.badRequest(Errors.BAD_MESSAGE, "cannot encode request"));
     }
     return vertx.eventBus().<Object>request(address, json, options)
         .recover(err -> Future.failedFuture(ServiceException.from(err)))

@@ -21,7 +21,7 @@ public final class ClientFailures {
 
   public static ServiceException sanitize(Throwable failure) {
     ServiceException e = ServiceException.from(failure);
-    if ("BAD_MESSAGE".equals(e.code())) {
+    if (Errors.BAD_MESSAGE.equals(e.code())) {
       // Only the part before the colon is logged: the decoder's detail after it may quote a field's value, which
       // can be a secret.
       String what = e.getMessage() == null ? "" : e.getMessage();

@@ -12,6 +12,12 @@ public final class Errors {
   public static final int UNAVAILABLE = 503;
   public static final int GATEWAY_TIMEOUT = 504;
 
+  /**
+   * A message that does not fit its record: a contract mismatch between two Trunkline parts, so never the client's
+   * fault (ClientFailures answers it as a 500).
+   */
+  public static final String BAD_MESSAGE = "BAD_MESSAGE";
+
   private Errors() {}
 
   /** The default machine code for a status, used when a failure carries none of its own. */
@@ -21,6 +27,7 @@ public final class Errors {
       case 401 -> "UNAUTHORIZED";
       case 403 -> "FORBIDDEN";
       case NOT_FOUND -> "NOT_FOUND";
+      case 405 -> "METHOD_NOT_ALLOWED";
       case CONFLICT -> "CONFLICT";
       case 413 -> "PAYLOAD_TOO_LARGE";
       case 415 -> "UNSUPPORTED_MEDIA_TYPE";

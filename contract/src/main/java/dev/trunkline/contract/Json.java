@@ -69,14 +69,20 @@ public final class Json {
       return type.cast(body instanceof JsonObject j ? j : new JsonObject());
     }
     if (!(body instanceof JsonObject json)) {
-      throw ServiceException.badRequest("BAD_MESSAGE", "message body must be a JSON object");
+      throw ServiceException.badRequest(Errors.BAD_MESSAGE, "message body must be a JSON object");
     }
     try {
       // Straight from the map, without encoding to text and parsing again: the serializers registered above
       // read the nested JsonObject/JsonArray instances a bus copy holds (BusTest covers nested records).
       return MAPPER.convertValue(json.getMap(), type);
     } catch (IllegalArgumentException e) {
-      throw ServiceException.badRequest("BAD_MESSAGE",
+      // A value a contract type refuses itself (CredentialPurpose's unknown word) keeps that type's own failure.
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof ServiceException refused) {
+          throw refused;
+        }
+      }
+      throw ServiceException.badRequest(Errors.BAD_MESSAGE,
           "message body does not fit " + type.getSimpleName() + ": " + Errors.firstLine(e.getMessage()));
     }
   }

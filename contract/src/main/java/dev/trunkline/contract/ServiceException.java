@@ -70,6 +70,19 @@ public class ServiceException extends RuntimeException {
     return json.encode();
   }
 
+  /**
+   * The API's error body, {@code {"success": false, "error": {"code", "message", "details"}}}: the gateway's
+   * ErrorMapper answers with it, and a flow whose failure is a recorded answer (a purchase bought but not recorded)
+   * uses it, so the format is written once.
+   */
+  public JsonObject toResponseBody() {
+    JsonObject error = new JsonObject().put("code", code).put("message", getMessage());
+    if (details != null && !details.isEmpty()) {
+      error.put("details", details);
+    }
+    return new JsonObject().put("success", false).put("error", error);
+  }
+
   /** Fails a bus message with this failure. */
   public void failMessage(Message<?> message) {
     message.fail(status, toWire());

@@ -56,7 +56,7 @@ public final class StoreMessages {
       PendingInfo pending) {}
 
   /** The pending SIP credential without its password. */
-  public record PendingInfo(String username, String purpose, String credentialSid, long createdAt) {}
+  public record PendingInfo(String username, CredentialPurpose purpose, String credentialSid, long createdAt) {}
 
   public record PutTwilioAccount(String subaccountId, String accountSid, Secret authToken) {}
 
@@ -77,21 +77,16 @@ public final class StoreMessages {
   /**
    * Write-ahead: stores a generated password, encrypted, as pending BEFORE Twilio is told about it.
    *
-   * @param purpose "setup" (first credential or a legacy repair) or "rotation" (a second credential)
+   * @param purpose a setup's credential or a rotation's second one (null: setup)
    * @param credentialSid the Twilio credential it belongs to, when already known
    */
-  public record PutPendingSip(String subaccountId, String username, Secret password, String purpose,
-      String credentialSid) {
-    /** The purpose of a setup's credential (the first one, or a legacy repair). */
-    public static final String SETUP = "setup";
-    /** The purpose of a rotation's second credential. */
-    public static final String ROTATION = "rotation";
-  }
+  public record PutPendingSip(String subaccountId, String username, Secret password, CredentialPurpose purpose,
+      String credentialSid) {}
 
   /** Promotes the pending credential (which must have this username) to active. */
   public record PromoteSip(String subaccountId, String username, String credentialSid) {}
 
-  public record PendingSip(String username, Secret password, String purpose, String credentialSid,
+  public record PendingSip(String username, Secret password, CredentialPurpose purpose, String credentialSid,
       long createdAt) {}
 
   /** secret: the decrypted SIP credentials and where they apply. */

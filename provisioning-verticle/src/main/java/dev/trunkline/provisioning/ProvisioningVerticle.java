@@ -3,7 +3,7 @@ package dev.trunkline.provisioning;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.BusRequest;
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Json;
 import dev.trunkline.contract.ProvisioningMessages.Audit;
 import dev.trunkline.contract.ProvisioningMessages.Cancel;
@@ -126,7 +126,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
 
   private Future<FlowResult> connectTwilio(BusRequest<ConnectTwilio> r) {
     String tenant = Requests.tenant(r.body().subaccountId());
-    String accountSid = Requests.required("accountSid", r.body().accountSid(), Inputs.ACCOUNT_SID,
+    String accountSid = Requests.required("accountSid", r.body().accountSid(), Identifiers.ACCOUNT_SID,
         "a Twilio Account SID (AC followed by 32 hex characters)");
     return ConnectorFlows.connectTwilio(up(r, tenant), tenant, accountSid,
         Requests.secret("authToken", r.body().authToken(), "a Twilio auth token"));
@@ -141,9 +141,9 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   private Future<FlowResult> setup(BusRequest<SetupTrunk> r) {
     String tenant = Requests.tenant(r.body().subaccountId());
     String address = "an Address SID (AD followed by 32 hex characters)";
-    Requests.optional("addressSid", r.body().addressSid(), Inputs.ADDRESS_SID, address);
-    Requests.optional("emergencyAddressSid", r.body().emergencyAddressSid(), Inputs.ADDRESS_SID, address);
-    Requests.optional("bundleSid", r.body().bundleSid(), Inputs.BUNDLE_SID,
+    Requests.optional("addressSid", r.body().addressSid(), Identifiers.ADDRESS_SID, address);
+    Requests.optional("emergencyAddressSid", r.body().emergencyAddressSid(), Identifiers.ADDRESS_SID, address);
+    Requests.optional("bundleSid", r.body().bundleSid(), Identifiers.BUNDLE_SID,
         "a Bundle SID (BU followed by 32 hex characters)");
     return ConnectorFlows.setup(up(r, tenant), tenant, r.body());
   }
@@ -156,10 +156,10 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   private Future<FlowResult> search(BusRequest<SearchNumbers> r) {
     SearchNumbers q = r.body();
     String tenant = Requests.tenant(q.subaccountId());
-    Requests.optional("countryCode", q.countryCode(), Inputs.COUNTRY_CODE, "an ISO 3166 alpha-2 country code");
-    Requests.optional("areaCode", q.areaCode(), Inputs.AREA_CODE, "1 to 5 digits");
-    Requests.optional("contains", q.contains(), Inputs.CONTAINS, "1 to 16 digits, letters or *");
-    Requests.optional("type", q.type(), Inputs.NUMBER_TYPE, "local, mobile or tollFree");
+    Requests.optional("countryCode", q.countryCode(), Identifiers.COUNTRY_CODE, "an ISO 3166 alpha-2 country code");
+    Requests.optional("areaCode", q.areaCode(), Identifiers.AREA_CODE, "a North American area code: 3 digits, the first 2 to 9");
+    Requests.optional("contains", q.contains(), Identifiers.CONTAINS, "2 to 16 digits, letters or *");
+    Requests.optional("type", q.type(), Identifiers.NUMBER_TYPE, "local, mobile or tollFree");
     Requests.range("limit", q.limit(), 1, 50);
     JsonObject query = new JsonObject().put("countryCode", q.countryCode()).put("areaCode", q.areaCode())
         .put("contains", q.contains()).put("type", q.type()).put("limit", q.limit());
@@ -170,8 +170,8 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   private Future<FlowResult> purchase(BusRequest<PurchaseNumber> r) {
     String tenant = Requests.tenant(r.body().subaccountId());
     String phoneNumber = Requests.phoneNumber(r.body().phoneNumber());
-    String key = Requests.required("idempotencyKey", r.body().idempotencyKey(), Inputs.IDEMPOTENCY_KEY,
-        "1 to 128 letters, digits or ._:-");
+    String key = Requests.required("idempotencyKey", r.body().idempotencyKey(), Identifiers.IDEMPOTENCY_KEY,
+        "1 to 255 visible ASCII characters");
     return PurchaseFlow.run(up(r, tenant), leases, tenant, key, phoneNumber);
   }
 

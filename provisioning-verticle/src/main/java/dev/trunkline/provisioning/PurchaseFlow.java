@@ -124,12 +124,11 @@ public final class PurchaseFlow {
   private static FlowResult boughtButNotRecorded(TrunkNumber bought, Throwable err) {
     ServiceException e = ClientFailures.sanitize(err);
     LOG.error("purchased {} ({}) but could not record it: {}", bought.phoneNumber(), bought.sid(), e.code());
-    return FlowResult.of(502, new JsonObject().put("success", false)
-        .put("error", new JsonObject().put("code", "PURCHASED_NOT_RECORDED")
-            .put("message", "the number was purchased and is on the trunk, but recording it failed; "
-                + "POST /twilio/phoneNumbers/import records it")
-            .put("details", new JsonObject().put("phoneNumber", bought.phoneNumber())
-                .put("twilioSid", bought.sid()))));
+    // An answer, not a failure: the idempotency record keeps it, so a retry gets it again and never buys twice.
+    return FlowResult.of(502, new ServiceException(502, "PURCHASED_NOT_RECORDED",
+        "the number was purchased and is on the trunk, but recording it failed; "
+            + "POST /twilio/phoneNumbers/import records it",
+        new JsonObject().put("phoneNumber", bought.phoneNumber()).put("twilioSid", bought.sid())).toResponseBody());
   }
 
   private static Future<FlowResult> complete(Upstream up, String subaccountId, Held held, FlowResult reply) {

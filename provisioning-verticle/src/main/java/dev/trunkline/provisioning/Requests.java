@@ -1,6 +1,6 @@
 package dev.trunkline.provisioning;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.json.JsonObject;
@@ -18,23 +18,23 @@ final class Requests {
 
   /** The tenant in canonical (lower-case) form. */
   static String tenant(String subaccountId) {
-    return required("subaccountId", subaccountId, Inputs.SUBACCOUNT_ID, "24 hexadecimal characters")
+    return required("subaccountId", subaccountId, Identifiers.SUBACCOUNT_ID, "24 hexadecimal characters")
         .toLowerCase(Locale.ROOT);
   }
 
   static String phoneNumber(String value) {
-    return required("phoneNumber", value, Inputs.E164, "an E.164 number such as +14155550100");
+    return required("phoneNumber", value, Identifiers.E164, "an E.164 number such as +14155550100");
   }
 
   static String optionalPhoneNumber(String field, String value) {
-    return optional(field, value, Inputs.E164, "an E.164 number such as +14155550100");
+    return optional(field, value, Identifiers.E164, "an E.164 number such as +14155550100");
   }
 
   static Secret secret(String field, Secret value, String what) {
     if (value == null || value.reveal() == null) {
       throw missing(field, what + " (8 to 512 printable characters)");
     }
-    if (!Inputs.ANY_SECRET.matcher(value.reveal()).matches()) {
+    if (!Identifiers.ANY_SECRET.matcher(value.reveal()).matches()) {
       throw invalid(field, what + " (8 to 512 printable characters)");
     }
     return value;

@@ -1,5 +1,6 @@
 package dev.trunkline.provisioning;
 
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
@@ -27,13 +28,13 @@ record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
   /** The rotation's new credential when it is the one to hand out, else null. */
   static PendingSip openRotation(SipCredentials sip) {
     PendingSip p = sip.pending();
-    return p != null && PutPendingSip.ROTATION.equals(p.purpose()) && p.credentialSid() != null
+    return p != null && p.purpose() == CredentialPurpose.ROTATION && p.credentialSid() != null
         && p.username() != null && p.password() != null && !p.password().isBlank() ? p : null;
   }
 
   /** Same rule from the secret-free connector: the username a rotation moves numbers to, else null. */
   static String openRotationUsername(PendingInfo p) {
-    return p != null && PutPendingSip.ROTATION.equals(p.purpose()) && p.credentialSid() != null ? p.username() : null;
+    return p != null && p.purpose() == CredentialPurpose.ROTATION && p.credentialSid() != null ? p.username() : null;
   }
 
   /** The SIP username to hand to Retell now. */

@@ -1,6 +1,6 @@
 package dev.trunkline.retell;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
@@ -12,7 +12,7 @@ final class Requests {
   private Requests() {}
 
   static String phoneNumber(String value) {
-    return Inputs.requirePhoneNumber(value);
+    return Identifiers.requirePhoneNumber(value);
   }
 
   static RequestScope scope(Secret apiKey, Secret defaultKey, String requestId, String tenant,

@@ -1,6 +1,7 @@
 package dev.trunkline.store;
 
 import dev.trunkline.contract.BusCaller;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreClient;
@@ -297,7 +298,7 @@ public final class AdoptOriginCommand {
     }
     if (username != null && origin.sipPassword() != null) {
       chain = chain.compose(v -> store.putPendingSip(new PutPendingSip(tenant, username,
-              Secret.of(origin.sipPassword()), PutPendingSip.SETUP, credentialSid))
+              Secret.of(origin.sipPassword()), CredentialPurpose.SETUP, credentialSid))
           .compose(c -> store.promoteSip(new PromoteSip(tenant, username, credentialSid))).<Void>mapEmpty());
     } else if (username != null) {
       chain = chain.compose(v -> store.putTrunk(new PutTrunk(tenant, new Trunk(

@@ -1,26 +1,23 @@
 package dev.trunkline.store;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Errors;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import java.util.regex.Pattern;
 
 /** Request checks shared by the store's handlers: each failure is a 400 that names the field. */
 final class Checks {
-  private static final Pattern CREDENTIAL_LIST_SID = Pattern.compile("^CL[0-9a-fA-F]{32}$");
-  private static final Pattern CREDENTIAL_SID = Pattern.compile("^CR[0-9a-fA-F]{32}$");
-  private static final Pattern ORIGINATION_URL_SID = Pattern.compile("^OU[0-9a-fA-F]{32}$");
-
   private Checks() {}
 
   static void body(Object body) {
     if (body == null) {
-      throw ServiceException.badRequest("BAD_MESSAGE", "the request body is missing");
+      throw ServiceException.badRequest(Errors.BAD_MESSAGE, "the request body is missing");
     }
   }
 
   static String tenant(String subaccountId) {
-    return Inputs.requireSubaccountId(subaccountId);
+    return Identifiers.requireSubaccountId(subaccountId);
   }
 
   static String secret(String field, Secret value, int maxLength) {
@@ -49,20 +46,20 @@ final class Checks {
   /** An optional SID: null passes, "" passes (the store reads it as "clear this field"), else it must fit. */
   static void optionalSid(String field, String value, Pattern pattern, String expected) {
     if (value != null && !value.isEmpty()) {
-      Inputs.require(field, value, pattern, expected);
+      Identifiers.require(field, value, pattern, expected);
     }
   }
 
   static void credentialListSid(String field, String value) {
-    optionalSid(field, value, CREDENTIAL_LIST_SID, "CL followed by 32 hexadecimal characters");
+    optionalSid(field, value, Identifiers.CREDENTIAL_LIST_SID, "CL followed by 32 hexadecimal characters");
   }
 
   static void credentialSid(String field, String value) {
-    optionalSid(field, value, CREDENTIAL_SID, "CR followed by 32 hexadecimal characters");
+    optionalSid(field, value, Identifiers.CREDENTIAL_SID, "CR followed by 32 hexadecimal characters");
   }
 
   static void originationUrlSid(String field, String value) {
-    optionalSid(field, value, ORIGINATION_URL_SID, "OU followed by 32 hexadecimal characters");
+    optionalSid(field, value, Identifiers.ORIGINATION_URL_SID, "OU followed by 32 hexadecimal characters");
   }
 
   private static String snake(String field) {

@@ -1,5 +1,7 @@
 package dev.trunkline.store;
 
+import dev.trunkline.contract.CredentialPurpose;
+import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Connector;
 import dev.trunkline.contract.StoreMessages.PasswordState;
 import dev.trunkline.contract.StoreMessages.PendingInfo;
@@ -136,8 +138,20 @@ final class ConnectorDocs {
     if (pending == null) {
       return null;
     }
-    return new PendingInfo(pending.getString("username"), pending.getString("purpose"),
+    return new PendingInfo(pending.getString("username"), purpose(pending),
         pending.getString("credentialSid"), Dates.millis(pending.getValue("createdAt")));
+  }
+
+  /**
+   * The pending credential's stored purpose word. A word this version does not know (none is written today) reads as
+   * absent: like an absent one, it is not a rotation's.
+   */
+  static CredentialPurpose purpose(JsonObject pending) {
+    try {
+      return CredentialPurpose.fromWire(pending.getString("purpose"));
+    } catch (ServiceException unknown) {
+      return null;
+    }
   }
 
   /** A stored secret in any format; an empty legacy string counts as none (the origin wrote "" for "unknown"). */

@@ -1,6 +1,6 @@
 package dev.trunkline.store;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Connector;
@@ -61,7 +61,7 @@ final class ConnectorService {
   Future<Connector> putTwilioAccount(PutTwilioAccount put) {
     Checks.body(put);
     String tenant = Checks.tenant(put.subaccountId());
-    Inputs.require("accountSid", put.accountSid(), Inputs.ACCOUNT_SID, "AC followed by 32 hexadecimal characters");
+    Identifiers.require("accountSid", put.accountSid(), Identifiers.ACCOUNT_SID, "AC followed by 32 hexadecimal characters");
     String token = Checks.secret("authToken", put.authToken(), MAX_SECRET);
     SecretField field = SecretField.TWILIO_AUTH_TOKEN;
     JsonObject set = new JsonObject()
@@ -204,15 +204,15 @@ final class ConnectorService {
   }
 
   private static void checkTrunk(Trunk t) {
-    Checks.optionalSid("trunkSid", t.trunkSid(), Inputs.TRUNK_SID, "TK followed by 32 hexadecimal characters");
+    Checks.optionalSid("trunkSid", t.trunkSid(), Identifiers.TRUNK_SID, "TK followed by 32 hexadecimal characters");
     Checks.credentialListSid("credentialListSid", t.credentialListSid());
     Checks.credentialSid("credentialSid", t.credentialSid());
     Checks.credentialSid("previousCredentialSid", t.previousCredentialSid());
     Checks.originationUrlSid("originationUrlSid", t.originationUrlSid());
-    Checks.optionalSid("addressSid", t.addressSid(), Inputs.ADDRESS_SID, "AD followed by 32 hexadecimal characters");
-    Checks.optionalSid("emergencyAddressSid", t.emergencyAddressSid(), Inputs.ADDRESS_SID,
+    Checks.optionalSid("addressSid", t.addressSid(), Identifiers.ADDRESS_SID, "AD followed by 32 hexadecimal characters");
+    Checks.optionalSid("emergencyAddressSid", t.emergencyAddressSid(), Identifiers.ADDRESS_SID,
         "AD followed by 32 hexadecimal characters");
-    Checks.optionalSid("bundleSid", t.bundleSid(), Inputs.BUNDLE_SID, "BU followed by 32 hexadecimal characters");
+    Checks.optionalSid("bundleSid", t.bundleSid(), Identifiers.BUNDLE_SID, "BU followed by 32 hexadecimal characters");
     Checks.text("friendlyName", t.friendlyName(), 64, false);
     Checks.text("domainName", t.domainName(), 255, false);
     Checks.text("terminationUri", t.terminationUri(), 255, false);

@@ -3,6 +3,7 @@ package dev.trunkline.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.trunkline.contract.Errors;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Json;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.ClaimIdempotency;
@@ -266,7 +267,7 @@ final class IdempotencyService {
   }
 
   private static String checkKey(String key) {
-    if (key == null || key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+    if (!Identifiers.IDEMPOTENCY_KEY.matcher(key == null ? "" : key).matches()) {
       throw ServiceException.badRequest("INVALID_IDEMPOTENCY_KEY",
           "the idempotency key must be 1 to 255 visible ASCII characters");
     }

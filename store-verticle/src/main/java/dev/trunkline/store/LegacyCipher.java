@@ -1,6 +1,6 @@
 package dev.trunkline.store;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -89,7 +89,7 @@ public final class LegacyCipher {
     } catch (CharacterCodingException e) {
       throw new VaultException(subaccountId, field, UNREADABLE_RETELL_KEY);
     }
-    if (!Inputs.ANY_SECRET.matcher(text).matches()) {
+    if (!Identifiers.ANY_SECRET.matcher(text).matches()) {
       throw new VaultException(subaccountId, field, UNREADABLE_RETELL_KEY);
     }
     return text;

@@ -1,6 +1,6 @@
 package dev.trunkline.store;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +42,7 @@ record OriginTenant(String subaccountId, String accountSid, String authToken, Tr
     Future<String> sid = twilioDoc == null ? Future.succeededFuture(null)
         : secrets.openOrigin(tenant, OriginConfig.sid(twilioDoc), null);
     return sid.compose(accountSid -> {
-      if (twilioDoc != null && (accountSid == null || !Inputs.ACCOUNT_SID.matcher(accountSid).matches())) {
+      if (twilioDoc != null && (accountSid == null || !Identifiers.ACCOUNT_SID.matcher(accountSid).matches())) {
         return Future.failedFuture(new VaultException(tenant, OriginConfig.SID_LABEL,
             accountSid == null ? "the connector has no Account SID" : "the Account SID is malformed"));
       }

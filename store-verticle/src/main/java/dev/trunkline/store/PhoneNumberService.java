@@ -1,6 +1,6 @@
 package dev.trunkline.store;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Deleted;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
@@ -43,10 +43,10 @@ final class PhoneNumberService {
   Future<PhoneNumber> save(PhoneNumber number) {
     Checks.body(number);
     String tenant = Checks.tenant(number.subaccountId());
-    String phone = Inputs.requirePhoneNumber(number.phoneNumber());
-    Checks.optionalSid("twilioSid", number.twilioSid(), Inputs.PHONE_NUMBER_SID,
+    String phone = Identifiers.requirePhoneNumber(number.phoneNumber());
+    Checks.optionalSid("twilioSid", number.twilioSid(), Identifiers.PHONE_NUMBER_SID,
         "PN followed by 32 hexadecimal characters");
-    Checks.optionalSid("trunkSid", number.trunkSid(), Inputs.TRUNK_SID, "TK followed by 32 hexadecimal characters");
+    Checks.optionalSid("trunkSid", number.trunkSid(), Identifiers.TRUNK_SID, "TK followed by 32 hexadecimal characters");
     Checks.text("retellError", number.retellError(), 1000, false);
     JsonObject now = Dates.of(clock.instant());
     JsonObject set = new JsonObject().put("updatedAt", now);
@@ -77,7 +77,7 @@ final class PhoneNumberService {
   Future<PhoneNumber> get(NumberRef ref) {
     Checks.body(ref);
     String tenant = Checks.tenant(ref.subaccountId());
-    String phone = Inputs.requirePhoneNumber(ref.phoneNumber());
+    String phone = Identifiers.requirePhoneNumber(ref.phoneNumber());
     return mongo.findOne(COLLECTION, ref(tenant, phone), null).map(doc -> {
       if (doc == null) {
         throw notFound(tenant, phone);
@@ -96,7 +96,7 @@ final class PhoneNumberService {
     }
     JsonObject query = new JsonObject().put("subaccountId", tenant);
     if (request.after() != null && !request.after().isEmpty()) {
-      query.put("phone_number", new JsonObject().put("$gt", Inputs.require("after", request.after(), Inputs.E164,
+      query.put("phone_number", new JsonObject().put("$gt", Identifiers.require("after", request.after(), Identifiers.E164,
           "the next value of the previous page")));
     }
     FindOptions options = new FindOptions().setSort(new JsonObject().put("phone_number", 1)).setLimit(limit + 1);
@@ -111,7 +111,7 @@ final class PhoneNumberService {
   Future<Deleted> delete(NumberRef ref) {
     Checks.body(ref);
     String tenant = Checks.tenant(ref.subaccountId());
-    String phone = Inputs.requirePhoneNumber(ref.phoneNumber());
+    String phone = Identifiers.requirePhoneNumber(ref.phoneNumber());
     return mongo.removeDocument(COLLECTION, ref(tenant, phone))
         .map(result -> new Deleted(result.getRemovedCount() > 0));
   }

@@ -1,5 +1,6 @@
 package dev.trunkline.store;
 
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Connector;
@@ -11,7 +12,6 @@ import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.util.Set;
 
 /**
  * SIP credentials with a write-ahead step: a new password is stored encrypted as {@code pending} before Twilio
@@ -19,7 +19,6 @@ import java.util.Set;
  * retried, never one that is lost.
  */
 final class SipCredentialService {
-  static final Set<String> PURPOSES = Set.of("setup", "rotation");
   private static final int PROMOTE_ATTEMPTS = 5;
 
   private final ConnectorStore store;
@@ -36,15 +35,12 @@ final class SipCredentialService {
     String tenant = Checks.tenant(put.subaccountId());
     String username = Checks.text("username", put.username(), 32, true);
     String password = Checks.secret("password", put.password(), 128);
-    String purpose = put.purpose() == null ? "setup" : put.purpose();
-    if (!PURPOSES.contains(purpose)) {
-      throw ServiceException.badRequest("INVALID_PURPOSE", "purpose must be \"setup\" or \"rotation\"");
-    }
+    CredentialPurpose purpose = put.purpose() == null ? CredentialPurpose.SETUP : put.purpose();
     Checks.credentialSid("credentialSid", put.credentialSid());
     JsonObject pending = new JsonObject()
         .put("username", username)
         .put("password", secrets.vault().seal(tenant, SecretField.SIP_PENDING_PASSWORD, password))
-        .put("purpose", purpose)
+        .put("purpose", purpose.wire())
         .put("credentialSid", emptyToNull(put.credentialSid()))
         .put("createdAt", Dates.of(store.clock().instant()));
     return store.upsert(tenant, ConnectorDocs.TWILIO, null, new JsonObject().put(ConnectorDocs.PENDING, pending), null)
@@ -133,7 +129,7 @@ final class SipCredentialService {
             String username = ConnectorDocs.getString(doc, ConnectorDocs.SIP + ".username");
             JsonObject pendingDoc = ConnectorDocs.getObject(doc, ConnectorDocs.PENDING);
             PendingSip pending = pendingDoc == null ? null : new PendingSip(
-                pendingDoc.getString("username"), Secret.of(pendingPassword), pendingDoc.getString("purpose"),
+                pendingDoc.getString("username"), Secret.of(pendingPassword), ConnectorDocs.purpose(pendingDoc),
                 pendingDoc.getString("credentialSid"), Dates.millis(pendingDoc.getValue("createdAt")));
             PasswordState state = pending != null ? PasswordState.PENDING
                 : active != null ? PasswordState.KNOWN

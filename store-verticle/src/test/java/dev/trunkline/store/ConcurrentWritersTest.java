@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses.Store;
 import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Connector;
@@ -58,7 +59,7 @@ class ConcurrentWritersTest {
     for (int i = 0; i < WRITERS; i++) {
       // Each password names its username, so a mixed-up pair (username of one writer, password of another) shows.
       writes.add(Bus.request(vertx, Store.SIP_PENDING_PUT,
-          new PutPendingSip(tenant, "user_" + i, new Secret("Pw-user_" + i + "-Zq9"), "setup", null),
+          new PutPendingSip(tenant, "user_" + i, new Secret("Pw-user_" + i + "-Zq9"), CredentialPurpose.SETUP, null),
           Connector.class, 20_000, null));
     }
     await(Future.all(writes));
@@ -111,13 +112,13 @@ class ConcurrentWritersTest {
   @Test
   void concurrentPendingPutsAndPromotesNeverPromoteAPasswordUnderAnotherUsername(Vertx vertx) {
     // The document exists first, so a promote that runs before every put is a 409, not a 404.
-    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "user_0", new Secret("Pw-user_0-Zq9"), "setup",
+    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "user_0", new Secret("Pw-user_0-Zq9"), CredentialPurpose.SETUP,
         null), Connector.class);
     List<Future<?>> ops = new ArrayList<>();
     for (int i = 0; i < WRITERS; i++) {
       String user = "user_" + (i % 5);
       ops.add(Bus.request(vertx, Store.SIP_PENDING_PUT,
-          new PutPendingSip(tenant, user, new Secret("Pw-" + user + "-Zq9"), "setup", null), Connector.class,
+          new PutPendingSip(tenant, user, new Secret("Pw-" + user + "-Zq9"), CredentialPurpose.SETUP, null), Connector.class,
           20_000, null));
       ops.add(Bus.request(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, user, null), Connector.class,
           20_000, null));

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trunkline.contract.Addresses.Store;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages.Connector;
 import dev.trunkline.contract.StoreMessages.PromoteSip;
@@ -116,7 +117,7 @@ class EmbeddedStoreAtRestTest {
     call(vertx, Store.TWILIO_ACCOUNT_PUT, new PutTwilioAccount(tenant, sid("AC"), new Secret("tok-at-rest-1")),
         Connector.class);
     call(vertx, Store.RETELL_KEY_PUT, new PutRetellKey(tenant, new Secret("key_at_rest_1")), Connector.class);
-    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret("Sip-At-Rest-1"), "setup",
+    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret("Sip-At-Rest-1"), CredentialPurpose.SETUP,
         null), Connector.class);
     call(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "tl_user", null), Connector.class);
     call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, new Trunk(sid("TK"), marker, null, null, null, null, null, null,

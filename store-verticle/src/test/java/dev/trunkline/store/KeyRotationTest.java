@@ -7,6 +7,7 @@ import static dev.trunkline.store.StoreTestSupport.sid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses.Store;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages.Connector;
 import dev.trunkline.contract.StoreMessages.PromoteSip;
@@ -53,11 +54,11 @@ class KeyRotationTest {
       call(vertx, Store.TWILIO_ACCOUNT_PUT, new PutTwilioAccount(tenant, sid("AC"), new Secret("token-" + i)),
           Connector.class);
       call(vertx, Store.RETELL_KEY_PUT, new PutRetellKey(tenant, new Secret("retell-" + i)), Connector.class);
-      call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "user_" + i, new Secret("Pw-active-" + i), "setup",
+      call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "user_" + i, new Secret("Pw-active-" + i), CredentialPurpose.SETUP,
           null), Connector.class);
       call(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "user_" + i, null), Connector.class);
       call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "next_" + i, new Secret("Pw-pending-" + i),
-          "rotation", null), Connector.class);
+          CredentialPurpose.ROTATION, null), Connector.class);
     }
     await(vertx.undeploy(deployment));
 

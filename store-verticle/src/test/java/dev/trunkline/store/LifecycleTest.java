@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses.Store;
 import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Connector;
@@ -52,7 +53,7 @@ class LifecycleTest {
     String deployment = StoreTestSupport.deploy(vertx, StoreTestSupport.config(dataDir, keys));
     call(vertx, Store.TWILIO_ACCOUNT_PUT, new PutTwilioAccount(tenant, accountSid, new Secret("tok-123456789")),
         Connector.class);
-    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret("Pw-Persist-42x"), "setup",
+    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret("Pw-Persist-42x"), CredentialPurpose.SETUP,
         null), Connector.class);
     call(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "tl_user", null), Connector.class);
     call(vertx, Store.NUMBER_SAVE, new PhoneNumber(tenant, "+14155550123", null, null, RetellStatus.IMPORTED, null,

@@ -10,6 +10,7 @@ import static dev.trunkline.store.StoreTestSupport.sid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses.Store;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages.ClaimIdempotency;
 import dev.trunkline.contract.StoreMessages.CompleteIdempotency;
@@ -195,10 +196,10 @@ class SecretsNeverInClearTest {
     call(vertx, Store.RETELL_KEY_PUT, new PutRetellKey(tenant, new Secret(retellKey)), Connector.class);
     call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, new Trunk(sid("TK"), marker, null, null, null, null, null, null,
         null, null, null, null), null), Connector.class);
-    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret(sipPassword), "setup", null),
+    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret(sipPassword), CredentialPurpose.SETUP, null),
         Connector.class);
     call(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "tl_user", null), Connector.class);
-    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user2", new Secret(pendingPassword), "rotation",
+    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user2", new Secret(pendingPassword), CredentialPurpose.ROTATION,
         null), Connector.class);
     call(vertx, Store.NUMBER_SAVE, new PhoneNumber(tenant, "+14155550142", sid("PN"), null, RetellStatus.IMPORTED,
         null, 0, 0), PhoneNumber.class);

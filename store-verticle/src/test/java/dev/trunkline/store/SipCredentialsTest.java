@@ -1,6 +1,7 @@
 package dev.trunkline.store;
 
 import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
+import static dev.trunkline.contract.testing.Await.await;
 import static dev.trunkline.store.StoreTestSupport.assertFailure;
 import static dev.trunkline.store.StoreTestSupport.call;
 import static dev.trunkline.store.StoreTestSupport.callRaw;
@@ -10,6 +11,7 @@ import static dev.trunkline.store.StoreTestSupport.sid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses.Store;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages.Connector;
 import dev.trunkline.contract.StoreMessages.PasswordState;
@@ -21,6 +23,7 @@ import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +54,7 @@ class SipCredentialsTest {
     String credentialSid = sid("CR");
 
     JsonObject pendingReply = callRaw(vertx, Store.SIP_PENDING_PUT,
-        new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), "setup", null));
+        new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), CredentialPurpose.SETUP, null));
     assertNoSecret("the reply to sip.pending.put", pendingReply.encode(), "the SIP password", PASSWORD);
     assertThat(pendingReply.getString("passwordState")).isEqualTo("PENDING");
 
@@ -61,7 +64,7 @@ class SipCredentialsTest {
     assertThat(pending.password()).isNull();
     assertThat(pending.pending().username()).isEqualTo("tl_user");
     assertThat(pending.pending().password().reveal()).isEqualTo(PASSWORD);
-    assertThat(pending.pending().purpose()).isEqualTo("setup");
+    assertThat(pending.pending().purpose()).isEqualTo(CredentialPurpose.SETUP);
     assertThat(pending.pending().createdAt()).isPositive();
     assertThat(pending.terminationUri()).isEqualTo(termination);
     assertThat(pending.transport()).isEqualTo("TCP");
@@ -87,13 +90,13 @@ class SipCredentialsTest {
   @Test
   void rotationKeepsTheOldCredentialUntilPromotionAndRecordsItAsPrevious(Vertx vertx) {
     String first = sid("CR");
-    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), "setup", first),
+    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), CredentialPurpose.SETUP, first),
         Connector.class);
     call(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "tl_user", null), Connector.class);
 
     String second = sid("CR");
     call(vertx, Store.SIP_PENDING_PUT,
-        new PutPendingSip(tenant, "tl_user2", new Secret(NEXT_PASSWORD), "rotation", second), Connector.class);
+        new PutPendingSip(tenant, "tl_user2", new Secret(NEXT_PASSWORD), CredentialPurpose.ROTATION, second), Connector.class);
     SipCredentials during = call(vertx, Store.SIP_GET, new TenantRef(tenant), SipCredentials.class);
     assertThat(during.passwordState()).isEqualTo(PasswordState.PENDING);
     assertThat(during.password().reveal()).as("the active one is still usable").isEqualTo(PASSWORD);
@@ -117,7 +120,7 @@ class SipCredentialsTest {
 
   @Test
   void promotingAnotherUsernameOrNothingIsAConflict(Vertx vertx) {
-    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), "setup", null),
+    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), CredentialPurpose.SETUP, null),
         Connector.class);
     assertFailure(failure(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "someone_else", null)),
         409, "SIP_PENDING_MISMATCH");
@@ -134,13 +137,41 @@ class SipCredentialsTest {
   @Test
   void pendingRequestsAreChecked(Vertx vertx) {
     assertFailure(failure(vertx, Store.SIP_PENDING_PUT,
-        new PutPendingSip(tenant, "tl_user", new Secret(""), "setup", null)), 400, "INVALID_PASSWORD");
+        new PutPendingSip(tenant, "tl_user", new Secret(""), CredentialPurpose.SETUP, null)), 400, "INVALID_PASSWORD");
     assertFailure(failure(vertx, Store.SIP_PENDING_PUT,
-        new PutPendingSip(tenant, "u".repeat(33), new Secret(PASSWORD), "setup", null)), 400, "INVALID_USERNAME");
+        new PutPendingSip(tenant, "u".repeat(33), new Secret(PASSWORD), CredentialPurpose.SETUP, null)), 400, "INVALID_USERNAME");
+    // The purpose is an enum in the contract; a sender that writes another word on the bus gets the store's code.
+    assertFailure(failure(vertx, Store.SIP_PENDING_PUT, new JsonObject().put("subaccountId", tenant)
+        .put("username", "tl_user").put("password", PASSWORD).put("purpose", "whatever")), 400, "INVALID_PURPOSE");
     assertFailure(failure(vertx, Store.SIP_PENDING_PUT,
-        new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), "whatever", null)), 400, "INVALID_PURPOSE");
-    assertFailure(failure(vertx, Store.SIP_PENDING_PUT,
-        new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), "setup", "CR1")), 400, "INVALID_CREDENTIAL_SID");
+        new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), CredentialPurpose.SETUP, "CR1")), 400, "INVALID_CREDENTIAL_SID");
+  }
+
+  /**
+   * The purpose is stored as the word it always was: a connector written with {@code "rotation"} (by this version or
+   * an earlier one, which had no enum) reads back as {@link CredentialPurpose#ROTATION}.
+   */
+  @Test
+  void aPurposeStoredAsAWordReadsBackAsTheEnum(Vertx vertx) {
+    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD),
+        CredentialPurpose.SETUP, null), Connector.class);
+    EmbeddedMongo server = StoreTestSupport.embedded(vertx, dataDir);
+    MongoClient raw = StoreTestSupport.rawClient(vertx, server);
+    try {
+      JsonObject filter = ConnectorDocs.key(tenant, ConnectorDocs.TWILIO);
+      JsonObject stored = await(raw.findOne(ConnectorDocs.COLLECTION, filter, null));
+      assertThat(ConnectorDocs.get(stored, ConnectorDocs.PENDING + ".purpose")).isEqualTo("setup");
+      // As an earlier version wrote a rotation's pending credential: a plain string field.
+      await(raw.updateCollection(ConnectorDocs.COLLECTION, filter, new JsonObject().put("$set",
+          new JsonObject().put(ConnectorDocs.PENDING + ".purpose", "rotation"))));
+    } finally {
+      raw.close();
+      await(server.release());
+    }
+    SipCredentials read = call(vertx, Store.SIP_GET, new TenantRef(tenant), SipCredentials.class);
+    assertThat(read.pending().purpose()).isEqualTo(CredentialPurpose.ROTATION);
+    assertThat(call(vertx, Store.CONNECTOR_GET, new TenantRef(tenant), Connector.class).pending().purpose())
+        .isEqualTo(CredentialPurpose.ROTATION);
   }
 
   @Test

@@ -10,6 +10,7 @@ import static dev.trunkline.store.StoreTestSupport.sid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses.Store;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Connector;
@@ -130,7 +131,7 @@ class VaultFailuresTest {
   }
 
   private static void storePassword(Vertx vertx, String tenant) {
-    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), "setup", null),
+    call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret(PASSWORD), CredentialPurpose.SETUP, null),
         Connector.class);
     call(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "tl_user", null), Connector.class);
   }

@@ -1,6 +1,6 @@
 package dev.trunkline.twilio;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.StoreMessages.Connector;
@@ -51,7 +51,7 @@ public record TenantContext(String subaccountId, TwilioAuth auth, Connector conn
    */
   public static Future<TenantContext> load(StoreClient store, String subaccountId, String requestId,
       long deadlineMillis) {
-    Inputs.requireSubaccountId(subaccountId);
+    Identifiers.requireSubaccountId(subaccountId);
     return store.twilioAccount(new TenantRef(subaccountId)).compose(account -> {
       if (account.accountSid() == null || account.authToken() == null || account.authToken().isBlank()) {
         return Future.failedFuture(ServiceException.conflict("TWILIO_NOT_CONNECTED",

@@ -4,7 +4,7 @@ import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.BusCaller;
 import dev.trunkline.contract.BusRequest;
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.TenantRef;
@@ -157,7 +157,7 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
 
   /** Checks credentials before they are stored: a rejection here is the caller's mistake, so a 400. */
   private static Future<AccountInfo> verify(TwilioApi api, VerifyAccount request) {
-    Inputs.require("accountSid", request.accountSid(), Inputs.ACCOUNT_SID, "AC followed by 32 hex characters");
+    Identifiers.require("accountSid", request.accountSid(), Identifiers.ACCOUNT_SID, "AC followed by 32 hex characters");
     if (request.authToken() == null || request.authToken().isBlank()) {
       throw ServiceException.badRequest("INVALID_AUTH_TOKEN", "authToken is required");
     }
@@ -176,7 +176,7 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
   /** Loads a tenant for a request, under its lock when the request changes anything. */
   private record Tenants(Vertx vertx, long busTimeoutMs, TenantLock lock) {
     <R> Future<R> locked(BusRequest<?> request, String subaccountId, Function<TenantContext, Future<R>> work) {
-      Inputs.requireSubaccountId(subaccountId);
+      Identifiers.requireSubaccountId(subaccountId);
       return lock.withLock(subaccountId, () -> unlocked(request, subaccountId, work));
     }
 

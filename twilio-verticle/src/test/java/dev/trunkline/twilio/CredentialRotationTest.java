@@ -4,6 +4,7 @@ import static dev.trunkline.twilio.TwilioTestEnv.assertFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages.PasswordState;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
@@ -68,7 +69,7 @@ class CredentialRotationTest {
     assertThat(credentials(t, trunk.credentialListSid())).hasSize(2);
     SipCredentials during = env.sip(t);
     assertThat(during.password()).as("the active password is still the old one").isEqualTo(oldPassword);
-    assertThat(during.pending().purpose()).isEqualTo("rotation");
+    assertThat(during.pending().purpose()).isEqualTo(CredentialPurpose.ROTATION);
     assertThat(during.pending().username()).isEqualTo(started.username());
     assertThat(during.pending().credentialSid()).as("recorded once Twilio created it")
         .isEqualTo(started.credentialSid());
@@ -134,7 +135,7 @@ class CredentialRotationTest {
     env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()));
     env.sim.faults().remove(lost.id());
     SipCredentials halfway = env.sip(t);
-    assertThat(halfway.pending().purpose()).isEqualTo("rotation");
+    assertThat(halfway.pending().purpose()).isEqualTo(CredentialPurpose.ROTATION);
     assertThat(halfway.pending().credentialSid()).isNull();
     assertThat(credentials(t, trunk.credentialListSid())).hasSize(1);
 

@@ -5,6 +5,7 @@ import static dev.trunkline.twilio.TwilioTestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages.PutPendingSip;
 import dev.trunkline.contract.TenantRef;
@@ -73,12 +74,12 @@ class DocumentedFailuresTest {
     TrunkInfo trunk = setUp(t);
     // What a setup that wrote its new password ahead and then stopped leaves behind.
     env.call(Addresses.Store.SIP_PENDING_PUT, new PutPendingSip(t.subaccountId(), trunk.username(),
-        new Secret("Written-Ahead-Pw-42"), "setup", null), JsonObject.class);
+        new Secret("Written-Ahead-Pw-42"), CredentialPurpose.SETUP, null), JsonObject.class);
     assertFailure(env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId())), 409,
         "SETUP_INCOMPLETE");
     assertThat(env.sim.credentialLists(t.accountSid())).singleElement()
         .satisfies(list -> assertThat(list.getJsonArray("credentials")).hasSize(1));
-    assertThat(env.sip(t).pending().purpose()).isEqualTo("setup");
+    assertThat(env.sip(t).pending().purpose()).isEqualTo(CredentialPurpose.SETUP);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.trunkline.twilio.client;
 
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.TwilioMessages.AvailableNumber;
 import dev.trunkline.twilio.client.Resources.Account;
@@ -24,12 +25,6 @@ import java.util.regex.Pattern;
  * documents define. Every SID that goes into a path is checked against its documented pattern first.
  */
 public final class TwilioApi {
-  private static final Pattern TRUNK_SID = Pattern.compile("^TK[0-9a-fA-F]{32}$");
-  private static final Pattern CREDENTIAL_LIST_SID = Pattern.compile("^CL[0-9a-fA-F]{32}$");
-  private static final Pattern CREDENTIAL_SID = Pattern.compile("^CR[0-9a-fA-F]{32}$");
-  private static final Pattern ORIGINATION_URL_SID = Pattern.compile("^OU[0-9a-fA-F]{32}$");
-  private static final Pattern PHONE_NUMBER_SID = Pattern.compile("^PN[0-9a-fA-F]{32}$");
-  private static final Pattern COUNTRY = Pattern.compile("^[A-Z]{2}$");
 
   private final TwilioHttp http;
 
@@ -52,7 +47,7 @@ public final class TwilioApi {
   }
 
   public Future<Trunk> fetchTrunk(TwilioAuth auth, String trunkSid) {
-    return http.get(Upstream.TRUNKING, "/v1/Trunks/" + sid(TRUNK_SID, trunkSid), Map.of(), auth, "FetchTrunk")
+    return http.get(Upstream.TRUNKING, "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid), Map.of(), auth, "FetchTrunk")
         .map(Trunk::of);
   }
 
@@ -66,12 +61,12 @@ public final class TwilioApi {
 
   public Future<Trunk> updateTrunkDomainName(TwilioAuth auth, String trunkSid, String domainName) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("DomainName", domainName);
-    return http.post(Upstream.TRUNKING, "/v1/Trunks/" + sid(TRUNK_SID, trunkSid), form, auth, "UpdateTrunk")
+    return http.post(Upstream.TRUNKING, "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid), form, auth, "UpdateTrunk")
         .map(Trunk::of);
   }
 
   public Future<Void> deleteTrunk(TwilioAuth auth, String trunkSid) {
-    return http.delete(Upstream.TRUNKING, "/v1/Trunks/" + sid(TRUNK_SID, trunkSid), auth, "DeleteTrunk");
+    return http.delete(Upstream.TRUNKING, "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid), auth, "DeleteTrunk");
   }
 
   // ---- credential lists and credentials (2010) ----
@@ -82,7 +77,7 @@ public final class TwilioApi {
   }
 
   public Future<CredentialList> fetchCredentialList(TwilioAuth auth, String listSid) {
-    return http.get(Upstream.API, sipPath(auth) + "/CredentialLists/" + sid(CREDENTIAL_LIST_SID, listSid) + ".json",
+    return http.get(Upstream.API, sipPath(auth) + "/CredentialLists/" + sid(Identifiers.CREDENTIAL_LIST_SID, listSid) + ".json",
         Map.of(), auth, "FetchSipCredentialList").map(CredentialList::of);
   }
 
@@ -93,7 +88,7 @@ public final class TwilioApi {
   }
 
   public Future<Void> deleteCredentialList(TwilioAuth auth, String listSid) {
-    return http.delete(Upstream.API, sipPath(auth) + "/CredentialLists/" + sid(CREDENTIAL_LIST_SID, listSid)
+    return http.delete(Upstream.API, sipPath(auth) + "/CredentialLists/" + sid(Identifiers.CREDENTIAL_LIST_SID, listSid)
         + ".json", auth, "DeleteSipCredentialList");
   }
 
@@ -114,12 +109,12 @@ public final class TwilioApi {
   public Future<Credential> updateCredentialPassword(TwilioAuth auth, String listSid, String credentialSid,
       Secret password) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("Password", password.reveal());
-    return http.post(Upstream.API, credentialsPath(auth, listSid) + "/" + sid(CREDENTIAL_SID, credentialSid)
+    return http.post(Upstream.API, credentialsPath(auth, listSid) + "/" + sid(Identifiers.CREDENTIAL_SID, credentialSid)
         + ".json", form, auth, "UpdateSipCredential", password).map(Credential::of);
   }
 
   public Future<Void> deleteCredential(TwilioAuth auth, String listSid, String credentialSid) {
-    return http.delete(Upstream.API, credentialsPath(auth, listSid) + "/" + sid(CREDENTIAL_SID, credentialSid)
+    return http.delete(Upstream.API, credentialsPath(auth, listSid) + "/" + sid(Identifiers.CREDENTIAL_SID, credentialSid)
         + ".json", auth, "DeleteSipCredential");
   }
 
@@ -131,7 +126,7 @@ public final class TwilioApi {
   }
 
   public Future<Void> associateCredentialList(TwilioAuth auth, String trunkSid, String listSid) {
-    MultiMap form = MultiMap.caseInsensitiveMultiMap().add("CredentialListSid", sid(CREDENTIAL_LIST_SID, listSid));
+    MultiMap form = MultiMap.caseInsensitiveMultiMap().add("CredentialListSid", sid(Identifiers.CREDENTIAL_LIST_SID, listSid));
     return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/CredentialLists", form, auth,
         "CreateCredentialList").mapEmpty();
   }
@@ -156,7 +151,7 @@ public final class TwilioApi {
   /** Re-enables an origination URL that someone disabled; nothing else of it changes. */
   public Future<OriginationUrl> enableOriginationUrl(TwilioAuth auth, String trunkSid, String originationUrlSid) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("Enabled", "true");
-    return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls/" + sid(ORIGINATION_URL_SID,
+    return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls/" + sid(Identifiers.ORIGINATION_URL_SID,
         originationUrlSid), form, auth, "UpdateOriginationUrl").map(OriginationUrl::of);
   }
 
@@ -167,7 +162,7 @@ public final class TwilioApi {
   public Future<OriginationUrl> updateOriginationSipUrl(TwilioAuth auth, String trunkSid, String originationUrlSid,
       String sipUrl) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("SipUrl", sipUrl).add("Enabled", "true");
-    return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls/" + sid(ORIGINATION_URL_SID,
+    return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls/" + sid(Identifiers.ORIGINATION_URL_SID,
         originationUrlSid), form, auth, "UpdateOriginationUrl").map(OriginationUrl::of);
   }
 
@@ -178,13 +173,13 @@ public final class TwilioApi {
 
   public Future<PhoneNumber> associatePhoneNumber(TwilioAuth auth, String trunkSid, String phoneNumberSid) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap()
-        .add("PhoneNumberSid", sid(PHONE_NUMBER_SID, phoneNumberSid));
+        .add("PhoneNumberSid", sid(Identifiers.PHONE_NUMBER_SID, phoneNumberSid));
     return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers", form, auth, "CreatePhoneNumber")
         .map(PhoneNumber::of);
   }
 
   public Future<Void> removeTrunkPhoneNumber(TwilioAuth auth, String trunkSid, String phoneNumberSid) {
-    return http.delete(Upstream.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers/" + sid(PHONE_NUMBER_SID,
+    return http.delete(Upstream.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers/" + sid(Identifiers.PHONE_NUMBER_SID,
         phoneNumberSid), auth, "DeletePhoneNumber");
   }
 
@@ -205,7 +200,7 @@ public final class TwilioApi {
       String addressSid, String emergencyAddressSid, String bundleSid) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap()
         .add("PhoneNumber", phoneNumber)
-        .add("TrunkSid", sid(TRUNK_SID, trunkSid));
+        .add("TrunkSid", sid(Identifiers.TRUNK_SID, trunkSid));
     if (addressSid != null) {
       form.add("AddressSid", addressSid);
     }
@@ -220,7 +215,7 @@ public final class TwilioApi {
   }
 
   public Future<Void> releasePhoneNumber(TwilioAuth auth, String phoneNumberSid) {
-    return http.delete(Upstream.API, accountPath(auth) + "/IncomingPhoneNumbers/" + sid(PHONE_NUMBER_SID,
+    return http.delete(Upstream.API, accountPath(auth) + "/IncomingPhoneNumbers/" + sid(Identifiers.PHONE_NUMBER_SID,
         phoneNumberSid) + ".json", auth, "DeleteIncomingPhoneNumber");
   }
 
@@ -231,7 +226,7 @@ public final class TwilioApi {
    */
   public Future<List<AvailableNumber>> searchAvailablePhoneNumbers(TwilioAuth auth, String countryCode,
       String resource, Integer areaCode, String contains, int limit) {
-    if (!COUNTRY.matcher(countryCode).matches()) {
+    if (!Identifiers.COUNTRY_CODE.matcher(countryCode).matches()) {
       throw new IllegalArgumentException("countryCode must be two capital letters");
     }
     Map<String, String> query = new LinkedHashMap<>();
@@ -271,11 +266,11 @@ public final class TwilioApi {
   }
 
   private static String credentialsPath(TwilioAuth auth, String listSid) {
-    return sipPath(auth) + "/CredentialLists/" + sid(CREDENTIAL_LIST_SID, listSid) + "/Credentials";
+    return sipPath(auth) + "/CredentialLists/" + sid(Identifiers.CREDENTIAL_LIST_SID, listSid) + "/Credentials";
   }
 
   private static String trunkPath(String trunkSid) {
-    return "/v1/Trunks/" + sid(TRUNK_SID, trunkSid);
+    return "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid);
   }
 
   private static String sid(Pattern pattern, String sid) {

@@ -1,6 +1,6 @@
 package dev.trunkline.twilio.client;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Secret;
 import java.util.Objects;
 
@@ -18,7 +18,7 @@ public record TwilioAuth(String accountSid, Secret authToken, long deadlineMilli
 
   public TwilioAuth {
     Objects.requireNonNull(authToken, "authToken");
-    if (accountSid == null || !Inputs.ACCOUNT_SID.matcher(accountSid).matches()) {
+    if (accountSid == null || !Identifiers.ACCOUNT_SID.matcher(accountSid).matches()) {
       // The SID goes into URL paths: a malformed one must never reach a request line.
       throw new IllegalArgumentException("accountSid must be AC followed by 32 hexadecimal characters");
     }

@@ -1,6 +1,6 @@
 package dev.trunkline.twilio.numbers;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
@@ -31,9 +31,6 @@ public final class NumberService {
   private static final Logger LOG = LoggerFactory.getLogger(NumberService.class);
   /** Twilio: "the phone number is not available" (someone else bought it, or it was never free). */
   static final int NUMBER_UNAVAILABLE = 21422;
-  private static final Pattern COUNTRY = Pattern.compile("^[A-Z]{2}$");
-  private static final Pattern AREA_CODE = Pattern.compile("^[2-9][0-9]{2}$");
-  private static final Pattern CONTAINS = Pattern.compile("^[0-9A-Za-z*]{2,16}$");
   private static final int DEFAULT_LIMIT = 20;
   private static final int MAX_LIMIT = 50;
 
@@ -45,7 +42,7 @@ public final class NumberService {
 
   public Future<AvailableNumbers> search(TenantContext tenant, SearchNumbers request) {
     String country = request.countryCode() == null ? "US" : request.countryCode().toUpperCase(Locale.ROOT);
-    if (!COUNTRY.matcher(country).matches()) {
+    if (!Identifiers.COUNTRY_CODE.matcher(country).matches()) {
       throw ServiceException.badRequest("INVALID_COUNTRY_CODE", "countryCode must be an ISO 3166 alpha-2 code "
           + "such as US or GB");
     }
@@ -62,13 +59,13 @@ public final class NumberService {
         throw ServiceException.badRequest("INVALID_AREA_CODE",
             "areaCode can only be used for US and CA numbers; use contains for other countries");
       }
-      if (!AREA_CODE.matcher(request.areaCode()).matches()) {
+      if (!Identifiers.AREA_CODE.matcher(request.areaCode()).matches()) {
         throw ServiceException.badRequest("INVALID_AREA_CODE",
             "areaCode must be a 3-digit North American area code (200-999), such as 415");
       }
       areaCode = Integer.valueOf(request.areaCode());
     }
-    if (request.contains() != null && !CONTAINS.matcher(request.contains()).matches()) {
+    if (request.contains() != null && !Identifiers.CONTAINS.matcher(request.contains()).matches()) {
       throw ServiceException.badRequest("INVALID_CONTAINS",
           "contains must be 2 to 16 characters of digits, letters or *");
     }
@@ -86,7 +83,7 @@ public final class NumberService {
    * one that is gone is a 409, never a different number.
    */
   public Future<TrunkNumber> purchase(TenantContext tenant, NumberRef request) {
-    String phone = Inputs.requirePhoneNumber(request.phoneNumber());
+    String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     Trunk trunk = tenant.trunk();
     String trunkSid = tenant.requireTrunkSid();
     return api.findIncomingPhoneNumbers(tenant.auth(), phone).compose(owned -> {
@@ -128,7 +125,7 @@ public final class NumberService {
 
   /** Points a number the tenant's Twilio account already owns at the tenant's trunk. */
   public Future<TrunkNumber> importNumber(TenantContext tenant, NumberRef request) {
-    String phone = Inputs.requirePhoneNumber(request.phoneNumber());
+    String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     String trunkSid = tenant.requireTrunkSid();
     return api.findIncomingPhoneNumbers(tenant.auth(), phone).compose(owned -> {
       if (owned.isEmpty()) {
@@ -157,7 +154,7 @@ public final class NumberService {
 
   /** Takes a number off the trunk; it stays in the account. Not on the trunk: {@code removed=false}. */
   public Future<NumberRemoved> remove(TenantContext tenant, NumberRef request) {
-    String phone = Inputs.requirePhoneNumber(request.phoneNumber());
+    String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     String trunkSid = tenant.requireTrunkSid();
     return onTrunk(tenant, trunkSid, phone).compose(found -> found.isEmpty()
         ? Future.succeededFuture(new NumberRemoved(phone, trunkSid, false))
@@ -167,7 +164,7 @@ public final class NumberService {
 
   /** Releases a number from the Twilio account, only when it is on the tenant's trunk. */
   public Future<Released> release(TenantContext tenant, NumberRef request) {
-    String phone = Inputs.requirePhoneNumber(request.phoneNumber());
+    String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     String trunkSid = tenant.requireTrunkSid();
     return api.findIncomingPhoneNumbers(tenant.auth(), phone).compose(owned -> {
       if (owned.isEmpty()) {

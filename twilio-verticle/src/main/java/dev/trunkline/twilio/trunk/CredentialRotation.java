@@ -1,5 +1,6 @@
 package dev.trunkline.twilio.trunk;
 
+import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PendingSip;
@@ -53,12 +54,12 @@ public final class CredentialRotation {
               .orElseThrow(() -> ServiceException.conflict("TRUNK_NOT_SET_UP",
                   "the trunk's credential is missing in Twilio: run setup first"));
           PendingSip pending = sip.pending();
-          if (pending != null && !PutPendingSip.ROTATION.equals(pending.purpose())) {
+          if (pending != null && pending.purpose() != CredentialPurpose.ROTATION) {
             // A setup stopped half-way; its written-ahead password must not be overwritten by a rotation.
             return Future.failedFuture(ServiceException.conflict("SETUP_INCOMPLETE",
                 "a setup did not finish for this tenant: run setup again before rotating"));
           }
-          if (pending != null && PutPendingSip.ROTATION.equals(pending.purpose())
+          if (pending != null && pending.purpose() == CredentialPurpose.ROTATION
               && !pending.username().equals(current.username())) {
             return resume(tenant, trunk, existing, current, pending);
           }
@@ -87,7 +88,7 @@ public final class CredentialRotation {
    */
   private Future<Credential> recordCreated(TenantContext tenant, Credential created, Secret password) {
     return tenant.store().putPendingSip(new PutPendingSip(tenant.subaccountId(), created.username(), password,
-        PutPendingSip.ROTATION, created.sid())).map(created);
+        CredentialPurpose.ROTATION, created.sid())).map(created);
   }
 
   private Future<RotationStarted> start(TenantContext tenant, Trunk trunk, List<Credential> existing,
@@ -107,7 +108,7 @@ public final class CredentialRotation {
     String newUsername = username;
     Secret password = passwords.next();
     return tenant.store().putPendingSip(new PutPendingSip(tenant.subaccountId(), newUsername, password,
-            PutPendingSip.ROTATION, null))
+            CredentialPurpose.ROTATION, null))
         .compose(v -> api.createCredential(tenant.auth(), trunk.credentialListSid(), newUsername, password))
         .compose(created -> recordCreated(tenant, created, password))
         .map(created -> {
@@ -134,7 +135,7 @@ public final class CredentialRotation {
               "no such credential in the tenant's credential list"));
       return tenant.store().sipCredentials(new TenantRef(tenant.subaccountId())).compose(sip -> {
         PendingSip pending = sip.pending();
-        if (pending == null || !PutPendingSip.ROTATION.equals(pending.purpose())
+        if (pending == null || pending.purpose() != CredentialPurpose.ROTATION
             || !added.username().equals(pending.username())) {
           return Future.failedFuture(ServiceException.conflict("ROTATION_NOT_STARTED",
               "this credential is not the one a rotation began with"));

@@ -1,6 +1,7 @@
 package dev.trunkline.twilio.trunk;
 
-import dev.trunkline.contract.Inputs;
+import dev.trunkline.contract.CredentialPurpose;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PasswordState;
@@ -15,9 +16,9 @@ import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
 import dev.trunkline.twilio.TenantContext;
 import dev.trunkline.twilio.TwilioConfig;
-import dev.trunkline.twilio.client.Resources;
 import dev.trunkline.twilio.client.Resources.Credential;
 import dev.trunkline.twilio.client.Resources.CredentialList;
+import dev.trunkline.twilio.client.Resources;
 import dev.trunkline.twilio.client.TwilioApi;
 import dev.trunkline.twilio.client.TwilioApiException;
 import io.vertx.core.Future;
@@ -84,18 +85,18 @@ public final class TrunkSetup {
     TrunkPatch patch = new TrunkPatch();
     boolean changed = false;
     if (request.addressSid() != null) {
-      Inputs.require("addressSid", request.addressSid(), Inputs.ADDRESS_SID, "AD followed by 32 hex characters");
+      Identifiers.require("addressSid", request.addressSid(), Identifiers.ADDRESS_SID, "AD followed by 32 hex characters");
       changed |= !request.addressSid().equals(run.stored.addressSid());
       patch.addressSid(request.addressSid());
     }
     if (request.emergencyAddressSid() != null) {
-      Inputs.require("emergencyAddressSid", request.emergencyAddressSid(), Inputs.ADDRESS_SID,
+      Identifiers.require("emergencyAddressSid", request.emergencyAddressSid(), Identifiers.ADDRESS_SID,
           "AD followed by 32 hex characters");
       changed |= !request.emergencyAddressSid().equals(run.stored.emergencyAddressSid());
       patch.emergencyAddressSid(request.emergencyAddressSid());
     }
     if (request.bundleSid() != null) {
-      Inputs.require("bundleSid", request.bundleSid(), Inputs.BUNDLE_SID, "BU followed by 32 hex characters");
+      Identifiers.require("bundleSid", request.bundleSid(), Identifiers.BUNDLE_SID, "BU followed by 32 hex characters");
       changed |= !request.bundleSid().equals(run.stored.bundleSid());
       patch.bundleSid(request.bundleSid());
     }
@@ -249,7 +250,7 @@ public final class TrunkSetup {
 
   private Future<Void> decideCredential(Run run, SipCredentials sip, List<Credential> existing) {
     boolean rotating = sip != null && sip.pending() != null
-        && PutPendingSip.ROTATION.equals(sip.pending().purpose());
+        && sip.pending().purpose() == CredentialPurpose.ROTATION;
     PendingSip pending = sip == null || sip.pending() == null || rotating ? null : sip.pending();
     Credential credential = pick(run, existing, pending);
 
@@ -318,7 +319,7 @@ public final class TrunkSetup {
           : UsernameRule.forTrunk(run.trunk.friendlyName(), names.prefix(), run.tenant.subaccountId());
       password = passwords.next();
       writeAhead = run.tenant.store().putPendingSip(new PutPendingSip(run.tenant.subaccountId(), username, password,
-          PutPendingSip.SETUP, null)).mapEmpty();
+          CredentialPurpose.SETUP, null)).mapEmpty();
     }
     return writeAhead
         .compose(v -> api.createCredential(run.auth(), run.credentialListSid, username, password))
@@ -333,7 +334,7 @@ public final class TrunkSetup {
   private Future<Void> applyPassword(Run run, Credential credential, Secret password, boolean writeAhead) {
     Future<Void> ahead = writeAhead
         ? run.tenant.store().putPendingSip(new PutPendingSip(run.tenant.subaccountId(), credential.username(),
-            password, PutPendingSip.SETUP, credential.sid())).<Void>mapEmpty()
+            password, CredentialPurpose.SETUP, credential.sid())).<Void>mapEmpty()
         : Future.succeededFuture();
     return ahead
         .compose(v -> api.updateCredentialPassword(run.auth(), run.credentialListSid, credential.sid(), password))
