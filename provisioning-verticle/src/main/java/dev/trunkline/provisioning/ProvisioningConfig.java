@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * @param credentialLeaseTtlMs expiry of a writer's credential lease (refreshed every third of it while the
  *     writer runs), so a dead node's leases do not block rotations for longer
  * @param maxFanOutsPerTenant audits, fixes and rotations one tenant may run at once on a node ({@link FanOutSlots})
+ * @param drift the drift watch's settings, from the top-level {@code drift} section ({@link Drift}, docs/drift.md)
  */
 public record ProvisioningConfig(
     int fixConcurrency,
@@ -27,7 +28,8 @@ public record ProvisioningConfig(
     int listPageSize,
     long rotationDrainTimeoutMs,
     long credentialLeaseTtlMs,
-    int maxFanOutsPerTenant) {
+    int maxFanOutsPerTenant,
+    Drift drift) {
   private static final Logger LOG = LoggerFactory.getLogger(ProvisioningConfig.class);
   private static final AtomicBoolean WARNED = new AtomicBoolean();
 
@@ -41,7 +43,52 @@ public record ProvisioningConfig(
         Math.max(1, number(own, legacy, "listPageSize", 200).intValue()),
         Math.max(1, number(own, legacy, "rotationDrainTimeoutMs", 30_000).longValue()),
         Math.max(1000, number(own, legacy, "credentialLeaseTtlMs", 60_000).longValue()),
-        Math.max(1, number(own, legacy, "maxFanOutsPerTenant", 4).intValue()));
+        Math.max(1, number(own, legacy, "maxFanOutsPerTenant", 4).intValue()),
+        Drift.from(section(config, "drift")));
+  }
+
+  /**
+   * The drift watch ({@link DriftWatch}, docs/drift.md).
+   *
+   * @param enabled whether this node takes part in the sweep (one node of the cluster sweeps at a time)
+   * @param periodSeconds every number is inspected once per period, the inspections spread evenly over it
+   * @param maxPerSecond the most inspections the sweep starts per second, whatever the period asks: its bound on
+   *     the share of Retell's budget (a sweep that needs more takes longer than its period, and says so)
+   * @param leaseMs the sweep's lease in the store: another node takes the sweep over this long after the holder died
+   */
+  public record Drift(boolean enabled, long periodSeconds, double maxPerSecond, long leaseMs) {
+    static Drift from(JsonObject d) {
+      Object enabled = d.getValue("enabled");
+      return new Drift(
+          enabled == null || Boolean.parseBoolean(enabled.toString().trim()),
+          Math.max(1, positive(d, "periodSeconds", 21_600)),
+          Math.max(0.01, d.getValue("maxPerSecond") instanceof Number n ? n.doubleValue()
+              : d.getValue("maxPerSecond") == null ? 2.0 : parseDouble(d.getValue("maxPerSecond"))),
+          Math.max(1_000, positive(d, "leaseMs", 30_000)));
+    }
+
+    private static long positive(JsonObject d, String key, long defaultValue) {
+      Object value = d.getValue(key);
+      if (value == null) {
+        return defaultValue;
+      }
+      if (value instanceof Number n) {
+        return n.longValue();
+      }
+      try {
+        return Long.parseLong(value.toString().trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("drift." + key + " must be a whole number");
+      }
+    }
+
+    private static double parseDouble(Object value) {
+      try {
+        return Double.parseDouble(value.toString().trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("drift.maxPerSecond must be a number");
+      }
+    }
   }
 
   private static Number number(JsonObject own, JsonObject legacy, String key, long defaultValue) {
