@@ -3,6 +3,8 @@ package dev.trunkline.gateway;
 import dev.trunkline.contract.Inputs;
 import dev.trunkline.contract.ProvisioningClient;
 import dev.trunkline.contract.ProvisioningMessages.Audit;
+import dev.trunkline.contract.ProvisioningMessages.DriftPolicy;
+import dev.trunkline.contract.ProvisioningMessages.DriftStatus;
 import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;
 import dev.trunkline.contract.ProvisioningMessages.ConnectTwilio;
 import dev.trunkline.contract.ProvisioningMessages.Fix;
@@ -67,6 +69,11 @@ final class ApiRoutes {
       .optionalString("phoneNumber", Inputs.E164, "an E.164 number such as +14155550100")
       .optionalBoolean("importMissing")
       .optionalBoolean("dryRun");
+  private static final InputSpec DRIFT = InputSpec.query()
+      .optionalInteger("limit", 1, 200)
+      .optionalString("after", Inputs.E164, "the next value of the previous page");
+  private static final InputSpec DRIFT_POLICY = InputSpec.body()
+      .requiredString("policy", java.util.regex.Pattern.compile("^(report|repair)$"), "\"report\" or \"repair\"");
   private static final InputSpec NO_INPUT = InputSpec.body();
   private static final InputSpec NO_QUERY = InputSpec.query();
 
@@ -133,6 +140,8 @@ final class ApiRoutes {
         this::fixRetellCredentials);
     tenantRoute(router, HttpMethod.POST, "/twilio/credentials/rotate", "rotateCredentials",
         this::rotateCredentials);
+    tenantRoute(router, HttpMethod.GET, "/drift", "getDrift", this::getDrift);
+    tenantRoute(router, HttpMethod.PUT, "/drift/policy", "setDriftPolicy", this::setDriftPolicy);
     serviceRoute(router, HttpMethod.DELETE, "/twilio-trunk", "teardownTrunk", this::teardownTrunk);
 
     router.route().failureHandler(errors::handle);
@@ -291,6 +300,18 @@ final class ApiRoutes {
   private void rotateCredentials(RoutingContext ctx) {
     NO_INPUT.parseBody(ctx);
     respond(ctx, cancelledOnDisconnect(ctx, provisioning.rotate(new Rotate(tenant(ctx)), RequestIds.of(ctx))));
+  }
+
+  private void getDrift(RoutingContext ctx) {
+    JsonObject query = DRIFT.parseQuery(ctx);
+    respond(ctx, provisioning.driftStatus(new DriftStatus(tenant(ctx), query.getInteger("limit"),
+        query.getString("after")), RequestIds.of(ctx)));
+  }
+
+  private void setDriftPolicy(RoutingContext ctx) {
+    JsonObject body = DRIFT_POLICY.parseBody(ctx);
+    respond(ctx, provisioning.driftPolicy(new DriftPolicy(tenant(ctx), body.getString("policy")),
+        RequestIds.of(ctx)));
   }
 
   private void teardownTrunk(RoutingContext ctx) {

@@ -139,7 +139,7 @@ final class DriftService {
     }
     if ("REPAIR_FAILED".equals(check.repair())) {
       int failures = doc.getInteger("repairFailures", 1);
-      long backoff = Math.max(1, check.repairBackoffMs()) << Math.min(MAX_BACKOFF_DOUBLINGS, failures - 1);
+      long backoff = Math.max(1, check.repairBackoffMs()) << Math.min(MAX_BACKOFF_DOUBLINGS, failures);
       set.put("nextRepairAt", now + backoff);
     }
     if (set.isEmpty()) {
