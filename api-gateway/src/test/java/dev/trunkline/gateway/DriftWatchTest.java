@@ -46,8 +46,12 @@ class DriftWatchTest {
   }
 
   private TrunklineHarness start(Vertx vertx) {
+    return start(vertx, new JsonObject());
+  }
+
+  private TrunklineHarness start(Vertx vertx, JsonObject more) {
     JsonObject overrides = new JsonObject().put("drift", new JsonObject().put("enabled", true)
-        .put("periodSeconds", PERIOD_SECONDS).put("maxPerSecond", 50).put("leaseMs", 3_000));
+        .put("periodSeconds", PERIOD_SECONDS).put("maxPerSecond", 50).put("leaseMs", 3_000)).mergeIn(more, true);
     h = await(TrunklineHarness.start(vertx, overrides, true));
     return h;
   }
@@ -194,5 +198,32 @@ class DriftWatchTest {
     JsonObject number = drift(t).getJsonArray("numbers").getJsonObject(0);
     assertThat(number.getInteger("repairFailures")).isGreaterThanOrEqualTo(1);
     assertThat(number.getString("status")).isEqualTo("MISSING_USERNAME");
+  }
+
+  @Test
+  void theSweepAndAUsersFixTogetherNeverPushRetellIntoA429(Vertx vertx) {
+    // Retell allows 20 requests per second per key; Trunkline's budget for a key is 10 (its ceiling), the sweep's
+    // own cap 5 per second: the sweep goes through the same budget as the user's fix, so together they stay under.
+    start(vertx, new JsonObject()
+        .put("retell", new JsonObject().put("rateLimitPerSecond", 10).put("rateLimitBurst", 10))
+        .put("drift", new JsonObject().put("periodSeconds", 4).put("maxPerSecond", 5)));
+    h.retell.rateLimitPerSecond(20);
+    Tenant t = await(h.seedTenant());
+    List<String> nums = java.util.stream.IntStream.range(0, 40)
+        .mapToObj(i -> String.format("+1415555%04d", 500 + i)).toList();
+    await(h.saveNumbers(t, RetellStatus.IMPORTED, nums));
+    nums.forEach(n -> h.retell.seedBroken(t.apiKey(), n, t.terminationUri()));
+    List<JsonObject> events = follow(vertx, t.id());
+    dev.trunkline.contract.testing.Await.until("the sweep is under way", WITHIN, () -> !events.isEmpty());
+
+    int reportedBefore = events.size();
+    HttpResponse<Buffer> fixed = await(h.call(HttpMethod.POST, h.path(t.id(), "/twilio/fix-retell-credentials"),
+        h.token(t.id()), new JsonObject()));
+    int reportedDuring = events.size() - reportedBefore;
+
+    assertThat(fixed.statusCode()).as(fixed.bodyAsString()).isEqualTo(200);
+    assertThat(fixed.bodyAsJsonObject().getJsonObject("data").getInteger("successCount")).isEqualTo(40);
+    assertThat(reportedDuring).as("the sweep kept running while the fix ran").isPositive();
+    assertThat(h.retell.rateLimited()).as("429s Retell answered").isZero();
   }
 }

@@ -25,6 +25,8 @@ public final class Sandbox {
   static final String DEMO_AUTH_TOKEN = "sandbox-demo-twilio-token";
   /** The demo tenant's simulated Retell workspace key. Not a real secret. */
   static final String DEMO_RETELL_KEY = "sandbox-demo-retell-key";
+  /** The longest drift-watch period the sandbox runs with. */
+  static final long DRIFT_PERIOD_SECONDS = 60;
 
   private final TwilioSimulator twilio;
   private final RetellSimulator retell;
@@ -71,8 +73,27 @@ public final class Sandbox {
           ConfigLoader.put(config, "twilio.apiBaseUrl", sandbox.twilio.baseUrl());
           ConfigLoader.put(config, "twilio.trunkingBaseUrl", sandbox.twilio.baseUrl());
           ConfigLoader.put(config, "retell.baseUrl", sandbox.retell.baseUrl());
+          capDriftPeriod(config);
           return sandbox;
         });
+  }
+
+  /**
+   * The drift watch's period is at most {@value #DRIFT_PERIOD_SECONDS} s in the sandbox, so that a number broken in
+   * the Retell simulator is found (and, under "repair", repaired) while somebody is still looking.
+   */
+  private static void capDriftPeriod(JsonObject config) {
+    JsonObject drift = config.getJsonObject("drift");
+    Object period = drift == null ? null : drift.getValue("periodSeconds");
+    long seconds;
+    try {
+      seconds = period == null ? Long.MAX_VALUE : Long.parseLong(period.toString().trim());
+    } catch (NumberFormatException e) {
+      seconds = Long.MAX_VALUE; // the provisioning service reports the bad value; the sandbox caps it either way
+    }
+    if (seconds > DRIFT_PERIOD_SECONDS) {
+      ConfigLoader.put(config, "drift.periodSeconds", DRIFT_PERIOD_SECONDS);
+    }
   }
 
   /** Sets {@code path} when nothing is configured there; true when it did. */

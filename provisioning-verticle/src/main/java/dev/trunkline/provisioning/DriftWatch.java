@@ -283,6 +283,12 @@ final class DriftWatch {
   private Future<Void> endSweep() {
     long next = Math.max(now(), cursor.startedAt() + drift.periodSeconds() * 1000);
     metrics.sweepFinished(sweepStatuses);
+    long took = now() - cursor.startedAt();
+    if (took > drift.periodSeconds() * 1000 + drift.periodSeconds() * 100) {
+      LOG.warn("drift sweep took {} ms, longer than its period of {} s: {} numbers at drift.maxPerSecond {} need "
+          + "more time; raise drift.maxPerSecond or drift.periodSeconds", took, drift.periodSeconds(),
+          cursor.position(), drift.maxPerSecond());
+    }
     LOG.info("drift sweep finished: {} numbers checked in {} ms; by status {}; next sweep in {} ms",
         cursor.position(), now() - cursor.startedAt(), sweepStatuses, next - now());
     cursor = new DriftSweep(null, null, next, 0, 0);
