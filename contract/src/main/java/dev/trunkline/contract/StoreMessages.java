@@ -218,8 +218,16 @@ public final class StoreMessages {
   public record DriftNumber(String subaccountId, String phoneNumber, String status, long checkedAt,
       Long driftedSince, Long repairedAt, int repairFailures, Long nextRepairAt) {}
 
-  /** The tenant's numbers whose last status is not OK, by phone number (limit 1..1000, default 100). */
-  public record ListDriftNumbers(String subaccountId, Integer limit, String after) {}
+  /**
+   * The tenant's numbers whose last status is not OK, by phone number (limit 1..1000, default 100); with
+   * {@code checkedSince} only those checked since then (a number removed from Trunkline is checked no more, so the
+   * last sweep's start leaves it out).
+   */
+  public record ListDriftNumbers(String subaccountId, Integer limit, String after, Long checkedSince) {
+    public ListDriftNumbers(String subaccountId, Integer limit, String after) {
+      this(subaccountId, limit, after, null);
+    }
+  }
 
   public record DriftNumberPage(List<DriftNumber> items, String next) {}
 

@@ -23,7 +23,9 @@ final class DriftFlows {
   static Future<FlowResult> status(Upstream up, String subaccountId, int limit, String after) {
     return known(up, subaccountId)
         .compose(v -> up.store().driftTenant(new TenantRef(subaccountId)))
-        .compose(tenant -> up.store().driftNumbers(new ListDriftNumbers(subaccountId, limit, after))
+        // Numbers not checked since the last sweep began are no longer the tenant's (removed since): left out.
+        .compose(tenant -> up.store().driftNumbers(new ListDriftNumbers(subaccountId, limit, after,
+                tenant.lastSweep() == null ? null : tenant.lastSweep().startedAt()))
             .map(page -> FlowResult.ok(new JsonObject()
                 .put("policy", tenant.policy())
                 .put("lastSweep", tenant.lastSweep() == null ? null : Json.toJson(tenant.lastSweep()))

@@ -232,7 +232,8 @@ final class DriftWatch {
             cursor.after()))
         .map(numbers -> {
           if (tally == null || !id.equals(tally.subaccountId)) {
-            tally = new Tally(id, now());
+            // Resumed inside the tenant (another node began its walk): the walk began no later than the sweep.
+            tally = new Tally(id, cursor.after() == null ? now() : cursor.startedAt());
           }
           tenant = t;
           tenantUp = up;

@@ -161,6 +161,9 @@ final class DriftService {
     int limit = limit(request.limit());
     JsonObject query = new JsonObject().put("subaccountId", tenant)
         .put("status", new JsonObject().put("$ne", "OK"));
+    if (request.checkedSince() != null) {
+      query.put("checkedAt", new JsonObject().put("$gte", request.checkedSince()));
+    }
     if (request.after() != null && !request.after().isEmpty()) {
       query.put("_id", new JsonObject().put("$gt", Inputs.require("after", request.after(), Inputs.E164,
           "the next value of the previous page")));
