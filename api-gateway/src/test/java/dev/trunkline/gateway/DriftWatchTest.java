@@ -102,8 +102,9 @@ class DriftWatchTest {
     String deleted = "+14155550303";
     String fine = "+14155550304";
     List<String> all = List.of(emptied, moved, deleted, fine);
-    await(h.saveNumbers(t, RetellStatus.IMPORTED, all));
+    // In Retell first: a sweep may look at a number as soon as the store has it.
     all.forEach(n -> seedCorrect(t, n));
+    await(h.saveNumbers(t, RetellStatus.IMPORTED, all));
     List<JsonObject> events = follow(vertx, t.id());
 
     // A first sweep finds all four OK: nothing to report.
@@ -174,9 +175,9 @@ class DriftWatchTest {
     start(vertx);
     Tenant t = await(h.seedTenant());
     String stuck = "+14155550401";
-    await(h.saveNumbers(t, RetellStatus.IMPORTED, List.of(stuck)));
     h.retell.seedBroken(t.apiKey(), stuck, t.terminationUri());
     h.retell.faults().add(FaultRule.on("PATCH", "/update-phone-number/*4155550401").error(500));
+    await(h.saveNumbers(t, RetellStatus.IMPORTED, List.of(stuck)));
     await(h.call(HttpMethod.PUT, h.path(t.id(), "/drift/policy"), h.token(t.id()),
         new JsonObject().put("policy", "repair")));
     List<JsonObject> events = follow(vertx, t.id());
@@ -211,8 +212,8 @@ class DriftWatchTest {
     Tenant t = await(h.seedTenant());
     List<String> nums = java.util.stream.IntStream.range(0, 40)
         .mapToObj(i -> String.format("+1415555%04d", 500 + i)).toList();
-    await(h.saveNumbers(t, RetellStatus.IMPORTED, nums));
     nums.forEach(n -> h.retell.seedBroken(t.apiKey(), n, t.terminationUri()));
+    await(h.saveNumbers(t, RetellStatus.IMPORTED, nums));
     List<JsonObject> events = follow(vertx, t.id());
     dev.trunkline.contract.testing.Await.until("the sweep is under way", WITHIN, () -> !events.isEmpty());
 
@@ -226,5 +227,45 @@ class DriftWatchTest {
     assertThat(fixed.bodyAsJsonObject().getJsonObject("data").getInteger("successCount")).isEqualTo(40);
     assertThat(inspectionsDuring).as("the sweep kept running while the fix ran").isPositive();
     assertThat(h.retell.rateLimited()).as("429s Retell answered").isZero();
+  }
+
+  @Test
+  void aTrunkBrokenAtTwilioBehindTrunklinesBackIsReportedOncePerSweep(Vertx vertx) {
+    start(vertx);
+    String tenant = TrunklineHarness.newTenant();
+    String accountSid = "AC" + tenant + "00000000";
+    String authToken = h.secret("the tenant's Twilio token", TrunklineHarness.randomSecret("tw"));
+    String retellKey = h.secret("the tenant's Retell key", TrunklineHarness.randomSecret("retell"));
+    String token = h.token(tenant);
+    List<JsonObject> events = follow(vertx, tenant);
+    assertThat(await(h.call(HttpMethod.PUT, h.path(tenant, "/twilio"), token, new JsonObject()
+        .put("accountSid", accountSid).put("authToken", authToken))).statusCode()).isEqualTo(200);
+    assertThat(await(h.call(HttpMethod.PUT, h.path(tenant, "/retell"), token, new JsonObject()
+        .put("apiKey", retellKey))).statusCode()).isEqualTo(200);
+    assertThat(await(h.call(HttpMethod.POST, h.path(tenant, "/twilio/setup"), token, new JsonObject()))
+        .statusCode()).isEqualTo(201);
+
+    // A sweep of the healthy trunk reports nothing about it.
+    dev.trunkline.contract.testing.Await.until("a sweep has seen the tenant", WITHIN,
+        () -> drift(new Tenant(tenant, retellKey, null, null, null, null)).getValue("lastSweep") != null);
+    assertThat(events).noneMatch(e -> "drift.trunk".equals(e.getString("type")));
+
+    // Somebody detaches the credential list from the trunk in Twilio's console.
+    String trunkSid = h.twilio.trunks(accountSid).get(0).getString("sid");
+    String listSid = h.twilio.credentialLists(accountSid).get(0).getString("sid");
+    WebClient web = WebClient.create(vertx);
+    HttpResponse<Buffer> detached = await(web.requestAbs(HttpMethod.DELETE, h.twilio.baseUrl() + "/v1/Trunks/"
+        + trunkSid + "/CredentialLists/" + listSid).basicAuthentication(accountSid, authToken).send());
+    web.close();
+    assertThat(detached.statusCode()).isEqualTo(204);
+
+    JsonObject reported = dev.trunkline.contract.testing.Await.value("the trunk's problem reported", WITHIN,
+        () -> events.stream().filter(e -> "drift.trunk".equals(e.getString("type"))).findFirst().orElse(null),
+        e -> true);
+    assertThat(reported.getJsonArray("problems").getList())
+        .contains("credential list not associated with the trunk");
+    assertThat(reported.getString("phoneNumber")).isNull();
+    assertThat(reported.encode()).doesNotContain(authToken).doesNotContain(retellKey);
+    h.assertNoSecretLeaked();
   }
 }

@@ -161,11 +161,13 @@ public final class ProvisioningMessages {
   /**
    * On {@code trunkline.events.v1.drift.<subaccountId>}: {@code type} "drift.found" (a number's Retell settings
    * differ from the trunk's), "drift.repaired" or "drift.repair-failed" (then {@code code} says why), or
-   * "drift.backing-off" (a number that failed repair is left alone until {@code nextRepairAt}). No secret: the
-   * status names what is wrong, never the credential.
+   * "drift.backing-off" (a number that failed repair is left alone until {@code nextRepairAt}), or "drift.trunk"
+   * (once per tenant per sweep: the trunk at Twilio is missing or unhealthy; {@code problems} says how, no
+   * {@code phoneNumber}). No secret: the status and problems name what is wrong, never the credential.
    */
   public record DriftEvent(String type, String subaccountId, String phoneNumber, String status, long checkedAt,
-      Long driftedSince, String policy, String code, Long nextRepairAt) {
+      Long driftedSince, String policy, String code, Long nextRepairAt, List<String> problems) {
+    public static final String TRUNK = "drift.trunk";
     public static final String FOUND = "drift.found";
     public static final String REPAIRED = "drift.repaired";
     public static final String REPAIR_FAILED = "drift.repair-failed";

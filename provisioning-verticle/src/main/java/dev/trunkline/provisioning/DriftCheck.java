@@ -72,6 +72,35 @@ final class DriftCheck {
         });
   }
 
+  /**
+   * The rarer check, once per tenant per sweep: the trunk and its credential list at Twilio, as
+   * {@code GET /twilio/trunk} reports them. Reported (logged, counted, published), never repaired: setup repairs a
+   * trunk, and it takes the tenant lock. A failure to ask is logged and left to the next sweep.
+   */
+  Future<Void> trunk(Upstream up, Tenant tenant) {
+    return up.twilio().trunkStatus(new dev.trunkline.contract.TenantRef(tenant.subaccountId()))
+        .onSuccess(status -> {
+          java.util.List<String> problems = new java.util.ArrayList<>(status.problems() == null
+              ? java.util.List.of() : status.problems());
+          if (!status.exists()) {
+            problems.add(0, "trunk missing at Twilio");
+          }
+          if (problems.isEmpty()) {
+            return;
+          }
+          metrics.found("TRUNK");
+          LogContext.run(up.requestId(), tenant.subaccountId(), "drift", () -> LOG.warn(
+              "drift found: subaccount {} trunk at Twilio: {}", tenant.subaccountId(), problems));
+          events.trunk(tenant.subaccountId(), tenant.policy(), problems);
+        })
+        .otherwise(err -> {
+          LOG.info("drift check subaccount {}: the trunk at Twilio could not be inspected ({})",
+              tenant.subaccountId(), ClientFailures.sanitize(err).code());
+          return null;
+        })
+        .mapEmpty();
+  }
+
   static boolean drifted(DriftNumber number) {
     return !"OK".equals(number.status()) && !"ERROR".equals(number.status());
   }

@@ -21,6 +21,12 @@ final class DriftEvents {
   void publish(String type, DriftNumber number, String policy, String code) {
     vertx.eventBus().publish(Addresses.Events.drift(number.subaccountId()), Json.toJson(new DriftEvent(type,
         number.subaccountId(), number.phoneNumber(), number.status(), number.checkedAt(), number.driftedSince(),
-        policy, code, number.nextRepairAt())));
+        policy, code, number.nextRepairAt(), null)));
+  }
+
+  /** The tenant's trunk at Twilio is missing or unhealthy (its problems are descriptions, never a secret). */
+  void trunk(String subaccountId, String policy, java.util.List<String> problems) {
+    vertx.eventBus().publish(Addresses.Events.drift(subaccountId), Json.toJson(new DriftEvent(DriftEvent.TRUNK,
+        subaccountId, null, "TRUNK_PROBLEMS", System.currentTimeMillis(), null, policy, null, null, problems)));
   }
 }

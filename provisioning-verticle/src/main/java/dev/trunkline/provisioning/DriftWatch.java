@@ -235,6 +235,10 @@ final class DriftWatch {
             // Resumed inside the tenant (another node began its walk): the walk began no later than the sweep.
             tally = new Tally(id, cursor.after() == null ? now() : cursor.startedAt());
           }
+          if (cursor.after() == null && (tenant == null || !id.equals(tenant.subaccountId()))) {
+            // The walk's first page: the trunk at Twilio once per tenant per sweep, beside the numbers.
+            check.trunk(up, t);
+          }
           tenant = t;
           tenantUp = up;
           numbers.items().stream().filter(n -> n.retellStatus() != RetellStatus.REMOVED)
