@@ -265,6 +265,7 @@ class DriftWatchTest {
     assertThat(reported.getJsonArray("problems").getList())
         .contains("credential list not associated with the trunk");
     assertThat(reported.getString("phoneNumber")).isNull();
+    assertThat(reported.getString("status")).isEqualTo("TRUNK_PROBLEMS");
     assertThat(reported.encode()).doesNotContain(authToken).doesNotContain(retellKey);
     h.assertNoSecretLeaked();
   }
