@@ -2,6 +2,8 @@ package dev.trunkline.gateway;
 
 import dev.trunkline.contract.ProvisioningClient;
 import dev.trunkline.contract.ProvisioningMessages.Audit;
+import dev.trunkline.contract.ProvisioningMessages.DriftPolicy;
+import dev.trunkline.contract.ProvisioningMessages.DriftStatus;
 import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;
 import dev.trunkline.contract.ProvisioningMessages.ConnectTwilio;
 import dev.trunkline.contract.ProvisioningMessages.Fix;
@@ -104,6 +106,8 @@ final class ApiRoutes {
         this::fixRetellCredentials);
     tenantRoute(router, HttpMethod.POST, "/twilio/credentials/rotate", "rotateCredentials",
         this::rotateCredentials);
+    tenantRoute(router, HttpMethod.GET, "/drift", "getDrift", this::getDrift);
+    tenantRoute(router, HttpMethod.PUT, "/drift/policy", "setDriftPolicy", this::setDriftPolicy);
     serviceRoute(router, HttpMethod.DELETE, "/twilio-trunk", "teardownTrunk", this::teardownTrunk);
 
     router.route().failureHandler(errors::handle);
@@ -255,6 +259,18 @@ final class ApiRoutes {
 
   private void rotateCredentials(RoutingContext ctx) {
     respond(ctx, cancelledOnDisconnect(ctx, provisioning.rotate(new Rotate(tenant(ctx)), RequestIds.of(ctx))));
+  }
+
+  private void getDrift(RoutingContext ctx) {
+    ApiContract.Input in = ApiContract.input(ctx);
+    respond(ctx, provisioning.driftStatus(new DriftStatus(tenant(ctx), in.integer("limit"), in.string("after")),
+        RequestIds.of(ctx)));
+  }
+
+  private void setDriftPolicy(RoutingContext ctx) {
+    JsonObject body = ApiContract.input(ctx).body();
+    respond(ctx, provisioning.driftPolicy(new DriftPolicy(tenant(ctx), body.getString("policy")),
+        RequestIds.of(ctx)));
   }
 
   private void teardownTrunk(RoutingContext ctx) {

@@ -57,7 +57,7 @@ class OpenApiContractTest {
     Vertx metered = meteredVertx();
     try {
       Set<String> routed = routes(metered, new JsonObject());
-      assertThat(routed).hasSize(17).contains("GET /metrics metrics");
+      assertThat(routed).hasSize(19).contains("GET /metrics metrics");
       assertThat(documented).isEqualTo(routed);
     } finally {
       metered.close();
@@ -87,7 +87,7 @@ class OpenApiContractTest {
       assertThat(responses.keySet()).as("%s documents the body errors", name).contains("400", "413", "415");
       checked.add(name);
     }));
-    assertThat(checked).hasSize(7);
+    assertThat(checked).hasSize(8);
   }
 
   /**
@@ -257,7 +257,7 @@ class OpenApiContractTest {
     try {
       assertThat(routes(metered, new JsonObject())).contains("GET /metrics metrics");
       assertThat(routes(metered, new JsonObject().put("metrics", new JsonObject().put("port", 9100))))
-          .hasSize(16).noneMatch(r -> r.contains("/metrics"));
+          .hasSize(18).noneMatch(r -> r.contains("/metrics"));
     } finally {
       metered.close();
     }

@@ -174,7 +174,10 @@ public final class TrunklineHarness {
             .put("fixConcurrency", 8)
             .put("perNumberTimeoutMs", 5_000)
             .put("busTimeoutMs", 10_000)
-            .put("rateLimit", new JsonObject().put("requestsPerMinute", 10_000)));
+            .put("rateLimit", new JsonObject().put("requestsPerMinute", 10_000)))
+        .put("bus", new JsonObject().put("timeoutMs", 10_000))
+        // Off unless a test is about it: a sweep's Retell requests would blur other tests' request counts.
+        .put("drift", new JsonObject().put("enabled", false));
   }
 
   static String randomSecret(String prefix) {

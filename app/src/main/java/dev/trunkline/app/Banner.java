@@ -69,6 +69,11 @@ final class Banner {
           curl $T/twilio/retell-credentials -H "Authorization: Bearer $TOKEN"
           curl -X POST $T/twilio/fix-retell-credentials -H "Authorization: Bearer $TOKEN" $H -d '{}'
 
+        Or let the drift watch repair what breaks behind Trunkline's back (it looks at every number at least once
+        a minute in the sandbox): break a number as above, then
+          curl -X PUT $T/drift/policy -H "Authorization: Bearer $TOKEN" $H -d '{"policy":"repair"}'
+          curl $T/drift -H "Authorization: Bearer $TOKEN"
+
         Or let Trunkline walk through all of it, including breaking a number the way the origin incident did:
           java -jar app/target/trunkline.jar demo
         """.formatted(node.sandbox().twilio().baseUrl(), node.sandbox().retell().baseUrl(), tokenLines,

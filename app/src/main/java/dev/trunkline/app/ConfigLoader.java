@@ -62,6 +62,8 @@ public final class ConfigLoader {
           "Retell API key for tenants that have none of their own"),
       new EnvSetting("TRUNKLINE_FIX_CONCURRENCY", "provisioning.fixConcurrency",
           "numbers updated at once by the fix flow (default 32)"),
+      new EnvSetting("TRUNKLINE_DRIFT_ENABLED", "drift.enabled",
+          "`false` to stop this node sweeping for drifted numbers (default true; `docs/drift.md`)"),
       new EnvSetting("TRUNKLINE_ROLES", "roles",
           "verticles this node runs: any of gateway,provisioning,twilio,retell,store (default all)"),
       new EnvSetting("TRUNKLINE_CLUSTER_MEMBERS", "cluster.members",

@@ -24,6 +24,10 @@ import java.nio.file.Path;
  * Trunkline. Exit code 0 when the story ends with a clean audit.
  */
 final class Demo {
+  /** The drift watch's period in the demo, and how long the demo waits for its repair. */
+  static final int DRIFT_PERIOD_SECONDS = 3;
+  static final long DRIFT_WAIT_MS = 30_000;
+
   private final WebClient http;
   private final Trunkline node;
   private final String token;
@@ -52,6 +56,9 @@ final class Demo {
         .put("dataDir", Files.createTempDirectory("trunkline-demo").toString());
     ConfigLoader.put(config, "http.port", freePort());
     ConfigLoader.put(config, "http.host", "127.0.0.1");
+    // The drift watch looks at every number every few seconds here, so its repair shows within the story.
+    ConfigLoader.put(config, "drift.enabled", true);
+    ConfigLoader.put(config, "drift.periodSeconds", DRIFT_PERIOD_SECONDS);
     Vertx vertx = Vertx.vertx();
     try {
       Trunkline node = Main.await(Trunkline.start(vertx, config), 120);
@@ -91,12 +98,17 @@ final class Demo {
               "/twilio/phoneNumbers/purchase", new JsonObject().put("phoneNumber", first), "demo-" + first.substring(1))
               .compose(x -> step("6. Buy " + second, HttpMethod.POST, "/twilio/phoneNumbers/purchase",
                   new JsonObject().put("phoneNumber", second), "demo-" + second.substring(1)))
-              .compose(x -> breakNumber(second))
+              .compose(x -> breakNumber("7.", second))
               .compose(x -> step("8. Audit every number against Retell (read-only)", HttpMethod.GET,
                   "/twilio/retell-credentials", null, null))
               .compose(x -> step("9. Fix the Retell SIP credentials of every number", HttpMethod.POST,
                   "/twilio/fix-retell-credentials", new JsonObject(), null))
               .compose(x -> step("10. Audit again", HttpMethod.GET, "/twilio/retell-credentials", null, null))
+              .compose(x -> step("11. Let the drift watch repair what breaks from now on", HttpMethod.PUT,
+                  "/drift/policy", new JsonObject().put("policy", "repair"), null))
+              .compose(x -> breakNumber("12.", first))
+              .compose(x -> driftRepaired())
+              .compose(x -> step("14. Audit again", HttpMethod.GET, "/twilio/retell-credentials", null, null))
               .map(audit -> audit.getJsonObject("data", new JsonObject()).getInteger("problemCount", -1) == 0);
         })
         .recover(err -> {
@@ -106,11 +118,43 @@ final class Demo {
   }
 
   /**
+   * Nobody asks this time: the drift watch finds the broken number on its next pass and, under the "repair" policy,
+   * repairs it. Asks {@code GET /drift} every half second (for at most {@value #DRIFT_WAIT_MS} ms) until the tenant's
+   * last sweep counts a repair, then shows it.
+   */
+  private Future<JsonObject> driftRepaired() {
+    out.println("\n==> 13. Wait for the drift watch (every number every " + DRIFT_PERIOD_SECONDS
+        + " s in this demo), then look at what it did");
+    long giveUpAt = System.currentTimeMillis() + DRIFT_WAIT_MS;
+    return pollDrift(giveUpAt).compose(v -> step("13. The drift watch's view of the tenant", HttpMethod.GET,
+        "/drift", null, null));
+  }
+
+  private Future<Void> pollDrift(long giveUpAt) {
+    return http.get(tenantPath + "/drift").timeout(10_000).bearerTokenAuthentication(token).send()
+        .compose(response -> {
+          JsonObject body = response.bodyAsJsonObject();
+          JsonObject sweep = body == null ? null : body.getJsonObject("data", new JsonObject())
+              .getJsonObject("lastSweep");
+          if (sweep != null && sweep.getInteger("repaired", 0) > 0) {
+            return Future.succeededFuture();
+          }
+          if (System.currentTimeMillis() > giveUpAt) {
+            return Future.failedFuture("the drift watch did not repair the number within " + DRIFT_WAIT_MS + " ms");
+          }
+          io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+          node.vertx().setTimer(500, id -> pollDrift(giveUpAt).onComplete(later));
+          return later.future();
+        });
+  }
+
+  /**
    * What went wrong in the origin incident: Retell holds the number with an empty auth_username. Done the way
    * it happened, through Retell's own update call, so nothing in Trunkline knows about it.
    */
-  private Future<Void> breakNumber(String phoneNumber) {
-    out.println("\n==> 7. Break " + phoneNumber + " in the Retell simulator the way the origin incident did");
+  private Future<Void> breakNumber(String stepNumber, String phoneNumber) {
+    out.println("\n==> " + stepNumber + " Break " + phoneNumber
+        + " in the Retell simulator the way the origin incident did");
     String retell = node.sandbox().retell().baseUrl();
     String path = "/update-phone-number/" + java.net.URLEncoder.encode(phoneNumber, java.nio.charset.StandardCharsets.UTF_8);
     out.println("    PATCH " + retell + path + "  {\"auth_username\": \"\"}");

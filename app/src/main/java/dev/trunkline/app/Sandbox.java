@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.provisioning.ProvisioningConfig;
 import dev.trunkline.store.StoreConfig;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.simulators.SimulatorOptions;
@@ -26,6 +27,8 @@ public final class Sandbox {
   static final String DEMO_AUTH_TOKEN = "sandbox-demo-twilio-token";
   /** The demo tenant's simulated Retell workspace key. Not a real secret. */
   static final String DEMO_RETELL_KEY = "sandbox-demo-retell-key";
+  /** The longest drift-watch period the sandbox runs with. */
+  static final long DRIFT_PERIOD_SECONDS = 60;
 
   private final TwilioSimulator twilio;
   private final RetellSimulator retell;
@@ -72,8 +75,19 @@ public final class Sandbox {
           ConfigLoader.put(config, "twilio.apiBaseUrl", sandbox.twilio.baseUrl());
           ConfigLoader.put(config, "twilio.trunkingBaseUrl", sandbox.twilio.baseUrl());
           ConfigLoader.put(config, "retell.baseUrl", sandbox.retell.baseUrl());
+          capDriftPeriod(config);
           return sandbox;
         });
+  }
+
+  /**
+   * The drift watch's period is at most {@value #DRIFT_PERIOD_SECONDS} s in the sandbox, so that a number broken in
+   * the Retell simulator is found (and, under "repair", repaired) while somebody is still looking.
+   */
+  private static void capDriftPeriod(JsonObject config) {
+    if (ProvisioningConfig.DRIFT_PERIOD_SECONDS.get(config) > DRIFT_PERIOD_SECONDS) {
+      ConfigLoader.put(config, ProvisioningConfig.DRIFT_PERIOD_SECONDS.path(), DRIFT_PERIOD_SECONDS);
+    }
   }
 
   /** Sets {@code path} when nothing is configured there; true when it did. */

@@ -58,6 +58,10 @@ public final class VertxFactory {
   static final Match TENANT_EVENTS = new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel("address")
       .setType(MatchType.REGEX).setValue("trunkline\\.events\\.v1\\.numbers\\..+")
       .setAlias("trunkline.events.v1.numbers.<subaccountId>");
+  /** The per-tenant drift addresses ({@code trunkline.events.v1.drift.<subaccountId>}) likewise. */
+  static final Match TENANT_DRIFT_EVENTS = new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel("address")
+      .setType(MatchType.REGEX).setValue("trunkline\\.events\\.v1\\.drift\\..+")
+      .setAlias("trunkline.events.v1.drift.<subaccountId>");
 
   static MicrometerMetricsOptions metricsOptions(JsonObject config) {
     boolean enabled = NodeOptions.METRICS_ENABLED.get(config);
@@ -74,6 +78,7 @@ public final class VertxFactory {
         .setJvmMetricsEnabled(enabled)
         .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS)
         .addLabelMatch(TENANT_EVENTS)
+        .addLabelMatch(TENANT_DRIFT_EVENTS)
         .setPrometheusOptions(prometheus);
   }
 

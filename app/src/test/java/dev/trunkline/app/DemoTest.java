@@ -52,8 +52,14 @@ class DemoTest {
     assertThat(firstAudit).contains("\"MISSING_USERNAME\"").contains("\"problemCount\" : 1");
     String fix = out.substring(out.indexOf("==> 9."), out.indexOf("==> 10."));
     assertThat(fix).contains("Fixed credentials for 2 of 2 phone numbers");
-    String lastAudit = out.substring(out.indexOf("==> 10."));
+    String lastAudit = out.substring(out.indexOf("==> 10."), out.indexOf("==> 11."));
     assertThat(lastAudit).contains("\"problemCount\" : 0").doesNotContain("MISSING_USERNAME");
+    // Then nobody asks: the drift watch, under the "repair" policy, finds the number broken again and repairs it.
+    String drift = out.substring(out.lastIndexOf("==> 13."), out.indexOf("==> 14."));
+    assertThat(drift).contains("\"policy\" : \"repair\"").contains("\"repaired\" : 1")
+        .contains("\"numbers\" : [ ]");
+    assertThat(out.substring(out.indexOf("==> 14."))).contains("\"problemCount\" : 0")
+        .doesNotContain("MISSING_USERNAME");
     assertThat(out).doesNotContainIgnoringCase("\"password\"").doesNotContain("auth_password");
   }
 

@@ -280,7 +280,7 @@ final class BudgetBenchmark {
   }
 
   /** The most heap in use at any 10 ms sample between start and stop. */
-  private static final class HeapSampler {
+  static final class HeapSampler {
     private final AtomicLong peak = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;

@@ -70,6 +70,12 @@ public final class Addresses {
     /** Teardown -> FlowReply 200; 409 NUMBERS_REMAIN. */
     @PublicAddress
     public static final String TEARDOWN = PROVISIONING + "teardown";
+    /** TenantRef + page -> FlowReply 200 {lastSweep, policy, numbers not OK, next} (DriftStatus). */
+    @PublicAddress
+    public static final String DRIFT_STATUS = PROVISIONING + "drift-status";
+    /** DriftPolicy -> FlowReply 200 {policy}; 400 INVALID_POLICY. */
+    @PublicAddress
+    public static final String DRIFT_POLICY = PROVISIONING + "drift-policy";
     /** Cancel (publish, no reply): the named audit, fix or rotation starts no new numbers. */
     @PublicAddress
     public static final String CANCEL = PROVISIONING + "cancel";
@@ -103,6 +109,19 @@ public final class Addresses {
     /** The tenant's progress address. */
     public static String numbers(String subaccountId) {
       return NUMBERS_PREFIX + subaccountId;
+    }
+
+    /**
+     * Prefix of the per-tenant drift address: {@code trunkline.events.v1.drift.<subaccountId>} carries a
+     * {@link ProvisioningMessages.DriftEvent} when the drift watch finds a number whose Retell SIP settings are not
+     * what the trunk needs, and again with the outcome when it repaired (or failed to repair) it. docs/drift.md.
+     */
+    @PublicAddress
+    public static final String DRIFT_PREFIX = EVENTS + "drift.";
+
+    /** The tenant's drift address. */
+    public static String drift(String subaccountId) {
+      return DRIFT_PREFIX + subaccountId;
     }
 
     private Events() {}
@@ -180,6 +199,27 @@ public final class Addresses {
     /** RotateKeys -> RotateKeysReport; 409 ROTATION_RUNNING. Use a long request timeout. */
     @InternalAddress("operator command: re-encrypts every secret (java -jar trunkline.jar rotate-keys)")
     public static final String ADMIN_ROTATE_KEYS = STORE + "admin.rotate-keys";
+    /** ListDriftTenants -> DriftTenantPage: tenants with a trunk, paged (the drift sweep's walk). */
+    @InternalAddress("the drift watch's bookkeeping (provisioning drift sweep)")
+    public static final String DRIFT_TENANTS = STORE + "drift.tenants.list";
+    /** RecordDriftCheck -> DriftNumber: records one inspection (driftedSince, repair failures and backoff). */
+    @InternalAddress("the drift watch's bookkeeping (provisioning drift sweep)")
+    public static final String DRIFT_NUMBER_RECORD = STORE + "drift.numbers.record";
+    /** ListDriftNumbers -> DriftNumberPage: the tenant's numbers whose last status is not OK. */
+    @InternalAddress("read through provisioning drift-status, which checks the tenant")
+    public static final String DRIFT_NUMBERS_LIST = STORE + "drift.numbers.list";
+    /** TenantRef -> DriftTenant (policy "report" and no sweep when none was stored). */
+    @InternalAddress("read through provisioning drift-status")
+    public static final String DRIFT_TENANT_GET = STORE + "drift.tenant.get";
+    /** PutDriftTenant -> DriftTenant; 400 INVALID_POLICY. */
+    @InternalAddress("written by provisioning drift-policy and the drift sweep")
+    public static final String DRIFT_TENANT_PUT = STORE + "drift.tenant.put";
+    /** {} -> DriftSweep: where the sweep is (zeros before the first). */
+    @InternalAddress("the drift sweep's cursor, written by the lease holder only")
+    public static final String DRIFT_SWEEP_GET = STORE + "drift.sweep.get";
+    /** DriftSweep -> DriftSweep. */
+    @InternalAddress("the drift sweep's cursor, written by the lease holder only")
+    public static final String DRIFT_SWEEP_PUT = STORE + "drift.sweep.put";
 
     private Store() {}
   }

@@ -5,6 +5,8 @@ import dev.trunkline.contract.ProvisioningMessages.Cancel;
 import dev.trunkline.contract.ProvisioningMessages.CompletedEvent;
 import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;
 import dev.trunkline.contract.ProvisioningMessages.ConnectTwilio;
+import dev.trunkline.contract.ProvisioningMessages.DriftPolicy;
+import dev.trunkline.contract.ProvisioningMessages.DriftStatus;
 import dev.trunkline.contract.ProvisioningMessages.Fix;
 import dev.trunkline.contract.ProvisioningMessages.FlowReply;
 import dev.trunkline.contract.ProvisioningMessages.ImportNumber;
@@ -109,6 +111,16 @@ public final class ProvisioningClient {
 
   public Future<FlowReply> teardown(Teardown request, String requestId) {
     return call(Addresses.Provisioning.TEARDOWN, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  /** The tenant's drift watch: last sweep, policy, a page of the numbers not OK (docs/drift.md). */
+  public Future<FlowReply> driftStatus(DriftStatus request, String requestId) {
+    return call(Addresses.Provisioning.DRIFT_STATUS, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  /** Sets the tenant's drift policy ("report" or "repair"). */
+  public Future<FlowReply> driftPolicy(DriftPolicy request, String requestId) {
+    return call(Addresses.Provisioning.DRIFT_POLICY, request, request.subaccountId(), requestId, timeoutMs);
   }
 
   /** Asks the tenant's running audit, fix or rotation {@code requestId} to start no new numbers. */

@@ -151,4 +151,26 @@ public final class ProvisioningMessages {
       Outcome outcome, int total, int successCount, int failCount, Failure error) {
     public static final String TYPE = "completed";
   }
+
+  /** The tenant's drift watch: its last sweep, policy and a page of the numbers not OK (limit 1..200, default 50). */
+  public record DriftStatus(String subaccountId, Integer limit, String after) {}
+
+  /** Sets the tenant's drift policy: "report" (publish and count) or "repair" (run the fix for drifted numbers). */
+  public record DriftPolicy(String subaccountId, String policy) {}
+
+  /**
+   * On {@code trunkline.events.v1.drift.<subaccountId>}: {@code type} "drift.found" (a number's Retell settings
+   * differ from the trunk's), "drift.repaired" or "drift.repair-failed" (then {@code code} says why), or
+   * "drift.backing-off" (a number that failed repair is left alone until {@code nextRepairAt}), or "drift.trunk"
+   * (once per tenant per sweep: the trunk at Twilio is missing or unhealthy; {@code problems} says how, no
+   * {@code phoneNumber}). No secret: the status and problems name what is wrong, never the credential.
+   */
+  public record DriftEvent(String type, String subaccountId, String phoneNumber, String status, long checkedAt,
+      Long driftedSince, String policy, String code, Long nextRepairAt, List<String> problems) {
+    public static final String TRUNK = "drift.trunk";
+    public static final String FOUND = "drift.found";
+    public static final String REPAIRED = "drift.repaired";
+    public static final String REPAIR_FAILED = "drift.repair-failed";
+    public static final String BACKING_OFF = "drift.backing-off";
+  }
 }

@@ -5,6 +5,15 @@ import dev.trunkline.contract.StoreMessages.ClaimIdempotency;
 import dev.trunkline.contract.StoreMessages.CompleteIdempotency;
 import dev.trunkline.contract.StoreMessages.Connector;
 import dev.trunkline.contract.StoreMessages.Deleted;
+import dev.trunkline.contract.StoreMessages.DriftNumber;
+import dev.trunkline.contract.StoreMessages.DriftNumberPage;
+import dev.trunkline.contract.StoreMessages.DriftSweep;
+import dev.trunkline.contract.StoreMessages.DriftTenant;
+import dev.trunkline.contract.StoreMessages.DriftTenantPage;
+import dev.trunkline.contract.StoreMessages.ListDriftNumbers;
+import dev.trunkline.contract.StoreMessages.ListDriftTenants;
+import dev.trunkline.contract.StoreMessages.PutDriftTenant;
+import dev.trunkline.contract.StoreMessages.RecordDriftCheck;
 import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
 import dev.trunkline.contract.StoreMessages.LockReply;
@@ -162,6 +171,41 @@ public final class StoreClient {
    */
   public Future<RotateKeysReport> rotateKeys(RotateKeys request) {
     return call(Addresses.Store.ADMIN_ROTATE_KEYS, request, RotateKeysReport.class);
+  }
+
+  /** Internal (the drift sweep): a page of the tenants that have a trunk. */
+  public Future<DriftTenantPage> driftTenants(ListDriftTenants request) {
+    return call(Addresses.Store.DRIFT_TENANTS, request, DriftTenantPage.class);
+  }
+
+  /** Internal (the drift sweep): records one number's inspection and repair; replies with what is remembered. */
+  public Future<DriftNumber> recordDrift(RecordDriftCheck request) {
+    return call(Addresses.Store.DRIFT_NUMBER_RECORD, request, DriftNumber.class);
+  }
+
+  /** Internal: a page of the tenant's numbers whose last status is not OK. */
+  public Future<DriftNumberPage> driftNumbers(ListDriftNumbers request) {
+    return call(Addresses.Store.DRIFT_NUMBERS_LIST, request, DriftNumberPage.class);
+  }
+
+  /** Internal: the tenant's drift policy and last sweep. */
+  public Future<DriftTenant> driftTenant(TenantRef request) {
+    return call(Addresses.Store.DRIFT_TENANT_GET, request, DriftTenant.class);
+  }
+
+  /** Internal: sets the tenant's drift policy and/or last sweep; 400 INVALID_POLICY. */
+  public Future<DriftTenant> putDriftTenant(PutDriftTenant request) {
+    return call(Addresses.Store.DRIFT_TENANT_PUT, request, DriftTenant.class);
+  }
+
+  /** Internal (the drift sweep's lease holder): where the sweep is. */
+  public Future<DriftSweep> driftSweep() {
+    return call(Addresses.Store.DRIFT_SWEEP_GET, new JsonObject(), DriftSweep.class);
+  }
+
+  /** Internal (the drift sweep's lease holder): saves where the sweep is. */
+  public Future<DriftSweep> putDriftSweep(DriftSweep request) {
+    return call(Addresses.Store.DRIFT_SWEEP_PUT, request, DriftSweep.class);
   }
 
   private <R> Future<R> call(String address, Object request, Class<R> replyType) {

@@ -188,4 +188,58 @@ public final class StoreMessages {
 
   public record RotateKeysReport(long scanned, long reencrypted, long alreadyCurrent, long failed,
       List<String> failures) {}
+
+  // ---- drift watch (the provisioning service's sweep; docs/drift.md) ----------------------------------
+
+  /** The tenants that have a trunk, by subaccount id: {@code after} is the {@code next} of the previous page. */
+  public record ListDriftTenants(Integer limit, String after) {}
+
+  /**
+   * A page of tenant ids with a trunk; {@code next} null at the end. {@code numberCount} (first page only, else
+   * null) is how many recorded numbers are not removed, all tenants together: the sweep spreads them over its period.
+   */
+  public record DriftTenantPage(List<String> items, String next, Long numberCount) {}
+
+  /**
+   * One inspection's outcome for a number: {@code status} is the audit's (OK, MISSING_USERNAME, WRONG_USERNAME,
+   * WRONG_TERMINATION_URI, NOT_IN_RETELL) or ERROR when Retell could not be asked. {@code repair} is null (none
+   * tried), REPAIRED or REPAIR_FAILED; a failed repair's next attempt waits {@code repairBackoffMs} doubled per
+   * failure before it (capped at 64 times).
+   */
+  public record RecordDriftCheck(String subaccountId, String phoneNumber, String status, String repair,
+      long repairBackoffMs) {}
+
+  /** What the watch remembers of a number. Times are epoch milliseconds; null when never. */
+  public record DriftNumber(String subaccountId, String phoneNumber, String status, long checkedAt,
+      Long driftedSince, Long repairedAt, int repairFailures, Long nextRepairAt) {}
+
+  /**
+   * The tenant's numbers whose last status is not OK, by phone number (limit 1..1000, default 100); with
+   * {@code checkedSince} only those checked since then (a number removed from Trunkline is checked no more, so the
+   * last sweep's start leaves it out).
+   */
+  public record ListDriftNumbers(String subaccountId, Integer limit, String after, Long checkedSince) {
+    public ListDriftNumbers(String subaccountId, Integer limit, String after) {
+      this(subaccountId, limit, after, null);
+    }
+  }
+
+  public record DriftNumberPage(List<DriftNumber> items, String next) {}
+
+  /** Counts of one tenant's sweep (epoch milliseconds). */
+  public record DriftSummary(long startedAt, long finishedAt, int checked, int ok, int drifted, int errors,
+      int repaired, int repairFailed) {}
+
+  /** A tenant's watch settings and last sweep: policy "report" (the default) or "repair". */
+  public record DriftTenant(String subaccountId, String policy, DriftSummary lastSweep) {}
+
+  /** Sets the non-null fields; policy must be "report" or "repair" (400 INVALID_POLICY). */
+  public record PutDriftTenant(String subaccountId, String policy, DriftSummary lastSweep) {}
+
+  /**
+   * Where the sweep is, so that a restarted (or another) node resumes there: the tenant it is in and the last number
+   * done ({@code after}), when the sweep started, how many numbers it spreads over its period and how many it did.
+   * All zero / null before the first sweep.
+   */
+  public record DriftSweep(String tenant, String after, long startedAt, long numberCount, long position) {}
 }

@@ -57,7 +57,7 @@ class AddressVisibilityTest {
     marked().forEach((address, visibility) -> {
       String row = address.startsWith("trunkline.provisioning.") ? "trunkline.provisioning.v1.*"
           : address.startsWith("trunkline.retell.") ? "trunkline.retell.v1.*"
-          : address.startsWith(Addresses.Events.NUMBERS_PREFIX) ? Addresses.Events.NUMBERS_PREFIX + "<subaccountId>"
+          : address.startsWith("trunkline.events.") && address.endsWith(".") ? address + "<subaccountId>"
           : address;
       String key = documented.keySet().stream().filter(d -> d.equals(row) || d.startsWith(row + " "))
           .findFirst().orElse(row);

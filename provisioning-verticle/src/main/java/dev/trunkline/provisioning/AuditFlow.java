@@ -1,5 +1,6 @@
 package dev.trunkline.provisioning;
 
+import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.InspectionStatus;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
 import dev.trunkline.contract.Secret;
@@ -25,7 +26,13 @@ final class AuditFlow {
     this.config = config;
   }
 
-  Future<FlowResult> run(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber) {
+  /**
+   * What a tenant's numbers must show in Retell, with the key to ask: 404 when the tenant is unknown, 409
+   * SETUP_REQUIRED without a trunk. The audit and the drift watch ({@link DriftWatch}) check against the same.
+   */
+  record Target(Trunk trunk, String expectedUsername, String rotatingTo, Secret key) {}
+
+  static Future<Target> target(Upstream up, String subaccountId) {
     return up.store().connector(new TenantRef(subaccountId))
         .recover(err -> TenantContext.notFound(err)
             ? TenantContext.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err))
@@ -39,9 +46,21 @@ final class AuditFlow {
           // that is what fix, purchase and import hand out and what the rotation must see before it finishes.
           String rotatingTo = TenantContext.openRotationUsername(connector.pending());
           String expected = rotatingTo != null ? rotatingTo : trunk.username();
-          return TenantContext.retellKey(up, subaccountId).compose(key -> audit(up, subaccountId,
-              phoneNumber, trunk, expected, rotatingTo, key, events));
+          return TenantContext.retellKey(up, subaccountId)
+              .map(key -> new Target(trunk, expected, rotatingTo, key));
         });
+  }
+
+  /** One number's Retell settings against the target, read-only, within the per-number timeout. */
+  static Future<Inspection> inspect(Upstream up, Target target, String phoneNumber, long timeoutMs) {
+    InspectNumber request = new InspectNumber(target.key(), phoneNumber, target.trunk().terminationUri(),
+        target.expectedUsername());
+    return up.resent(() -> up.retell().inspect(request, timeoutMs));
+  }
+
+  Future<FlowResult> run(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber) {
+    return target(up, subaccountId).compose(t -> audit(up, subaccountId, phoneNumber, t.trunk(),
+        t.expectedUsername(), t.rotatingTo(), t.key(), events));
   }
 
   private Future<FlowResult> audit(Upstream up, String subaccountId, String phoneNumber, Trunk trunk,

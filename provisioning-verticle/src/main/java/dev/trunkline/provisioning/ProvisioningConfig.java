@@ -20,6 +20,7 @@ import java.util.List;
  * @param credentialLeaseTtlMs expiry of a writer's credential lease (refreshed every third of it while the
  *     writer runs), so a dead node's leases do not block rotations for longer
  * @param maxFanOutsPerTenant audits, fixes and rotations one tenant may run at once on a node ({@link FanOutSlots})
+ * @param drift the drift watch's settings, from the top-level {@code drift} section ({@link Drift}, docs/drift.md)
  */
 public record ProvisioningConfig(
     int fixConcurrency,
@@ -28,7 +29,8 @@ public record ProvisioningConfig(
     int listPageSize,
     long rotationDrainTimeoutMs,
     long credentialLeaseTtlMs,
-    int maxFanOutsPerTenant) {
+    int maxFanOutsPerTenant,
+    Drift drift) {
   // The keys of the provisioning section, each with its type and default. They lived in the gateway section while
   // the flows ran in the gateway; the old names are still read, with a warning ({@link Option#formerly}).
   public static final Option<Integer> FIX_CONCURRENCY =
@@ -46,8 +48,15 @@ public record ProvisioningConfig(
   /** Verticle instances per node (the launcher reads it; unset: one per core). */
   public static final Option<Integer> INSTANCES = Option.integer("provisioning.instances", null);
 
+  // The drift watch's keys (top-level section drift, docs/drift.md).
+  public static final Option<Boolean> DRIFT_ENABLED = Option.flag("drift.enabled", true);
+  public static final Option<Long> DRIFT_PERIOD_SECONDS = Option.longValue("drift.periodSeconds", 21_600L);
+  public static final Option<Double> DRIFT_MAX_PER_SECOND = Option.decimal("drift.maxPerSecond", 2.0);
+  public static final Option<Long> DRIFT_LEASE_MS = Option.longValue("drift.leaseMs", 30_000L);
+
   public static final List<Option<?>> OPTIONS = List.of(FIX_CONCURRENCY, PER_NUMBER_TIMEOUT_MS, LIST_PAGE_SIZE,
-      ROTATION_DRAIN_TIMEOUT_MS, CREDENTIAL_LEASE_TTL_MS, MAX_FAN_OUTS_PER_TENANT, INSTANCES);
+      ROTATION_DRAIN_TIMEOUT_MS, CREDENTIAL_LEASE_TTL_MS, MAX_FAN_OUTS_PER_TENANT, INSTANCES, DRIFT_ENABLED,
+      DRIFT_PERIOD_SECONDS, DRIFT_MAX_PER_SECOND, DRIFT_LEASE_MS);
 
   public static ProvisioningConfig from(JsonObject config) {
     JsonObject c = config == null ? new JsonObject() : config;
@@ -58,6 +67,26 @@ public record ProvisioningConfig(
         Math.max(1, LIST_PAGE_SIZE.get(c)),
         Math.max(1, ROTATION_DRAIN_TIMEOUT_MS.get(c)),
         Math.max(1000, CREDENTIAL_LEASE_TTL_MS.get(c)),
-        Math.max(1, MAX_FAN_OUTS_PER_TENANT.get(c)));
+        Math.max(1, MAX_FAN_OUTS_PER_TENANT.get(c)),
+        Drift.from(c));
+  }
+
+  /**
+   * The drift watch ({@link DriftWatch}, docs/drift.md).
+   *
+   * @param enabled whether this node takes part in the sweep (one node of the cluster sweeps at a time)
+   * @param periodSeconds every number is inspected once per period, the inspections spread evenly over it
+   * @param maxPerSecond the most inspections the sweep starts per second, whatever the period asks: its bound on
+   *     the share of Retell's budget (a sweep that needs more takes longer than its period, and says so)
+   * @param leaseMs the sweep's lease in the store: another node takes the sweep over this long after the holder died
+   */
+  public record Drift(boolean enabled, long periodSeconds, double maxPerSecond, long leaseMs) {
+    static Drift from(JsonObject c) {
+      return new Drift(
+          DRIFT_ENABLED.get(c),
+          Math.max(1, DRIFT_PERIOD_SECONDS.get(c)),
+          Math.max(0.01, DRIFT_MAX_PER_SECOND.get(c)),
+          Math.max(1_000, DRIFT_LEASE_MS.get(c)));
+    }
   }
 }

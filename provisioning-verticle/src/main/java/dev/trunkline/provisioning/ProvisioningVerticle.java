@@ -9,6 +9,8 @@ import dev.trunkline.contract.ProvisioningMessages.Audit;
 import dev.trunkline.contract.ProvisioningMessages.Cancel;
 import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;
 import dev.trunkline.contract.ProvisioningMessages.ConnectTwilio;
+import dev.trunkline.contract.ProvisioningMessages.DriftPolicy;
+import dev.trunkline.contract.ProvisioningMessages.DriftStatus;
 import dev.trunkline.contract.ProvisioningMessages.Fix;
 import dev.trunkline.contract.ProvisioningMessages.FlowReply;
 import dev.trunkline.contract.ProvisioningMessages.ImportNumber;
@@ -57,6 +59,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   private FanOutSlots fanOuts;
   private final RunningFlows running = new RunningFlows();
   private NodeDeaths deaths;
+  private DriftWatch drift;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private EventLoopHeartbeat heartbeat;
 
@@ -83,6 +86,8 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     serve(Addresses.Provisioning.FIX, Fix.class, this::fix);
     serve(Addresses.Provisioning.ROTATE, Rotate.class, this::rotate);
     serve(Addresses.Provisioning.TEARDOWN, Teardown.class, this::teardown);
+    serve(Addresses.Provisioning.DRIFT_STATUS, DriftStatus.class, this::driftStatus);
+    serve(Addresses.Provisioning.DRIFT_POLICY, DriftPolicy.class, this::driftPolicy);
     consumers.add(vertx.eventBus().<Object>consumer(Addresses.Provisioning.CANCEL, message -> {
       if (message.body() instanceof JsonObject json) {
         Cancel cancel = Json.fromJson(json, Cancel.class);
@@ -95,6 +100,10 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
         .onSuccess(v -> {
           heartbeat = EventLoopHeartbeat.start(vertx);
           NodeHealth.of(vertx).add(this, this);
+          if (config.drift().enabled()) {
+            drift = new DriftWatch(vertx, config, fix, deaths);
+            drift.start();
+          }
         });
   }
 
@@ -115,7 +124,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     if (heartbeat != null) {
       heartbeat.stop();
     }
-    return Future.succeededFuture();
+    return drift == null ? Future.succeededFuture() : drift.stop();
   }
 
   private <Q> void serve(String address, Class<Q> type, Function<BusRequest<Q>, Future<FlowResult>> flow) {
@@ -221,6 +230,20 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   private Future<FlowResult> teardown(BusRequest<Teardown> r) {
     String tenant = Requests.tenant(r.body().subaccountId());
     return ConnectorFlows.teardown(up(r, tenant), tenant);
+  }
+
+  private Future<FlowResult> driftStatus(BusRequest<DriftStatus> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    Requests.range("limit", r.body().limit(), 1, 200);
+    Requests.optionalPhoneNumber("after", r.body().after());
+    return DriftFlows.status(up(r, tenant), tenant, r.body().limit() == null ? 50 : r.body().limit(),
+        r.body().after());
+  }
+
+  private Future<FlowResult> driftPolicy(BusRequest<DriftPolicy> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    String policy = Requests.required("policy", r.body().policy(), DriftFlows.POLICY, "\"report\" or \"repair\"");
+    return DriftFlows.policy(up(r, tenant), tenant, policy);
   }
 
   // ---- plumbing ------------------------------------------------------------------------------------

@@ -61,6 +61,10 @@ final class Upstream implements BusCaller {
     return requestId;
   }
 
+  Vertx vertx() {
+    return vertx;
+  }
+
   /** Whether the caller cancelled or is about to stop waiting; long fan-outs stop starting new work then. */
   boolean abandoned() {
     return abandoned.getAsBoolean();

@@ -30,7 +30,16 @@ final class Indexes {
             new IndexOptions().name("subaccountId_1_key_1").unique(true)))
         // TTL: a real MongoDB deletes a record once expiresAt has passed (expiry per document, so 0 here).
         .compose(v -> create(mongo, IdempotencyService.COLLECTION, new JsonObject().put("expiresAt", 1),
-            new IndexOptions().name("expiresAt_ttl").expireAfter(0L, TimeUnit.SECONDS)));
+            new IndexOptions().name("expiresAt_ttl").expireAfter(0L, TimeUnit.SECONDS)))
+        // The drift watch's "numbers of a tenant that are not OK", paged by number (_id).
+        .compose(v -> create(mongo, DriftService.NUMBERS,
+            new JsonObject().put("subaccountId", 1).put("status", 1).put("_id", 1),
+            new IndexOptions().name("subaccountId_1_status_1__id_1")))
+        // The sweep's walk of tenants with a trunk, in id order (the unique index leads with subaccountId too,
+        // but this one lets the type filter run on the index).
+        .compose(v -> create(mongo, ConnectorDocs.COLLECTION,
+            new JsonObject().put("connectorType", 1).put("subaccountId", 1),
+            new IndexOptions().name("connectorType_1_subaccountId_1")));
   }
 
   private static Future<Void> create(MongoClient mongo, String collection, JsonObject keys, IndexOptions options) {

@@ -222,6 +222,14 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
     serve(Store.LOCK_RENEW, StoreMessages.RenewLock.class, locks::renew);
     serve(Store.LOCK_RELEASE, StoreMessages.ReleaseLock.class, locks::release);
     serve(Store.ADMIN_ROTATE_KEYS, RotateKeys.class, request -> rotate(rotation, locks, request));
+    DriftService drift = new DriftService(mongo, clock);
+    serve(Store.DRIFT_TENANTS, StoreMessages.ListDriftTenants.class, drift::tenants);
+    serve(Store.DRIFT_NUMBER_RECORD, StoreMessages.RecordDriftCheck.class, drift::record);
+    serve(Store.DRIFT_NUMBERS_LIST, StoreMessages.ListDriftNumbers.class, drift::notOk);
+    serve(Store.DRIFT_TENANT_GET, TenantRef.class, drift::tenant);
+    serve(Store.DRIFT_TENANT_PUT, StoreMessages.PutDriftTenant.class, drift::putTenant);
+    serve(Store.DRIFT_SWEEP_GET, JsonObject.class, ignored -> drift.sweep());
+    serve(Store.DRIFT_SWEEP_PUT, StoreMessages.DriftSweep.class, drift::putSweep);
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
