@@ -77,8 +77,10 @@ public final class PurchaseFlow {
       String phoneNumber) {
     // Once bought, every outcome becomes a reply (recorded below); so a failure here means nothing was bought
     // (no lease, setup missing, number unavailable, Twilio down) and the key is given back.
-    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.twilio().purchaseNumber(
-                new NumberRef(subaccountId, phoneNumber))
+    // A Twilio node that dies with the purchase unanswered: sent again on a survivor, whose purchase (under the
+    // tenant's lock, so after the dead holder's lease) returns the number if the dead node bought it.
+    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().purchaseNumber(
+                new NumberRef(subaccountId, phoneNumber)))
             .compose(bought -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, bought, "Purchased",
                     held.resumed())
                 .recover(err -> Future.succeededFuture(boughtButNotRecorded(bought, err)))))
