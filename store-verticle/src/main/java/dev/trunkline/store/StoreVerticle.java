@@ -95,9 +95,16 @@ public class StoreVerticle extends VerticleBase {
                 : new IllegalStateException("store start failed: " + err.getMessage(), err))));
   }
 
+  /**
+   * Graceful: stops taking requests (the cluster routes them to the other store nodes), answers those it holds
+   * (at most {@code mongo.timeoutMs}), then closes its client ({@link Bus#drain}).
+   */
   @Override
   public Future<?> stop() {
-    return release();
+    List<MessageConsumer<Object>> serving = List.copyOf(consumers);
+    consumers.clear();
+    return Bus.drain(vertx, serving, () -> inFlight, cfg == null ? 0 : cfg.mongoTimeoutMs())
+        .transform(v -> release());
   }
 
   /**

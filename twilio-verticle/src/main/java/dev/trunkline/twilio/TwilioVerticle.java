@@ -44,6 +44,8 @@ public class TwilioVerticle extends VerticleBase {
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
   private int maxInFlight;
   private int inFlight;
+  /** How long a stopping node waits at most for the requests it is handling. */
+  private static final long MAX_DRAIN_MS = 10_000;
 
   public TwilioVerticle() {
     this(TwilioHttp.Observer.NONE);
@@ -101,12 +103,17 @@ public class TwilioVerticle extends VerticleBase {
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
+  /**
+   * Graceful: stops taking requests (the cluster routes them to the other Twilio nodes), answers those it holds,
+   * at most {@link #MAX_DRAIN_MS}, then closes its client ({@link Bus#drain}).
+   */
   @Override
   public Future<?> stop() {
-    if (http != null) {
-      http.close();
-    }
-    return Future.succeededFuture();
+    return Bus.drain(vertx, consumers, () -> inFlight, MAX_DRAIN_MS).andThen(ar -> {
+      if (http != null) {
+        http.close();
+      }
+    });
   }
 
   private <Q, R> void serve(String address, Class<Q> type, Function<BusRequest<Q>, Future<R>> handler) {
