@@ -29,7 +29,7 @@ public final class Bus {
   static final long NO_HANDLERS_RESEND_MS = 200;
   private static final long DRAIN_POLL_MS = 50;
   /** How long a stopping clustered node keeps answering "no handlers" after unregistering its consumers. */
-  static final long DRAIN_GRACE_MS = 1_500;
+  static final long DRAIN_GRACE_MS = 2_500;
 
   private Bus() {}
 

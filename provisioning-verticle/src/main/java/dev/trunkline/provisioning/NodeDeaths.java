@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,12 @@ final class NodeDeaths {
    * resend could be routed to it again.
    */
   static final long RESEND_DELAY_MS = 500;
+
+  /**
+   * A 503 or 504 sooner than this, before any departure, is a node that is stopping (its consumers gone, its bus
+   * closing) rather than a timeout running out: resent too, since no configured timeout is that short.
+   */
+  static final long STOPPING_NODE_MS = 1_000;
 
   private final Vertx vertx;
   private final long resendDelayMs;
@@ -97,6 +104,7 @@ final class NodeDeaths {
 
     private void send() {
       running++;
+      long sentAt = System.nanoTime();
       Future<T> sent;
       try {
         sent = attempt.get();
@@ -108,7 +116,9 @@ final class NodeDeaths {
         if (ar.succeeded()) {
           result.tryComplete(ar.result());
         } else if (running == 0 && !scheduled) {
-          if (unanswered(ar.cause()) && departures > departuresAtStart && resends < MAX_RESENDS) {
+          boolean departed = departures > departuresAtStart;
+          boolean early = System.nanoTime() - sentAt < TimeUnit.MILLISECONDS.toNanos(STOPPING_NODE_MS);
+          if (unanswered(ar.cause()) && (departed || early) && resends < MAX_RESENDS) {
             scheduleResend();
           } else {
             result.tryFail(ar.cause());
