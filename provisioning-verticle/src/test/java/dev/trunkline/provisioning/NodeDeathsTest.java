@@ -53,6 +53,16 @@ class NodeDeathsTest {
     NodeDeaths deaths = onContext(ctx, () -> new NodeDeaths(vertx, 10));
     await(deaths.registered());
     int[] sent = {0};
+    NodeDeaths inOneJvm = onContext(ctx, () -> new NodeDeaths(vertx, 10, false));
+    await(inOneJvm.registered());
+    Future<String> refused = onContext(ctx, () -> inOneJvm.resent(() -> {
+      sent[0]++;
+      return Future.failedFuture(new ServiceException(503, "SERVICE_UNAVAILABLE", "no service is consuming x"));
+    }));
+    assertThat(awaitFailure(refused, ServiceException.class).status()).as("in one JVM, nobody is the truth")
+        .isEqualTo(503);
+    assertThat(sent[0]).isEqualTo(1);
+    sent[0] = 0;
     Future<String> result = onContext(ctx, () -> deaths.resent(() -> {
       sent[0]++;
       // A timeout as the bus reports it: after the request's time, longer than a stopping node takes to refuse.
@@ -73,7 +83,7 @@ class NodeDeathsTest {
   @Test
   void anImmediateRefusalWithoutADepartureIsAStoppingNodeAndIsResent(Vertx vertx) {
     Context ctx = vertx.getOrCreateContext();
-    NodeDeaths deaths = onContext(ctx, () -> new NodeDeaths(vertx, 10));
+    NodeDeaths deaths = onContext(ctx, () -> new NodeDeaths(vertx, 10, true));
     await(deaths.registered());
     int[] sent = {0};
     Future<String> result = onContext(ctx, () -> deaths.resent(() -> ++sent[0] == 1
