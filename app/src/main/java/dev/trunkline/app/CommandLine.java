@@ -4,14 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The launcher's arguments: {@code [run|demo|rotate-keys|adopt-origin|help] [--conf FILE] [--cluster] [--roles a,b]}
- * and the options of {@code adopt-origin}.
+ * The launcher's arguments: {@code [run|demo|rotate-keys|adopt-origin|store-server|help] [--conf FILE] [--cluster]
+ * [--roles a,b]} and the options of {@code adopt-origin} and {@code store-server}.
  *
  * @param command what to do (default {@code run})
  * @param confFile YAML configuration file, or null
  * @param cluster join a Hazelcast cluster
  * @param roles the roles to run, or null for the configured ones
- * @param commandOptions the command's own options as given ({@code adopt-origin}'s), empty for the others
+ * @param commandOptions the command's own options as given ({@code adopt-origin}'s, {@code store-server}'s), empty
+ *     for the others
  */
 public record CommandLine(String command, String confFile, boolean cluster, String roles,
     List<String> commandOptions) {
@@ -27,6 +28,7 @@ public record CommandLine(String command, String confFile, boolean cluster, Stri
         demo           start a sandbox and walk through connect, setup, purchase, break, audit, fix, audit
         rotate-keys    re-encrypt every stored secret with the active key (TRUNKLINE_KEYS) and report counts
         adopt-origin   copy the origin service's tenants into the store (docs/store.md, "Migrating from the origin")
+        store-server   serve the embedded store engine on a port, for several store nodes (docs/deployment.md)
         help           print this text
       options:
         --conf FILE    YAML configuration file (also TRUNKLINE_CONFIG)
@@ -41,6 +43,10 @@ public record CommandLine(String command, String confFile, boolean cluster, Stri
         --dry-run               report what would be adopted and what cannot be read; write nothing
         --overwrite             replace what Trunkline already has of a tenant (default: keep it)
         --progress-every N      a progress line every N tenants (default 100)
+      store-server options (store nodes then set TRUNKLINE_MONGO_URI to the URI it prints):
+        --port P                the port to listen on (default 27017; 0 picks a free one)
+        --data-dir D            where its data file store.mv lives (default ./data)
+        --host H                the address to bind (default 127.0.0.1; it asks no one for credentials)
       """;
 
   public static CommandLine parse(List<String> args) {
@@ -50,6 +56,7 @@ public record CommandLine(String command, String confFile, boolean cluster, Stri
     String roles = null;
     List<String> commandOptions = new ArrayList<>();
     boolean adopt = !args.isEmpty() && args.get(0).equals("adopt-origin");
+    boolean storeServer = !args.isEmpty() && args.get(0).equals("store-server");
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -63,6 +70,9 @@ public record CommandLine(String command, String confFile, boolean cluster, Stri
             commandOptions.add(value(args, ++i, arg));
           } else if (adopt && AdoptOriginCommand.FLAGS.contains(arg)) {
             commandOptions.add(arg);
+          } else if (storeServer && StoreServerCommand.VALUED.contains(arg)) {
+            commandOptions.add(arg);
+            commandOptions.add(value(args, ++i, arg));
           } else if (arg.startsWith("--conf=")) {
             conf = arg.substring("--conf=".length());
           } else if (arg.startsWith("--roles=")) {
@@ -77,7 +87,7 @@ public record CommandLine(String command, String confFile, boolean cluster, Stri
         }
       }
     }
-    if (!List.of("run", "demo", "rotate-keys", "adopt-origin", "help").contains(command)) {
+    if (!List.of("run", "demo", "rotate-keys", "adopt-origin", "store-server", "help").contains(command)) {
       throw new IllegalArgumentException("unknown command " + command);
     }
     return new CommandLine(command, conf, cluster, roles, List.copyOf(commandOptions));

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar trunkline.jar [run|demo|rotate-keys|adopt-origin|help] [--conf FILE] [--cluster] [--roles LIST]}.
+ * {@code java -jar trunkline.jar [run|demo|rotate-keys|adopt-origin|store-server|help] [--conf FILE] [--cluster] [--roles LIST]}.
  */
 public final class Main {
   static {
@@ -46,6 +46,7 @@ public final class Main {
         case "demo" -> Demo.run(loadConfig(cli));
         case "rotate-keys" -> KeyRotationCommand.run(loadConfig(cli));
         case "adopt-origin" -> AdoptOriginCommand.run(loadConfig(cli), cli.commandOptions(), System.out);
+        case "store-server" -> StoreServerCommand.run(cli.commandOptions(), System.out);
         default -> runServer(cli);
       };
     } catch (Exception e) {

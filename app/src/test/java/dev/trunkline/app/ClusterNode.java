@@ -121,6 +121,20 @@ final class ClusterNode implements AutoCloseable {
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * {@code kill -TERM}, as an orchestrator stops a node: its shutdown hook drains and leaves the cluster.
+   *
+   * @return the exit code, or -1 when it had to be killed after {@code within}
+   */
+  int stop(Duration within) throws InterruptedException {
+    process.destroy();
+    if (process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+      return process.exitValue();
+    }
+    killHard();
+    return -1;
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {

@@ -49,6 +49,21 @@ class CommandLineTest {
   }
 
   @Test
+  void storeServerTakesAPortADataDirectoryAndAHost() {
+    CommandLine cli = CommandLine.parse(List.of("store-server", "--port", "0", "--data-dir", "/tmp/s"));
+    assertThat(cli.command()).isEqualTo("store-server");
+    var options = StoreServerCommand.options(cli.commandOptions());
+    assertThat(options).isEqualTo(new StoreServerCommand.Options("127.0.0.1", 0, Path.of("/tmp/s")));
+    assertThat(StoreServerCommand.options(List.of())).isEqualTo(
+        new StoreServerCommand.Options("127.0.0.1", 27017, Path.of("./data")));
+    assertThatThrownBy(() -> StoreServerCommand.options(List.of("--port", "70000")))
+        .hasMessageContaining("--port");
+    assertThatThrownBy(() -> CommandLine.parse(List.of("run", "--port", "1"))).hasMessageContaining("unknown option");
+    assertThatThrownBy(() -> CommandLine.parse(List.of("store-server", "--dry-run")))
+        .hasMessageContaining("unknown option");
+  }
+
+  @Test
   void theTenantsFileListsADatabasePerSubaccount() {
     Path file = Path.of("tenants.txt");
     String a = "64f1c0ffee00000000000001";

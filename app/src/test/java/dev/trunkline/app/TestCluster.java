@@ -88,6 +88,12 @@ final class TestCluster implements AutoCloseable {
    * {@code extra} ({@code -Dtrunkline.<key>=<value>}, winning over the defaults here).
    */
   ClusterNode node(String name, String roles, int hazelcastPort, Map<String, Object> extra) throws Exception {
+    return node(name, roles, hazelcastPort, extra, Map.of());
+  }
+
+  /** {@link #node(String, String, int, Map)} with {@code extraEnv} on top of the operator's environment here. */
+  ClusterNode node(String name, String roles, int hazelcastPort, Map<String, Object> extra,
+      Map<String, String> extraEnv) throws Exception {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("TRUNKLINE_MODE", "production");
     env.put("TRUNKLINE_CLUSTER_MEMBERS", members);
@@ -99,6 +105,7 @@ final class TestCluster implements AutoCloseable {
     env.put("RETELL_BASE_URL", retell.baseUrl());
     env.put("TRUNKLINE_LOG_FORMAT", name.equals("a") ? "json" : "text");
     env.put("TRUNKLINE_HTTP_HOST", "127.0.0.1");
+    env.putAll(extraEnv);
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("cluster.name", clusterName);
     // Generous for a loaded 2-core machine: a node paused by GC for a few seconds is not declared dead.

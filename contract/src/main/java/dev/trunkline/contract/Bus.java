@@ -1,13 +1,19 @@
 package dev.trunkline.contract;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +25,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Bus {
   private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+  static final int NO_HANDLERS_RESENDS = 3;
+  static final long NO_HANDLERS_RESEND_MS = 200;
+  private static final long DRAIN_POLL_MS = 50;
+  /** How long a stopping clustered node keeps answering "no handlers" after unregistering its consumers. */
+  static final long DRAIN_GRACE_MS = 2_500;
 
   private Bus() {}
 
@@ -51,9 +62,31 @@ public final class Bus {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(ServiceException.badRequest(Errors.BAD_MESSAGE, "cannot encode request"));
     }
-    return vertx.eventBus().<Object>request(address, json, options)
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    return send(vertx, address, json, options, deadline, NO_HANDLERS_RESENDS)
         .recover(err -> Future.failedFuture(ServiceException.from(err)))
         .map(reply -> Json.fromJson(reply.body(), replyType));
+  }
+
+  /**
+   * In a cluster, "no handlers" can be a stale view: the node it was routed to has just unregistered its consumer
+   * (it is stopping) while another node still serves the address. Nothing was handled, so sending again is safe
+   * for every request: up to {@value #NO_HANDLERS_RESENDS} times, {@value #NO_HANDLERS_RESEND_MS} ms apart, within
+   * the request's timeout. In one JVM "no handlers" is the truth and is answered at once.
+   */
+  private static Future<Message<Object>> send(Vertx vertx, String address, JsonObject json, DeliveryOptions options,
+      long deadline, int resends) {
+    return vertx.eventBus().<Object>request(address, json, options).recover(err -> {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) - NO_HANDLERS_RESEND_MS;
+      if (resends == 0 || !vertx.isClustered() || left <= 0 || !(err instanceof ReplyException re)
+          || re.failureType() != ReplyFailure.NO_HANDLERS) {
+        return Future.failedFuture(err);
+      }
+      Promise<Message<Object>> resent = Promise.promise();
+      vertx.setTimer(NO_HANDLERS_RESEND_MS, t -> send(vertx, address, json,
+          new DeliveryOptions(options).setSendTimeout(left), deadline, resends - 1).onComplete(resent));
+      return resent.future();
+    });
   }
 
   /**
@@ -119,5 +152,36 @@ public final class Bus {
 
   public static String newRequestId() {
     return UUID.randomUUID().toString();
+  }
+
+  /**
+   * A service's graceful stop: unregisters its consumers first, so the cluster routes new requests to the other
+   * nodes serving the addresses, then waits until the requests it is handling ({@code inFlight}) are answered, at
+   * most {@code maxMs}. Without it a stopping node drops what it holds, and its callers wait out their timeouts.
+   */
+  public static Future<Void> drain(Vertx vertx, List<? extends MessageConsumer<?>> consumers, IntSupplier inFlight,
+      long maxMs) {
+    List<Future<Void>> unregistered = consumers.stream().map(c -> c.unregister()).toList();
+    long now = System.nanoTime();
+    long deadline = now + TimeUnit.MILLISECONDS.toNanos(maxMs);
+    // In a cluster the others learn of the unregistration a moment later: a request they route here meanwhile must
+    // still find this node up and be answered "no handlers" (which the sender resends elsewhere), not vanish with
+    // a closed event bus and wait out its timeout.
+    long graceEnd = now + TimeUnit.MILLISECONDS.toNanos(vertx.isClustered() ? Math.min(maxMs, DRAIN_GRACE_MS) : 0);
+    Promise<Void> drained = Promise.promise();
+    Future.join(unregistered).onComplete(ar -> awaitIdle(vertx, inFlight, graceEnd, deadline, drained));
+    return drained.future();
+  }
+
+  private static void awaitIdle(Vertx vertx, IntSupplier inFlight, long graceEnd, long deadline,
+      Promise<Void> drained) {
+    if (inFlight.getAsInt() == 0 && System.nanoTime() >= graceEnd) {
+      drained.complete();
+    } else if (System.nanoTime() >= deadline) {
+      LOG.warn("stopping with {} requests still unanswered", inFlight.getAsInt());
+      drained.complete();
+    } else {
+      vertx.setTimer(DRAIN_POLL_MS, t -> awaitIdle(vertx, inFlight, graceEnd, deadline, drained));
+    }
   }
 }

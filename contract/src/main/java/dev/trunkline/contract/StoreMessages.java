@@ -141,8 +141,17 @@ public final class StoreMessages {
    * <p>A claim is a lease ({@code store.idempotencyLeaseSeconds}): once it has run out without the holder
    * completing or releasing the key (the holder crashed), the next claim with the same request takes it over
    * and gets {@code CLAIMED} with {@code takenOver = true}. A completed record is never taken over.
+   *
+   * @param leaseId the lease id the claim is to have, chosen by the caller (null: the store picks one). The same
+   *     claim sent again (its first answer lost with a store node that died) finds its own lease and is answered
+   *     {@code CLAIMED} again instead of {@code IN_PROGRESS}, so a caller may resend it.
    */
-  public record ClaimIdempotency(String subaccountId, String key, String operation, String requestHash) {}
+  public record ClaimIdempotency(String subaccountId, String key, String operation, String requestHash,
+      String leaseId) {
+    public ClaimIdempotency(String subaccountId, String key, String operation, String requestHash) {
+      this(subaccountId, key, operation, requestHash, null);
+    }
+  }
 
   public enum ClaimState { CLAIMED, IN_PROGRESS, COMPLETED }
 

@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,20 +34,36 @@ final class NodeDeaths {
    */
   static final long RESEND_DELAY_MS = 500;
 
+  /**
+   * In a cluster, a 503 or 504 sooner than this, before any departure, is a node that is stopping (its consumers
+   * gone, its bus closing) rather than a timeout running out: resent too, since no configured timeout is that short.
+   */
+  static final long STOPPING_NODE_MS = 1_000;
+
   private final Vertx vertx;
   private final long resendDelayMs;
+  private final boolean clustered;
   private final MessageConsumer<Object> consumer;
   /** The requests waiting for an answer: at most the fan-outs' windows, each removed when it is answered. */
   private final Set<Resend<?>> unanswered = new HashSet<>();
   private long departures;
 
   NodeDeaths(Vertx vertx) {
-    this(vertx, RESEND_DELAY_MS);
+    this(vertx, RESEND_DELAY_MS, vertx.isClustered());
   }
 
   NodeDeaths(Vertx vertx, long resendDelayMs) {
+    this(vertx, resendDelayMs, vertx.isClustered());
+  }
+
+  /**
+   * @param clustered whether an immediate refusal may be a stopping node (in one JVM "nobody answered" is the
+   *     truth, and is not resent without a departure)
+   */
+  NodeDeaths(Vertx vertx, long resendDelayMs, boolean clustered) {
     this.vertx = vertx;
     this.resendDelayMs = resendDelayMs;
+    this.clustered = clustered;
     this.consumer = vertx.eventBus().localConsumer(Addresses.Cluster.MEMBER_LEFT, message -> {
       departures++;
       if (!unanswered.isEmpty()) {
@@ -97,6 +114,7 @@ final class NodeDeaths {
 
     private void send() {
       running++;
+      long sentAt = System.nanoTime();
       Future<T> sent;
       try {
         sent = attempt.get();
@@ -108,7 +126,9 @@ final class NodeDeaths {
         if (ar.succeeded()) {
           result.tryComplete(ar.result());
         } else if (running == 0 && !scheduled) {
-          if (unanswered(ar.cause()) && departures > departuresAtStart && resends < MAX_RESENDS) {
+          boolean departed = departures > departuresAtStart;
+          boolean early = clustered && System.nanoTime() - sentAt < TimeUnit.MILLISECONDS.toNanos(STOPPING_NODE_MS);
+          if (unanswered(ar.cause()) && (departed || early) && resends < MAX_RESENDS) {
             scheduleResend();
           } else {
             result.tryFail(ar.cause());

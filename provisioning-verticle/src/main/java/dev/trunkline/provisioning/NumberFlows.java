@@ -33,8 +33,10 @@ final class NumberFlows {
   static Future<FlowResult> importExisting(Upstream up, CredentialLeases leases, String subaccountId,
       String phoneNumber) {
     // Under a credential lease, as a purchase: a rotation waits for it before deleting the old credential.
-    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.twilio().importNumber(
-            new TwilioMessages.NumberRef(subaccountId, phoneNumber))
+    // Attaching is idempotent (a number already on the trunk is returned as is): sent again on a survivor when
+    // its Twilio node dies with it unanswered.
+    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().importNumber(
+            new TwilioMessages.NumberRef(subaccountId, phoneNumber)))
         .compose(number -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, number, "Imported")));
   }
 
@@ -62,15 +64,18 @@ final class NumberFlows {
           }
           List<String> steps = new ArrayList<>();
           return TenantContext.retellKey(up, subaccountId)
-              .compose(key -> Upstream.orNull(up.retell().deleteNumber(new RetellMessages.NumberRef(key, phoneNumber))))
+              // Each step finds a number already gone done, so each is sent again on a survivor when its node
+              // dies with it unanswered.
+              .compose(key -> Upstream.orNull(up.resent(() -> up.retell().deleteNumber(
+                  new RetellMessages.NumberRef(key, phoneNumber)))))
               .compose(v -> {
                 steps.add("retell");
                 // Releasing takes the number off the trunk too (Twilio releases only a number still on it).
                 TwilioMessages.NumberRef ref = new TwilioMessages.NumberRef(subaccountId, phoneNumber);
                 return release
-                    ? Upstream.orNull(up.twilio().releaseNumber(ref))
+                    ? Upstream.orNull(up.resent(() -> up.twilio().releaseNumber(ref)))
                         .map(r -> steps.addAll(List.of("trunk", "twilio")))
-                    : Upstream.orNull(up.twilio().removeNumber(ref))
+                    : Upstream.orNull(up.resent(() -> up.twilio().removeNumber(ref)))
                         .map(r -> steps.add("trunk"));
               })
               .compose(v -> release

@@ -38,9 +38,13 @@ final class NumberOnboarding {
       TrunkNumber number, String verb, boolean resumed) {
     // The handed-out credential: the rotation's new one while a rotation is open (TenantContext).
     SipTarget target = tenant.target();
+    // Sent again on a survivor when a Retell node dies with it unanswered: a second import of a number the dead
+    // node imported converges on an update (ConvergingImport), a sync is idempotent.
     Future<?> inRetell = resumed
-        ? up.retell().sync(new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, true, null))
-        : up.retell().importNumber(new ImportNumber(tenant.retellKey(), number.phoneNumber(), target, null));
+        ? up.resent(() -> up.retell().sync(new SyncNumber(tenant.retellKey(), number.phoneNumber(), target, true,
+            null)))
+        : up.resent(() -> up.retell().importNumber(new ImportNumber(tenant.retellKey(), number.phoneNumber(), target,
+            null)));
     return tenant.retellWrite(inRetell)
         .map(imported -> (ServiceException) null)
         .recover(err -> Future.succeededFuture(ClientFailures.sanitize(err)))

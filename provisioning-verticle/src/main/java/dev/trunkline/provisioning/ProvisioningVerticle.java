@@ -62,6 +62,9 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   private DriftWatch drift;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private EventLoopHeartbeat heartbeat;
+  /** How long a stopping node waits at most for the flows it runs. */
+  private static final long MAX_DRAIN_MS = 10_000;
+  private int inFlight;
 
   @Override
   public Future<?> start() {
@@ -118,17 +121,32 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     liveness.register("provisioning", heartbeat.check());
   }
 
+  private <Q> void serve(String address, Class<Q> type, Function<BusRequest<Q>, Future<FlowResult>> flow) {
+    consumers.add(Bus.consumer(vertx, address, type, request -> {
+      inFlight++;
+      Future<FlowResult> result;
+      try {
+        result = flow.apply(request);
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      return result.andThen(ar -> inFlight--).map(FlowResult::toReply);
+    }));
+  }
+
+  /**
+   * Graceful: stops taking requests (the cluster routes them to the other provisioning nodes) and finishes the
+   * flows it runs, at most {@link #MAX_DRAIN_MS} ({@link Bus#drain}): a purchase cut in the middle would leave
+   * its Idempotency-Key claimed until the claim's lease runs out.
+   */
   @Override
   public Future<?> stop() {
     NodeHealth.of(vertx).remove(this);
     if (heartbeat != null) {
       heartbeat.stop();
     }
-    return drift == null ? Future.succeededFuture() : drift.stop();
-  }
-
-  private <Q> void serve(String address, Class<Q> type, Function<BusRequest<Q>, Future<FlowResult>> flow) {
-    consumers.add(Bus.consumer(vertx, address, type, request -> flow.apply(request).map(FlowResult::toReply)));
+    Future<?> sweep = drift == null ? Future.succeededFuture() : drift.stop();
+    return sweep.eventually(() -> Bus.drain(vertx, consumers, () -> inFlight, MAX_DRAIN_MS));
   }
 
   // ---- one handler per address ----------------------------------------------------------------------
@@ -288,6 +306,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   }
 
   private Upstream up(BusRequest<?> r, String tenant) {
-    return new Upstream(vertx, config.busTimeoutMs(), r.requestId(), tenant, () -> false, null);
+    // With the cluster's departures: a single-number flow's idempotent steps are resent on a survivor too.
+    return new Upstream(vertx, config.busTimeoutMs(), r.requestId(), tenant, () -> false, deaths);
   }
 }

@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +49,11 @@ public final class PurchaseFlow {
 
   static Future<FlowResult> run(Upstream up, CredentialLeases leases, String subaccountId, String idempotencyKey,
       String phoneNumber) {
+    // The lease id is this request's, so the claim can be resent when a store node dies with it unanswered: the
+    // resend finds its own lease and is CLAIMED again (a resend without one would find it IN_PROGRESS: a 409).
     ClaimIdempotency claim = new ClaimIdempotency(subaccountId, idempotencyKey, OPERATION,
-        requestHash(phoneNumber));
-    return up.store().claimIdempotency(claim)
+        requestHash(phoneNumber), UUID.randomUUID().toString());
+    return up.resent(() -> up.store().claimIdempotency(claim))
         .compose(claimed -> switch (claimed.state()) {
           case COMPLETED -> Future.succeededFuture(replay(claimed));
           case IN_PROGRESS -> Future.failedFuture(inProgress(claimed));
@@ -77,8 +80,10 @@ public final class PurchaseFlow {
       String phoneNumber) {
     // Once bought, every outcome becomes a reply (recorded below); so a failure here means nothing was bought
     // (no lease, setup missing, number unavailable, Twilio down) and the key is given back.
-    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.twilio().purchaseNumber(
-                new NumberRef(subaccountId, phoneNumber))
+    // A Twilio node that dies with the purchase unanswered: sent again on a survivor, whose purchase (under the
+    // tenant's lock, so after the dead holder's lease) returns the number if the dead node bought it.
+    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().purchaseNumber(
+                new NumberRef(subaccountId, phoneNumber)))
             .compose(bought -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, bought, "Purchased",
                     held.resumed())
                 .recover(err -> Future.succeededFuture(boughtButNotRecorded(bought, err)))))
@@ -132,8 +137,10 @@ public final class PurchaseFlow {
   }
 
   private static Future<FlowResult> complete(Upstream up, String subaccountId, Held held, FlowResult reply) {
-    return up.store().completeIdempotency(new CompleteIdempotency(subaccountId, held.key(),
-            reply.status(), plainMap(reply.body()), held.leaseId()))
+    CompleteIdempotency completion = new CompleteIdempotency(subaccountId, held.key(), reply.status(),
+        plainMap(reply.body()), held.leaseId());
+    // Resent like the claim: a completion that already landed is refused the second time, and that is logged only.
+    return up.resent(() -> up.store().completeIdempotency(completion))
         .map(v -> reply)
         .recover(err -> {
           // The purchase happened; the client must see it even if the key could not be closed (it expires).
@@ -157,7 +164,8 @@ public final class PurchaseFlow {
   }
 
   private static Future<Void> release(Upstream up, String subaccountId, Held held) {
-    return up.store().releaseIdempotency(new ReleaseIdempotency(subaccountId, held.key(), held.leaseId()))
+    ReleaseIdempotency release = new ReleaseIdempotency(subaccountId, held.key(), held.leaseId());
+    return up.resent(() -> up.store().releaseIdempotency(release))
         .<Void>mapEmpty()
         .recover(err -> Future.succeededFuture());
   }

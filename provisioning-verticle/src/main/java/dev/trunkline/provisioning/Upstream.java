@@ -1,5 +1,6 @@
 package dev.trunkline.provisioning;
 
+import dev.trunkline.contract.Addresses.Store;
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.BusCaller;
 import dev.trunkline.contract.RetellClient;
@@ -8,6 +9,7 @@ import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.TwilioClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -21,6 +23,16 @@ import java.util.function.Supplier;
  * here; flows that verify credentials turn it into their own 422 first.
  */
 final class Upstream implements BusCaller {
+  /**
+   * Store requests whose repetition changes nothing (reads, and the number record's upsert and delete): sent again
+   * on a surviving store node when a member leaves with one unanswered, so a store node's death costs only the
+   * requests that are not ({@link #resent}). A claim of an Idempotency-Key is not among them: a second claim
+   * would find the first one's and answer 409.
+   */
+  private static final Set<String> RESENDABLE = Set.of(Store.PING, Store.CONNECTOR_GET, Store.TWILIO_ACCOUNT_GET,
+      Store.RETELL_KEY_GET, Store.SIP_GET, Store.NUMBER_GET, Store.NUMBER_LIST, Store.NUMBER_SAVE,
+      Store.NUMBER_DELETE);
+
   private final Vertx vertx;
   private final long timeoutMs;
   private final String requestId;
@@ -84,8 +96,9 @@ final class Upstream implements BusCaller {
 
   @Override
   public <R> Future<R> request(String address, Object body, Class<R> replyType, long timeout) {
-    return Bus.request(vertx, address, body, replyType, timeout, requestId, tenant)
+    Supplier<Future<R>> send = () -> Bus.request(vertx, address, body, replyType, timeout, requestId, tenant)
         .recover(err -> Future.failedFuture(refusedCredentialAsBadGateway(ServiceException.from(err))));
+    return RESENDABLE.contains(address) ? resent(send) : send.get();
   }
 
   /** A call's result with a 404 read as "none": null. */

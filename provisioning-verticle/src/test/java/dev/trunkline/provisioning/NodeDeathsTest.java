@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A request in flight when a cluster member leaves is sent again, and the first answer wins; nothing is resent
- * without a departure, and a failure that is not "nobody answered" is not retried.
+ * A request in flight when a cluster member leaves is sent again, and the first answer wins; without a departure
+ * only an immediate "nobody answered" (a stopping node) is resent, and a failure that is not "nobody answered" is
+ * not retried.
  */
 @ExtendWith(VertxExtension.class)
 class NodeDeathsTest {
@@ -52,12 +53,44 @@ class NodeDeathsTest {
     NodeDeaths deaths = onContext(ctx, () -> new NodeDeaths(vertx, 10));
     await(deaths.registered());
     int[] sent = {0};
+    NodeDeaths inOneJvm = onContext(ctx, () -> new NodeDeaths(vertx, 10, false));
+    await(inOneJvm.registered());
+    Future<String> refused = onContext(ctx, () -> inOneJvm.resent(() -> {
+      sent[0]++;
+      return Future.failedFuture(new ServiceException(503, "SERVICE_UNAVAILABLE", "no service is consuming x"));
+    }));
+    assertThat(awaitFailure(refused, ServiceException.class).status()).as("in one JVM, nobody is the truth")
+        .isEqualTo(503);
+    assertThat(sent[0]).isEqualTo(1);
+    sent[0] = 0;
     Future<String> result = onContext(ctx, () -> deaths.resent(() -> {
       sent[0]++;
-      return Future.failedFuture(new ServiceException(504, "TIMEOUT", "slow"));
+      // A timeout as the bus reports it: after the request's time, longer than a stopping node takes to refuse.
+      Promise<String> slow = Promise.promise();
+      vertx.setTimer(NodeDeaths.STOPPING_NODE_MS + 100,
+          t -> slow.fail(new ServiceException(504, "TIMEOUT", "slow")));
+      return slow.future();
     }));
     assertThat(awaitFailure(result, ServiceException.class).code()).isEqualTo("TIMEOUT");
     assertThat(sent[0]).isEqualTo(1);
+  }
+
+  /**
+   * A node that is stopping refuses at once ("no handlers" once its consumers are gone, or its bus closing under
+   * the request) before any member has left: that is resent too, and the node that still serves answers. Before,
+   * it failed the request (a purchase then answered 502 PURCHASED_NOT_RECORDED during a rolling restart).
+   */
+  @Test
+  void anImmediateRefusalWithoutADepartureIsAStoppingNodeAndIsResent(Vertx vertx) {
+    Context ctx = vertx.getOrCreateContext();
+    NodeDeaths deaths = onContext(ctx, () -> new NodeDeaths(vertx, 10, true));
+    await(deaths.registered());
+    int[] sent = {0};
+    Future<String> result = onContext(ctx, () -> deaths.resent(() -> ++sent[0] == 1
+        ? Future.failedFuture(new ServiceException(503, "SERVICE_UNAVAILABLE", "no service is consuming x"))
+        : Future.succeededFuture("served by the node that stays")));
+    assertThat(await(result)).isEqualTo("served by the node that stays");
+    assertThat(sent[0]).isEqualTo(2);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.trunkline.retell;
 
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
+import dev.trunkline.contract.BusRequest;
 import dev.trunkline.contract.RetellMessages.ImportNumber;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
 import dev.trunkline.contract.RetellMessages.ListNumbers;
@@ -43,6 +44,12 @@ public class RetellVerticle extends VerticleBase {
     this(RetellClient::new);
   }
 
+  /** How long a stopping node waits at most for the requests it is handling. */
+  private static final long MAX_DRAIN_MS = 10_000;
+  private List<MessageConsumer<Object>> consumers = List.of();
+  private int inFlight;
+  private long drainMs;
+
   /** For tests: the same verticle around a different client (e.g. one that sends wrong field names). */
   RetellVerticle(Function<RetellHttp, RetellClient> clientFactory) {
     this.clientFactory = clientFactory;
@@ -74,20 +81,21 @@ public class RetellVerticle extends VerticleBase {
     RetellService service = new RetellService(config,
         clientFactory.apply(new RetellHttp(vertx, webClient, limiter, config)));
 
-    List<MessageConsumer<Object>> consumers = List.of(
-        Bus.consumer(vertx, Addresses.Retell.KEY_VERIFY, VerifyKey.class,
+    drainMs = Math.min(MAX_DRAIN_MS, config.requestTimeoutMs() * (config.maxRetries() + 1L));
+    consumers = List.of(
+        serve(Addresses.Retell.KEY_VERIFY, VerifyKey.class,
             req -> service.verifyKey(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
-        Bus.consumer(vertx, Addresses.Retell.NUMBER_IMPORT, ImportNumber.class,
+        serve(Addresses.Retell.NUMBER_IMPORT, ImportNumber.class,
             req -> service.importNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
-        Bus.consumer(vertx, Addresses.Retell.NUMBER_GET, NumberRef.class,
+        serve(Addresses.Retell.NUMBER_GET, NumberRef.class,
             req -> service.getNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
-        Bus.consumer(vertx, Addresses.Retell.NUMBER_LIST, ListNumbers.class,
+        serve(Addresses.Retell.NUMBER_LIST, ListNumbers.class,
             req -> service.listNumbers(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
-        Bus.consumer(vertx, Addresses.Retell.NUMBER_DELETE, NumberRef.class,
+        serve(Addresses.Retell.NUMBER_DELETE, NumberRef.class,
             req -> service.deleteNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
-        Bus.consumer(vertx, Addresses.Retell.NUMBER_SYNC, SyncNumber.class,
+        serve(Addresses.Retell.NUMBER_SYNC, SyncNumber.class,
             req -> service.syncNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
-        Bus.consumer(vertx, Addresses.Retell.NUMBER_INSPECT, InspectNumber.class,
+        serve(Addresses.Retell.NUMBER_INSPECT, InspectNumber.class,
             req -> service.inspectNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .onSuccess(v -> {
@@ -116,18 +124,37 @@ public class RetellVerticle extends VerticleBase {
     };
   }
 
+  /**
+   * Counts the requests being handled, for a graceful stop: a stopping node answers what it holds before its
+   * client closes ({@link Bus#drain}).
+   */
+  private <Q, R> MessageConsumer<Object> serve(String address, Class<Q> type,
+      Function<BusRequest<Q>, Future<R>> handler) {
+    return Bus.consumer(vertx, address, type, request -> {
+      inFlight++;
+      Future<R> result;
+      try {
+        result = handler.apply(request);
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      return result.andThen(ar -> inFlight--);
+    });
+  }
+
   @Override
   public Future<?> stop() {
     NodeHealth.of(vertx).remove(this);
     if (heartbeat != null) {
       heartbeat.stop();
     }
-    if (limiter != null) {
-      limiter.close();
-    }
-    if (webClient != null) {
-      webClient.close();
-    }
-    return Future.succeededFuture();
+    return Bus.drain(vertx, consumers, () -> inFlight, drainMs).andThen(ar -> {
+      if (limiter != null) {
+        limiter.close();
+      }
+      if (webClient != null) {
+        webClient.close();
+      }
+    });
   }
 }

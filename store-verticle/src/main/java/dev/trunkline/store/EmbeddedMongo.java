@@ -1,11 +1,8 @@
 package dev.trunkline.store;
 
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -68,21 +65,9 @@ public final class EmbeddedMongo {
   }
 
   private static Running start(Path dir, Path file) throws IOException {
-    OwnerOnly.directory(dir);
-    // Created 0600 before MVStore opens it (MVStore would create it with the process's umask, often 0644).
-    OwnerOnly.file(file);
-    H2Backend backend = new H2Backend(file.toString());
-    MongoServer server = new MongoServer(backend);
-    try {
-      server.bind(BIND_HOST, 0);
-    } catch (RuntimeException e) {
-      backend.close();
-      throw e;
-    }
-    InetSocketAddress address = server.getLocalAddress();
-    String uri = "mongodb://" + BIND_HOST + ":" + address.getPort();
-    LOG.info("embedded MongoDB-compatible server on {}:{} with data in {}", BIND_HOST, address.getPort(), file);
-    return new Running(server, uri);
+    StoreServer server = StoreServer.open(dir, BIND_HOST, 0);
+    LOG.info("embedded MongoDB-compatible server on {}:{} with data in {}", BIND_HOST, server.port(), file);
+    return new Running(server, server.connectionString());
   }
 
   /**
@@ -152,7 +137,7 @@ public final class EmbeddedMongo {
         if (running != null && --running.references == 0) {
           RUNNING.remove(file);
           // Closes the remaining client connections, stops Netty and closes the backend (the MVStore commits).
-          running.server.shutdownNow();
+          running.server.close();
           LOG.info("embedded MongoDB-compatible server stopped, data in {}", file);
         }
       }
@@ -161,11 +146,11 @@ public final class EmbeddedMongo {
   }
 
   private static final class Running {
-    final MongoServer server;
+    final StoreServer server;
     final String connectionString;
     int references;
 
-    Running(MongoServer server, String connectionString) {
+    Running(StoreServer server, String connectionString) {
       this.server = server;
       this.connectionString = connectionString;
     }

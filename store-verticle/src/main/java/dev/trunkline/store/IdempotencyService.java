@@ -73,13 +73,14 @@ final class IdempotencyService {
     String key = checkKey(claim.key());
     String operation = Checks.text("operation", claim.operation(), 100, true);
     String hash = Checks.text("requestHash", claim.requestHash(), 200, true);
-    return claimAttempt(tenant, key, operation, hash, 1);
+    String proposed = checkLeaseId(claim.leaseId());
+    return claimAttempt(tenant, key, operation, hash, proposed, 1);
   }
 
   private Future<IdempotencyClaim> claimAttempt(String tenant, String key, String operation, String hash,
-      int attempt) {
+      String proposed, int attempt) {
     Instant now = clock.instant();
-    String leaseId = UUID.randomUUID().toString();
+    String leaseId = proposed != null ? proposed : UUID.randomUUID().toString();
     JsonObject record = ref(tenant, key)
         .put("operation", operation)
         .put("requestHash", hash)
@@ -98,6 +99,11 @@ final class IdempotencyService {
           }
           return mongo.findOne(COLLECTION, ref(tenant, key), null).compose(existing -> {
             boolean live = existing != null && !expired(existing, now);
+            if (live && proposed != null && IN_PROGRESS.equals(existing.getString("state"))
+                && proposed.equals(existing.getString("leaseId")) && sameRequest(existing, operation, hash)) {
+              // This very claim, sent again: its first answer was lost (a store node died with it).
+              return Future.succeededFuture(claimed(proposed, existing.getInteger("attempts", 1) > 1));
+            }
             if (live && !abandoned(existing, operation, hash, now)) {
               return Future.succeededFuture(answerExisting(existing, operation, hash, now));
             }
@@ -106,11 +112,11 @@ final class IdempotencyService {
                   "idempotency key is being claimed concurrently; retry"));
             }
             // An abandoned claim is taken over in place; an expired record is removed and claimed anew.
-            Future<IdempotencyClaim> taken = live ? takeOver(tenant, key, operation, hash, now)
+            Future<IdempotencyClaim> taken = live ? takeOver(tenant, key, operation, hash, leaseId, now)
                 : existing == null ? Future.succeededFuture()
                 : removeIfStillExpired(tenant, key, existing).map(v -> null);
             return taken.compose(won -> won != null ? Future.succeededFuture(won)
-                : claimAttempt(tenant, key, operation, hash, attempt + 1));
+                : claimAttempt(tenant, key, operation, hash, proposed, attempt + 1));
           });
         });
   }
@@ -121,7 +127,7 @@ final class IdempotencyService {
    * others, and a holder that completed or released meanwhile, make it match nothing). Null when it lost.
    */
   private Future<IdempotencyClaim> takeOver(String tenant, String key, String operation, String hash,
-      Instant now) {
+      String leaseId, Instant now) {
     JsonObject filter = ref(tenant, key)
         .put("state", IN_PROGRESS)
         .put("operation", operation)
@@ -132,7 +138,6 @@ final class IdempotencyService {
             // A claim written before leases existed: its lease is counted from its creation.
             .add(new JsonObject().putNull("leaseUntil")
                 .put("createdAt", new JsonObject().put("$lte", Dates.of(now.minus(lease))))));
-    String leaseId = UUID.randomUUID().toString();
     JsonObject update = new JsonObject()
         .put("$set", new JsonObject()
             .put("leaseId", leaseId)

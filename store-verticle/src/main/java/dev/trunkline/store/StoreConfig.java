@@ -20,7 +20,7 @@ import java.time.Duration;
  * vault.adoptLegacyPlaintext false        read a plain string in a secret field as the origin's plaintext
  * store.idempotencyTtlSeconds 86400
  * store.idempotencyLeaseSeconds 300    how long an IN_PROGRESS claim is its holder's alone (at most the TTL)
- * store.idempotencySweepSeconds 600    embedded store only: how often expired idempotency records are deleted
+ * store.idempotencySweepSeconds 600    how often expired idempotency records are deleted (the embedded engine has no TTL)
  * store.maxInFlight          512          requests handled at once per verticle instance; more get 503
  * store.rotationBatchSize    100          documents per page of a bulk key rotation
  * store.rotationLogEvery     100          a progress line every N documents

@@ -106,9 +106,16 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
                 : new IllegalStateException("store start failed: " + err.getMessage(), err))));
   }
 
+  /**
+   * Graceful: stops taking requests (the cluster routes them to the other store nodes), answers those it holds
+   * (at most {@code mongo.timeoutMs}), then closes its client ({@link Bus#drain}).
+   */
   @Override
   public Future<?> stop() {
-    return release();
+    List<MessageConsumer<Object>> serving = List.copyOf(consumers);
+    consumers.clear();
+    return Bus.drain(vertx, serving, () -> inFlight, cfg == null ? 0 : cfg.mongoTimeoutMs())
+        .transform(v -> release());
   }
 
   /**
@@ -132,7 +139,13 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
     liveness.register("store", heartbeat.check());
   }
 
-  /** The embedded server ignores TTL indexes: expired idempotency records are deleted here instead. */
+  /**
+   * The embedded engine ignores TTL indexes, whether it runs inside this node or as a {@code store-server} of its
+   * own (reached through {@code mongo.uri}, so this node cannot tell it from a MongoDB): expired idempotency records
+   * are deleted here on every backend. On a MongoDB the TTL monitor has usually deleted them already. Several store
+   * nodes on one database may sweep at once: the delete names only records already expired, which every reader
+   * treats as absent, so who deletes one first does not matter.
+   */
   private void sweep(IdempotencyService idempotency) {
     if (mongo == null) {
       return;
@@ -194,9 +207,7 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
     SipCredentialService sip = new SipCredentialService(connectors, secrets);
     PhoneNumberService numbers = new PhoneNumberService(mongo, clock);
     IdempotencyService idempotency = new IdempotencyService(mongo, clock, cfg.idempotencyTtl(), cfg.idempotencyLease());
-    if (cfg.embedded()) {
-      sweepTimer = vertx.setPeriodic(cfg.idempotencySweep().toMillis(), id -> sweep(idempotency));
-    }
+    sweepTimer = vertx.setPeriodic(cfg.idempotencySweep().toMillis(), id -> sweep(idempotency));
     KeyRotation rotation = new KeyRotation(connectors, secrets, adoption, cfg.rotationLogEvery());
 
     serve(Store.PING, JsonObject.class, ignored -> ping());

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The embedded server keeps TTL indexes without applying them, so the store deletes expired idempotency records
+ * The embedded engine keeps TTL indexes without applying them, so the store deletes expired idempotency records
  * itself: without that, every purchase's record would stay in the data file for ever.
  */
 @ExtendWith(VertxExtension.class)
@@ -35,9 +35,38 @@ class IdempotencySweepTest {
   @Test
   void expiredRecordsAreDeletedAndLiveOnesKept(Vertx vertx) throws Exception {
     MutableClock clock = new MutableClock();
-    JsonObject config = StoreTestSupport.config(dataDir, "k1:" + StoreTestSupport.newKeyBase64())
-        .put("store", new JsonObject().put("idempotencyTtlSeconds", 3600).put("idempotencySweepSeconds", 1));
+    JsonObject config = sweeping(StoreTestSupport.config(dataDir, "k1:" + StoreTestSupport.newKeyBase64()));
     await(vertx.deployVerticle(new StoreVerticle(clock), new DeploymentOptions().setConfig(config)));
+    EmbeddedMongo server = StoreTestSupport.embedded(vertx, dataDir);
+    try {
+      assertTheSweepLeavesOnlyTheLiveRecord(vertx, clock, server.connectionString());
+    } finally {
+      await(server.release());
+    }
+  }
+
+  /**
+   * The engine as a {@code store-server} process of its own, reached through {@code mongo.uri} as a MongoDB would
+   * be: it applies no TTL either, and every store node on it must sweep (before, only a node running the engine
+   * inside itself did, so the records of a store-server stayed for ever).
+   */
+  @Test
+  void storeNodesOnAStoreServerSweepToo(Vertx vertx) throws Exception {
+    MutableClock clock = new MutableClock();
+    try (StoreServer server = StoreServer.open(dataDir, "127.0.0.1", 0)) {
+      JsonObject config = sweeping(StoreTestSupport.config(dataDir.resolve("node"),
+          "k1:" + StoreTestSupport.newKeyBase64()));
+      config.getJsonObject("mongo").put("uri", server.connectionString());
+      await(vertx.deployVerticle(new StoreVerticle(clock), new DeploymentOptions().setConfig(config)));
+      assertTheSweepLeavesOnlyTheLiveRecord(vertx, clock, server.connectionString());
+    }
+  }
+
+  private static JsonObject sweeping(JsonObject config) {
+    return config.put("store", new JsonObject().put("idempotencyTtlSeconds", 3600).put("idempotencySweepSeconds", 1));
+  }
+
+  private static void assertTheSweepLeavesOnlyTheLiveRecord(Vertx vertx, MutableClock clock, String uri) {
     String tenant = newTenant();
     for (String key : List.of("old-1", "old-2", "old-3")) {
       call(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, key, "purchase", "sha256:" + key),
@@ -50,8 +79,8 @@ class IdempotencySweepTest {
     call(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "fresh", "purchase", "sha256:fresh"),
         IdempotencyClaim.class);
 
-    EmbeddedMongo server = StoreTestSupport.embedded(vertx, dataDir);
-    MongoClient raw = StoreTestSupport.rawClient(vertx, server);
+    MongoClient raw = MongoClient.create(vertx, new JsonObject().put("connection_string", uri)
+        .put("db_name", "trunkline"));
     try {
       List<String> keys = Await.value("the sweep to leave one record", Duration.ofSeconds(10),
           () -> await(raw.find(IdempotencyService.COLLECTION, new JsonObject())).stream()
@@ -59,7 +88,6 @@ class IdempotencySweepTest {
       assertThat(keys).containsExactly("fresh");
     } finally {
       await(raw.close());
-      await(server.release());
     }
   }
 }

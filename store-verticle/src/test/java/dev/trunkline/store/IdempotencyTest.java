@@ -75,6 +75,28 @@ class IdempotencyTest {
         .deleted()).as("a completed record is not released").isFalse();
   }
 
+  /**
+   * A claim whose answer was lost with a store node that died is sent again by its caller (the provisioning
+   * service): with the lease id it chose, the resend is the same claim and CLAIMED again; anybody else's claim of
+   * the key is still IN_PROGRESS. Before, the resend was IN_PROGRESS too, and the purchase answered 409 for the
+   * whole lease.
+   */
+  @Test
+  void aClaimSentAgainWithItsOwnLeaseIdIsClaimedAgain(Vertx vertx) {
+    ClaimIdempotency claim = new ClaimIdempotency(tenant, "key-resent", "purchase", "sha256:aaa", "lease-of-rid-1");
+    IdempotencyClaim first = call(vertx, Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class);
+    IdempotencyClaim again = call(vertx, Store.IDEMPOTENCY_CLAIM, claim, IdempotencyClaim.class);
+    assertThat(first.state()).isEqualTo(ClaimState.CLAIMED);
+    assertThat(first.leaseId()).isEqualTo("lease-of-rid-1");
+    assertThat(again.state()).as("the same claim resent").isEqualTo(ClaimState.CLAIMED);
+    assertThat(again.leaseId()).isEqualTo("lease-of-rid-1");
+    assertThat(call(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "key-resent", "purchase",
+        "sha256:aaa", "lease-of-rid-2"), IdempotencyClaim.class).state()).as("another request's claim")
+        .isEqualTo(ClaimState.IN_PROGRESS);
+    assertThat(call(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "key-resent", "purchase",
+        "sha256:aaa"), IdempotencyClaim.class).state()).isEqualTo(ClaimState.IN_PROGRESS);
+  }
+
   @Test
   void theSameKeyForAnotherRequestIs422AndKeysArePerTenant(Vertx vertx) {
     call(vertx, Store.IDEMPOTENCY_CLAIM, new ClaimIdempotency(tenant, "key-2", "purchase", "sha256:aaa"),

@@ -50,6 +50,8 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
   private EventLoopHeartbeat heartbeat;
   private int maxInFlight;
   private int inFlight;
+  /** How long a stopping node waits at most for the requests it is handling. */
+  private static final long MAX_DRAIN_MS = 10_000;
 
   public TwilioVerticle() {
     this(TwilioHttp.Observer.NONE);
@@ -125,16 +127,21 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
     liveness.register("twilio", heartbeat.check());
   }
 
+  /**
+   * Graceful: stops taking requests (the cluster routes them to the other Twilio nodes), answers those it holds,
+   * at most {@link #MAX_DRAIN_MS}, then closes its client ({@link Bus#drain}).
+   */
   @Override
   public Future<?> stop() {
     NodeHealth.of(vertx).remove(this);
     if (heartbeat != null) {
       heartbeat.stop();
     }
-    if (http != null) {
-      http.close();
-    }
-    return Future.succeededFuture();
+    return Bus.drain(vertx, consumers, () -> inFlight, MAX_DRAIN_MS).andThen(ar -> {
+      if (http != null) {
+        http.close();
+      }
+    });
   }
 
   private <Q, R> void serve(String address, Class<Q> type, Function<BusRequest<Q>, Future<R>> handler) {
