@@ -2,19 +2,22 @@ package dev.trunkline.gateway;
 
 import dev.trunkline.contract.Inputs;
 import dev.trunkline.contract.ProvisioningClient;
-import dev.trunkline.contract.ProvisioningMessages.Audit;
 import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;
 import dev.trunkline.contract.ProvisioningMessages.ConnectTwilio;
-import dev.trunkline.contract.ProvisioningMessages.Fix;
 import dev.trunkline.contract.ProvisioningMessages.FlowReply;
 import dev.trunkline.contract.ProvisioningMessages.ImportNumber;
 import dev.trunkline.contract.ProvisioningMessages.ListNumbers;
 import dev.trunkline.contract.ProvisioningMessages.PurchaseNumber;
 import dev.trunkline.contract.ProvisioningMessages.RemoveNumber;
-import dev.trunkline.contract.ProvisioningMessages.Rotate;
 import dev.trunkline.contract.ProvisioningMessages.SearchNumbers;
 import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
 import dev.trunkline.contract.ProvisioningMessages.Teardown;
+import dev.trunkline.contract.ProvisioningMessages.Audit;
+import dev.trunkline.contract.ProvisioningMessages.CancelOperation;
+import dev.trunkline.contract.ProvisioningMessages.Fix;
+import dev.trunkline.contract.ProvisioningMessages.GetOperation;
+import dev.trunkline.contract.ProvisioningMessages.ListOperations;
+import dev.trunkline.contract.ProvisioningMessages.RunOperation;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
@@ -67,6 +70,10 @@ final class ApiRoutes {
       .optionalString("phoneNumber", Inputs.E164, "an E.164 number such as +14155550100")
       .optionalBoolean("importMissing")
       .optionalBoolean("dryRun");
+  private static final InputSpec OPERATION_PAGE = InputSpec.query()
+      .optionalInteger("limit", 1, 500)
+      .optionalString("after", OperationHeaders.SEQ, "the next value of the previous page");
+  private static final InputSpec OPERATION_LIST = InputSpec.query().optionalInteger("limit", 1, 100);
   private static final InputSpec NO_INPUT = InputSpec.body();
   private static final InputSpec NO_QUERY = InputSpec.query();
 
@@ -133,6 +140,9 @@ final class ApiRoutes {
         this::fixRetellCredentials);
     tenantRoute(router, HttpMethod.POST, "/twilio/credentials/rotate", "rotateCredentials",
         this::rotateCredentials);
+    tenantRoute(router, HttpMethod.GET, "/operations", "listOperations", this::listOperations);
+    tenantRoute(router, HttpMethod.GET, "/operations/:operationId", "getOperation", this::getOperation);
+    tenantRoute(router, HttpMethod.DELETE, "/operations/:operationId", "cancelOperation", this::cancelOperation);
     serviceRoute(router, HttpMethod.DELETE, "/twilio-trunk", "teardownTrunk", this::teardownTrunk);
 
     router.route().failureHandler(errors::handle);
@@ -277,20 +287,66 @@ final class ApiRoutes {
   }
 
   private void auditRetellCredentials(RoutingContext ctx) {
-    String phoneNumber = AUDIT.parseQuery(ctx).getString("phoneNumber");
-    respond(ctx, cancelledOnDisconnect(ctx, provisioning.audit(new Audit(tenant(ctx), phoneNumber),
-        RequestIds.of(ctx))));
+    JsonObject query = AUDIT.parseQuery(ctx);
+    String phoneNumber = query.getString("phoneNumber");
+    if (phoneNumber != null) {
+      // One number is one Retell call: it is answered as it is, never made an operation nor joined to one.
+      respond(ctx, cancelledOnDisconnect(ctx, provisioning.audit(new Audit(tenant(ctx), phoneNumber),
+          RequestIds.of(ctx))));
+      return;
+    }
+    operation(ctx, "audit", query);
   }
 
   private void fixRetellCredentials(RoutingContext ctx) {
     JsonObject body = FIX.parseBody(ctx);
-    respond(ctx, cancelledOnDisconnect(ctx, provisioning.fix(new Fix(tenant(ctx), body.getString("phoneNumber"),
-        body.getBoolean("importMissing", false), body.getBoolean("dryRun", false)), RequestIds.of(ctx))));
+    if (body.getString("phoneNumber") != null) {
+      respond(ctx, cancelledOnDisconnect(ctx, provisioning.fix(new Fix(tenant(ctx), body.getString("phoneNumber"),
+          body.getBoolean("importMissing", false), body.getBoolean("dryRun", false)), RequestIds.of(ctx))));
+      return;
+    }
+    operation(ctx, "fix", body);
   }
 
   private void rotateCredentials(RoutingContext ctx) {
     NO_INPUT.parseBody(ctx);
-    respond(ctx, cancelledOnDisconnect(ctx, provisioning.rotate(new Rotate(tenant(ctx)), RequestIds.of(ctx))));
+    operation(ctx, "rotate", new JsonObject());
+  }
+
+  /**
+   * An audit, fix or rotation runs as an operation (docs/api.md "Long operations"): with {@code Prefer:
+   * respond-async} the answer is 202 at once; without it the final report as before, unless the operation outlasts
+   * {@code gateway.operationSyncWaitMs}, then 202 as well. Either way a running one of the tenant's is joined (200).
+   * A request for one number is not an operation (its handler answers it directly).
+   */
+  private void operation(RoutingContext ctx, String kind, JsonObject params) {
+    boolean async = OperationHeaders.respondAsync(ctx.request().getHeader("Prefer"));
+    String key = OperationHeaders.idempotencyKey(ctx.request().getHeader("Idempotency-Key"));
+    long wait = async ? 0 : Math.min(config.operationSyncWaitMs(), config.fanOutTimeoutMs());
+    Future<FlowReply> reply = provisioning.runOperation(new RunOperation(tenant(ctx), kind, params.getMap(), key,
+        wait), RequestIds.of(ctx));
+    if (async) {
+      ctx.response().putHeader("Preference-Applied", "respond-async");
+    }
+    respond(ctx, async ? reply : cancelledOnDisconnect(ctx, reply));
+  }
+
+  private void getOperation(RoutingContext ctx) {
+    JsonObject query = OPERATION_PAGE.parseQuery(ctx);
+    String after = query.getString("after");
+    respond(ctx, provisioning.operation(new GetOperation(tenant(ctx), OperationHeaders.operationId(ctx),
+        after == null ? null : Long.valueOf(after), query.getInteger("limit")), RequestIds.of(ctx)));
+  }
+
+  private void listOperations(RoutingContext ctx) {
+    JsonObject query = OPERATION_LIST.parseQuery(ctx);
+    respond(ctx, provisioning.operations(new ListOperations(tenant(ctx), query.getInteger("limit")),
+        RequestIds.of(ctx)));
+  }
+
+  private void cancelOperation(RoutingContext ctx) {
+    respond(ctx, provisioning.cancelOperation(new CancelOperation(tenant(ctx), OperationHeaders.operationId(ctx)),
+        RequestIds.of(ctx)));
   }
 
   private void teardownTrunk(RoutingContext ctx) {

@@ -25,6 +25,9 @@ import java.util.Map;
  * @param connections the front door's bounds on connections (see {@link ConnectionLimits})
  * @param unauthenticatedPerMinute requests per minute, per client address, that may end without authenticating
  *     before that address is answered 429 ahead of authentication; 0 turns the limit off
+ * @param operationSyncWaitMs how long an audit, fix or rotation asked for without {@code Prefer: respond-async}
+ *     holds its connection before it answers 202 with the operation's Location (below the 60 s idle limit of
+ *     common proxies)
  */
 public record GatewayConfig(
     String host,
@@ -42,7 +45,8 @@ public record GatewayConfig(
     String jwtAudience,
     boolean metricsOnApiPort,
     ConnectionLimits connections,
-    int unauthenticatedPerMinute) {
+    int unauthenticatedPerMinute,
+    long operationSyncWaitMs) {
 
   /**
    * What one connection may hold and how many there may be, so that idle or slowly sent connections cannot pile
@@ -94,7 +98,8 @@ public record GatewayConfig(
             Math.max(1, http.getLong("requestBodyTimeoutMs", 10_000L)),
             Math.max(1, http.getLong("idleTimeoutMs", 30_000L)),
             Math.max(1, http.getInteger("maxConnections", 4096))),
-        Math.max(0, rate.getInteger("unauthenticatedPerMinute", 300)));
+        Math.max(0, rate.getInteger("unauthenticatedPerMinute", 300)),
+        Math.max(1, gateway.getLong("operationSyncWaitMs", 45_000L)));
   }
 
   /** The limit for one route: its override, else the default. */

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * @param credentialLeaseTtlMs expiry of a writer's credential lease (refreshed every third of it while the
  *     writer runs), so a dead node's leases do not block rotations for longer
  * @param maxFanOutsPerTenant audits, fixes and rotations one tenant may run at once on a node ({@link FanOutSlots})
+ * @param operationLeaseMs how long a running operation stays "running" without a word from its node (renewed every
+ *     third of it); after that any reader marks it failed with the results it recorded
+ * @param operationRetentionMs how long a finished operation and its results stay readable
  */
 public record ProvisioningConfig(
     int fixConcurrency,
@@ -27,7 +30,9 @@ public record ProvisioningConfig(
     int listPageSize,
     long rotationDrainTimeoutMs,
     long credentialLeaseTtlMs,
-    int maxFanOutsPerTenant) {
+    int maxFanOutsPerTenant,
+    long operationLeaseMs,
+    long operationRetentionMs) {
   private static final Logger LOG = LoggerFactory.getLogger(ProvisioningConfig.class);
   private static final AtomicBoolean WARNED = new AtomicBoolean();
 
@@ -41,7 +46,9 @@ public record ProvisioningConfig(
         Math.max(1, number(own, legacy, "listPageSize", 200).intValue()),
         Math.max(1, number(own, legacy, "rotationDrainTimeoutMs", 30_000).longValue()),
         Math.max(1000, number(own, legacy, "credentialLeaseTtlMs", 60_000).longValue()),
-        Math.max(1, number(own, legacy, "maxFanOutsPerTenant", 4).intValue()));
+        Math.max(1, number(own, legacy, "maxFanOutsPerTenant", 4).intValue()),
+        Math.max(3000, number(own, legacy, "operationLeaseMs", 60_000).longValue()),
+        Math.max(1000, number(own, legacy, "operationRetentionMs", 86_400_000).longValue()));
   }
 
   private static Number number(JsonObject own, JsonObject legacy, String key, long defaultValue) {

@@ -30,7 +30,20 @@ final class Indexes {
             new IndexOptions().name("subaccountId_1_key_1").unique(true)))
         // TTL: a real MongoDB deletes a record once expiresAt has passed (expiry per document, so 0 here).
         .compose(v -> create(mongo, IdempotencyService.COLLECTION, new JsonObject().put("expiresAt", 1),
-            new IndexOptions().name("expiresAt_ttl").expireAfter(0L, TimeUnit.SECONDS)));
+            new IndexOptions().name("expiresAt_ttl").expireAfter(0L, TimeUnit.SECONDS)))
+        // A tenant's recent operations, newest first; its idempotency keys per kind.
+        .compose(v -> create(mongo, OperationService.COLLECTION,
+            new JsonObject().put("subaccountId", 1).put("startedAt", -1),
+            new IndexOptions().name("subaccountId_1_startedAt_-1")))
+        .compose(v -> create(mongo, OperationService.COLLECTION,
+            new JsonObject().put("subaccountId", 1).put("kind", 1).put("idempotencyKey", 1),
+            new IndexOptions().name("subaccountId_1_kind_1_idempotencyKey_1")))
+        .compose(v -> create(mongo, OperationService.COLLECTION, new JsonObject().put("expiresAt", 1),
+            new IndexOptions().name("expiresAt_1")))
+        // Results are read a page at a time in completion order.
+        .compose(v -> create(mongo, OperationService.RESULTS,
+            new JsonObject().put("operationId", 1).put("seq", 1),
+            new IndexOptions().name("operationId_1_seq_1")));
   }
 
   private static Future<Void> create(MongoClient mongo, String collection, JsonObject keys, IndexOptions options) {

@@ -114,6 +114,19 @@ public class StoreVerticle extends VerticleBase {
         .onFailure(err -> LOG.warn("deleting expired idempotency records failed: {}", err.toString()));
   }
 
+  private void sweepOperations(OperationService operations) {
+    if (mongo == null) {
+      return;
+    }
+    operations.deleteExpired()
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("deleted {} expired operations with their results", n);
+          }
+        })
+        .onFailure(err -> LOG.warn("deleting expired operations failed: {}", err.toString()));
+  }
+
   private Future<Void> release() {
     if (sweepTimer != null) {
       vertx.cancelTimer(sweepTimer);
@@ -157,9 +170,14 @@ public class StoreVerticle extends VerticleBase {
     SipCredentialService sip = new SipCredentialService(connectors, secrets);
     PhoneNumberService numbers = new PhoneNumberService(mongo, clock);
     IdempotencyService idempotency = new IdempotencyService(mongo, clock, cfg.idempotencyTtl(), cfg.idempotencyLease());
-    if (cfg.embedded()) {
-      sweepTimer = vertx.setPeriodic(cfg.idempotencySweep().toMillis(), id -> sweep(idempotency));
-    }
+    OperationService operations = new OperationService(mongo, clock);
+    // Operations expire on every backend here: their results are separate documents a TTL index would orphan.
+    sweepTimer = vertx.setPeriodic(cfg.idempotencySweep().toMillis(), id -> {
+      if (cfg.embedded()) {
+        sweep(idempotency);
+      }
+      sweepOperations(operations);
+    });
     KeyRotation rotation = new KeyRotation(connectors, secrets, adoption, cfg.rotationLogEvery());
 
     serve(Store.PING, JsonObject.class, ignored -> ping());
@@ -184,6 +202,12 @@ public class StoreVerticle extends VerticleBase {
     serve(Store.LOCK_ACQUIRE, StoreMessages.AcquireLock.class, locks::acquire);
     serve(Store.LOCK_RENEW, StoreMessages.RenewLock.class, locks::renew);
     serve(Store.LOCK_RELEASE, StoreMessages.ReleaseLock.class, locks::release);
+    serve(Store.OPERATION_CREATE, StoreMessages.CreateOperation.class, operations::create);
+    serve(Store.OPERATION_PROGRESS, StoreMessages.RecordProgress.class, operations::progress);
+    serve(Store.OPERATION_FINISH, StoreMessages.FinishOperation.class, operations::finish);
+    serve(Store.OPERATION_GET, StoreMessages.OperationPage.class, operations::get);
+    serve(Store.OPERATION_LIST, StoreMessages.ListOperations.class, operations::list);
+    serve(Store.OPERATION_CANCEL, StoreMessages.OperationRef.class, operations::cancel);
     serve(Store.ADMIN_ROTATE_KEYS, RotateKeys.class, request -> rotate(rotation, locks, request));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
