@@ -210,7 +210,7 @@ public final class Addresses {
     @InternalAddress("the provisioning service's operation bookkeeping")
     public static final String OPERATION_FINISH = STORE + "operations.finish";
     /** OperationPage -> Operation with a page of results; 404 OPERATION_NOT_FOUND (also another tenant's). */
-    @PublicAddress
+    @InternalAddress("raw store view: provisioning operations.get shapes it into the API's answer")
     public static final String OPERATION_GET = STORE + "operations.get";
     /** ListOperations -> OperationList, newest first. */
     @PublicAddress
