@@ -117,6 +117,10 @@ public class ProvisioningVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     operations.values().forEach(cancelled -> cancelled.set(true));
+    if (!operations.isEmpty()) {
+      LOG.info("stopping: {} running operations start no new numbers and will be recorded as interrupted",
+          operations.size());
+    }
     long limit = config.perNumberTimeoutMs() + config.busTimeoutMs();
     long started = System.currentTimeMillis();
     Promise<Void> done = Promise.promise();
