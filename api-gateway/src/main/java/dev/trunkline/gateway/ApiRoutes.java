@@ -88,6 +88,7 @@ final class ApiRoutes {
   private final FrontDoorMetrics frontDoorMetrics = FrontDoorMetrics.forVertxRegistry();
   private final HealthRoutes health;
   private final ProvisioningClient provisioning;
+  private final OperationEvents operationEvents;
 
   ApiRoutes(Vertx vertx, GatewayConfig config, Buffer openApi) {
     this.vertx = vertx;
@@ -100,6 +101,7 @@ final class ApiRoutes {
     this.addresses = ClientAddressLimiter.forNode(vertx);
     this.health = new HealthRoutes(vertx, config.readyTimeoutMs());
     this.provisioning = new ProvisioningClient(vertx, config.flowTimeoutMs(), config.fanOutTimeoutMs());
+    this.operationEvents = new OperationEvents(vertx, provisioning);
   }
 
   Router router() {
@@ -143,6 +145,8 @@ final class ApiRoutes {
     tenantRoute(router, HttpMethod.GET, "/operations", "listOperations", this::listOperations);
     tenantRoute(router, HttpMethod.GET, "/operations/:operationId", "getOperation", this::getOperation);
     tenantRoute(router, HttpMethod.DELETE, "/operations/:operationId", "cancelOperation", this::cancelOperation);
+    tenantRoute(router, HttpMethod.GET, "/operations/:operationId/events", "streamOperationEvents",
+        this::streamOperationEvents);
     serviceRoute(router, HttpMethod.DELETE, "/twilio-trunk", "teardownTrunk", this::teardownTrunk);
 
     router.route().failureHandler(errors::handle);
@@ -342,6 +346,14 @@ final class ApiRoutes {
     JsonObject query = OPERATION_LIST.parseQuery(ctx);
     respond(ctx, provisioning.operations(new ListOperations(tenant(ctx), query.getInteger("limit")),
         RequestIds.of(ctx)));
+  }
+
+  /** Server-Sent Events; {@code Last-Event-ID} (a result's seq) resumes after that result. */
+  private void streamOperationEvents(RoutingContext ctx) {
+    NO_QUERY.parseQuery(ctx);
+    String lastEventId = OperationHeaders.lastEventId(ctx.request().getHeader("Last-Event-ID"));
+    operationEvents.stream(ctx, tenant(ctx), OperationHeaders.operationId(ctx),
+        lastEventId == null ? null : Long.valueOf(lastEventId));
   }
 
   private void cancelOperation(RoutingContext ctx) {

@@ -39,6 +39,17 @@ final class OperationHeaders {
     return key;
   }
 
+  /** The SSE {@code Last-Event-ID}: a result's seq, or null to start from the first. */
+  static String lastEventId(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    if (!SEQ.matcher(value.trim()).matches()) {
+      throw ApiErrors.invalidField("Last-Event-ID", "the id of an event of this stream (digits)");
+    }
+    return value.trim();
+  }
+
   /** The path's operation id; one that cannot exist is not found, like another tenant's. */
   static String operationId(RoutingContext ctx) {
     String id = ctx.pathParam("operationId");

@@ -188,6 +188,63 @@ class LongOperationsTest {
         h.token(t.id()), null)), 404, "OPERATION_NOT_FOUND");
   }
 
+  @Test
+  void eventsStreamEachResultAndTheEndAndAReconnectResumesAfterLastEventId() {
+    Tenant t = seedBrokenTenant("+1650562");
+    FaultRule held = h.retell.faults().add(FaultRule.on("PATCH", "/update-phone-number/*").hold(30_000));
+    String location = fixAsync(t).getHeader("Location");
+    await(held.whenHeld(CONCURRENCY));
+
+    // Opened while the operation runs: the stream stays open until its end.
+    Future<HttpResponse<Buffer>> live = h.call(HttpMethod.GET, location + "/events", h.token(t.id()), null);
+    held.release();
+    HttpResponse<Buffer> whole = await(live);
+    assertThat(whole.statusCode()).as(whole.bodyAsString()).isEqualTo(200);
+    assertThat(whole.getHeader("Content-Type")).startsWith("text/event-stream");
+    List<String[]> events = events(whole.bodyAsString());
+    assertThat(events).hasSize(NUMBERS + 1);
+    assertThat(events.subList(0, NUMBERS)).allSatisfy(e -> assertThat(e[1]).isEqualTo("number"));
+    String[] end = events.get(NUMBERS);
+    assertThat(end[1]).isEqualTo("completed");
+    assertThat(new JsonObject(end[2]).getString("state")).isEqualTo("succeeded");
+
+    // A client that saw the first five reconnects with the fifth's id: the rest, then the end.
+    HttpResponse<Buffer> resumed = await(h.send(h.request(HttpMethod.GET, location + "/events", h.token(t.id()))
+        .putHeader("Last-Event-ID", events.get(4)[0]), null));
+    List<String[]> rest = events(resumed.bodyAsString());
+    assertThat(rest).hasSize(NUMBERS - 5 + 1);
+    assertThat(rest.get(0)[0]).isEqualTo(events.get(5)[0]);
+    assertThat(rest.get(rest.size() - 1)[1]).isEqualTo("completed");
+
+    Tenant other = await(h.seedTenant());
+    String id = location.substring(location.lastIndexOf('/') + 1);
+    GatewayEdgeTest.assertError(await(h.call(HttpMethod.GET, h.path(other.id(), "/operations/" + id + "/events"),
+        h.token(other.id()), null)), 404, "OPERATION_NOT_FOUND");
+  }
+
+  /** Each event as {id, event, data}; comment lines skipped. */
+  private static List<String[]> events(String stream) {
+    List<String[]> out = new java.util.ArrayList<>();
+    for (String block : stream.split("\n\n")) {
+      String id = null;
+      String event = null;
+      String data = null;
+      for (String line : block.split("\n")) {
+        if (line.startsWith("id: ")) {
+          id = line.substring(4);
+        } else if (line.startsWith("event: ")) {
+          event = line.substring(7);
+        } else if (line.startsWith("data: ")) {
+          data = line.substring(6);
+        }
+      }
+      if (event != null) {
+        out.add(new String[] {id, event, data});
+      }
+    }
+    return out;
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------------
 
   private static HttpResponse<Buffer> fixAsync(Tenant t) {

@@ -49,7 +49,7 @@ class OpenApiContractTest {
     Vertx metered = meteredVertx();
     try {
       Set<String> routed = routes(metered, new JsonObject());
-      assertThat(routed).hasSize(17).contains("GET /metrics metrics");
+      assertThat(routed).hasSize(21).contains("GET /metrics metrics");
       assertThat(documented).isEqualTo(routed);
     } finally {
       metered.close();
@@ -88,7 +88,7 @@ class OpenApiContractTest {
     try {
       assertThat(routes(metered, new JsonObject())).contains("GET /metrics metrics");
       assertThat(routes(metered, new JsonObject().put("metrics", new JsonObject().put("port", 9100))))
-          .hasSize(16).noneMatch(r -> r.contains("/metrics"));
+          .hasSize(20).noneMatch(r -> r.contains("/metrics"));
     } finally {
       metered.close();
     }
