@@ -247,9 +247,13 @@ class LongOperationsTest {
 
   // ---- helpers ---------------------------------------------------------------------------------------
 
+  /** Asks for an asynchronous fix; it must be accepted (202) with a Location, whatever the test goes on to check. */
   private static HttpResponse<Buffer> fixAsync(Tenant t) {
-    return await(h.send(h.request(HttpMethod.POST, h.path(t.id(), FIX), h.token(t.id()))
+    HttpResponse<Buffer> r = await(h.send(h.request(HttpMethod.POST, h.path(t.id(), FIX), h.token(t.id()))
         .putHeader("Prefer", "respond-async"), new JsonObject()));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(202);
+    assertThat(r.getHeader("Location")).as("the operation's Location").isNotBlank();
+    return r;
   }
 
   private static JsonObject get(Tenant t, String uri) {
