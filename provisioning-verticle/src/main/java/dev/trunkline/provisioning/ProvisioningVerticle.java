@@ -264,7 +264,7 @@ public class ProvisioningVerticle extends VerticleBase {
       long timer = vertx.setTimer(Math.max(1, wait), t -> answer.tryComplete(OperationReplies.accepted(tenant, op)));
       // A synchronous caller that hangs up cancels by its request id, as before operations.
       String caller = wait > 0 && !operationId.equals(r.requestId()) ? r.requestId() : null;
-      runRecorded(tenant, kind, operationId, caller, flow).onComplete(ar -> {
+      runRecorded(tenant, kind, operationId, caller, r.requestId(), flow).onComplete(ar -> {
         vertx.cancelTimer(timer);
         if (ar.succeeded()) {
           answer.tryComplete(ar.result().withHeader("Location", OperationReplies.location(tenant, operationId)));
@@ -294,12 +294,13 @@ public class ProvisioningVerticle extends VerticleBase {
    * could not run, {@code failed} with its error.
    */
   private Future<FlowResult> runRecorded(String tenant, String kind, String operationId, String caller,
-      FanOutFlow flow) {
+      String requestId, FanOutFlow flow) {
     AtomicBoolean cancelled = running.start(operationId, tenant);
     if (caller != null) {
       running.alias(caller, tenant, cancelled);
     }
-    Upstream up = new Upstream(vertx, config.busTimeoutMs(), operationId, tenant, cancelled::get, deaths);
+    // The flow's calls carry the request id of the request that started it, so its logs read as before.
+    Upstream up = new Upstream(vertx, config.busTimeoutMs(), requestId, tenant, cancelled::get, deaths);
     OperationRecorder recorder = new OperationRecorder(vertx, up.store(), operationId, config.operationLeaseMs(),
         cancelled);
     ProgressEvents events = new ProgressEvents(vertx, operationId, tenant, kind, recorder);
