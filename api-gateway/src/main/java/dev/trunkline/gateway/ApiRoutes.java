@@ -2,17 +2,20 @@ package dev.trunkline.gateway;
 
 import dev.trunkline.contract.ProvisioningClient;
 import dev.trunkline.contract.ProvisioningMessages.Audit;
-import dev.trunkline.contract.ProvisioningMessages.DriftPolicy;
-import dev.trunkline.contract.ProvisioningMessages.DriftStatus;
+import dev.trunkline.contract.ProvisioningMessages.CancelOperation;
 import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;
 import dev.trunkline.contract.ProvisioningMessages.ConnectTwilio;
+import dev.trunkline.contract.ProvisioningMessages.DriftPolicy;
+import dev.trunkline.contract.ProvisioningMessages.DriftStatus;
 import dev.trunkline.contract.ProvisioningMessages.Fix;
 import dev.trunkline.contract.ProvisioningMessages.FlowReply;
+import dev.trunkline.contract.ProvisioningMessages.GetOperation;
 import dev.trunkline.contract.ProvisioningMessages.ImportNumber;
 import dev.trunkline.contract.ProvisioningMessages.ListNumbers;
+import dev.trunkline.contract.ProvisioningMessages.ListOperations;
 import dev.trunkline.contract.ProvisioningMessages.PurchaseNumber;
 import dev.trunkline.contract.ProvisioningMessages.RemoveNumber;
-import dev.trunkline.contract.ProvisioningMessages.Rotate;
+import dev.trunkline.contract.ProvisioningMessages.RunOperation;
 import dev.trunkline.contract.ProvisioningMessages.SearchNumbers;
 import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
 import dev.trunkline.contract.ProvisioningMessages.Teardown;
@@ -53,6 +56,7 @@ final class ApiRoutes {
   private final FrontDoorMetrics frontDoorMetrics = FrontDoorMetrics.forVertxRegistry();
   private final HealthRoutes health;
   private final ProvisioningClient provisioning;
+  private final OperationEvents operationEvents;
 
   ApiRoutes(Vertx vertx, GatewayConfig config, Buffer openApi, ApiContract contract) {
     this.vertx = vertx;
@@ -66,6 +70,7 @@ final class ApiRoutes {
     this.addresses = ClientAddressLimiter.forNode(vertx);
     this.health = new HealthRoutes(vertx, config.readyTimeoutMs(), null);
     this.provisioning = new ProvisioningClient(vertx, config.flowTimeoutMs(), config.fanOutTimeoutMs());
+    this.operationEvents = new OperationEvents(vertx, provisioning);
   }
 
   Router router() {
@@ -108,6 +113,11 @@ final class ApiRoutes {
         this::rotateCredentials);
     tenantRoute(router, HttpMethod.GET, "/drift", "getDrift", this::getDrift);
     tenantRoute(router, HttpMethod.PUT, "/drift/policy", "setDriftPolicy", this::setDriftPolicy);
+    tenantRoute(router, HttpMethod.GET, "/operations", "listOperations", this::listOperations);
+    tenantRoute(router, HttpMethod.GET, "/operations/:operationId", "getOperation", this::getOperation);
+    tenantRoute(router, HttpMethod.DELETE, "/operations/:operationId", "cancelOperation", this::cancelOperation);
+    tenantRoute(router, HttpMethod.GET, "/operations/:operationId/events", "streamOperationEvents",
+        this::streamOperationEvents);
     serviceRoute(router, HttpMethod.DELETE, "/twilio-trunk", "teardownTrunk", this::teardownTrunk);
 
     router.route().failureHandler(errors::handle);
@@ -246,19 +256,72 @@ final class ApiRoutes {
   }
 
   private void auditRetellCredentials(RoutingContext ctx) {
-    String phoneNumber = ApiContract.input(ctx).string("phoneNumber");
-    respond(ctx, cancelledOnDisconnect(ctx, provisioning.audit(new Audit(tenant(ctx), phoneNumber),
-        RequestIds.of(ctx))));
+    ApiContract.Input in = ApiContract.input(ctx);
+    String phoneNumber = in.string("phoneNumber");
+    if (phoneNumber != null) {
+      // One number is one Retell call: it is answered as it is, never made an operation nor joined to one.
+      respond(ctx, cancelledOnDisconnect(ctx, provisioning.audit(new Audit(tenant(ctx), phoneNumber),
+          RequestIds.of(ctx))));
+      return;
+    }
+    operation(ctx, "audit", new JsonObject(), in);
   }
 
   private void fixRetellCredentials(RoutingContext ctx) {
-    JsonObject body = ApiContract.input(ctx).body();
-    respond(ctx, cancelledOnDisconnect(ctx, provisioning.fix(new Fix(tenant(ctx), body.getString("phoneNumber"),
-        body.getBoolean("importMissing", false), body.getBoolean("dryRun", false)), RequestIds.of(ctx))));
+    ApiContract.Input in = ApiContract.input(ctx);
+    JsonObject body = in.body();
+    if (body.getString("phoneNumber") != null) {
+      respond(ctx, cancelledOnDisconnect(ctx, provisioning.fix(new Fix(tenant(ctx), body.getString("phoneNumber"),
+          body.getBoolean("importMissing", false), body.getBoolean("dryRun", false)), RequestIds.of(ctx))));
+      return;
+    }
+    operation(ctx, "fix", body, in);
   }
 
   private void rotateCredentials(RoutingContext ctx) {
-    respond(ctx, cancelledOnDisconnect(ctx, provisioning.rotate(new Rotate(tenant(ctx)), RequestIds.of(ctx))));
+    operation(ctx, "rotate", new JsonObject(), ApiContract.input(ctx));
+  }
+
+  /**
+   * An audit, fix or rotation runs as an operation (docs/api.md "Long operations"): with {@code Prefer:
+   * respond-async} the answer is 202 at once; without it the final report as before, unless the operation outlasts
+   * {@code gateway.operationSyncWaitMs}, then 202 as well. Either way a running one of the tenant's is joined (200).
+   * A request for one number is not an operation (its handler answers it directly).
+   */
+  private void operation(RoutingContext ctx, String kind, JsonObject params, ApiContract.Input in) {
+    boolean async = OperationHeaders.respondAsync(in.string("Prefer"));
+    String key = in.string("Idempotency-Key");
+    long wait = async ? 0 : Math.min(config.operationSyncWaitMs(), config.fanOutTimeoutMs());
+    Future<FlowReply> reply = provisioning.runOperation(new RunOperation(tenant(ctx), kind, params.getMap(), key,
+        wait), RequestIds.of(ctx));
+    if (async) {
+      ctx.response().putHeader("Preference-Applied", "respond-async");
+    }
+    respond(ctx, async ? reply : cancelledOnDisconnect(ctx, reply));
+  }
+
+  private void getOperation(RoutingContext ctx) {
+    ApiContract.Input in = ApiContract.input(ctx);
+    String after = in.string("after");
+    respond(ctx, provisioning.operation(new GetOperation(tenant(ctx), OperationHeaders.operationId(ctx),
+        after == null ? null : Long.valueOf(after), in.integer("limit")), RequestIds.of(ctx)));
+  }
+
+  private void listOperations(RoutingContext ctx) {
+    respond(ctx, provisioning.operations(new ListOperations(tenant(ctx), ApiContract.input(ctx).integer("limit")),
+        RequestIds.of(ctx)));
+  }
+
+  /** Server-Sent Events; {@code Last-Event-ID} (a result's seq) resumes after that result. */
+  private void streamOperationEvents(RoutingContext ctx) {
+    String lastEventId = ApiContract.input(ctx).string("Last-Event-ID");
+    operationEvents.stream(ctx, tenant(ctx), OperationHeaders.operationId(ctx),
+        lastEventId == null ? null : Long.valueOf(lastEventId));
+  }
+
+  private void cancelOperation(RoutingContext ctx) {
+    respond(ctx, provisioning.cancelOperation(new CancelOperation(tenant(ctx), OperationHeaders.operationId(ctx)),
+        RequestIds.of(ctx)));
   }
 
   private void getDrift(RoutingContext ctx) {

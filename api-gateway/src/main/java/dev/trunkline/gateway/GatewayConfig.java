@@ -27,6 +27,9 @@ import java.util.Map;
  * @param connections the front door's bounds on connections (see {@link ConnectionLimits})
  * @param unauthenticatedPerMinute requests per minute, per client address, that may end without authenticating
  *     before that address is answered 429 ahead of authentication; 0 turns the limit off
+ * @param operationSyncWaitMs how long an audit, fix or rotation asked for without {@code Prefer: respond-async}
+ *     holds its connection before it answers 202 with the operation's Location (below the 60 s idle limit of
+ *     common proxies)
  */
 public record GatewayConfig(
     String host,
@@ -44,7 +47,8 @@ public record GatewayConfig(
     String jwtAudience,
     boolean metricsOnApiPort,
     ConnectionLimits connections,
-    int unauthenticatedPerMinute) {
+    int unauthenticatedPerMinute,
+    long operationSyncWaitMs) {
 
   /**
    * What one connection may hold and how many there may be, so that idle or slowly sent connections cannot pile
@@ -84,10 +88,14 @@ public record GatewayConfig(
   public static final Option<Integer> UNAUTHENTICATED_PER_MINUTE =
       Option.integer("gateway.rateLimit.unauthenticatedPerMinute", 300);
 
+  /** How long a synchronous audit, fix or rotation holds its connection before it answers 202 (below 60 s). */
+  public static final Option<Long> OPERATION_SYNC_WAIT_MS = Option.longValue("gateway.operationSyncWaitMs", 45_000L);
+
   public static final List<Option<?>> OPTIONS = List.of(HOST, PORT, BODY_LIMIT_BYTES, INSTANCES, SHUTDOWN_TIMEOUT_MS,
       REQUEST_HEAD_TIMEOUT_MS, REQUEST_BODY_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_CONNECTIONS, JWT_SECRET,
       RS256_PUBLIC_KEYS, SERVICE_TOKEN, JWT_ISSUER, JWT_AUDIENCE, FLOW_TIMEOUT_MS, FAN_OUT_TIMEOUT_MS,
-      READY_TIMEOUT_MS, REQUESTS_PER_MINUTE, ROUTE_REQUESTS_PER_MINUTE, UNAUTHENTICATED_PER_MINUTE);
+      READY_TIMEOUT_MS, REQUESTS_PER_MINUTE, ROUTE_REQUESTS_PER_MINUTE, UNAUTHENTICATED_PER_MINUTE,
+      OPERATION_SYNC_WAIT_MS);
 
   public static GatewayConfig from(JsonObject config) {
     JsonObject c = config == null ? new JsonObject() : config;
@@ -132,7 +140,8 @@ public record GatewayConfig(
             Math.max(1, REQUEST_BODY_TIMEOUT_MS.get(c)),
             Math.max(1, IDLE_TIMEOUT_MS.get(c)),
             Math.max(1, MAX_CONNECTIONS.get(c))),
-        Math.max(0, UNAUTHENTICATED_PER_MINUTE.get(c)));
+        Math.max(0, UNAUTHENTICATED_PER_MINUTE.get(c)),
+        Math.max(1, OPERATION_SYNC_WAIT_MS.get(c)));
   }
 
   /** The limit for one route: its override, else the default. */

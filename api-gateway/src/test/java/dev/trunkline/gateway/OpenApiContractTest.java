@@ -57,7 +57,7 @@ class OpenApiContractTest {
     Vertx metered = meteredVertx();
     try {
       Set<String> routed = routes(metered, new JsonObject());
-      assertThat(routed).hasSize(19).contains("GET /metrics metrics");
+      assertThat(routed).hasSize(23).contains("GET /metrics metrics");
       assertThat(documented).isEqualTo(routed);
     } finally {
       metered.close();
@@ -257,7 +257,7 @@ class OpenApiContractTest {
     try {
       assertThat(routes(metered, new JsonObject())).contains("GET /metrics metrics");
       assertThat(routes(metered, new JsonObject().put("metrics", new JsonObject().put("port", 9100))))
-          .hasSize(18).noneMatch(r -> r.contains("/metrics"));
+          .hasSize(22).noneMatch(r -> r.contains("/metrics"));
     } finally {
       metered.close();
     }

@@ -58,6 +58,14 @@ class RotationNotReadyTest {
         return Future.failedFuture(new ServiceException(500, "STAND_IN", "not expected"));
       });
     }
+    // The rotation runs as an operation: its record is kept by stand-ins too.
+    Bus.consumer(vertx, Addresses.Store.OPERATION_CREATE, JsonObject.class, req -> Future.succeededFuture(
+        new JsonObject().put("created", true).put("operation", new JsonObject().put("operationId", "op-1")
+            .put("state", "running"))));
+    Bus.consumer(vertx, Addresses.Store.OPERATION_PROGRESS, JsonObject.class, req -> Future.succeededFuture(
+        new JsonObject().put("owned", true).put("cancelRequested", false)));
+    Bus.consumer(vertx, Addresses.Store.OPERATION_FINISH, JsonObject.class, req -> Future.succeededFuture(
+        new JsonObject()));
     TrunklineHarness.start(vertx, new JsonObject(), false).onComplete(test.succeeding(harness -> {
       h = harness;
       h.secret(password.reveal());

@@ -118,11 +118,11 @@ class ServiceRefusalTest {
         assertThat(r.getHeader("WWW-Authenticate")).isNull();
       }
       // Each route met the refusal at its first address after any verify (the store for most, Twilio for setup,
-      // trunk status, search and rotate).
+      // trunk status and search; the tenant-wide audit, fix and rotation at the record of their operation).
       assertThat(asked).contains(Addresses.Store.TWILIO_ACCOUNT_PUT, Addresses.Store.RETELL_KEY_PUT,
           Addresses.Twilio.TRUNK_ENSURE, Addresses.Twilio.TRUNK_STATUS, Addresses.Twilio.NUMBERS_SEARCH,
           Addresses.Store.IDEMPOTENCY_CLAIM, Addresses.Store.SIP_GET, Addresses.Store.NUMBER_LIST,
-          Addresses.Store.NUMBER_GET, Addresses.Store.CONNECTOR_GET, Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN);
+          Addresses.Store.NUMBER_GET, Addresses.Store.OPERATION_CREATE);
       test.completeNow();
     })));
   }

@@ -68,6 +68,9 @@ final class Banner {
         Audit every number's Retell SIP credentials, then fix them:
           curl $T/twilio/retell-credentials -H "Authorization: Bearer $TOKEN"
           curl -X POST $T/twilio/fix-retell-credentials -H "Authorization: Bearer $TOKEN" $H -d '{}'
+        A long fix as an operation: 202 at once with its Location, then poll it (DELETE there cancels it):
+          curl -si -X POST $T/twilio/fix-retell-credentials -H "Authorization: Bearer $TOKEN" $H -H 'Prefer: respond-async' -d '{}'
+          curl "$T/operations/<id from Location>" -H "Authorization: Bearer $TOKEN"
 
         Or let the drift watch repair what breaks behind Trunkline's back (it looks at every number at least once
         a minute in the sandbox): break a number as above, then

@@ -79,6 +79,22 @@ public final class Addresses {
     /** Cancel (publish, no reply): the named audit, fix or rotation starts no new numbers. */
     @PublicAddress
     public static final String CANCEL = PROVISIONING + "cancel";
+    /**
+     * RunOperation -> FlowReply: starts an audit, fix or rotation as a durable operation (docs/api.md
+     * "Long operations"), or joins the tenant's running one of that kind (200 with its Location). Answers the final
+     * report when it is done within {@code waitMs}, else 202 with the operation's state and its Location.
+     */
+    @PublicAddress
+    public static final String OPERATION_RUN = PROVISIONING + "operations.run";
+    /** GetOperation -> FlowReply 200 with the operation and a page of its results; 404 OPERATION_NOT_FOUND. */
+    @PublicAddress
+    public static final String OPERATION_GET = PROVISIONING + "operations.get";
+    /** ListOperations -> FlowReply 200 with the tenant's recent operations, newest first. */
+    @PublicAddress
+    public static final String OPERATION_LIST = PROVISIONING + "operations.list";
+    /** OperationRef -> FlowReply 200 (cancel requested; a finished one as it is); 404 OPERATION_NOT_FOUND. */
+    @PublicAddress
+    public static final String OPERATION_CANCEL = PROVISIONING + "operations.cancel";
 
     private Provisioning() {}
   }
@@ -220,6 +236,28 @@ public final class Addresses {
     /** DriftSweep -> DriftSweep. */
     @InternalAddress("the drift sweep's cursor, written by the lease holder only")
     public static final String DRIFT_SWEEP_PUT = STORE + "drift.sweep.put";
+    /**
+     * CreateOperation -> OperationCreated: records a running operation, or names the tenant's running one of that
+     * kind (or the one with that idempotency key) with created=false. A running one whose owner stopped renewing its
+     * lease is marked failed first.
+     */
+    @InternalAddress("the provisioning service's operation bookkeeping")
+    public static final String OPERATION_CREATE = STORE + "operations.create";
+    /** RecordProgress -> OperationProgress: appends a batch of results, renews the owner's lease. */
+    @InternalAddress("the provisioning service's operation bookkeeping")
+    public static final String OPERATION_PROGRESS = STORE + "operations.progress";
+    /** FinishOperation -> Operation: the final state and report; the results expire with it. */
+    @InternalAddress("the provisioning service's operation bookkeeping")
+    public static final String OPERATION_FINISH = STORE + "operations.finish";
+    /** OperationPage -> Operation with a page of results; 404 OPERATION_NOT_FOUND (also another tenant's). */
+    @InternalAddress("raw store view: provisioning operations.get shapes it into the API's answer")
+    public static final String OPERATION_GET = STORE + "operations.get";
+    /** ListOperations -> OperationList, newest first. */
+    @PublicAddress
+    public static final String OPERATION_LIST = STORE + "operations.list";
+    /** OperationRef -> Operation with cancelRequested set when it runs; 404 OPERATION_NOT_FOUND. */
+    @InternalAddress("a step of provisioning operations.cancel (which also stops the running flow)")
+    public static final String OPERATION_CANCEL = STORE + "operations.cancel";
 
     private Store() {}
   }

@@ -43,6 +43,11 @@ public final class Identifiers {
    */
   public static final Pattern CONTAINS = Pattern.compile("^[0-9A-Za-z*]{2,16}$");
   public static final Pattern NUMBER_TYPE = Pattern.compile("^(local|mobile|tollFree)$");
+  /** A long operation's id (a UUID, as the provisioning service mints them). */
+  public static final Pattern OPERATION_ID =
+      Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  /** A long operation's result number: the pages' {@code after} and the event stream's {@code Last-Event-ID}. */
+  public static final Pattern OPERATION_SEQ = Pattern.compile("^[0-9]{1,18}$");
 
   private Identifiers() {}
 

@@ -123,6 +123,26 @@ public final class ProvisioningClient {
     return call(Addresses.Provisioning.DRIFT_POLICY, request, request.subaccountId(), requestId, timeoutMs);
   }
 
+  /**
+   * Starts (or joins) a durable audit, fix or rotation; waits up to {@code waitMs} plus the flow timeout margin.
+   */
+  public Future<FlowReply> runOperation(ProvisioningMessages.RunOperation request, String requestId) {
+    return call(Addresses.Provisioning.OPERATION_RUN, request, request.subaccountId(), requestId,
+        request.waitMs() + timeoutMs);
+  }
+
+  public Future<FlowReply> operation(ProvisioningMessages.GetOperation request, String requestId) {
+    return call(Addresses.Provisioning.OPERATION_GET, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  public Future<FlowReply> operations(ProvisioningMessages.ListOperations request, String requestId) {
+    return call(Addresses.Provisioning.OPERATION_LIST, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
+  public Future<FlowReply> cancelOperation(ProvisioningMessages.CancelOperation request, String requestId) {
+    return call(Addresses.Provisioning.OPERATION_CANCEL, request, request.subaccountId(), requestId, timeoutMs);
+  }
+
   /** Asks the tenant's running audit, fix or rotation {@code requestId} to start no new numbers. */
   public void cancel(String subaccountId, String requestId) {
     vertx.eventBus().publish(Addresses.Provisioning.CANCEL, Json.toJson(new Cancel(subaccountId, requestId)),

@@ -173,4 +173,22 @@ public final class ProvisioningMessages {
     public static final String REPAIR_FAILED = "drift.repair-failed";
     public static final String BACKING_OFF = "drift.backing-off";
   }
+
+  /**
+   * An audit, fix or rotation as a durable operation ({@code kind} {@code audit}, {@code fix} or {@code rotate};
+   * {@code request} that flow's fields: {@code phoneNumber}, {@code importMissing}, {@code dryRun}). The reply is the
+   * final report when it is done within {@code waitMs}, else 202 with the operation; a running operation of that
+   * tenant and kind, or one with the same {@code idempotencyKey}, is answered 200 instead of a second run.
+   */
+  public record RunOperation(String subaccountId, String kind, Map<String, Object> request, String idempotencyKey,
+      long waitMs) {}
+
+  /** One operation with a page of its results ({@code after} the last page's {@code next}; limit 1..500). */
+  public record GetOperation(String subaccountId, String operationId, Long after, Integer limit) {}
+
+  /** The tenant's recent operations ({@code limit} 1..100, default 20). */
+  public record ListOperations(String subaccountId, Integer limit) {}
+
+  /** Cancels a running operation: what is in flight finishes, nothing new starts. */
+  public record CancelOperation(String subaccountId, String operationId) {}
 }

@@ -208,6 +208,36 @@ public final class StoreClient {
     return call(Addresses.Store.DRIFT_SWEEP_PUT, request, DriftSweep.class);
   }
 
+  /** Internal (provisioning operations): records a running operation or names the running one. */
+  public Future<StoreMessages.OperationCreated> createOperation(StoreMessages.CreateOperation request) {
+    return call(Addresses.Store.OPERATION_CREATE, request, StoreMessages.OperationCreated.class);
+  }
+
+  /** Internal (provisioning operations): appends results and renews the owner's lease. */
+  public Future<StoreMessages.OperationProgress> recordProgress(StoreMessages.RecordProgress request) {
+    return call(Addresses.Store.OPERATION_PROGRESS, request, StoreMessages.OperationProgress.class);
+  }
+
+  /** Internal (provisioning operations): records the final state and report. */
+  public Future<JsonObject> finishOperation(StoreMessages.FinishOperation request) {
+    return call(Addresses.Store.OPERATION_FINISH, request, JsonObject.class);
+  }
+
+  /** The tenant's operation with a page of its results; 404 OPERATION_NOT_FOUND (also another tenant's). */
+  public Future<JsonObject> operation(StoreMessages.OperationPage request) {
+    return call(Addresses.Store.OPERATION_GET, request, JsonObject.class);
+  }
+
+  /** The tenant's recent operations, newest first, without results. */
+  public Future<StoreMessages.OperationList> listOperations(StoreMessages.ListOperations request) {
+    return call(Addresses.Store.OPERATION_LIST, request, StoreMessages.OperationList.class);
+  }
+
+  /** Internal (provisioning operations.cancel): marks a running operation cancel-requested. */
+  public Future<JsonObject> cancelOperation(StoreMessages.OperationRef request) {
+    return call(Addresses.Store.OPERATION_CANCEL, request, JsonObject.class);
+  }
+
   private <R> Future<R> call(String address, Object request, Class<R> replyType) {
     return bus.request(address, request, replyType, bus.timeoutMs());
   }

@@ -251,4 +251,43 @@ public final class StoreMessages {
    * All zero / null before the first sweep.
    */
   public record DriftSweep(String tenant, String after, long startedAt, long numberCount, long position) {}
+
+  // ---- long operations (docs/api.md "Long operations") --------------------------------------------------
+
+  /**
+   * A running audit, fix or rotation to record: {@code kind} is {@code audit}, {@code fix} or {@code rotate};
+   * {@code owner} the node's run of it, which renews {@code leaseMs} with each progress record; {@code request} its
+   * parameters (no secret); {@code expected} the number of results it will likely record (for progress bars).
+   */
+  public record CreateOperation(String subaccountId, String kind, String operationId, String owner,
+      Map<String, Object> request, String idempotencyKey, long leaseMs) {}
+
+  /** {@code created=false}: {@code operation} is the tenant's running one of that kind (or the key's). */
+  public record OperationCreated(boolean created, Map<String, Object> operation) {}
+
+  /**
+   * A batch of per-number results, in completion order from {@code firstSeq}: each {@code {phase, index,
+   * result}}; {@code succeeded} and {@code failed} count them.
+   */
+  public record RecordProgress(String operationId, String owner, long firstSeq, List<Map<String, Object>> results,
+      int succeeded, int failed, long leaseMs) {}
+
+  /** {@code owned=false} once another node took the operation over; {@code cancelRequested} after a DELETE. */
+  public record OperationProgress(boolean owned, boolean cancelRequested) {}
+
+  /**
+   * The end: {@code state} is {@code succeeded}, {@code partly_failed}, {@code failed} or {@code cancelled};
+   * {@code report} the synchronous reply's body without its results (those are the recorded ones).
+   */
+  public record FinishOperation(String operationId, String owner, String state, int status,
+      Map<String, Object> report, long retainMs) {}
+
+  public record OperationRef(String subaccountId, String operationId) {}
+
+  /** An operation and its results from {@code after} (a result's {@code seq}; null from the first), {@code limit}. */
+  public record OperationPage(String subaccountId, String operationId, Long after, Integer limit) {}
+
+  public record ListOperations(String subaccountId, Integer limit) {}
+
+  public record OperationList(List<Map<String, Object>> items) {}
 }

@@ -25,8 +25,15 @@ final class ProgressEvents {
   private final String requestId;
   private final String subaccountId;
   private final String flow;
+  private final OperationRecorder recorder;
 
   ProgressEvents(Vertx vertx, String requestId, String subaccountId, String flow) {
+    this(vertx, requestId, subaccountId, flow, null);
+  }
+
+  /** With a recorder, each result is also written to the flow's operation in the store (when it runs as one). */
+  ProgressEvents(Vertx vertx, String requestId, String subaccountId, String flow, OperationRecorder recorder) {
+    this.recorder = recorder;
     this.vertx = vertx;
     this.address = Addresses.Events.numbers(subaccountId);
     this.requestId = requestId;
@@ -36,9 +43,14 @@ final class ProgressEvents {
 
   /** The fan-out listener of one phase ({@code move} and {@code verify} for a rotation, else the flow's name). */
   BiConsumer<Integer, JsonObject> phase(String phase) {
-    return (index, result) -> vertx.eventBus().publish(address, new JsonObject()
-        .put("type", NumberEvent.TYPE).put("requestId", requestId).put("subaccountId", subaccountId)
-        .put("flow", flow).put("phase", phase).put("index", index).put("result", result));
+    return (index, result) -> {
+      vertx.eventBus().publish(address, new JsonObject()
+          .put("type", NumberEvent.TYPE).put("requestId", requestId).put("subaccountId", subaccountId)
+          .put("flow", flow).put("phase", phase).put("index", index).put("result", result));
+      if (recorder != null) {
+        recorder.record(phase, index, result);
+      }
+    };
   }
 
   BiConsumer<Integer, JsonObject> numbers() {

@@ -21,6 +21,9 @@ import java.util.List;
  *     writer runs), so a dead node's leases do not block rotations for longer
  * @param maxFanOutsPerTenant audits, fixes and rotations one tenant may run at once on a node ({@link FanOutSlots})
  * @param drift the drift watch's settings, from the top-level {@code drift} section ({@link Drift}, docs/drift.md)
+ * @param operationLeaseMs how long a running operation stays "running" without a word from its node (renewed every
+ *     third of it); after that any reader marks it failed with the results it recorded
+ * @param operationRetentionMs how long a finished operation and its results stay readable
  */
 public record ProvisioningConfig(
     int fixConcurrency,
@@ -30,7 +33,9 @@ public record ProvisioningConfig(
     long rotationDrainTimeoutMs,
     long credentialLeaseTtlMs,
     int maxFanOutsPerTenant,
-    Drift drift) {
+    Drift drift,
+    long operationLeaseMs,
+    long operationRetentionMs) {
   // The keys of the provisioning section, each with its type and default. They lived in the gateway section while
   // the flows ran in the gateway; the old names are still read, with a warning ({@link Option#formerly}).
   public static final Option<Integer> FIX_CONCURRENCY =
@@ -54,9 +59,14 @@ public record ProvisioningConfig(
   public static final Option<Double> DRIFT_MAX_PER_SECOND = Option.decimal("drift.maxPerSecond", 2.0);
   public static final Option<Long> DRIFT_LEASE_MS = Option.longValue("drift.leaseMs", 30_000L);
 
+  // Long operations (docs/api.md "Long operations").
+  public static final Option<Long> OPERATION_LEASE_MS = Option.longValue("provisioning.operationLeaseMs", 60_000L);
+  public static final Option<Long> OPERATION_RETENTION_MS =
+      Option.longValue("provisioning.operationRetentionMs", 86_400_000L);
+
   public static final List<Option<?>> OPTIONS = List.of(FIX_CONCURRENCY, PER_NUMBER_TIMEOUT_MS, LIST_PAGE_SIZE,
       ROTATION_DRAIN_TIMEOUT_MS, CREDENTIAL_LEASE_TTL_MS, MAX_FAN_OUTS_PER_TENANT, INSTANCES, DRIFT_ENABLED,
-      DRIFT_PERIOD_SECONDS, DRIFT_MAX_PER_SECOND, DRIFT_LEASE_MS);
+      DRIFT_PERIOD_SECONDS, DRIFT_MAX_PER_SECOND, DRIFT_LEASE_MS, OPERATION_LEASE_MS, OPERATION_RETENTION_MS);
 
   public static ProvisioningConfig from(JsonObject config) {
     JsonObject c = config == null ? new JsonObject() : config;
@@ -68,7 +78,9 @@ public record ProvisioningConfig(
         Math.max(1, ROTATION_DRAIN_TIMEOUT_MS.get(c)),
         Math.max(1000, CREDENTIAL_LEASE_TTL_MS.get(c)),
         Math.max(1, MAX_FAN_OUTS_PER_TENANT.get(c)),
-        Drift.from(c));
+        Drift.from(c),
+        Math.max(3000, OPERATION_LEASE_MS.get(c)),
+        Math.max(1000, OPERATION_RETENTION_MS.get(c)));
   }
 
   /**

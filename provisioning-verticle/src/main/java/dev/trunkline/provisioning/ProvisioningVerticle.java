@@ -21,22 +21,34 @@ import dev.trunkline.contract.ProvisioningMessages.Rotate;
 import dev.trunkline.contract.ProvisioningMessages.SearchNumbers;
 import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
 import dev.trunkline.contract.ProvisioningMessages.Teardown;
+import dev.trunkline.contract.ProvisioningMessages.CancelOperation;
+import dev.trunkline.contract.ProvisioningMessages.GetOperation;
+import dev.trunkline.contract.ProvisioningMessages.ListOperations;
+import dev.trunkline.contract.ProvisioningMessages.RunOperation;
+import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.health.Checks;
 import dev.trunkline.contract.health.EventLoopHeartbeat;
 import dev.trunkline.contract.health.HealthCheckProvider;
 import dev.trunkline.contract.health.HealthCheckRegistry;
 import dev.trunkline.contract.health.NodeHealth;
+import dev.trunkline.contract.ClientFailures;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trunkline's flows as bus services ({@link Addresses.Provisioning}): the REST gateway and sibling verticles call
@@ -51,6 +63,7 @@ import java.util.function.Supplier;
  * ({@code x-trunkline-timeout-ms}) is nearly up, so a long fan-out answers with what it did.
  */
 public class ProvisioningVerticle extends VerticleBase implements HealthCheckProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(ProvisioningVerticle.class);
   private ProvisioningConfig config;
   private CredentialLeases leases;
   private FixCredentialsFlow fix;
@@ -65,6 +78,9 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   /** How long a stopping node waits at most for the flows it runs. */
   private static final long MAX_DRAIN_MS = 10_000;
   private int inFlight;
+  /** This instance's running operations, stopped (and recorded as failed) when it stops. */
+  private final Map<String, AtomicBoolean> operations = new java.util.concurrent.ConcurrentHashMap<>();
+  private boolean stopping;
 
   @Override
   public Future<?> start() {
@@ -91,6 +107,10 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     serve(Addresses.Provisioning.TEARDOWN, Teardown.class, this::teardown);
     serve(Addresses.Provisioning.DRIFT_STATUS, DriftStatus.class, this::driftStatus);
     serve(Addresses.Provisioning.DRIFT_POLICY, DriftPolicy.class, this::driftPolicy);
+    serve(Addresses.Provisioning.OPERATION_RUN, RunOperation.class, this::runOperation);
+    serve(Addresses.Provisioning.OPERATION_GET, GetOperation.class, this::getOperation);
+    serve(Addresses.Provisioning.OPERATION_LIST, ListOperations.class, this::listOperations);
+    serve(Addresses.Provisioning.OPERATION_CANCEL, CancelOperation.class, this::cancelOperation);
     consumers.add(vertx.eventBus().<Object>consumer(Addresses.Provisioning.CANCEL, message -> {
       if (message.body() instanceof JsonObject json) {
         Cancel cancel = Json.fromJson(json, Cancel.class);
@@ -137,7 +157,9 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   /**
    * Graceful: stops taking requests (the cluster routes them to the other provisioning nodes) and finishes the
    * flows it runs, at most {@link #MAX_DRAIN_MS} ({@link Bus#drain}): a purchase cut in the middle would leave
-   * its Idempotency-Key claimed until the claim's lease runs out.
+   * its Idempotency-Key claimed until the claim's lease runs out. Its operations start no new numbers, let those in
+   * flight finish and are recorded failed with what they did (OPERATION_INTERRUPTED), so a reader need not wait for
+   * the lease to run out; a node that dies without stopping leaves that to the lease.
    */
   @Override
   public Future<?> stop() {
@@ -145,8 +167,29 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     if (heartbeat != null) {
       heartbeat.stop();
     }
+    // Running operations start no new numbers; each records itself as interrupted once its numbers in flight end.
+    stopping = true;
+    operations.values().forEach(cancelled -> cancelled.set(true));
+    if (!operations.isEmpty()) {
+      LOG.info("stopping: {} running operations start no new numbers and will be recorded as interrupted",
+          operations.size());
+    }
     Future<?> sweep = drift == null ? Future.succeededFuture() : drift.stop();
-    return sweep.eventually(() -> Bus.drain(vertx, consumers, () -> inFlight, MAX_DRAIN_MS));
+    return sweep.eventually(() -> Bus.drain(vertx, consumers, () -> inFlight, MAX_DRAIN_MS))
+        .eventually(this::operationsRecorded);
+  }
+
+  /** Waits until this instance's operations have recorded their end, at most one number's time and a write. */
+  private Future<Void> operationsRecorded() {
+    long limit = config.perNumberTimeoutMs() + config.busTimeoutMs();
+    long started = System.currentTimeMillis();
+    Promise<Void> done = Promise.promise();
+    long timer = vertx.setPeriodic(50, t -> {
+      if (operations.isEmpty() || System.currentTimeMillis() - started > limit) {
+        done.tryComplete();
+      }
+    });
+    return done.future().andThen(v -> vertx.cancelTimer(timer));
   }
 
   // ---- one handler per address ----------------------------------------------------------------------
@@ -262,6 +305,126 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     String tenant = Requests.tenant(r.body().subaccountId());
     String policy = Requests.required("policy", r.body().policy(), DriftFlows.POLICY, "\"report\" or \"repair\"");
     return DriftFlows.policy(up(r, tenant), tenant, policy);
+  }
+
+  // ---- long operations (docs/api.md "Long operations") ----------------------------------------------
+
+  /**
+   * An audit, fix or rotation as a durable operation: recorded in the store (or the tenant's running one of that
+   * kind joined), run here with its results written as they come, answered with the final report when it is done
+   * within {@code waitMs}, else 202 with the operation. The flow runs on after the answer: its caller's deadline
+   * does not stop it, only a cancel does.
+   */
+  private Future<FlowResult> runOperation(BusRequest<RunOperation> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    String kind = r.body().kind();
+    JsonObject params = r.body().request() == null ? new JsonObject() : new JsonObject(r.body().request());
+    FanOutFlow flow = operationFlow(tenant, kind, params);
+    String operationId = UUID.randomUUID().toString();
+    Upstream up = up(r, tenant);
+    StoreMessages.CreateOperation create = new StoreMessages.CreateOperation(tenant, kind, operationId, operationId,
+        params.getMap(), r.body().idempotencyKey(), config.operationLeaseMs());
+    return up.store().createOperation(create).compose(created -> {
+      JsonObject op = new JsonObject(created.operation());
+      if (!created.created()) {
+        return Future.succeededFuture(OperationReplies.joined(tenant, op));
+      }
+      Promise<FlowResult> answer = Promise.promise();
+      long wait = Math.max(0, r.body().waitMs());
+      long timer = vertx.setTimer(Math.max(1, wait), t -> answer.tryComplete(OperationReplies.accepted(tenant, op)));
+      // A synchronous caller that hangs up cancels by its request id, as before operations.
+      String caller = wait > 0 && !operationId.equals(r.requestId()) ? r.requestId() : null;
+      runRecorded(tenant, kind, operationId, caller, r.requestId(), flow).onComplete(ar -> {
+        vertx.cancelTimer(timer);
+        if (ar.succeeded()) {
+          answer.tryComplete(ar.result().withHeader("Location", OperationReplies.location(tenant, operationId)));
+        } else {
+          answer.tryFail(ar.cause());
+        }
+      });
+      return answer.future();
+    });
+  }
+
+  /** The flow of that kind with its checked parameters (the same checks as the synchronous addresses). */
+  private FanOutFlow operationFlow(String tenant, String kind, JsonObject params) {
+    String phoneNumber = Requests.optionalPhoneNumber("phoneNumber", params.getString("phoneNumber"));
+    return switch (kind == null ? "" : kind) {
+      case "audit" -> (up, events) -> audit.run(up, events, tenant, phoneNumber);
+      case "fix" -> (up, events) -> fix.run(up, events, tenant, phoneNumber,
+          params.getBoolean("importMissing", false), params.getBoolean("dryRun", false));
+      case "rotate" -> (up, events) -> rotation.run(up, events, tenant);
+      default -> throw ServiceException.badRequest("INVALID_KIND", "kind must be audit, fix or rotate");
+    };
+  }
+
+  /**
+   * Runs an operation's flow with its results recorded, then records its end: the report without its results
+   * (those are in the store, paged), and the state. A flow cancelled by a DELETE ends {@code cancelled}; one that
+   * could not run, {@code failed} with its error.
+   */
+  private Future<FlowResult> runRecorded(String tenant, String kind, String operationId, String caller,
+      String requestId, FanOutFlow flow) {
+    AtomicBoolean cancelled = running.start(operationId, tenant);
+    if (caller != null) {
+      running.alias(caller, tenant, cancelled);
+    }
+    // The flow's calls carry the request id of the request that started it, so its logs read as before.
+    Upstream up = new Upstream(vertx, config.busTimeoutMs(), requestId, tenant, cancelled::get, deaths);
+    OperationRecorder recorder = new OperationRecorder(vertx, up.store(), operationId, config.operationLeaseMs(),
+        cancelled);
+    ProgressEvents events = new ProgressEvents(vertx, operationId, tenant, kind, recorder);
+    operations.put(operationId, cancelled);
+    return fanOuts.run(tenant, config.maxFanOutsPerTenant(), () -> flow.run(up, events))
+        .transform(ar -> recorder.close().transform(v -> {
+          running.end(operationId);
+          if (caller != null) {
+            running.end(caller);
+          }
+          operations.remove(operationId);
+          FlowResult result = ar.succeeded() ? ar.result() : null;
+          StoreMessages.FinishOperation finish = OperationReplies.finish(operationId, result, ar.cause(),
+              cancelled.get(), stopping, recorder.unrecorded(), config.operationRetentionMs());
+          return up.store().finishOperation(finish)
+              .onFailure(err -> LOG.warn("operation {}: recording its end failed ({}); its lease will expire",
+                  operationId, ClientFailures.sanitize(err).code()))
+              .transform(v2 -> ar.succeeded() ? Future.succeededFuture(ar.result())
+                  : Future.<FlowResult>failedFuture(ar.cause()));
+        }))
+        .andThen(ar -> {
+          if (ar.succeeded()) {
+            events.completed(ar.result().toReply());
+          } else {
+            events.failed(ar.cause());
+          }
+        });
+  }
+
+  private Future<FlowResult> getOperation(BusRequest<GetOperation> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    Requests.range("limit", r.body().limit(), 1, 500);
+    return up(r, tenant).store().operation(new StoreMessages.OperationPage(tenant, r.body().operationId(),
+        r.body().after(), r.body().limit())).map(op -> OperationReplies.view(tenant, op));
+  }
+
+  private Future<FlowResult> listOperations(BusRequest<ListOperations> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    Requests.range("limit", r.body().limit(), 1, 100);
+    return up(r, tenant).store().listOperations(new StoreMessages.ListOperations(tenant, r.body().limit()))
+        .map(list -> OperationReplies.list(tenant, list.items()));
+  }
+
+  /** Marks the operation cancel-requested in the store (its node reads that with its next record) and tells it now. */
+  private Future<FlowResult> cancelOperation(BusRequest<CancelOperation> r) {
+    String tenant = Requests.tenant(r.body().subaccountId());
+    return up(r, tenant).store().cancelOperation(new StoreMessages.OperationRef(tenant, r.body().operationId()))
+        .map(op -> {
+          if ("running".equals(op.getString("state"))) {
+            vertx.eventBus().publish(Addresses.Provisioning.CANCEL,
+                Json.toJson(new Cancel(tenant, op.getString("operationId"))));
+          }
+          return OperationReplies.view(tenant, op.put("results", new io.vertx.core.json.JsonArray()));
+        });
   }
 
   // ---- plumbing ------------------------------------------------------------------------------------

@@ -21,6 +21,11 @@ final class RunningFlows {
     return cancelled;
   }
 
+  /** Registers a second name for a running flow's flag (an operation's synchronous caller's request id). */
+  void alias(String requestId, String tenant, AtomicBoolean cancelled) {
+    running.put(requestId, new Running(tenant, cancelled));
+  }
+
   void end(String requestId) {
     running.remove(requestId);
   }

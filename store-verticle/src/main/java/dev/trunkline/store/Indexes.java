@@ -39,7 +39,20 @@ final class Indexes {
         // but this one lets the type filter run on the index).
         .compose(v -> create(mongo, ConnectorDocs.COLLECTION,
             new JsonObject().put("connectorType", 1).put("subaccountId", 1),
-            new IndexOptions().name("connectorType_1_subaccountId_1")));
+            new IndexOptions().name("connectorType_1_subaccountId_1")))
+        // A tenant's recent operations, newest first; its idempotency keys per kind.
+        .compose(v -> create(mongo, OperationService.COLLECTION,
+            new JsonObject().put("subaccountId", 1).put("startedAt", -1),
+            new IndexOptions().name("subaccountId_1_startedAt_-1")))
+        .compose(v -> create(mongo, OperationService.COLLECTION,
+            new JsonObject().put("subaccountId", 1).put("kind", 1).put("idempotencyKey", 1),
+            new IndexOptions().name("subaccountId_1_kind_1_idempotencyKey_1")))
+        .compose(v -> create(mongo, OperationService.COLLECTION, new JsonObject().put("expiresAt", 1),
+            new IndexOptions().name("expiresAt_1")))
+        // Results are read a page at a time in completion order.
+        .compose(v -> create(mongo, OperationService.RESULTS,
+            new JsonObject().put("operationId", 1).put("seq", 1),
+            new IndexOptions().name("operationId_1_seq_1")));
   }
 
   private static Future<Void> create(MongoClient mongo, String collection, JsonObject keys, IndexOptions options) {

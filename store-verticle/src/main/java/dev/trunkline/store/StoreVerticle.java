@@ -159,6 +159,19 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
         .onFailure(err -> LOG.warn("deleting expired idempotency records failed: {}", err.toString()));
   }
 
+  private void sweepOperations(OperationService operations) {
+    if (mongo == null) {
+      return;
+    }
+    operations.deleteExpired()
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("deleted {} expired operations with their results", n);
+          }
+        })
+        .onFailure(err -> LOG.warn("deleting expired operations failed: {}", err.toString()));
+  }
+
   private Future<Void> release() {
     NodeHealth.of(vertx).remove(this);
     if (heartbeat != null) {
@@ -207,7 +220,12 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
     SipCredentialService sip = new SipCredentialService(connectors, secrets);
     PhoneNumberService numbers = new PhoneNumberService(mongo, clock);
     IdempotencyService idempotency = new IdempotencyService(mongo, clock, cfg.idempotencyTtl(), cfg.idempotencyLease());
-    sweepTimer = vertx.setPeriodic(cfg.idempotencySweep().toMillis(), id -> sweep(idempotency));
+    OperationService operations = new OperationService(mongo, clock);
+    // Operations expire here on every backend: their results are separate documents a TTL index would orphan.
+    sweepTimer = vertx.setPeriodic(cfg.idempotencySweep().toMillis(), id -> {
+      sweep(idempotency);
+      sweepOperations(operations);
+    });
     KeyRotation rotation = new KeyRotation(connectors, secrets, adoption, cfg.rotationLogEvery());
 
     serve(Store.PING, JsonObject.class, ignored -> ping());
@@ -232,6 +250,12 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
     serve(Store.LOCK_ACQUIRE, StoreMessages.AcquireLock.class, locks::acquire);
     serve(Store.LOCK_RENEW, StoreMessages.RenewLock.class, locks::renew);
     serve(Store.LOCK_RELEASE, StoreMessages.ReleaseLock.class, locks::release);
+    serve(Store.OPERATION_CREATE, StoreMessages.CreateOperation.class, operations::create);
+    serve(Store.OPERATION_PROGRESS, StoreMessages.RecordProgress.class, operations::progress);
+    serve(Store.OPERATION_FINISH, StoreMessages.FinishOperation.class, operations::finish);
+    serve(Store.OPERATION_GET, StoreMessages.OperationPage.class, operations::get);
+    serve(Store.OPERATION_LIST, StoreMessages.ListOperations.class, operations::list);
+    serve(Store.OPERATION_CANCEL, StoreMessages.OperationRef.class, operations::cancel);
     serve(Store.ADMIN_ROTATE_KEYS, RotateKeys.class, request -> rotate(rotation, locks, request));
     DriftService drift = new DriftService(mongo, clock);
     serve(Store.DRIFT_TENANTS, StoreMessages.ListDriftTenants.class, drift::tenants);
