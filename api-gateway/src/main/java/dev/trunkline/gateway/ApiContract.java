@@ -46,6 +46,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 final class ApiContract implements Shareable {
   private static final String VALIDATED = "validatedRequest";
   private static final String API_PATHS = "/api/";
+  private static final String EVENT_STREAM = "text/event-stream";
   /** The node's parsed contract (Shareable): every gateway instance of a node uses the first one built. */
   private static final String NODE_MAP = "trunkline.gateway.contract";
 
@@ -82,6 +83,23 @@ final class ApiContract implements Shareable {
     JsonObject copy = document.copy();
     JsonObject paths = copy.getJsonObject("paths");
     new ArrayList<>(paths.fieldNames()).stream().filter(p -> !p.startsWith(API_PATHS)).forEach(paths::remove);
+    // Responses are not validated here; a media type the library does not know (the operation events' SSE
+    // stream, text/event-stream) would make it refuse the whole document.
+    for (String path : paths.fieldNames()) {
+      for (Object operation : paths.getJsonObject(path)) {
+        JsonObject responses = operation instanceof Map.Entry<?, ?> e && e.getValue() instanceof JsonObject o
+            ? o.getJsonObject("responses") : null;
+        if (responses == null) {
+          continue;
+        }
+        for (String status : responses.fieldNames()) {
+          JsonObject content = responses.getJsonObject(status).getJsonObject("content");
+          if (content != null) {
+            content.remove(EVENT_STREAM);
+          }
+        }
+      }
+    }
     return copy;
   }
 
