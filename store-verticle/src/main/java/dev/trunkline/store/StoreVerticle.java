@@ -323,9 +323,13 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
           }
           long renewal = vertx.setPeriodic(ROTATION_LEASE_MS / 3, t -> locks.renew(
               new StoreMessages.RenewLock(ROTATION_LOCK, owner, ROTATION_LEASE_MS)));
-          return rotation.run(batchSize).andThen(ar -> {
+          // The guard is let go before the answer leaves: a rotation asked for right after this one's answer runs.
+          // A release that fails does not hide the rotation's outcome (the lease then expires on its own).
+          return rotation.run(batchSize).transform(ar -> {
             vertx.cancelTimer(renewal);
-            locks.release(new StoreMessages.ReleaseLock(ROTATION_LOCK, owner));
+            return locks.release(new StoreMessages.ReleaseLock(ROTATION_LOCK, owner))
+                .transform(released -> ar.succeeded()
+                    ? Future.succeededFuture(ar.result()) : Future.<RotateKeysReport>failedFuture(ar.cause()));
           });
         })
         .andThen(ar -> rotating = false);
