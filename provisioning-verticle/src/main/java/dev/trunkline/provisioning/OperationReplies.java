@@ -68,6 +68,10 @@ final class OperationReplies {
         .withHeader("Location", location(tenant, op.getString("operationId")));
   }
 
+  private static boolean finishedRotation(JsonObject body) {
+    return body.getValue("data") instanceof JsonObject data && Boolean.TRUE.equals(data.getValue("finished"));
+  }
+
   static FlowResult list(String tenant, List<Map<String, Object>> items) {
     JsonArray ops = new JsonArray();
     items.forEach(item -> ops.add(new JsonObject(item)
@@ -101,7 +105,8 @@ final class OperationReplies {
       state = "failed";
       body.put("error", new JsonObject().put("code", "OPERATION_INTERRUPTED")
           .put("message", "the node running this operation stopped; the numbers recorded were done, no others"));
-    } else if (cancelled) {
+    } else if (cancelled && !finishedRotation(body)) {
+      // A rotation the cancel came too late for (its old credential was already being removed) is done, not cancelled.
       state = "cancelled";
     } else {
       state = result.status() < 300 ? "succeeded" : result.status() == 207 ? "partly_failed" : "failed";

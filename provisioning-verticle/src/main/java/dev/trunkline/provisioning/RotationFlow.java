@@ -116,19 +116,34 @@ final class RotationFlow {
                 "it was cancelled or ran out of time after " + moved.total + " phone numbers"));
           }
           return leases.awaitOnly(subaccountId, rotation.target().username(), config.rotationDrainTimeoutMs())
-              .compose(v -> verify(up, events, rotation))
-              .compose(verified -> {
-                LOG.info("request {} rotation subaccount {}: {} of {} numbers verified on the new credential",
-                    up.requestId(), subaccountId, verified.successCount, verified.total);
-                if (verified.allSucceeded()) {
-                  return finish(up, rotation, moved, verified);
-                }
-                FlowResult reply = unfinished(verified.status(), moved, rotation.started(), verified.failCount
-                    + " of " + verified.total + " phone numbers could not be verified on the new credential");
-                reply.body().getJsonObject("data").put("verification", verification(verified));
-                return Future.succeededFuture(reply);
-              });
+              .compose(v -> up.abandoned()
+                  ? Future.succeededFuture(unfinished(207, moved, rotation.started(),
+                      "it was cancelled before its verification"))
+                  : verify(up, events, rotation).compose(verified -> verified(up, rotation, moved, verified)));
         });
+  }
+
+  /**
+   * After the verification: finish when every number was verified, unless the rotation was cancelled meanwhile
+   * (a cancel stops it before its next step; removing the old credential is one).
+   */
+  private Future<FlowResult> verified(Upstream up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
+    String subaccountId = rotation.subaccountId();
+    LOG.info("request {} rotation subaccount {}: {} of {} numbers verified on the new credential",
+        up.requestId(), subaccountId, verified.successCount, verified.total);
+    if (verified.allSucceeded() && up.abandoned()) {
+      FlowResult reply = unfinished(207, moved, rotation.started(),
+          "it was cancelled before the old credential was removed");
+      reply.body().getJsonObject("data").put("verification", verification(verified));
+      return Future.succeededFuture(reply);
+    }
+    if (verified.allSucceeded()) {
+      return finish(up, rotation, moved, verified);
+    }
+    FlowResult reply = unfinished(verified.status(), moved, rotation.started(), verified.failCount
+        + " of " + verified.total + " phone numbers could not be verified on the new credential");
+    reply.body().getJsonObject("data").put("verification", verification(verified));
+    return Future.succeededFuture(reply);
   }
 
   /**
