@@ -317,8 +317,8 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
    */
   private Future<FlowResult> runOperation(BusRequest<RunOperation> r) {
     String tenant = Requests.tenant(r.body().subaccountId());
-    String kind = r.body().kind();
     JsonObject params = r.body().request() == null ? new JsonObject() : new JsonObject(r.body().request());
+    String kind = kind(r.body().kind(), params);
     FanOutFlow flow = operationFlow(tenant, kind, params);
     String operationId = UUID.randomUUID().toString();
     Upstream up = up(r, tenant);
@@ -351,15 +351,25 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     });
   }
 
+  /**
+   * A dry-run fix runs as its own kind, {@code fix-dry-run}: it changes nothing, so it has its own slot (one at a
+   * time per tenant) and neither blocks a real fix nor joins one (whose answer would not be the dry run's).
+   */
+  private static String kind(String asked, JsonObject params) {
+    return "fix".equals(asked) && params.getBoolean("dryRun", false) ? "fix-dry-run" : asked;
+  }
+
   /** The flow of that kind with its checked parameters (the same checks as the synchronous addresses). */
   private FanOutFlow operationFlow(String tenant, String kind, JsonObject params) {
     String phoneNumber = Requests.optionalPhoneNumber("phoneNumber", params.getString("phoneNumber"));
     return switch (kind == null ? "" : kind) {
       case "audit" -> (up, events) -> audit.run(up, events, tenant, phoneNumber);
       case "fix" -> (up, events) -> fix.run(up, events, tenant, phoneNumber,
-          params.getBoolean("importMissing", false), params.getBoolean("dryRun", false));
+          params.getBoolean("importMissing", false), false);
+      case "fix-dry-run" -> (up, events) -> fix.run(up, events, tenant, phoneNumber,
+          params.getBoolean("importMissing", false), true);
       case "rotate" -> (up, events) -> rotation.run(up, events, tenant);
-      default -> throw ServiceException.badRequest("INVALID_KIND", "kind must be audit, fix or rotate");
+      default -> throw ServiceException.badRequest("INVALID_KIND", "kind must be audit, fix, fix-dry-run or rotate");
     };
   }
 
@@ -378,7 +388,9 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     Upstream up = new Upstream(vertx, config.busTimeoutMs(), requestId, tenant, cancelled::get, deaths);
     OperationRecorder recorder = new OperationRecorder(vertx, up.store(), operationId, config.operationLeaseMs(),
         cancelled);
-    ProgressEvents events = new ProgressEvents(vertx, operationId, tenant, kind, recorder, keep, tooMany);
+    // A dry run's events and results are the fix flow's (flow and phase "fix"), as they were before it had a kind.
+    String flowName = "fix-dry-run".equals(kind) ? "fix" : kind;
+    ProgressEvents events = new ProgressEvents(vertx, operationId, tenant, flowName, recorder, keep, tooMany);
     operations.put(operationId, cancelled);
     return fanOuts.run(tenant, config.maxFanOutsPerTenant(), () -> flow.run(up, events))
         .transform(ar -> recorder.close().transform(v -> {
