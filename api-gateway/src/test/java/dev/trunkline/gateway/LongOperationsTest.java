@@ -134,6 +134,35 @@ class LongOperationsTest {
         .isEqualTo(NUMBERS);
   }
 
+  /** A dry run changes nothing: it is its own kind, so it runs beside a real fix instead of joining it. */
+  @Test
+  void aDryRunWhileAFixRunsIsItsOwnOperationNotTheFix() {
+    Tenant t = seedBrokenTenant("+1650563");
+    FaultRule held = h.retell.faults().add(FaultRule.on("PATCH", "/update-phone-number/*").hold(30_000));
+    String fix = fixAsync(t).getHeader("Location");
+    await(held.whenHeld(CONCURRENCY));
+
+    HttpResponse<Buffer> dryRun = await(h.send(h.request(HttpMethod.POST, h.path(t.id(), FIX), h.token(t.id()))
+        .putHeader("Prefer", "respond-async"), new JsonObject().put("dryRun", true)));
+    assertThat(dryRun.statusCode()).as("not joined to the running fix: " + dryRun.bodyAsString()).isEqualTo(202);
+    String dry = dryRun.getHeader("Location");
+    assertThat(dry).isNotEqualTo(fix);
+    assertThat(dryRun.bodyAsJsonObject().getJsonObject("data").getString("kind")).isEqualTo("fix-dry-run");
+    // It ends while the fix is still held: nothing it does waits for the fix.
+    JsonObject report = awaitState(t, dry, "succeeded").getJsonObject("report");
+    assertThat(report.getString("message")).isEqualTo("Dry run: " + NUMBERS + " of " + NUMBERS
+        + " phone numbers need fixing");
+    assertThat(get(t, fix).getString("state")).isEqualTo("running");
+
+    // And a real fix does not join a running dry run either: the fix's slot is the fix's.
+    HttpResponse<Buffer> second = await(h.call(HttpMethod.POST, h.path(t.id(), FIX), h.token(t.id()),
+        new JsonObject()));
+    assertThat(second.getHeader("Location")).as("the running fix is joined, not the dry run").isEqualTo(fix);
+
+    held.release();
+    awaitState(t, fix, "succeeded");
+  }
+
   @Test
   void deleteStopsStartingNumbersAndTheReportSaysWhatWasDone() {
     Tenant t = seedBrokenTenant("+1650559");

@@ -30,6 +30,9 @@ public final class Benchmarks {
     if (only.contains("drift")) { // named only: a sweep over 10,000 numbers (exec:exec@drift, 128 MiB heap)
       DriftSweepBenchmark.run(quick);
     }
+    if (only.contains("operation")) { // named only: an asynchronous fix of 10,000 (exec:exec@operation, 128 MiB heap)
+      OperationBenchmark.run(quick);
+    }
     if (only.contains("budget")) { // not in the default set: it takes minutes (the 20/s runs are 50 s by design)
       BudgetBenchmark.run(quick);
     }

@@ -1,5 +1,6 @@
 package dev.trunkline.bench;
 
+import dev.trunkline.app.ConfigLoader;
 import dev.trunkline.app.Trunkline;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Bus;
@@ -30,8 +31,7 @@ final class DriftSweepBenchmark {
     int numbers = quick ? 2_000 : 10_000;
     Vertx vertx = Vertx.vertx();
     try {
-      JsonObject config = new JsonObject(new String(Trunkline.class.getResourceAsStream("/trunkline-defaults.json")
-          .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      JsonObject config = ConfigLoader.defaults();
       config.put("mode", "sandbox").put("dataDir", Files.createTempDirectory("trunkline-bench").toString());
       config.getJsonObject("http").put("port", FixFanOutBenchmark.freePort()).put("host", "127.0.0.1");
       config.getJsonObject("gateway").put("rateLimit", new JsonObject().put("requestsPerMinute", 1_000_000));

@@ -116,8 +116,13 @@ public final class ProvisioningMessages {
     }
   }
 
-  /** The counts and per-number results of an audit, fix or rotation ({@link FlowReply#report()}). */
-  public record Report(int total, int successCount, int failCount, List<NumberResult> results) {}
+  /**
+   * The counts and per-number results of an audit, fix or rotation ({@link FlowReply#report()}). A reply carries at
+   * most {@code provisioning.replyMaxResults} results: beyond, {@code results} is absent and {@code resultsOmitted}
+   * says how many it leaves out (run it as an operation to page them from the store).
+   */
+  public record Report(int total, int successCount, int failCount, List<NumberResult> results,
+      Integer resultsOmitted) {}
 
   /**
    * One number's result, as the REST API reports it. Which optional fields are present depends on the flow

@@ -68,13 +68,13 @@ final class AuditFlow {
     Future<BoundedFanOut.PageSource<PhoneNumber>> source = phoneNumber == null
         ? Future.succeededFuture(NumberPages.all(up, subaccountId, config.listPageSize()))
         : NumberPages.one(up, subaccountId, phoneNumber);
-    return source.compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
+    FanOutReport report = events.report().tally("ok", r -> "OK".equals(r.getString("status")));
+    return source.compose(numbers -> BoundedFanOut.each(vertx, numbers, config.fixConcurrency(),
             config.perNumberTimeoutMs(), n -> inspect(up, trunk.terminationUri(), expectedUsername, key, n),
             (n, err) -> FanOutReport.failure(n.phoneNumber(), err).put("status", "ERROR"),
-            up::abandoned, events.numbers()))
-        .map(results -> {
-          FanOutReport report = new FanOutReport(results);
-          long okCount = results.stream().filter(r -> "OK".equals(r.getString("status"))).count();
+            up::abandoned, events.numbers(report), events.gate()))
+        .map(started -> {
+          long okCount = report.count("ok");
           long problemCount = report.successCount - okCount;
           JsonObject data = report.data()
               .put("okCount", okCount)

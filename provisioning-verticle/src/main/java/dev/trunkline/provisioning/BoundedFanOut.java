@@ -19,8 +19,9 @@ import java.util.function.Function;
  * order.
  *
  * <p>It is a sliding window, not batches: when one task finishes the next starts, so N items take about
- * ceil(N / concurrency) task latencies. Memory holds one page of pending items plus the results (which the
- * caller needs anyway). A task that fails, or does not finish within {@code perItemTimeoutMs}, becomes that
+ * ceil(N / concurrency) task latencies. Memory holds one page of pending items, plus the results when the caller
+ * asks for them as a list ({@link #run}); {@link #each} hands each result on and keeps none, and its {@link Gate}
+ * holds new items back while whoever takes the results (the operation's recorder) is behind. A task that fails, or does not finish within {@code perItemTimeoutMs}, becomes that
  * item's result through {@code onFailure}; it never fails the whole run. Only the page source failing does.
  *
  * <p>A run can be abandoned ({@code abandoned} turns true, say because the HTTP client disconnected and the gateway cancelled the request, or its caller's time is nearly up): it then
@@ -45,6 +46,29 @@ public final class BoundedFanOut<T, R> {
     }
   }
 
+  /**
+   * Back-pressure from whoever takes the results: while the gate is shut no new item starts (those in flight
+   * finish), and the run asks to be resumed through {@link #whenOpen}. Open by default.
+   */
+  public interface Gate {
+    Gate OPEN = new Gate() {
+      @Override
+      public boolean open() {
+        return true;
+      }
+
+      @Override
+      public void whenOpen(Runnable resume) {
+        resume.run();
+      }
+    };
+
+    boolean open();
+
+    /** Runs {@code resume} once, when the gate may have opened (the run looks again, and asks again if not). */
+    void whenOpen(Runnable resume);
+  }
+
   private final Vertx vertx;
   private final Context context;
   private final PageSource<T> source;
@@ -54,10 +78,14 @@ public final class BoundedFanOut<T, R> {
   private final BiFunction<T, Throwable, R> onFailure;
   private final BooleanSupplier abandoned;
   private final BiConsumer<Integer, R> onResult;
-  private final Promise<List<R>> done = Promise.promise();
+  private final Gate gate;
+  private final Promise<Integer> done = Promise.promise();
 
   private final ArrayDeque<T> pending = new ArrayDeque<>();
-  private final List<R> results = new ArrayList<>();
+  /** The results in input order, or null when they are only handed on ({@link #each}). */
+  private final List<R> results;
+  private int started;
+  private boolean waitingForGate;
   private int inFlight;
   private boolean fetching;
   private boolean exhausted;
@@ -68,7 +96,7 @@ public final class BoundedFanOut<T, R> {
 
   private BoundedFanOut(Vertx vertx, PageSource<T> source, int concurrency, long perItemTimeoutMs,
       Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure, BooleanSupplier abandoned,
-      BiConsumer<Integer, R> onResult) {
+      BiConsumer<Integer, R> onResult, Gate gate, boolean collect) {
     if (concurrency < 1 || perItemTimeoutMs < 1) {
       throw new IllegalArgumentException("concurrency and timeout must be positive");
     }
@@ -81,6 +109,8 @@ public final class BoundedFanOut<T, R> {
     this.onFailure = onFailure;
     this.abandoned = abandoned;
     this.onResult = onResult;
+    this.gate = gate;
+    this.results = collect ? new ArrayList<>() : null;
   }
 
   /**
@@ -113,7 +143,23 @@ public final class BoundedFanOut<T, R> {
       long perItemTimeoutMs, Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure,
       BooleanSupplier abandoned, BiConsumer<Integer, R> onResult) {
     BoundedFanOut<T, R> run = new BoundedFanOut<>(vertx, source, concurrency, perItemTimeoutMs, task,
-        onFailure, abandoned, onResult);
+        onFailure, abandoned, onResult, Gate.OPEN, true);
+    run.onContext(run::pump);
+    return run.done.future().map(n -> run.results);
+  }
+
+  /**
+   * Like {@link #run(Vertx, PageSource, int, long, Function, BiFunction, BooleanSupplier, BiConsumer)}, but keeps
+   * no result: each goes to {@code onResult} only, and no item starts while {@code gate} is shut. Memory holds one
+   * page of items and the tasks in flight, whatever the number of items.
+   *
+   * @return how many items were started (all of them, unless the run was abandoned)
+   */
+  public static <T, R> Future<Integer> each(Vertx vertx, PageSource<T> source, int concurrency,
+      long perItemTimeoutMs, Function<T, Future<R>> task, BiFunction<T, Throwable, R> onFailure,
+      BooleanSupplier abandoned, BiConsumer<Integer, R> onResult, Gate gate) {
+    BoundedFanOut<T, R> run = new BoundedFanOut<>(vertx, source, concurrency, perItemTimeoutMs, task,
+        onFailure, abandoned, onResult, gate, false);
     run.onContext(run::pump);
     return run.done.future();
   }
@@ -133,15 +179,23 @@ public final class BoundedFanOut<T, R> {
           exhausted = true;
           pending.clear();
         }
-        while (!finished && inFlight < concurrency && !pending.isEmpty()) {
-          launch(results.size(), pending.poll());
+        while (!finished && inFlight < concurrency && !pending.isEmpty() && gate.open()) {
+          launch(started++, pending.poll());
+        }
+        if (!finished && inFlight < concurrency && !pending.isEmpty() && !waitingForGate) {
+          // Shut: the results' taker is behind. It resumes the run when it caught up (or looks again later).
+          waitingForGate = true;
+          gate.whenOpen(() -> onContext(() -> {
+            waitingForGate = false;
+            pump();
+          }));
         }
         if (!finished && pending.isEmpty() && !exhausted && !fetching) {
           fetch();
         }
         if (!finished && exhausted && pending.isEmpty() && inFlight == 0 && !fetching) {
           finished = true;
-          done.complete(results);
+          done.complete(started);
         }
       } while (pumpAgain);
     } finally {
@@ -177,7 +231,9 @@ public final class BoundedFanOut<T, R> {
 
   private void launch(int index, T item) {
     inFlight++;
-    results.add(null); // the slot this item's result fills, whatever order completions come in
+    if (results != null) {
+      results.add(null); // the slot this item's result fills, whatever order completions come in
+    }
     Promise<R> slot = Promise.promise();
     long timer = vertx.setTimer(perItemTimeoutMs, id -> slot.tryFail(new ServiceException(504, "TIMEOUT",
         "no answer within " + perItemTimeoutMs + " ms")));
@@ -196,7 +252,9 @@ public final class BoundedFanOut<T, R> {
       } else {
         result = onFailure.apply(item, ar.cause());
       }
-      results.set(index, result);
+      if (results != null) {
+        results.set(index, result);
+      }
       inFlight--;
       try {
         onResult.accept(index, result);

@@ -120,7 +120,9 @@ final class DriftCheck {
       return Future.succeededFuture(new Outcome(number.status(), null));
     }
     boolean importMissing = "NOT_IN_RETELL".equals(number.status());
-    ProgressEvents progress = new ProgressEvents(up.vertx(), up.requestId(), tenant.subaccountId(), "drift-repair");
+    // One number: its one result is the answer.
+    ProgressEvents progress = new ProgressEvents(up.vertx(), up.requestId(), tenant.subaccountId(), "drift-repair",
+        1);
     return fix.run(up, progress, tenant.subaccountId(), number.phoneNumber(), importMissing, false)
         .map(result -> result.status() == 200 ? null : failureCode(result.body()))
         .otherwise(err -> ClientFailures.sanitize(err).code())

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FixCredentialsFlow {
   private static final Logger LOG = LoggerFactory.getLogger(FixCredentialsFlow.class);
+  private static final String WOULD_CHANGE = "wouldChange";
 
   private final Vertx vertx;
   private final ProvisioningConfig config;
@@ -51,17 +52,18 @@ final class FixCredentialsFlow {
 
   private Future<FlowResult> fix(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber,
       boolean importMissing, boolean dryRun, TenantContext tenant, long started) {
+    // Counts, and the results the answer may carry; every result goes to the events (and the operation's record).
+    FanOutReport report = events.report().tally(WOULD_CHANGE, r -> r.getBoolean("wouldChange", false));
     return source(up, subaccountId, phoneNumber)
-        .compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
+        .compose(numbers -> BoundedFanOut.each(vertx, numbers, config.fixConcurrency(),
             config.perNumberTimeoutMs(),
             n -> dryRun ? inspect(up, tenant, n) : sync(up, tenant, n, importMissing),
             (n, err) -> {
               metrics.failed(err, dryRun);
               return FanOutReport.failure(n.phoneNumber(), err);
             },
-            up::abandoned, events.numbers()))
-        .map(results -> {
-          FanOutReport report = new FanOutReport(results);
+            up::abandoned, events.numbers(report), events.gate()))
+        .map(count -> {
           if (up.abandoned()) {
             // Nobody reads this answer; a retry of the client re-runs the (idempotent) fix from the start.
             LogContext.run(up.requestId(), subaccountId, "fixRetellCredentials", () -> LOG.warn(
@@ -74,7 +76,7 @@ final class FixCredentialsFlow {
               "request {} fix-retell-credentials subaccount {}: {} of {} ok{}", up.requestId(), subaccountId,
               report.successCount, report.total, dryRun ? " (dry run)" : ""));
           String message = dryRun
-              ? "Dry run: " + countNeedingFix(report) + " of " + report.total + " phone numbers need fixing"
+              ? "Dry run: " + report.count(WOULD_CHANGE) + " of " + report.total + " phone numbers need fixing"
               : "Fixed credentials for " + report.successCount + " of " + report.total + " phone numbers";
           JsonObject body = new JsonObject()
               .put("success", report.allSucceeded())
@@ -140,9 +142,5 @@ final class FixCredentialsFlow {
               .put("message", needsFix ? "Would update credentials (" + inspection.status() + ")"
                   : "Credentials already correct");
         });
-  }
-
-  private static long countNeedingFix(FanOutReport report) {
-    return report.results.stream().filter(r -> r.getBoolean("wouldChange", false)).count();
   }
 }

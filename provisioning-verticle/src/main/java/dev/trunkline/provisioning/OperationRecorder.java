@@ -21,14 +21,17 @@ import org.slf4j.LoggerFactory;
  * each write and on a heartbeat every third of the lease. The store's answer carries a DELETE's cancel request to
  * this node (the bus cancel may have reached nobody), so the flow stops starting numbers within one flush.
  *
- * <p>The buffer is bounded ({@link #MAX_PENDING}): a store slower than Retell's budget for that long loses the
- * surplus results from the record (they are still counted in the final report, which says so).
+ * <p>It is the fan-out's {@link BoundedFanOut.Gate}: while {@link #HIGH_WATER} results wait for the store, the
+ * fan-out starts no number, and it resumes after each write. So the buffer holds at most {@code HIGH_WATER} plus the
+ * numbers in flight, and a store slower than Retell slows the flow down instead of filling the heap. Only once the
+ * flow is over does a store that keeps failing lose the rest from the record (the final report counts them).
  */
-final class OperationRecorder {
+final class OperationRecorder implements BoundedFanOut.Gate {
   private static final Logger LOG = LoggerFactory.getLogger(OperationRecorder.class);
   static final int BATCH = 200;
   static final long FLUSH_MS = 500;
-  static final int MAX_PENDING = 10_000;
+  /** Results waiting for the store at which the fan-out pauses: two batches. */
+  static final int HIGH_WATER = 2 * BATCH;
 
   private final Vertx vertx;
   private final StoreClient store;
@@ -43,6 +46,7 @@ final class OperationRecorder {
   private long lastWrite = System.currentTimeMillis();
   private final long timer;
   private Promise<Void> drained;
+  private final List<Runnable> waiting = new ArrayList<>();
 
   OperationRecorder(Vertx vertx, StoreClient store, String operationId, long leaseMs, AtomicBoolean cancelled) {
     this.vertx = vertx;
@@ -59,14 +63,30 @@ final class OperationRecorder {
 
   /** Called on the event loop by the fan-out's listener, once per finished number. */
   void record(String phase, int index, JsonObject result) {
-    if (pending.size() >= MAX_PENDING) {
-      unrecorded++;
-      return;
-    }
     pending.add(Map.of("phase", phase, "index", index, "result", result.getMap()));
     if (pending.size() >= BATCH) {
       flush(false);
     }
+  }
+
+  @Override
+  public boolean open() {
+    return pending.size() < HIGH_WATER;
+  }
+
+  @Override
+  public void whenOpen(Runnable resume) {
+    waiting.add(resume);
+  }
+
+  /** After each write, done or failed: the paused fan-out looks again (and checks whether it was cancelled). */
+  private void wake() {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    List<Runnable> resume = new ArrayList<>(waiting);
+    waiting.clear();
+    resume.forEach(Runnable::run);
   }
 
   long unrecorded() {
@@ -127,7 +147,9 @@ final class OperationRecorder {
               pending.clear();
             }
           }
-          if (!pending.isEmpty() && (pending.size() >= BATCH || closed)) {
+          wake();
+          // A failed write is retried by the timer, not at once: a store that is down is not hammered.
+          if (ar.succeeded() && !pending.isEmpty() && (pending.size() >= BATCH || closed)) {
             flush(false);
           } else if (drained != null && pending.isEmpty()) {
             drained.tryComplete();

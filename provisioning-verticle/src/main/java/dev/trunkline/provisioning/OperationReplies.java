@@ -26,6 +26,17 @@ final class OperationReplies {
     return FlowResult.of(202, body).withHeader("Location", location(tenant, op.getString("operationId")));
   }
 
+  /**
+   * 202 to a synchronous caller whose report would hold more than {@code max} results: one answer does not carry
+   * them (nor does a node hold them); they are the operation's, read a page at a time.
+   */
+  static FlowResult tooManyResults(String tenant, JsonObject op, int max) {
+    JsonObject body = new JsonObject().put("success", true)
+        .put("message", "The operation has more than " + max + " results, more than one answer carries; follow it "
+            + "and page its results at its Location").put("data", op);
+    return FlowResult.of(202, body).withHeader("Location", location(tenant, op.getString("operationId")));
+  }
+
   /** 200: the tenant's running operation of that kind (or the one of that idempotency key), not a second run. */
   static FlowResult joined(String tenant, JsonObject op) {
     JsonObject body = new JsonObject().put("success", true)
@@ -57,6 +68,10 @@ final class OperationReplies {
         .withHeader("Location", location(tenant, op.getString("operationId")));
   }
 
+  private static boolean finishedRotation(JsonObject body) {
+    return body.getValue("data") instanceof JsonObject data && Boolean.TRUE.equals(data.getValue("finished"));
+  }
+
   static FlowResult list(String tenant, List<Map<String, Object>> items) {
     JsonArray ops = new JsonArray();
     items.forEach(item -> ops.add(new JsonObject(item)
@@ -78,7 +93,9 @@ final class OperationReplies {
     }
     JsonObject body = result.body().copy();
     if (body.getValue("data") instanceof JsonObject data) {
+      // The results are in the store, every one of them (paged in the view): the record carries none.
       data.remove("results");
+      data.remove("resultsOmitted");
       if (unrecorded > 0) {
         data.put("unrecordedResults", unrecorded);
       }
@@ -88,7 +105,8 @@ final class OperationReplies {
       state = "failed";
       body.put("error", new JsonObject().put("code", "OPERATION_INTERRUPTED")
           .put("message", "the node running this operation stopped; the numbers recorded were done, no others"));
-    } else if (cancelled) {
+    } else if (cancelled && !finishedRotation(body)) {
+      // A rotation the cancel came too late for (its old credential was already being removed) is done, not cancelled.
       state = "cancelled";
     } else {
       state = result.status() < 300 ? "succeeded" : result.status() == 207 ? "partly_failed" : "failed";

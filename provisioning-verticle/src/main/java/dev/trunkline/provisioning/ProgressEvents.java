@@ -12,12 +12,17 @@ import dev.trunkline.contract.ServiceException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * Publishes an audit's, fix's or rotation's progress on the tenant's events address
  * ({@code trunkline.events.v1.numbers.<subaccountId>}): each number's result as it completes, then the completion
  * with the reply's totals. The results are the report's own entries, which hold no secret (usernames, statuses,
  * failure codes; never a password or key). Publishing is fire and forget: nobody listening costs a lookup.
+ *
+ * <p>It also says how much of a run's results its answer may hold ({@link #report}): at most {@code keep}, beyond
+ * which the answer carries counts only and {@code onOverflow} runs (an operation then answers its synchronous caller
+ * 202); and, through the recorder, how far the fan-out may run ahead of the store ({@link #gate}).
  */
 final class ProgressEvents {
   private final Vertx vertx;
@@ -26,14 +31,19 @@ final class ProgressEvents {
   private final String subaccountId;
   private final String flow;
   private final OperationRecorder recorder;
+  private final int keep;
+  private final Runnable onOverflow;
 
-  ProgressEvents(Vertx vertx, String requestId, String subaccountId, String flow) {
-    this(vertx, requestId, subaccountId, flow, null);
+  ProgressEvents(Vertx vertx, String requestId, String subaccountId, String flow, int keep) {
+    this(vertx, requestId, subaccountId, flow, null, keep, () -> { });
   }
 
   /** With a recorder, each result is also written to the flow's operation in the store (when it runs as one). */
-  ProgressEvents(Vertx vertx, String requestId, String subaccountId, String flow, OperationRecorder recorder) {
+  ProgressEvents(Vertx vertx, String requestId, String subaccountId, String flow, OperationRecorder recorder,
+      int keep, Runnable onOverflow) {
     this.recorder = recorder;
+    this.keep = keep;
+    this.onOverflow = onOverflow;
     this.vertx = vertx;
     this.address = Addresses.Events.numbers(subaccountId);
     this.requestId = requestId;
@@ -41,9 +51,28 @@ final class ProgressEvents {
     this.flow = flow;
   }
 
-  /** The fan-out listener of one phase ({@code move} and {@code verify} for a rotation, else the flow's name). */
-  BiConsumer<Integer, JsonObject> phase(String phase) {
+  /** A report for one fan-out of the flow, holding every result for the answer, up to {@code keep}. */
+  FanOutReport report() {
+    return report(r -> true);
+  }
+
+  /** A report holding only the results {@code worthKeeping} for the answer, up to {@code keep}. */
+  FanOutReport report(Predicate<JsonObject> worthKeeping) {
+    return new FanOutReport(keep, worthKeeping, onOverflow);
+  }
+
+  /** Holds the fan-out back while the recorder is behind the store (always open without one). */
+  BoundedFanOut.Gate gate() {
+    return recorder == null ? BoundedFanOut.Gate.OPEN : recorder;
+  }
+
+  /**
+   * The fan-out listener of one phase ({@code move} and {@code verify} for a rotation, else the flow's name):
+   * publishes and records each result and adds it to {@code report}.
+   */
+  BiConsumer<Integer, JsonObject> phase(String phase, FanOutReport report) {
     return (index, result) -> {
+      report.add(index, result);
       vertx.eventBus().publish(address, new JsonObject()
           .put("type", NumberEvent.TYPE).put("requestId", requestId).put("subaccountId", subaccountId)
           .put("flow", flow).put("phase", phase).put("index", index).put("result", result));
@@ -53,8 +82,8 @@ final class ProgressEvents {
     };
   }
 
-  BiConsumer<Integer, JsonObject> numbers() {
-    return phase(flow);
+  BiConsumer<Integer, JsonObject> numbers(FanOutReport report) {
+    return phase(flow, report);
   }
 
   void completed(FlowReply reply) {

@@ -24,6 +24,9 @@ import java.util.List;
  * @param operationLeaseMs how long a running operation stays "running" without a word from its node (renewed every
  *     third of it); after that any reader marks it failed with the results it recorded
  * @param operationRetentionMs how long a finished operation and its results stay readable
+ * @param replyMaxResults the most per-number results one answer of an audit, fix or rotation holds in memory and
+ *     carries over the bus: a synchronous request with more answers 202 with its operation (whose results are paged
+ *     from the store), a reply of the audit, fix or rotate address carries counts and {@code resultsOmitted}
  */
 public record ProvisioningConfig(
     int fixConcurrency,
@@ -35,7 +38,8 @@ public record ProvisioningConfig(
     int maxFanOutsPerTenant,
     Drift drift,
     long operationLeaseMs,
-    long operationRetentionMs) {
+    long operationRetentionMs,
+    int replyMaxResults) {
   // The keys of the provisioning section, each with its type and default. They lived in the gateway section while
   // the flows ran in the gateway; the old names are still read, with a warning ({@link Option#formerly}).
   public static final Option<Integer> FIX_CONCURRENCY =
@@ -63,10 +67,12 @@ public record ProvisioningConfig(
   public static final Option<Long> OPERATION_LEASE_MS = Option.longValue("provisioning.operationLeaseMs", 60_000L);
   public static final Option<Long> OPERATION_RETENTION_MS =
       Option.longValue("provisioning.operationRetentionMs", 86_400_000L);
+  public static final Option<Integer> REPLY_MAX_RESULTS = Option.integer("provisioning.replyMaxResults", 1_000);
 
   public static final List<Option<?>> OPTIONS = List.of(FIX_CONCURRENCY, PER_NUMBER_TIMEOUT_MS, LIST_PAGE_SIZE,
       ROTATION_DRAIN_TIMEOUT_MS, CREDENTIAL_LEASE_TTL_MS, MAX_FAN_OUTS_PER_TENANT, INSTANCES, DRIFT_ENABLED,
-      DRIFT_PERIOD_SECONDS, DRIFT_MAX_PER_SECOND, DRIFT_LEASE_MS, OPERATION_LEASE_MS, OPERATION_RETENTION_MS);
+      DRIFT_PERIOD_SECONDS, DRIFT_MAX_PER_SECOND, DRIFT_LEASE_MS, OPERATION_LEASE_MS, OPERATION_RETENTION_MS,
+      REPLY_MAX_RESULTS);
 
   public static ProvisioningConfig from(JsonObject config) {
     JsonObject c = config == null ? new JsonObject() : config;
@@ -80,7 +86,8 @@ public record ProvisioningConfig(
         Math.max(1, MAX_FAN_OUTS_PER_TENANT.get(c)),
         Drift.from(c),
         Math.max(3000, OPERATION_LEASE_MS.get(c)),
-        Math.max(1000, OPERATION_RETENTION_MS.get(c)));
+        Math.max(1000, OPERATION_RETENTION_MS.get(c)),
+        Math.max(1, REPLY_MAX_RESULTS.get(c)));
   }
 
   /**

@@ -317,8 +317,8 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
    */
   private Future<FlowResult> runOperation(BusRequest<RunOperation> r) {
     String tenant = Requests.tenant(r.body().subaccountId());
-    String kind = r.body().kind();
     JsonObject params = r.body().request() == null ? new JsonObject() : new JsonObject(r.body().request());
+    String kind = kind(r.body().kind(), params);
     FanOutFlow flow = operationFlow(tenant, kind, params);
     String operationId = UUID.randomUUID().toString();
     Upstream up = up(r, tenant);
@@ -334,7 +334,12 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
       long timer = vertx.setTimer(Math.max(1, wait), t -> answer.tryComplete(OperationReplies.accepted(tenant, op)));
       // A synchronous caller that hangs up cancels by its request id, as before operations.
       String caller = wait > 0 && !operationId.equals(r.requestId()) ? r.requestId() : null;
-      runRecorded(tenant, kind, operationId, caller, r.requestId(), flow).onComplete(ar -> {
+      // The answer holds the results only for a synchronous caller, and at most replyMaxResults of them: with more,
+      // that caller is answered 202 too, and reads them from the store a page at a time like everyone else.
+      int keep = wait > 0 ? config.replyMaxResults() : 0;
+      Runnable tooMany = () -> answer.tryComplete(OperationReplies.tooManyResults(tenant, op,
+          config.replyMaxResults()));
+      runRecorded(tenant, kind, operationId, caller, r.requestId(), flow, keep, tooMany).onComplete(ar -> {
         vertx.cancelTimer(timer);
         if (ar.succeeded()) {
           answer.tryComplete(ar.result().withHeader("Location", OperationReplies.location(tenant, operationId)));
@@ -346,15 +351,25 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     });
   }
 
+  /**
+   * A dry-run fix runs as its own kind, {@code fix-dry-run}: it changes nothing, so it has its own slot (one at a
+   * time per tenant) and neither blocks a real fix nor joins one (whose answer would not be the dry run's).
+   */
+  private static String kind(String asked, JsonObject params) {
+    return "fix".equals(asked) && params.getBoolean("dryRun", false) ? "fix-dry-run" : asked;
+  }
+
   /** The flow of that kind with its checked parameters (the same checks as the synchronous addresses). */
   private FanOutFlow operationFlow(String tenant, String kind, JsonObject params) {
     String phoneNumber = Requests.optionalPhoneNumber("phoneNumber", params.getString("phoneNumber"));
     return switch (kind == null ? "" : kind) {
       case "audit" -> (up, events) -> audit.run(up, events, tenant, phoneNumber);
       case "fix" -> (up, events) -> fix.run(up, events, tenant, phoneNumber,
-          params.getBoolean("importMissing", false), params.getBoolean("dryRun", false));
+          params.getBoolean("importMissing", false), false);
+      case "fix-dry-run" -> (up, events) -> fix.run(up, events, tenant, phoneNumber,
+          params.getBoolean("importMissing", false), true);
       case "rotate" -> (up, events) -> rotation.run(up, events, tenant);
-      default -> throw ServiceException.badRequest("INVALID_KIND", "kind must be audit, fix or rotate");
+      default -> throw ServiceException.badRequest("INVALID_KIND", "kind must be audit, fix, fix-dry-run or rotate");
     };
   }
 
@@ -364,7 +379,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
    * could not run, {@code failed} with its error.
    */
   private Future<FlowResult> runRecorded(String tenant, String kind, String operationId, String caller,
-      String requestId, FanOutFlow flow) {
+      String requestId, FanOutFlow flow, int keep, Runnable tooMany) {
     AtomicBoolean cancelled = running.start(operationId, tenant);
     if (caller != null) {
       running.alias(caller, tenant, cancelled);
@@ -373,7 +388,9 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     Upstream up = new Upstream(vertx, config.busTimeoutMs(), requestId, tenant, cancelled::get, deaths);
     OperationRecorder recorder = new OperationRecorder(vertx, up.store(), operationId, config.operationLeaseMs(),
         cancelled);
-    ProgressEvents events = new ProgressEvents(vertx, operationId, tenant, kind, recorder);
+    // A dry run's events and results are the fix flow's (flow and phase "fix"), as they were before it had a kind.
+    String flowName = "fix-dry-run".equals(kind) ? "fix" : kind;
+    ProgressEvents events = new ProgressEvents(vertx, operationId, tenant, flowName, recorder, keep, tooMany);
     operations.put(operationId, cancelled);
     return fanOuts.run(tenant, config.maxFanOutsPerTenant(), () -> flow.run(up, events))
         .transform(ar -> recorder.close().transform(v -> {
@@ -439,7 +456,8 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
    * its caller's time is nearly up, and followed by a completion event whatever its outcome.
    */
   private Future<FlowResult> fanOut(BusRequest<?> r, String tenant, String flowName, FanOutFlow flow) {
-    ProgressEvents events = new ProgressEvents(vertx, r.requestId(), tenant, flowName);
+    // Its reply carries at most replyMaxResults results (beyond: counts and resultsOmitted), bounding the message.
+    ProgressEvents events = new ProgressEvents(vertx, r.requestId(), tenant, flowName, config.replyMaxResults());
     AtomicBoolean cancelled = running.start(r.requestId(), tenant);
     BooleanSupplier abandoned = stopWhen(cancelled, r.deadlineMillis());
     Supplier<Future<FlowResult>> work = () -> flow.run(new Upstream(vertx, config.busTimeoutMs(), r.requestId(),

@@ -16,9 +16,7 @@ import dev.trunkline.contract.TwilioMessages.FinishRotation;
 import dev.trunkline.contract.TwilioMessages.RotationStarted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RotationFlow {
   private static final Logger LOG = LoggerFactory.getLogger(RotationFlow.class);
+  private static final String RESYNCED = "resynced";
+  private static final String NOT_IN_RETELL = "notInRetell";
 
   private final Vertx vertx;
   private final ProvisioningConfig config;
@@ -92,7 +92,8 @@ final class RotationFlow {
 
   private Future<FlowResult> moveVerifyFinish(Upstream up, ProgressEvents events, Rotation rotation) {
     String subaccountId = rotation.subaccountId();
-    return BoundedFanOut.run(vertx, NumberPages.all(up, subaccountId, config.listPageSize()),
+    FanOutReport moved = events.report();
+    return BoundedFanOut.each(vertx, NumberPages.all(up, subaccountId, config.listPageSize()),
             config.fixConcurrency(), config.perNumberTimeoutMs(),
             (PhoneNumber n) -> sync(up, rotation, n)
                 .map(r -> new JsonObject().put("phoneNumber", n.phoneNumber()).put("success", true)
@@ -100,9 +101,9 @@ final class RotationFlow {
                 .recover(err -> notInRetell(err)
                     ? Future.succeededFuture(vanished(n, "Not in Retell: nothing to move"))
                     : Future.failedFuture(err)),
-            (n, err) -> FanOutReport.failure(n.phoneNumber(), err), up::abandoned, events.phase("move"))
-        .compose(results -> {
-          FanOutReport moved = new FanOutReport(results);
+            (n, err) -> FanOutReport.failure(n.phoneNumber(), err), up::abandoned, events.phase("move", moved),
+            events.gate())
+        .compose(started -> {
           LOG.info("request {} rotation subaccount {}: {} of {} numbers moved", up.requestId(), subaccountId,
               moved.successCount, moved.total);
           if (!moved.allSucceeded()) {
@@ -115,19 +116,34 @@ final class RotationFlow {
                 "it was cancelled or ran out of time after " + moved.total + " phone numbers"));
           }
           return leases.awaitOnly(subaccountId, rotation.target().username(), config.rotationDrainTimeoutMs())
-              .compose(v -> verify(up, events, rotation))
-              .compose(verified -> {
-                LOG.info("request {} rotation subaccount {}: {} of {} numbers verified on the new credential",
-                    up.requestId(), subaccountId, verified.successCount, verified.total);
-                if (verified.allSucceeded()) {
-                  return finish(up, rotation, moved, verified);
-                }
-                FlowResult reply = unfinished(verified.status(), moved, rotation.started(), verified.failCount
-                    + " of " + verified.total + " phone numbers could not be verified on the new credential");
-                reply.body().getJsonObject("data").put("verification", verification(verified));
-                return Future.succeededFuture(reply);
-              });
+              .compose(v -> up.abandoned()
+                  ? Future.succeededFuture(unfinished(207, moved, rotation.started(),
+                      "it was cancelled before its verification"))
+                  : verify(up, events, rotation).compose(verified -> verified(up, rotation, moved, verified)));
         });
+  }
+
+  /**
+   * After the verification: finish when every number was verified, unless the rotation was cancelled meanwhile
+   * (a cancel stops it before its next step; removing the old credential is one).
+   */
+  private Future<FlowResult> verified(Upstream up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
+    String subaccountId = rotation.subaccountId();
+    LOG.info("request {} rotation subaccount {}: {} of {} numbers verified on the new credential",
+        up.requestId(), subaccountId, verified.successCount, verified.total);
+    if (verified.allSucceeded() && up.abandoned()) {
+      FlowResult reply = unfinished(207, moved, rotation.started(),
+          "it was cancelled before the old credential was removed");
+      reply.body().getJsonObject("data").put("verification", verification(verified));
+      return Future.succeededFuture(reply);
+    }
+    if (verified.allSucceeded()) {
+      return finish(up, rotation, moved, verified);
+    }
+    FlowResult reply = unfinished(verified.status(), moved, rotation.started(), verified.failCount
+        + " of " + verified.total + " phone numbers could not be verified on the new credential");
+    reply.body().getJsonObject("data").put("verification", verification(verified));
+    return Future.succeededFuture(reply);
   }
 
   /**
@@ -138,7 +154,12 @@ final class RotationFlow {
    */
   private Future<FanOutReport> verify(Upstream up, ProgressEvents events, Rotation rotation) {
     SipTarget target = rotation.target();
-    return BoundedFanOut.run(vertx, NumberPages.all(up, rotation.subaccountId(), config.listPageSize()),
+    // The answer lists only the numbers worth a look: synced again, missing from Retell, or not verified.
+    FanOutReport verified = events.report(r -> !r.getBoolean("success", false) || r.getBoolean(RESYNCED, false)
+            || r.getBoolean(NOT_IN_RETELL, false))
+        .tally(RESYNCED, r -> r.getBoolean(RESYNCED, false))
+        .tally(NOT_IN_RETELL, r -> r.getBoolean(NOT_IN_RETELL, false));
+    return BoundedFanOut.each(vertx, NumberPages.all(up, rotation.subaccountId(), config.listPageSize()),
             config.fixConcurrency(), config.perNumberTimeoutMs(),
             (PhoneNumber n) -> up.resent(() -> up.retell().inspect(new InspectNumber(rotation.key(),
                     n.phoneNumber(), target.terminationUri(), target.username()), config.perNumberTimeoutMs()))
@@ -157,8 +178,9 @@ final class RotationFlow {
                     })),
             // Never abandoned: a partial verification would read as "every number verified" and delete the old
             // credential under numbers nobody looked at.
-            (n, err) -> FanOutReport.failure(n.phoneNumber(), err), () -> false, events.phase("verify"))
-        .map(FanOutReport::new);
+            (n, err) -> FanOutReport.failure(n.phoneNumber(), err), () -> false, events.phase("verify", verified),
+            events.gate())
+        .map(started -> verified);
   }
 
   /** Retell answered that it does not have the number (its 422 "Cannot find requested asset"). */
@@ -194,15 +216,10 @@ final class RotationFlow {
    * could not verify.
    */
   private static JsonObject verification(FanOutReport verified) {
-    List<JsonObject> notable = verified.results.stream()
-        .filter(r -> !r.getBoolean("success", false) || r.getBoolean("resynced", false)
-            || r.getBoolean("notInRetell", false))
-        .toList();
-    long resynced = notable.stream().filter(r -> r.getBoolean("resynced", false)).count();
-    long notInRetell = notable.stream().filter(r -> r.getBoolean("notInRetell", false)).count();
-    return new JsonObject().put("total", verified.total).put("verified", verified.successCount)
-        .put("resynced", resynced).put("notInRetell", notInRetell).put("failCount", verified.failCount)
-        .put("results", new JsonArray(List.copyOf(notable)));
+    JsonObject v = new JsonObject().put("total", verified.total).put("verified", verified.successCount)
+        .put("resynced", verified.count(RESYNCED)).put("notInRetell", verified.count(NOT_IN_RETELL))
+        .put("failCount", verified.failCount);
+    return verified.overflowed() ? v.put("resultsOmitted", verified.omitted()) : v.put("results", verified.results());
   }
 
   /** Both credentials stay: 207 when some numbers failed (or could not be verified), 502 when all did. */

@@ -125,6 +125,53 @@ class BoundedFanOutTest {
         })));
   }
 
+  /**
+   * {@code each} keeps no result and a shut gate holds new items back: a taker that holds at most 10 results
+   * unprocessed (like the operation's recorder, behind the store) never sees more than 10 plus those in flight.
+   */
+  @Test
+  void eachHandsResultsOnAndAShutGateHoldsTheRunBack(Vertx vertx, VertxTestContext test) {
+    int window = 4;
+    java.util.ArrayDeque<Integer> unprocessed = new java.util.ArrayDeque<>();
+    List<Runnable> resume = new ArrayList<>();
+    AtomicInteger maxUnprocessed = new AtomicInteger();
+    AtomicInteger processed = new AtomicInteger();
+    BoundedFanOut.Gate gate = new BoundedFanOut.Gate() {
+      @Override
+      public boolean open() {
+        return unprocessed.size() < 10;
+      }
+
+      @Override
+      public void whenOpen(Runnable r) {
+        resume.add(r);
+      }
+    };
+    // The taker works through 3 results every 5 ms, far slower than the tasks finish.
+    long taker = vertx.setPeriodic(5, id -> {
+      for (int i = 0; i < 3 && !unprocessed.isEmpty(); i++) {
+        unprocessed.poll();
+        processed.incrementAndGet();
+      }
+      List<Runnable> waiting = new ArrayList<>(resume);
+      resume.clear();
+      waiting.forEach(Runnable::run);
+    });
+    BoundedFanOut.each(vertx, new CountingPages(300, 20), window, 5_000, (Integer i) -> Future.succeededFuture(i),
+            (i, err) -> -1, () -> false, (index, result) -> {
+              unprocessed.add(result);
+              maxUnprocessed.accumulateAndGet(unprocessed.size(), Math::max);
+            }, gate)
+        .onComplete(test.succeeding(started -> test.verify(() -> {
+          vertx.cancelTimer(taker);
+          assertThat(started).isEqualTo(300);
+          assertThat(processed.get() + unprocessed.size()).isEqualTo(300);
+          assertThat(maxUnprocessed.get()).as("never more than the gate's 10 and the window").isLessThanOrEqualTo(
+              10 + window);
+          test.completeNow();
+        })));
+  }
+
   @Test
   void aFailingPageSourceFailsTheRun(Vertx vertx, VertxTestContext test) {
     AtomicInteger calls = new AtomicInteger();

@@ -44,7 +44,8 @@ final class OperationService {
   static final String COLLECTION = "operations";
   static final String RESULTS = "operation_results";
   static final String RUNNING = "operations_running";
-  static final Set<String> KINDS = Set.of("audit", "fix", "rotate");
+  /** A dry-run fix is a kind of its own: it changes nothing, so it neither waits for nor joins a real fix. */
+  static final Set<String> KINDS = Set.of("audit", "fix", "fix-dry-run", "rotate");
   private static final int MAX_PAGE = 500;
   private static final int DEFAULT_PAGE = 100;
   private static final int MAX_BATCH = 1000;
@@ -61,7 +62,7 @@ final class OperationService {
     Checks.body(request);
     String tenant = Checks.tenant(request.subaccountId());
     if (!KINDS.contains(request.kind())) {
-      throw ServiceException.badRequest("INVALID_KIND", "kind must be audit, fix or rotate");
+      throw ServiceException.badRequest("INVALID_KIND", "kind must be audit, fix, fix-dry-run or rotate");
     }
     String id = Checks.text("operationId", request.operationId(), 100, true);
     String owner = Checks.text("owner", request.owner(), 100, true);
