@@ -34,19 +34,19 @@ final class AuditFlow {
 
   static Future<Target> target(Upstream up, String subaccountId) {
     return up.store().connector(new TenantRef(subaccountId))
-        .recover(err -> TenantContext.notFound(err)
-            ? TenantContext.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err))
+        .recover(err -> TenantSecrets.notFound(err)
+            ? TenantSecrets.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err))
         .compose(connector -> {
           Trunk trunk = connector.trunk();
           if (trunk == null || trunk.username() == null || trunk.terminationUri() == null) {
-            return Future.failedFuture(TenantContext.setupRequired(
+            return Future.failedFuture(TenantSecrets.setupRequired(
                 "run POST /twilio/setup first: this subaccount has no trunk yet"));
           }
           // While a rotation is open (its new credential exists at Twilio) numbers belong on the new username:
           // that is what fix, purchase and import hand out and what the rotation must see before it finishes.
-          String rotatingTo = TenantContext.openRotationUsername(connector.pending());
+          String rotatingTo = TenantSecrets.openRotationUsername(connector.pending());
           String expected = rotatingTo != null ? rotatingTo : trunk.username();
-          return TenantContext.retellKey(up, subaccountId)
+          return TenantSecrets.retellKey(up, subaccountId)
               .map(key -> new Target(trunk, expected, rotatingTo, key));
         });
   }

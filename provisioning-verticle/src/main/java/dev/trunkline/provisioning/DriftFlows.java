@@ -42,7 +42,7 @@ final class DriftFlows {
 
   private static Future<Connector> known(Upstream up, String subaccountId) {
     return up.store().connector(new TenantRef(subaccountId))
-        .recover(err -> TenantContext.notFound(err)
-            ? TenantContext.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err));
+        .recover(err -> TenantSecrets.notFound(err)
+            ? TenantSecrets.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err));
   }
 }

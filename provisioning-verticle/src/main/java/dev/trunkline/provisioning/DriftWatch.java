@@ -249,7 +249,7 @@ final class DriftWatch {
           return null;
         }));
     bookkeeping(loaded.recover(err -> {
-      if (TenantContext.notFound(err) || err instanceof dev.trunkline.contract.ServiceException se
+      if (TenantSecrets.notFound(err) || err instanceof dev.trunkline.contract.ServiceException se
           && se.status() == 409) {
         // No trunk any more (torn down since the list was read): nothing of it to check.
         page = new Page(cursor.after(), true);

@@ -43,14 +43,14 @@ final class FixCredentialsFlow {
       boolean importMissing, boolean dryRun) {
     long started = System.nanoTime();
     // A dry run writes nothing; a fix holds a credential lease while it writes (a rotation waits for it).
-    return dryRun ? TenantContext.load(up, subaccountId).compose(tenant -> fix(up, events, subaccountId,
+    return dryRun ? TenantSecrets.load(up, subaccountId).compose(tenant -> fix(up, events, subaccountId,
             phoneNumber, importMissing, true, tenant, started))
-        : TenantContext.withLease(up, leases, subaccountId, tenant -> fix(up, events,
+        : TenantSecrets.withLease(up, leases, subaccountId, tenant -> fix(up, events,
             subaccountId, phoneNumber, importMissing, false, tenant, started));
   }
 
   private Future<FlowResult> fix(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber,
-      boolean importMissing, boolean dryRun, TenantContext tenant, long started) {
+      boolean importMissing, boolean dryRun, TenantSecrets tenant, long started) {
     return source(up, subaccountId, phoneNumber)
         .compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
             config.perNumberTimeoutMs(),
@@ -91,7 +91,7 @@ final class FixCredentialsFlow {
         : NumberPages.one(up, subaccountId, phoneNumber);
   }
 
-  private Future<JsonObject> sync(Upstream up, TenantContext tenant, PhoneNumber number,
+  private Future<JsonObject> sync(Upstream up, TenantSecrets tenant, PhoneNumber number,
       boolean importMissing) {
     SipTarget target = tenant.target();
     // A number recorded NOT_IMPORTED is known to be missing in Retell: importing it is the fix.
@@ -124,7 +124,7 @@ final class FixCredentialsFlow {
         });
   }
 
-  private Future<JsonObject> inspect(Upstream up, TenantContext tenant, PhoneNumber number) {
+  private Future<JsonObject> inspect(Upstream up, TenantSecrets tenant, PhoneNumber number) {
     InspectNumber request = new InspectNumber(tenant.retellKey(), number.phoneNumber(),
         tenant.sip().terminationUri(), tenant.username());
     return up.resent(() -> up.retell().inspect(request, config.perNumberTimeoutMs()))

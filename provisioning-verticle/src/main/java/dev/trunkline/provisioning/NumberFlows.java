@@ -35,7 +35,7 @@ final class NumberFlows {
     // Under a credential lease, as a purchase: a rotation waits for it before deleting the old credential.
     // Attaching is idempotent (a number already on the trunk is returned as is): sent again on a survivor when
     // its Twilio node dies with it unanswered.
-    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().importNumber(
+    return TenantSecrets.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().importNumber(
             new TwilioMessages.NumberRef(subaccountId, phoneNumber)))
         .compose(number -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, number, "Imported")));
   }
@@ -63,7 +63,7 @@ final class NumberFlows {
                 "phone number " + phoneNumber + " is not a number of this subaccount"));
           }
           List<String> steps = new ArrayList<>();
-          return TenantContext.retellKey(up, subaccountId)
+          return TenantSecrets.retellKey(up, subaccountId)
               // Each step finds a number already gone done, so each is sent again on a survivor when its node
               // dies with it unanswered.
               .compose(key -> Upstream.orNull(up.resent(() -> up.retell().deleteNumber(

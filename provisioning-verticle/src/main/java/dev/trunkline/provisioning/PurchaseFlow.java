@@ -40,7 +40,7 @@ public final class PurchaseFlow {
   public static final String OPERATION = "purchase-number";
   /**
    * Requests the gateway makes in a row while it holds a claim, each bounded by {@code bus.timeoutMs}:
-   * six on the bus (see {@link #purchase}) and three on the credential lease map (TenantContext.withLease).
+   * six on the bus (see {@link #purchase}) and three on the credential lease map (TenantSecrets.withLease).
    */
   static final int REQUESTS_WHILE_CLAIMED = 9;
   private static final AtomicBoolean LEASE_WARNED = new AtomicBoolean();
@@ -82,7 +82,7 @@ public final class PurchaseFlow {
     // (no lease, setup missing, number unavailable, Twilio down) and the key is given back.
     // A Twilio node that dies with the purchase unanswered: sent again on a survivor, whose purchase (under the
     // tenant's lock, so after the dead holder's lease) returns the number if the dead node bought it.
-    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().purchaseNumber(
+    return TenantSecrets.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().purchaseNumber(
                 new NumberRef(subaccountId, phoneNumber)))
             .compose(bought -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, bought, "Purchased",
                     held.resumed())

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>{@code rotate.begin}: the new credential exists at Twilio and its SID is recorded on the pending
- *       credential. From then on purchase, import and fix hand Retell the new credential ({@link TenantContext}).
+ *       credential. From then on purchase, import and fix hand Retell the new credential ({@link TenantSecrets}).
  *   <li>Move: every stored number is synced to the new credential (bounded fan-out, paged).
  *   <li>Drain: wait until no purchase, import or fix that read the credentials before step 1 is still running
  *       ({@link CredentialLeases}); such a request may write the old credential to Retell at any moment.
@@ -71,7 +71,7 @@ final class RotationFlow {
     // the credentials): a later rotation then never deletes this one's credential while this run still writes it.
     return leases.open(subaccountId).compose(lease -> up.twilio().beginRotation(tenant)
             .compose(started -> up.store().sipCredentials(tenant)
-                .compose(sip -> TenantContext.retellKey(up, subaccountId)
+                .compose(sip -> TenantSecrets.retellKey(up, subaccountId)
                     .compose(key -> rotation(subaccountId, started, sip, key, lease))))
             .compose(rotation -> lease.use(rotation.target().username()).compose(v -> moveVerifyFinish(up, events, rotation)))
             .andThen(ar -> lease.close()));
@@ -79,7 +79,7 @@ final class RotationFlow {
 
   private static Future<Rotation> rotation(String subaccountId, RotationStarted started, SipCredentials sip,
       Secret key, CredentialLeases.Lease lease) {
-    PendingSip pending = TenantContext.openRotation(sip);
+    PendingSip pending = TenantSecrets.openRotation(sip);
     if (pending == null || !pending.username().equals(started.username())
         || !started.credentialSid().equals(pending.credentialSid()) || sip.terminationUri() == null) {
       return Future.failedFuture(new ServiceException(409, "ROTATION_NOT_READY",

@@ -182,15 +182,15 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
 
   /** Loads a tenant for a request, under its lock when the request changes anything. */
   private record Tenants(Vertx vertx, long busTimeoutMs, TenantLock lock) {
-    <R> Future<R> locked(BusRequest<?> request, String subaccountId, Function<TenantContext, Future<R>> work) {
+    <R> Future<R> locked(BusRequest<?> request, String subaccountId, Function<TwilioTenant, Future<R>> work) {
       Identifiers.requireSubaccountId(subaccountId);
       return lock.withLock(subaccountId, () -> unlocked(request, subaccountId, work));
     }
 
-    <R> Future<R> unlocked(BusRequest<?> request, String subaccountId, Function<TenantContext, Future<R>> work) {
+    <R> Future<R> unlocked(BusRequest<?> request, String subaccountId, Function<TwilioTenant, Future<R>> work) {
       // No tenant header, as ever from this service: the store reads the tenant from each body's subaccountId.
       StoreClient store = new StoreClient(BusCaller.of(vertx, busTimeoutMs, request.requestId(), null));
-      return TenantContext.load(store, subaccountId, request.requestId(), request.deadlineMillis())
+      return TwilioTenant.load(store, subaccountId, request.requestId(), request.deadlineMillis())
           .compose(work::apply);
     }
   }

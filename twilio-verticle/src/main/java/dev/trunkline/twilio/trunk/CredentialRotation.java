@@ -12,7 +12,7 @@ import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.FinishRotation;
 import dev.trunkline.contract.TwilioMessages.RotationFinished;
 import dev.trunkline.contract.TwilioMessages.RotationStarted;
-import dev.trunkline.twilio.TenantContext;
+import dev.trunkline.twilio.TwilioTenant;
 import dev.trunkline.twilio.client.Resources.Credential;
 import dev.trunkline.twilio.client.TwilioApi;
 import io.vertx.core.Future;
@@ -46,7 +46,7 @@ public final class CredentialRotation {
     this.passwords = passwords;
   }
 
-  public Future<RotationStarted> begin(TenantContext tenant) {
+  public Future<RotationStarted> begin(TwilioTenant tenant) {
     Trunk trunk = requireCredential(tenant);
     return tenant.store().sipCredentials(new TenantRef(tenant.subaccountId()))
         .compose(sip -> api.listCredentials(tenant.auth(), trunk.credentialListSid()).compose(existing -> {
@@ -68,7 +68,7 @@ public final class CredentialRotation {
   }
 
   /** A rotation was begun before: make sure its credential exists with the pending password, return it. */
-  private Future<RotationStarted> resume(TenantContext tenant, Trunk trunk, List<Credential> existing,
+  private Future<RotationStarted> resume(TwilioTenant tenant, Trunk trunk, List<Credential> existing,
       Credential current, PendingSip pending) {
     Optional<Credential> added = existing.stream().filter(c -> pending.username().equals(c.username())).findFirst();
     Future<Credential> credential = added.isPresent()
@@ -86,12 +86,12 @@ public final class CredentialRotation {
    * gateway's purchase, import and fix flows wait for before they hand the new credential to Retell: a pending
    * rotation credential without it may not exist at Twilio yet (a begin that stopped half-way).
    */
-  private Future<Credential> recordCreated(TenantContext tenant, Credential created, Secret password) {
+  private Future<Credential> recordCreated(TwilioTenant tenant, Credential created, Secret password) {
     return tenant.store().putPendingSip(new PutPendingSip(tenant.subaccountId(), created.username(), password,
         CredentialPurpose.ROTATION, created.sid())).map(created);
   }
 
-  private Future<RotationStarted> start(TenantContext tenant, Trunk trunk, List<Credential> existing,
+  private Future<RotationStarted> start(TwilioTenant tenant, Trunk trunk, List<Credential> existing,
       Credential current) {
     Set<String> taken = existing.stream().map(Credential::username).collect(Collectors.toSet());
     String username = null;
@@ -118,7 +118,7 @@ public final class CredentialRotation {
         });
   }
 
-  public Future<RotationFinished> finish(TenantContext tenant, FinishRotation request) {
+  public Future<RotationFinished> finish(TwilioTenant tenant, FinishRotation request) {
     Trunk trunk = requireCredential(tenant);
     String newSid = request.credentialSid();
     if (newSid == null || !newSid.matches("^CR[0-9a-fA-F]{32}$")) {
@@ -149,7 +149,7 @@ public final class CredentialRotation {
     });
   }
 
-  private Future<RotationFinished> dropPrevious(TenantContext tenant, Trunk trunk, List<Credential> existing,
+  private Future<RotationFinished> dropPrevious(TwilioTenant tenant, Trunk trunk, List<Credential> existing,
       String oldSid, String username, String newSid) {
     boolean present = oldSid != null && !oldSid.equals(newSid)
         && existing.stream().anyMatch(c -> oldSid.equals(c.sid()));
@@ -170,7 +170,7 @@ public final class CredentialRotation {
     });
   }
 
-  private static Trunk requireCredential(TenantContext tenant) {
+  private static Trunk requireCredential(TwilioTenant tenant) {
     Trunk trunk = tenant.trunk();
     if (trunk.trunkSid() == null || trunk.credentialListSid() == null || trunk.credentialSid() == null) {
       throw ServiceException.conflict("TRUNK_NOT_SET_UP", "the tenant's trunk has no credential yet: run setup "

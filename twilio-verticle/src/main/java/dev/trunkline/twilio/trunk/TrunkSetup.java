@@ -14,7 +14,7 @@ import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
-import dev.trunkline.twilio.TenantContext;
+import dev.trunkline.twilio.TwilioTenant;
 import dev.trunkline.twilio.TwilioConfig;
 import dev.trunkline.twilio.client.Resources.Credential;
 import dev.trunkline.twilio.client.Resources.CredentialList;
@@ -59,7 +59,7 @@ public final class TrunkSetup {
     this.passwords = passwords;
   }
 
-  public Future<TrunkInfo> ensure(TenantContext tenant, EnsureTrunk request) {
+  public Future<TrunkInfo> ensure(TwilioTenant tenant, EnsureTrunk request) {
     Run run = new Run(tenant);
     return saveRegulatorySids(run, request)
         .compose(v -> findOrCreateTrunk(run))
@@ -461,7 +461,7 @@ public final class TrunkSetup {
 
   /** The state of one setup run. Used on one event loop only. */
   private static final class Run {
-    final TenantContext tenant;
+    final TwilioTenant tenant;
     Trunk stored;
     Resources.Trunk trunk;
     List<CredentialList> trunkLists;
@@ -471,7 +471,7 @@ public final class TrunkSetup {
     boolean created;
     final List<String> repaired = new ArrayList<>();
 
-    Run(TenantContext tenant) {
+    Run(TwilioTenant tenant) {
       this.tenant = tenant;
       this.stored = tenant.trunk();
     }
