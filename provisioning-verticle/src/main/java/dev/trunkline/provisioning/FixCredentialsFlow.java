@@ -39,7 +39,7 @@ final class FixCredentialsFlow {
    * @param importMissing import numbers Retell does not know instead of failing them
    * @param dryRun inspect only and report what a fix would change
    */
-  Future<FlowResult> run(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber,
+  Future<FlowResult> run(ServiceCalls up, ProgressEvents events, String subaccountId, String phoneNumber,
       boolean importMissing, boolean dryRun) {
     long started = System.nanoTime();
     // A dry run writes nothing; a fix holds a credential lease while it writes (a rotation waits for it).
@@ -49,7 +49,7 @@ final class FixCredentialsFlow {
             subaccountId, phoneNumber, importMissing, false, tenant, started));
   }
 
-  private Future<FlowResult> fix(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber,
+  private Future<FlowResult> fix(ServiceCalls up, ProgressEvents events, String subaccountId, String phoneNumber,
       boolean importMissing, boolean dryRun, TenantSecrets tenant, long started) {
     return source(up, subaccountId, phoneNumber)
         .compose(numbers -> BoundedFanOut.run(vertx, numbers, config.fixConcurrency(),
@@ -84,14 +84,14 @@ final class FixCredentialsFlow {
         });
   }
 
-  private Future<BoundedFanOut.PageSource<PhoneNumber>> source(Upstream up, String subaccountId,
+  private Future<BoundedFanOut.PageSource<PhoneNumber>> source(ServiceCalls up, String subaccountId,
       String phoneNumber) {
     return phoneNumber == null
         ? Future.succeededFuture(NumberPages.all(up, subaccountId, config.listPageSize()))
         : NumberPages.one(up, subaccountId, phoneNumber);
   }
 
-  private Future<JsonObject> sync(Upstream up, TenantSecrets tenant, PhoneNumber number,
+  private Future<JsonObject> sync(ServiceCalls up, TenantSecrets tenant, PhoneNumber number,
       boolean importMissing) {
     SipTarget target = tenant.target();
     // A number recorded NOT_IMPORTED is known to be missing in Retell: importing it is the fix.
@@ -109,7 +109,7 @@ final class FixCredentialsFlow {
   }
 
   /** A number that was NOT_IMPORTED is now in Retell; the record says so (best effort). */
-  private Future<Void> recordImported(Upstream up, PhoneNumber number) {
+  private Future<Void> recordImported(ServiceCalls up, PhoneNumber number) {
     if (number.retellStatus() == RetellStatus.IMPORTED) {
       return Future.succeededFuture();
     }
@@ -124,7 +124,7 @@ final class FixCredentialsFlow {
         });
   }
 
-  private Future<JsonObject> inspect(Upstream up, TenantSecrets tenant, PhoneNumber number) {
+  private Future<JsonObject> inspect(ServiceCalls up, TenantSecrets tenant, PhoneNumber number) {
     InspectNumber request = new InspectNumber(tenant.retellKey(), number.phoneNumber(),
         tenant.sip().terminationUri(), tenant.username());
     return up.resent(() -> up.retell().inspect(request, config.perNumberTimeoutMs()))

@@ -321,7 +321,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     JsonObject params = r.body().request() == null ? new JsonObject() : new JsonObject(r.body().request());
     FanOutFlow flow = operationFlow(tenant, kind, params);
     String operationId = UUID.randomUUID().toString();
-    Upstream up = up(r, tenant);
+    ServiceCalls up = up(r, tenant);
     StoreMessages.CreateOperation create = new StoreMessages.CreateOperation(tenant, kind, operationId, operationId,
         params.getMap(), r.body().idempotencyKey(), config.operationLeaseMs());
     return up.store().createOperation(create).compose(created -> {
@@ -370,7 +370,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
       running.alias(caller, tenant, cancelled);
     }
     // The flow's calls carry the request id of the request that started it, so its logs read as before.
-    Upstream up = new Upstream(vertx, config.busTimeoutMs(), requestId, tenant, cancelled::get, deaths);
+    ServiceCalls up = new ServiceCalls(vertx, config.busTimeoutMs(), requestId, tenant, cancelled::get, deaths);
     OperationRecorder recorder = new OperationRecorder(vertx, up.store(), operationId, config.operationLeaseMs(),
         cancelled);
     ProgressEvents events = new ProgressEvents(vertx, operationId, tenant, kind, recorder);
@@ -431,7 +431,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
 
   @FunctionalInterface
   private interface FanOutFlow {
-    Future<FlowResult> run(Upstream up, ProgressEvents events);
+    Future<FlowResult> run(ServiceCalls up, ProgressEvents events);
   }
 
   /**
@@ -442,7 +442,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     ProgressEvents events = new ProgressEvents(vertx, r.requestId(), tenant, flowName);
     AtomicBoolean cancelled = running.start(r.requestId(), tenant);
     BooleanSupplier abandoned = stopWhen(cancelled, r.deadlineMillis());
-    Supplier<Future<FlowResult>> work = () -> flow.run(new Upstream(vertx, config.busTimeoutMs(), r.requestId(),
+    Supplier<Future<FlowResult>> work = () -> flow.run(new ServiceCalls(vertx, config.busTimeoutMs(), r.requestId(),
         tenant, abandoned, deaths), events);
     return fanOuts.run(tenant, config.maxFanOutsPerTenant(), work)
         .andThen(ar -> {
@@ -468,8 +468,8 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     return () -> cancelled.get() || System.currentTimeMillis() >= stopAt;
   }
 
-  private Upstream up(BusRequest<?> r, String tenant) {
+  private ServiceCalls up(BusRequest<?> r, String tenant) {
     // With the cluster's departures: a single-number flow's idempotent steps are resent on a survivor too.
-    return new Upstream(vertx, config.busTimeoutMs(), r.requestId(), tenant, () -> false, deaths);
+    return new ServiceCalls(vertx, config.busTimeoutMs(), r.requestId(), tenant, () -> false, deaths);
   }
 }

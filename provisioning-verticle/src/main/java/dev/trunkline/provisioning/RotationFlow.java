@@ -65,7 +65,7 @@ final class RotationFlow {
   private record Rotation(String subaccountId, RotationStarted started, SipTarget target, Secret key,
       CredentialLeases.Lease lease) {}
 
-  Future<FlowResult> run(Upstream up, ProgressEvents events, String subaccountId) {
+  Future<FlowResult> run(ServiceCalls up, ProgressEvents events, String subaccountId) {
     TenantRef tenant = new TenantRef(subaccountId);
     // A rotation writes credentials to Retell too, so it holds a lease like any writer (taken before it reads
     // the credentials): a later rotation then never deletes this one's credential while this run still writes it.
@@ -90,7 +90,7 @@ final class RotationFlow {
     return Future.succeededFuture(new Rotation(subaccountId, started, target, key, lease));
   }
 
-  private Future<FlowResult> moveVerifyFinish(Upstream up, ProgressEvents events, Rotation rotation) {
+  private Future<FlowResult> moveVerifyFinish(ServiceCalls up, ProgressEvents events, Rotation rotation) {
     String subaccountId = rotation.subaccountId();
     return BoundedFanOut.run(vertx, NumberPages.all(up, subaccountId, config.listPageSize()),
             config.fixConcurrency(), config.perNumberTimeoutMs(),
@@ -136,7 +136,7 @@ final class RotationFlow {
    * moved back, one changed outside Trunkline. A number counts as verified when Retell shows the new username
    * and termination URI, read back or in the sync's checked reply.
    */
-  private Future<FanOutReport> verify(Upstream up, ProgressEvents events, Rotation rotation) {
+  private Future<FanOutReport> verify(ServiceCalls up, ProgressEvents events, Rotation rotation) {
     SipTarget target = rotation.target();
     return BoundedFanOut.run(vertx, NumberPages.all(up, rotation.subaccountId(), config.listPageSize()),
             config.fixConcurrency(), config.perNumberTimeoutMs(),
@@ -171,12 +171,12 @@ final class RotationFlow {
         .put("message", message);
   }
 
-  private Future<SyncResult> sync(Upstream up, Rotation rotation, PhoneNumber n) {
+  private Future<SyncResult> sync(ServiceCalls up, Rotation rotation, PhoneNumber n) {
     return up.resent(() -> rotation.lease().watch(up.retell().sync(new SyncNumber(rotation.key(),
         n.phoneNumber(), rotation.target(), false, null), config.perNumberTimeoutMs())));
   }
 
-  private Future<FlowResult> finish(Upstream up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
+  private Future<FlowResult> finish(ServiceCalls up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
     return up.twilio().finishRotation(
             new FinishRotation(rotation.subaccountId(), rotation.started().credentialSid()))
         .map(finished -> FlowResult.of(200, new JsonObject().put("success", true)

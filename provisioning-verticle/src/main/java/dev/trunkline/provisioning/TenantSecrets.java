@@ -59,7 +59,7 @@ record TenantSecrets(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
    * before the credentials are read, naming the picked username, removed when the work ends whatever its
    * outcome. A rotation waits for such leases before it deletes the old credential ({@link CredentialLeases}).
    */
-  static <T> Future<T> withLease(Upstream up, CredentialLeases leases, String subaccountId,
+  static <T> Future<T> withLease(ServiceCalls up, CredentialLeases leases, String subaccountId,
       Function<TenantSecrets, Future<T>> work) {
     return leases.open(subaccountId).compose(lease -> load(up, subaccountId)
         .compose(tenant -> lease.use(tenant.username()).map(new TenantSecrets(tenant.sip(), tenant.retellKey(), lease)))
@@ -79,7 +79,7 @@ record TenantSecrets(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
    * Loads both; 404 when the tenant is unknown, 409 SETUP_REQUIRED when setup has not produced a trunk and a
    * password the gateway can hand to Retell.
    */
-  static Future<TenantSecrets> load(Upstream up, String subaccountId) {
+  static Future<TenantSecrets> load(ServiceCalls up, String subaccountId) {
     return up.store().sipCredentials(new TenantRef(subaccountId))
         .recover(err -> notFound(err) ? TenantSecrets.<SipCredentials>knownButNotSetUp(up, subaccountId, err)
             : Future.failedFuture(err))
@@ -97,7 +97,7 @@ record TenantSecrets(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
    * No Twilio connector: a tenant that exists otherwise (say, only its Retell key is stored) has simply not run
    * setup (409); one the store knows nothing of is unknown (the store's 404).
    */
-  static <T> Future<T> knownButNotSetUp(Upstream up, String subaccountId, Throwable notFound) {
+  static <T> Future<T> knownButNotSetUp(ServiceCalls up, String subaccountId, Throwable notFound) {
     return retellKey(up, subaccountId).compose(key -> key == null
         ? Future.<T>failedFuture(notFound)
         : Future.<T>failedFuture(TenantSecrets.setupRequired(
@@ -113,8 +113,8 @@ record TenantSecrets(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
     return err instanceof ServiceException se && se.status() == 404;
   }
 
-  static Future<Secret> retellKey(Upstream up, String subaccountId) {
-    return Upstream.orNull(up.store().retellKey(new TenantRef(subaccountId)))
+  static Future<Secret> retellKey(ServiceCalls up, String subaccountId) {
+    return ServiceCalls.orNull(up.store().retellKey(new TenantRef(subaccountId)))
         .map(k -> k == null ? null : k.apiKey());
   }
 
