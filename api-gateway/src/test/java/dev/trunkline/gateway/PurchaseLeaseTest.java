@@ -15,7 +15,7 @@ import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.TrunkNumber;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -189,7 +189,7 @@ class PurchaseLeaseTest {
       if (died == DiedAfter.CLAIM) {
         return Future.succeededFuture(claim);
       }
-      return Bus.request(h.vertx, Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(tenant.id(), phone),
+      return Bus.request(h.vertx, Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(tenant.id(), phone),
               TrunkNumber.class, 10_000, "dead-gateway")
           .compose(bought -> {
             if (died == DiedAfter.TWILIO_PURCHASE) {

@@ -18,7 +18,7 @@ import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
 import dev.trunkline.contract.StoreMessages.LockReply;
 import dev.trunkline.contract.StoreMessages.NumberPage;
-import dev.trunkline.contract.StoreMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.PingReply;
 import dev.trunkline.contract.StoreMessages.PromoteSip;
@@ -121,7 +121,7 @@ public final class StoreClient {
   }
 
   /** The tenant's recorded number; 404 NUMBER_NOT_FOUND (also for another tenant's number). */
-  public Future<PhoneNumber> number(NumberRef request) {
+  public Future<PhoneNumber> number(TenantNumber request) {
     return call(Addresses.Store.NUMBER_GET, request, PhoneNumber.class);
   }
 
@@ -131,7 +131,7 @@ public final class StoreClient {
   }
 
   /** Internal: forgets a number that may still be on the trunk and in Retell (provisioning remove does all three). */
-  public Future<Deleted> deleteNumber(NumberRef request) {
+  public Future<Deleted> deleteNumber(TenantNumber request) {
     return call(Addresses.Store.NUMBER_DELETE, request, Deleted.class);
   }
 

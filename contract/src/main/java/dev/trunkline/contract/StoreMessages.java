@@ -112,8 +112,6 @@ public final class StoreMessages {
       long createdAt,
       long updatedAt) {}
 
-  public record NumberRef(String subaccountId, String phoneNumber) {}
-
   /** Paged by phone number: {@code after} is the {@code next} of the previous page. */
   public record ListNumbers(String subaccountId, Integer limit, String after) {}
 

@@ -4,7 +4,7 @@ import dev.trunkline.contract.TwilioMessages.AccountInfo;
 import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
 import dev.trunkline.contract.TwilioMessages.FinishRotation;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.NumberRemoved;
 import dev.trunkline.contract.TwilioMessages.Released;
 import dev.trunkline.contract.TwilioMessages.RotationFinished;
@@ -82,7 +82,7 @@ public final class TwilioClient {
    * Internal (provisioning purchase adds the idempotency claim, Retell import and record), locked: buys the number
    * onto the trunk; 409 NUMBER_UNAVAILABLE, never another number.
    */
-  public Future<TrunkNumber> purchaseNumber(NumberRef request) {
+  public Future<TrunkNumber> purchaseNumber(TenantNumber request) {
     return call(Addresses.Twilio.NUMBERS_PURCHASE, request, TrunkNumber.class);
   }
 
@@ -90,7 +90,7 @@ public final class TwilioClient {
    * Internal (provisioning import adds the Retell import and record), locked: attaches a number the account owns;
    * 404 NUMBER_NOT_FOUND, 409 NUMBER_ON_OTHER_TRUNK.
    */
-  public Future<TrunkNumber> importNumber(NumberRef request) {
+  public Future<TrunkNumber> importNumber(TenantNumber request) {
     return call(Addresses.Twilio.NUMBERS_IMPORT, request, TrunkNumber.class);
   }
 
@@ -103,7 +103,7 @@ public final class TwilioClient {
    * Internal (provisioning remove also removes it from Retell and the record), locked: takes the number off the
    * trunk; removed=false when it was not on it.
    */
-  public Future<NumberRemoved> removeNumber(NumberRef request) {
+  public Future<NumberRemoved> removeNumber(TenantNumber request) {
     return call(Addresses.Twilio.NUMBERS_REMOVE, request, NumberRemoved.class);
   }
 
@@ -111,7 +111,7 @@ public final class TwilioClient {
    * Internal (provisioning remove with release also removes it from Retell and the record), locked: releases the
    * number at Twilio; 404 NUMBER_NOT_FOUND, 409 NUMBER_NOT_ON_TRUNK.
    */
-  public Future<Released> releaseNumber(NumberRef request) {
+  public Future<Released> releaseNumber(TenantNumber request) {
     return call(Addresses.Twilio.NUMBERS_RELEASE, request, Released.class);
   }
 

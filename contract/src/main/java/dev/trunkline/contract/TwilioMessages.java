@@ -67,8 +67,6 @@ public final class TwilioMessages {
 
   public record AvailableNumbers(List<AvailableNumber> numbers) {}
 
-  public record NumberRef(String subaccountId, String phoneNumber) {}
-
   public record TrunkNumber(String phoneNumber, String sid, String trunkSid, String friendlyName) {}
 
   public record TrunkNumbers(List<TrunkNumber> numbers) {}

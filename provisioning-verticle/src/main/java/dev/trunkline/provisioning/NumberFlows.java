@@ -3,11 +3,10 @@ package dev.trunkline.provisioning;
 import dev.trunkline.contract.Json;
 import dev.trunkline.contract.RetellMessages;
 import dev.trunkline.contract.ServiceException;
-import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
-import dev.trunkline.contract.TwilioMessages;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -36,7 +35,7 @@ final class NumberFlows {
     // Attaching is idempotent (a number already on the trunk is returned as is): sent again on a survivor when
     // its Twilio node dies with it unanswered.
     return TenantSecrets.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().importNumber(
-            new TwilioMessages.NumberRef(subaccountId, phoneNumber)))
+            new TenantNumber(subaccountId, phoneNumber)))
         .compose(number -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, number, "Imported")));
   }
 
@@ -56,7 +55,7 @@ final class NumberFlows {
    * so a retried delete completes.
    */
   static Future<FlowResult> remove(ServiceCalls up, String subaccountId, String phoneNumber, boolean release) {
-    return ServiceCalls.orNull(up.store().number(new StoreMessages.NumberRef(subaccountId, phoneNumber)))
+    return ServiceCalls.orNull(up.store().number(new TenantNumber(subaccountId, phoneNumber)))
         .compose(number -> {
           if (number == null) {
             return Future.failedFuture(new ServiceException(404, "NUMBER_NOT_FOUND",
@@ -67,11 +66,11 @@ final class NumberFlows {
               // Each step finds a number already gone done, so each is sent again on a survivor when its node
               // dies with it unanswered.
               .compose(key -> ServiceCalls.orNull(up.resent(() -> up.retell().deleteNumber(
-                  new RetellMessages.NumberRef(key, phoneNumber)))))
+                  new RetellMessages.KeyedNumber(key, phoneNumber)))))
               .compose(v -> {
                 steps.add("retell");
                 // Releasing takes the number off the trunk too (Twilio releases only a number still on it).
-                TwilioMessages.NumberRef ref = new TwilioMessages.NumberRef(subaccountId, phoneNumber);
+                TenantNumber ref = new TenantNumber(subaccountId, phoneNumber);
                 return release
                     ? ServiceCalls.orNull(up.resent(() -> up.twilio().releaseNumber(ref)))
                         .map(r -> steps.addAll(List.of("trunk", "twilio")))
@@ -79,7 +78,7 @@ final class NumberFlows {
                         .map(r -> steps.add("trunk"));
               })
               .compose(v -> release
-                  ? up.store().deleteNumber(new StoreMessages.NumberRef(subaccountId, phoneNumber)).<Void>mapEmpty()
+                  ? up.store().deleteNumber(new TenantNumber(subaccountId, phoneNumber)).<Void>mapEmpty()
                   : up.store().saveNumber(removed(number)).<Void>mapEmpty())
               .map(v -> FlowResult.success(200, release
                       ? "Removed " + phoneNumber + " from Retell and the trunk and released it at Twilio"

@@ -1,7 +1,7 @@
 package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.StoreMessages.ListNumbers;
-import dev.trunkline.contract.StoreMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import dev.trunkline.contract.ServiceException;
@@ -31,7 +31,7 @@ final class NumberPages implements BoundedFanOut.PageSource<PhoneNumber> {
   /** Just the named number; 404 NUMBER_NOT_FOUND when the tenant has no such number. */
   static Future<BoundedFanOut.PageSource<PhoneNumber>> one(ServiceCalls up, String subaccountId,
       String phoneNumber) {
-    return ServiceCalls.orNull(up.store().number(new NumberRef(subaccountId, phoneNumber)))
+    return ServiceCalls.orNull(up.store().number(new TenantNumber(subaccountId, phoneNumber)))
         .compose(n -> n == null || n.retellStatus() == RetellStatus.REMOVED
             ? Future.failedFuture(new ServiceException(404, "NUMBER_NOT_FOUND",
                 "phone number " + phoneNumber + " is not a number of this subaccount"))

@@ -8,7 +8,7 @@ import dev.trunkline.contract.StoreMessages.ClaimIdempotency;
 import dev.trunkline.contract.StoreMessages.CompleteIdempotency;
 import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
 import dev.trunkline.contract.StoreMessages.ReleaseIdempotency;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.TrunkNumber;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -83,7 +83,7 @@ public final class PurchaseFlow {
     // A Twilio node that dies with the purchase unanswered: sent again on a survivor, whose purchase (under the
     // tenant's lock, so after the dead holder's lease) returns the number if the dead node bought it.
     return TenantSecrets.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().purchaseNumber(
-                new NumberRef(subaccountId, phoneNumber)))
+                new TenantNumber(subaccountId, phoneNumber)))
             .compose(bought -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, bought, "Purchased",
                     held.resumed())
                 .recover(err -> Future.succeededFuture(boughtButNotRecorded(bought, err)))))

@@ -9,7 +9,7 @@ import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.KeyVerified;
 import dev.trunkline.contract.RetellMessages.ListNumbers;
 import dev.trunkline.contract.RetellMessages.NumberList;
-import dev.trunkline.contract.RetellMessages.NumberRef;
+import dev.trunkline.contract.RetellMessages.KeyedNumber;
 import dev.trunkline.contract.RetellMessages.RetellNumber;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
@@ -64,7 +64,7 @@ final class RetellService {
         });
   }
 
-  Future<RetellNumber> getNumber(NumberRef request, String requestId, String tenant, long deadlineMillis) {
+  Future<RetellNumber> getNumber(KeyedNumber request, String requestId, String tenant, long deadlineMillis) {
     String phoneNumber = Requests.phoneNumber(request.phoneNumber());
     return client.getNumber(scope(request.apiKey(), requestId, tenant, deadlineMillis), phoneNumber).map(RetellNumbers::from);
   }
@@ -74,7 +74,7 @@ final class RetellService {
   }
 
   /** Idempotent: a number Retell does not know (its 422 "Cannot find requested asset") answers {@code deleted = false}. */
-  Future<Deleted> deleteNumber(NumberRef request, String requestId, String tenant, long deadlineMillis) {
+  Future<Deleted> deleteNumber(KeyedNumber request, String requestId, String tenant, long deadlineMillis) {
     String phoneNumber = Requests.phoneNumber(request.phoneNumber());
     return client.deleteNumber(scope(request.apiKey(), requestId, tenant, deadlineMillis), phoneNumber)
         .map(v -> new Deleted(phoneNumber, true))

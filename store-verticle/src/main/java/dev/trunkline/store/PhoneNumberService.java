@@ -5,7 +5,7 @@ import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Deleted;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
 import dev.trunkline.contract.StoreMessages.NumberPage;
-import dev.trunkline.contract.StoreMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import io.vertx.core.Future;
@@ -74,7 +74,7 @@ final class PhoneNumberService {
         .map(PhoneNumberService::toRecord);
   }
 
-  Future<PhoneNumber> get(NumberRef ref) {
+  Future<PhoneNumber> get(TenantNumber ref) {
     Checks.body(ref);
     String tenant = Checks.tenant(ref.subaccountId());
     String phone = Identifiers.requirePhoneNumber(ref.phoneNumber());
@@ -108,7 +108,7 @@ final class PhoneNumberService {
   }
 
   /** Deletes the tenant's number; {@code deleted:false} when the tenant has no such number. */
-  Future<Deleted> delete(NumberRef ref) {
+  Future<Deleted> delete(TenantNumber ref) {
     Checks.body(ref);
     String tenant = Checks.tenant(ref.subaccountId());
     String phone = Identifiers.requirePhoneNumber(ref.phoneNumber());

@@ -101,7 +101,7 @@ class DocumentedFailuresTest {
     String tenant = newTenant();
     assertFailure(failure(vertx, Store.NUMBER_SAVE, new PhoneNumber(tenant, "+14155550177", null, null, null,
         "e".repeat(1001), 0, 0)), 400, "INVALID_RETELL_ERROR");
-    assertThat(failure(vertx, Store.NUMBER_GET, new dev.trunkline.contract.StoreMessages.NumberRef(tenant,
+    assertThat(failure(vertx, Store.NUMBER_GET, new dev.trunkline.contract.TenantNumber(tenant,
         "+14155550177")).code()).isEqualTo("NUMBER_NOT_FOUND");
   }
 

@@ -11,7 +11,7 @@ import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.AccountInfo;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
 import dev.trunkline.contract.TwilioMessages.FinishRotation;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
 import dev.trunkline.contract.TwilioMessages.VerifyAccount;
 import dev.trunkline.twilio.client.TwilioApi;
@@ -95,15 +95,15 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
         r -> tenants.locked(r, r.body().subaccountId(), t -> rotation.finish(t, r.body())));
     serve(Addresses.Twilio.NUMBERS_SEARCH, SearchNumbers.class,
         r -> tenants.unlocked(r, r.body().subaccountId(), t -> numbers.search(t, r.body())));
-    serve(Addresses.Twilio.NUMBERS_PURCHASE, NumberRef.class,
+    serve(Addresses.Twilio.NUMBERS_PURCHASE, TenantNumber.class,
         r -> tenants.locked(r, r.body().subaccountId(), t -> numbers.purchase(t, r.body())));
-    serve(Addresses.Twilio.NUMBERS_IMPORT, NumberRef.class,
+    serve(Addresses.Twilio.NUMBERS_IMPORT, TenantNumber.class,
         r -> tenants.locked(r, r.body().subaccountId(), t -> numbers.importNumber(t, r.body())));
     serve(Addresses.Twilio.NUMBERS_LIST, TenantRef.class,
         r -> tenants.unlocked(r, r.body().subaccountId(), numbers::list));
-    serve(Addresses.Twilio.NUMBERS_REMOVE, NumberRef.class,
+    serve(Addresses.Twilio.NUMBERS_REMOVE, TenantNumber.class,
         r -> tenants.locked(r, r.body().subaccountId(), t -> numbers.remove(t, r.body())));
-    serve(Addresses.Twilio.NUMBERS_RELEASE, NumberRef.class,
+    serve(Addresses.Twilio.NUMBERS_RELEASE, TenantNumber.class,
         r -> tenants.locked(r, r.body().subaccountId(), t -> numbers.release(t, r.body())));
 
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())

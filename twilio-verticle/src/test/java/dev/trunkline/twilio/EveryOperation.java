@@ -12,7 +12,7 @@ import dev.trunkline.contract.TwilioMessages.AccountInfo;
 import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
 import dev.trunkline.contract.TwilioMessages.FinishRotation;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.NumberRemoved;
 import dev.trunkline.contract.TwilioMessages.Released;
 import dev.trunkline.contract.TwilioMessages.RotationFinished;
@@ -124,14 +124,14 @@ final class EveryOperation {
         found.numbers().forEach(n -> local.add(n.phoneNumber()));
       }
     }
-    call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(legacy.subaccountId(), local.get(0)), TrunkNumber.class);
+    call(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(legacy.subaccountId(), local.get(0)), TrunkNumber.class);
     buyWithoutTrunk(legacy, local.get(1));
-    call(Addresses.Twilio.NUMBERS_IMPORT, new NumberRef(legacy.subaccountId(), local.get(1)), TrunkNumber.class);
+    call(Addresses.Twilio.NUMBERS_IMPORT, new TenantNumber(legacy.subaccountId(), local.get(1)), TrunkNumber.class);
     assertThat(call(Addresses.Twilio.NUMBERS_LIST, new TenantRef(legacy.subaccountId()), TrunkNumbers.class)
         .numbers()).hasSize(2);
-    assertThat(call(Addresses.Twilio.NUMBERS_REMOVE, new NumberRef(legacy.subaccountId(), local.get(1)),
+    assertThat(call(Addresses.Twilio.NUMBERS_REMOVE, new TenantNumber(legacy.subaccountId(), local.get(1)),
         NumberRemoved.class).removed()).isTrue();
-    assertThat(call(Addresses.Twilio.NUMBERS_RELEASE, new NumberRef(legacy.subaccountId(), local.get(0)),
+    assertThat(call(Addresses.Twilio.NUMBERS_RELEASE, new TenantNumber(legacy.subaccountId(), local.get(0)),
         Released.class).released()).isTrue();
 
     TeardownResult down = call(Addresses.Twilio.TRUNK_TEARDOWN, new TenantRef(legacy.subaccountId()),

@@ -4,7 +4,7 @@ import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.NumberRemoved;
 import dev.trunkline.contract.TwilioMessages.Released;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
@@ -82,7 +82,7 @@ public final class NumberService {
    * A number the account already has on this trunk is returned as is (a retried purchase never buys twice);
    * one that is gone is a 409, never a different number.
    */
-  public Future<TrunkNumber> purchase(TwilioTenant tenant, NumberRef request) {
+  public Future<TrunkNumber> purchase(TwilioTenant tenant, TenantNumber request) {
     String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     Trunk trunk = tenant.trunk();
     String trunkSid = tenant.requireTrunkSid();
@@ -124,7 +124,7 @@ public final class NumberService {
   }
 
   /** Points a number the tenant's Twilio account already owns at the tenant's trunk. */
-  public Future<TrunkNumber> importNumber(TwilioTenant tenant, NumberRef request) {
+  public Future<TrunkNumber> importNumber(TwilioTenant tenant, TenantNumber request) {
     String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     String trunkSid = tenant.requireTrunkSid();
     return api.findIncomingPhoneNumbers(tenant.auth(), phone).compose(owned -> {
@@ -153,7 +153,7 @@ public final class NumberService {
   }
 
   /** Takes a number off the trunk; it stays in the account. Not on the trunk: {@code removed=false}. */
-  public Future<NumberRemoved> remove(TwilioTenant tenant, NumberRef request) {
+  public Future<NumberRemoved> remove(TwilioTenant tenant, TenantNumber request) {
     String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     String trunkSid = tenant.requireTrunkSid();
     return onTrunk(tenant, trunkSid, phone).compose(found -> found.isEmpty()
@@ -163,7 +163,7 @@ public final class NumberService {
   }
 
   /** Releases a number from the Twilio account, only when it is on the tenant's trunk. */
-  public Future<Released> release(TwilioTenant tenant, NumberRef request) {
+  public Future<Released> release(TwilioTenant tenant, TenantNumber request) {
     String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     String trunkSid = tenant.requireTrunkSid();
     return api.findIncomingPhoneNumbers(tenant.auth(), phone).compose(owned -> {
