@@ -212,7 +212,7 @@ public final class Addresses {
     /** ReleaseLock -> Deleted{deleted=false when the owner did not hold it}. */
     @InternalAddress("the Twilio service's tenant lock")
     public static final String LOCK_RELEASE = STORE + "locks.release";
-    /** RotateKeys -> RotateKeysReport; 409 ROTATION_RUNNING. Use a long request timeout. */
+    /** RekeyVault -> RekeyReport; 409 ROTATION_RUNNING. Use a long request timeout. */
     @InternalAddress("operator command: re-encrypts every secret (java -jar trunkline.jar rotate-keys)")
     public static final String ADMIN_ROTATE_KEYS = STORE + "admin.rotate-keys";
     /** ListDriftTenants -> DriftTenantPage: tenants with a trunk, paged (the drift sweep's walk). */

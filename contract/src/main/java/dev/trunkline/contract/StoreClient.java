@@ -30,8 +30,8 @@ import dev.trunkline.contract.StoreMessages.ReleaseIdempotency;
 import dev.trunkline.contract.StoreMessages.ReleaseLock;
 import dev.trunkline.contract.StoreMessages.RenewLock;
 import dev.trunkline.contract.StoreMessages.RetellKey;
-import dev.trunkline.contract.StoreMessages.RotateKeys;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyVault;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import io.vertx.core.Future;
@@ -169,8 +169,8 @@ public final class StoreClient {
    * Internal (the operator's {@code rotate-keys} command): re-encrypts every secret to the active key; 409
    * ROTATION_RUNNING. It goes through every tenant: give the {@link BusCaller} a timeout that long.
    */
-  public Future<RotateKeysReport> rotateKeys(RotateKeys request) {
-    return call(Addresses.Store.ADMIN_ROTATE_KEYS, request, RotateKeysReport.class);
+  public Future<RekeyReport> rekeyVault(RekeyVault request) {
+    return call(Addresses.Store.ADMIN_ROTATE_KEYS, request, RekeyReport.class);
   }
 
   /** Internal (the drift sweep): a page of the tenants that have a trunk. */

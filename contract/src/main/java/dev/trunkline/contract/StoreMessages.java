@@ -191,9 +191,9 @@ public final class StoreMessages {
     }
   }
 
-  public record RotateKeys(Integer batchSize) {}
+  public record RekeyVault(Integer batchSize) {}
 
-  public record RotateKeysReport(long scanned, long reencrypted, long alreadyCurrent, long failed,
+  public record RekeyReport(long scanned, long reencrypted, long alreadyCurrent, long failed,
       List<String> failures) {}
 
   // ---- drift watch (the provisioning service's sweep; docs/drift.md) ----------------------------------

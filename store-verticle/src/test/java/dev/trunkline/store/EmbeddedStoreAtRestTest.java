@@ -19,7 +19,7 @@ import dev.trunkline.contract.StoreMessages.PutRetellKey;
 import dev.trunkline.contract.StoreMessages.PutTrunk;
 import dev.trunkline.contract.StoreMessages.PutTwilioAccount;
 import dev.trunkline.contract.StoreMessages.RetellKey;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TenantRef;
@@ -149,7 +149,7 @@ class EmbeddedStoreAtRestTest {
 
     JsonObject rotating = StoreTestSupport.config(dataDir, newKey + "," + oldKey);
     rotating.getJsonObject("vault").put("adoptLegacyPlaintext", true);
-    RotateKeysReport report = await(RotateKeysCommand.run(vertx, rotating, null, 60_000));
+    RekeyReport report = await(VaultRekeyCommand.run(vertx, rotating, null, 60_000));
     assertThat(report.reencrypted()).as("the tenant's two documents and the origin one").isEqualTo(3);
     assertThat(report.failed()).isZero();
 

@@ -24,8 +24,8 @@ import dev.trunkline.contract.StoreMessages.PutTrunk;
 import dev.trunkline.contract.StoreMessages.PutTwilioAccount;
 import dev.trunkline.contract.StoreMessages.RetellKey;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
-import dev.trunkline.contract.StoreMessages.RotateKeys;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyVault;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
@@ -159,7 +159,7 @@ class SecretsNeverInClearTest {
           .isEqualTo(plainLegacy);
       assertThat(call(vertx, Store.SIP_GET, new TenantRef(legacyEncTenant), SipCredentials.class).password()
           .reveal()).isEqualTo(encryptedLegacy);
-      call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(1), RotateKeysReport.class);
+      call(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(1), RekeyReport.class);
       await(vertx.undeploy(second));
 
       // Failure paths: the old key removed and a wrong legacy key.
@@ -169,7 +169,7 @@ class SecretsNeverInClearTest {
       failure(vertx, Store.SIP_GET, new TenantRef(tenant));
       failure(vertx, Store.TWILIO_ACCOUNT_GET, new TenantRef(tenant));
       failure(vertx, Store.RETELL_KEY_GET, new TenantRef(tenant));
-      call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(null), RotateKeysReport.class);
+      call(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(null), RekeyReport.class);
       lines = logs.lines(LogCapture.DATABASE_WIRE);
     }
 
