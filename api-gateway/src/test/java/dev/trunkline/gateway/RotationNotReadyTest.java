@@ -10,7 +10,7 @@ import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PasswordState;
 import dev.trunkline.contract.StoreMessages.PendingSip;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
-import dev.trunkline.contract.TwilioMessages.RotationStarted;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationStarted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -44,7 +44,7 @@ class RotationNotReadyTest {
   static void start(Vertx vertx, VertxTestContext test) {
     Secret password = new Secret(TrunklineHarness.randomSecret("Pw1"));
     Bus.consumer(vertx, Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, JsonObject.class, req -> Future.succeededFuture(
-        new RotationStarted(TENANT, NEW_USERNAME, NEW_SID, "CR" + "0".repeat(32))));
+        new CredentialRotationStarted(TENANT, NEW_USERNAME, NEW_SID, "CR" + "0".repeat(32))));
     Bus.consumer(vertx, Addresses.Store.SIP_GET, JsonObject.class, req -> Future.succeededFuture(
         new SipCredentials(TENANT, "trunkline_ffffffff_user", new Secret(TrunklineHarness.randomSecret("Pw0")),
             PasswordState.PENDING, "tlffffffffff.pstn.twilio.com", "TCP",

@@ -64,7 +64,7 @@ public final class Addresses {
     /** Fix -> FlowReply 200 / 207 / 502 with the report; events on {@link Events#numbers}. */
     @PublicAddress
     public static final String FIX = PROVISIONING + "fix";
-    /** Rotate -> FlowReply 200 finished / 207 / 502 not finished; events on {@link Events#numbers}. */
+    /** RotateCredentials -> FlowReply 200 finished / 207 / 502 not finished; events on {@link Events#numbers}. */
     @PublicAddress
     public static final String ROTATE = PROVISIONING + "rotate";
     /** Teardown -> FlowReply 200; 409 NUMBERS_REMAIN. */
@@ -278,10 +278,10 @@ public final class Addresses {
     /** TenantRef -> TeardownResult (locked); 409 TRUNK_HAS_NUMBERS. */
     @InternalAddress("skips the check that no live number remains (provisioning teardown)")
     public static final String TRUNK_TEARDOWN = TWILIO + "trunk.teardown";
-    /** TenantRef -> RotationStarted (locked); the new password is the store's pending one (SIP_GET). */
+    /** TenantRef -> CredentialRotationStarted (locked); the new password is the store's pending one (SIP_GET). */
     @InternalAddress("a rotation step: without the move, drain and verification of provisioning rotate, numbers lose their credential")
     public static final String CREDENTIAL_ROTATE_BEGIN = TWILIO + "credentials.rotate.begin";
-    /** FinishRotation -> RotationFinished (locked); promotes, then deletes the old credential. */
+    /** FinishCredentialRotation -> CredentialRotationFinished (locked); promotes, then deletes the old credential. */
     @InternalAddress("deletes the old credential without the credential-lease drain and Retell verification of provisioning rotate (the origin incident)")
     public static final String CREDENTIAL_ROTATE_FINISH = TWILIO + "credentials.rotate.finish";
     /** SearchNumbers -> AvailableNumbers; 400 INVALID_AREA_CODE etc. */

@@ -3,12 +3,12 @@ package dev.trunkline.contract;
 import dev.trunkline.contract.TwilioMessages.AccountInfo;
 import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
-import dev.trunkline.contract.TwilioMessages.FinishRotation;
+import dev.trunkline.contract.TwilioMessages.FinishCredentialRotation;
 import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.NumberRemoved;
 import dev.trunkline.contract.TwilioMessages.Released;
-import dev.trunkline.contract.TwilioMessages.RotationFinished;
-import dev.trunkline.contract.TwilioMessages.RotationStarted;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationFinished;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationStarted;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
 import dev.trunkline.contract.TwilioMessages.TeardownResult;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
@@ -61,16 +61,16 @@ public final class TwilioClient {
    * Internal (a step of provisioning rotate), locked: adds the rotation's second credential; its password is the
    * store's pending one.
    */
-  public Future<RotationStarted> beginRotation(TenantRef request) {
-    return call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, request, RotationStarted.class);
+  public Future<CredentialRotationStarted> beginCredentialRotation(TenantRef request) {
+    return call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, request, CredentialRotationStarted.class);
   }
 
   /**
    * Internal (the last step of provisioning rotate, after it moved, drained and verified every number), locked:
    * promotes the new credential and deletes the old one.
    */
-  public Future<RotationFinished> finishRotation(FinishRotation request) {
-    return call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, request, RotationFinished.class);
+  public Future<CredentialRotationFinished> finishCredentialRotation(FinishCredentialRotation request) {
+    return call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, request, CredentialRotationFinished.class);
   }
 
   /** Numbers the tenant could buy; 400 INVALID_AREA_CODE etc. */

@@ -17,7 +17,7 @@ import dev.trunkline.contract.ProvisioningMessages.ImportNumber;
 import dev.trunkline.contract.ProvisioningMessages.ListNumbers;
 import dev.trunkline.contract.ProvisioningMessages.PurchaseNumber;
 import dev.trunkline.contract.ProvisioningMessages.RemoveNumber;
-import dev.trunkline.contract.ProvisioningMessages.Rotate;
+import dev.trunkline.contract.ProvisioningMessages.RotateCredentials;
 import dev.trunkline.contract.ProvisioningMessages.SearchNumbers;
 import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
 import dev.trunkline.contract.ProvisioningMessages.Teardown;
@@ -68,7 +68,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   private CredentialLeases leases;
   private FixCredentialsFlow fix;
   private AuditFlow audit;
-  private RotationFlow rotation;
+  private CredentialRotationFlow rotation;
   private FanOutSlots fanOuts;
   private final RunningFlows running = new RunningFlows();
   private NodeDeaths deaths;
@@ -88,7 +88,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     leases = new CredentialLeases(vertx, config.credentialLeaseTtlMs(), config.busTimeoutMs());
     fix = new FixCredentialsFlow(vertx, config, leases);
     audit = new AuditFlow(vertx, config);
-    rotation = new RotationFlow(vertx, config, leases);
+    rotation = new CredentialRotationFlow(vertx, config, leases);
     fanOuts = FanOutSlots.forNode(vertx);
     deaths = new NodeDeaths(vertx);
 
@@ -103,7 +103,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     serve(Addresses.Provisioning.REMOVE, RemoveNumber.class, this::remove);
     serve(Addresses.Provisioning.AUDIT, Audit.class, this::audit);
     serve(Addresses.Provisioning.FIX, Fix.class, this::fix);
-    serve(Addresses.Provisioning.ROTATE, Rotate.class, this::rotate);
+    serve(Addresses.Provisioning.ROTATE, RotateCredentials.class, this::rotate);
     serve(Addresses.Provisioning.TEARDOWN, Teardown.class, this::teardown);
     serve(Addresses.Provisioning.DRIFT_STATUS, DriftStatus.class, this::driftStatus);
     serve(Addresses.Provisioning.DRIFT_POLICY, DriftPolicy.class, this::driftPolicy);
@@ -283,7 +283,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
         r.body().importMissing(), r.body().dryRun()));
   }
 
-  private Future<FlowResult> rotate(BusRequest<Rotate> r) {
+  private Future<FlowResult> rotate(BusRequest<RotateCredentials> r) {
     String tenant = Requests.tenant(r.body().subaccountId());
     return fanOut(r, tenant, "rotate", (up, events) -> rotation.run(up, events, tenant));
   }

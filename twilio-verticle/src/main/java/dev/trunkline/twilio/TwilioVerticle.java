@@ -10,7 +10,7 @@ import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.AccountInfo;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
-import dev.trunkline.contract.TwilioMessages.FinishRotation;
+import dev.trunkline.contract.TwilioMessages.FinishCredentialRotation;
 import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
 import dev.trunkline.contract.TwilioMessages.VerifyAccount;
@@ -91,7 +91,7 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
         r -> tenants.locked(r, r.body().subaccountId(), teardown::teardown));
     serve(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, TenantRef.class,
         r -> tenants.locked(r, r.body().subaccountId(), rotation::begin));
-    serve(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, FinishRotation.class,
+    serve(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, FinishCredentialRotation.class,
         r -> tenants.locked(r, r.body().subaccountId(), t -> rotation.finish(t, r.body())));
     serve(Addresses.Twilio.NUMBERS_SEARCH, SearchNumbers.class,
         r -> tenants.unlocked(r, r.body().subaccountId(), t -> numbers.search(t, r.body())));

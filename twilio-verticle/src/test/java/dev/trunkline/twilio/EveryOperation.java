@@ -11,12 +11,12 @@ import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.AccountInfo;
 import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
-import dev.trunkline.contract.TwilioMessages.FinishRotation;
+import dev.trunkline.contract.TwilioMessages.FinishCredentialRotation;
 import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.NumberRemoved;
 import dev.trunkline.contract.TwilioMessages.Released;
-import dev.trunkline.contract.TwilioMessages.RotationFinished;
-import dev.trunkline.contract.TwilioMessages.RotationStarted;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationFinished;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationStarted;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
 import dev.trunkline.contract.TwilioMessages.TeardownResult;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
@@ -107,11 +107,11 @@ final class EveryOperation {
     rememberSip(fresh);
 
     // Rotation.
-    RotationStarted started = call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(legacy.subaccountId()),
-        RotationStarted.class);
+    CredentialRotationStarted started = call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(legacy.subaccountId()),
+        CredentialRotationStarted.class);
     rememberSip(legacy);
-    call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, new FinishRotation(legacy.subaccountId(),
-        started.credentialSid()), RotationFinished.class);
+    call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, new FinishCredentialRotation(legacy.subaccountId(),
+        started.credentialSid()), CredentialRotationFinished.class);
     rememberSip(legacy);
 
     // Numbers.

@@ -12,8 +12,8 @@ import dev.trunkline.contract.StoreMessages.PendingSip;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
-import dev.trunkline.contract.TwilioMessages.FinishRotation;
-import dev.trunkline.contract.TwilioMessages.RotationStarted;
+import dev.trunkline.contract.TwilioMessages.FinishCredentialRotation;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationStarted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -45,14 +45,14 @@ import org.slf4j.LoggerFactory;
  *
  * When a step does not complete, both credentials stay valid and a re-run picks the same rotation up again.
  */
-final class RotationFlow {
-  private static final Logger LOG = LoggerFactory.getLogger(RotationFlow.class);
+final class CredentialRotationFlow {
+  private static final Logger LOG = LoggerFactory.getLogger(CredentialRotationFlow.class);
 
   private final Vertx vertx;
   private final ProvisioningConfig config;
   private final CredentialLeases leases;
 
-  RotationFlow(Vertx vertx, ProvisioningConfig config, CredentialLeases leases) {
+  CredentialRotationFlow(Vertx vertx, ProvisioningConfig config, CredentialLeases leases) {
     this.vertx = vertx;
     this.config = config;
     this.leases = leases;
@@ -62,14 +62,14 @@ final class RotationFlow {
    * What one run works with: the rotation, its new credential as Retell gets it, the tenant's Retell key, and
    * the run's own credential lease.
    */
-  private record Rotation(String subaccountId, RotationStarted started, SipTarget target, Secret key,
+  private record Rotation(String subaccountId, CredentialRotationStarted started, SipTarget target, Secret key,
       CredentialLeases.Lease lease) {}
 
   Future<FlowResult> run(ServiceCalls up, ProgressEvents events, String subaccountId) {
     TenantRef tenant = new TenantRef(subaccountId);
     // A rotation writes credentials to Retell too, so it holds a lease like any writer (taken before it reads
     // the credentials): a later rotation then never deletes this one's credential while this run still writes it.
-    return leases.open(subaccountId).compose(lease -> up.twilio().beginRotation(tenant)
+    return leases.open(subaccountId).compose(lease -> up.twilio().beginCredentialRotation(tenant)
             .compose(started -> up.store().sipCredentials(tenant)
                 .compose(sip -> TenantSecrets.retellKey(up, subaccountId)
                     .compose(key -> rotation(subaccountId, started, sip, key, lease))))
@@ -77,7 +77,7 @@ final class RotationFlow {
             .andThen(ar -> lease.close()));
   }
 
-  private static Future<Rotation> rotation(String subaccountId, RotationStarted started, SipCredentials sip,
+  private static Future<Rotation> rotation(String subaccountId, CredentialRotationStarted started, SipCredentials sip,
       Secret key, CredentialLeases.Lease lease) {
     PendingSip pending = TenantSecrets.openRotation(sip);
     if (pending == null || !pending.username().equals(started.username())
@@ -177,8 +177,8 @@ final class RotationFlow {
   }
 
   private Future<FlowResult> finish(ServiceCalls up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
-    return up.twilio().finishRotation(
-            new FinishRotation(rotation.subaccountId(), rotation.started().credentialSid()))
+    return up.twilio().finishCredentialRotation(
+            new FinishCredentialRotation(rotation.subaccountId(), rotation.started().credentialSid()))
         .map(finished -> FlowResult.of(200, new JsonObject().put("success", true)
             .put("message", "Rotated credentials: " + moved.total + " of " + moved.total
                 + " phone numbers moved, the old credential is removed")
@@ -206,7 +206,7 @@ final class RotationFlow {
   }
 
   /** Both credentials stay: 207 when some numbers failed (or could not be verified), 502 when all did. */
-  private static FlowResult unfinished(int status, FanOutReport report, RotationStarted started, String why) {
+  private static FlowResult unfinished(int status, FanOutReport report, CredentialRotationStarted started, String why) {
     return FlowResult.of(status, new JsonObject().put("success", false)
         .put("message", "Rotation not finished: " + why + "; both credentials stay valid, re-run to retry")
         .put("data", report.data().put("finished", false)
