@@ -120,8 +120,8 @@ class EmbeddedStoreAtRestTest {
     call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret("Sip-At-Rest-1"), CredentialPurpose.SETUP,
         null), Connector.class);
     call(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "tl_user", null), Connector.class);
-    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, new Trunk(sid("TK"), marker, null, null, null, null, null, null,
-        null, null, null, null), null), Connector.class);
+    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, Trunk.builder().trunkSid(sid("TK")).friendlyName(marker)
+        .build(), null), Connector.class);
     await(vertx.undeploy(deployment));
 
     // Every envelope under the old key, and an origin plaintext to adopt.

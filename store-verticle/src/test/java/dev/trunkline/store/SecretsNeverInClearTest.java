@@ -194,8 +194,8 @@ class SecretsNeverInClearTest {
     call(vertx, Store.TWILIO_ACCOUNT_PUT, new PutTwilioAccount(tenant, sid("AC"), new Secret(authToken)),
         Connector.class);
     call(vertx, Store.RETELL_KEY_PUT, new PutRetellKey(tenant, new Secret(retellKey)), Connector.class);
-    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, new Trunk(sid("TK"), marker, null, null, null, null, null, null,
-        null, null, null, null), null), Connector.class);
+    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, Trunk.builder().trunkSid(sid("TK")).friendlyName(marker)
+        .build(), null), Connector.class);
     call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret(sipPassword), CredentialPurpose.SETUP, null),
         Connector.class);
     call(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "tl_user", null), Connector.class);

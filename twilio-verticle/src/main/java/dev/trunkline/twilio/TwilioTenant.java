@@ -16,12 +16,9 @@ import io.vertx.core.Future;
  */
 public record TwilioTenant(String subaccountId, TwilioAuth auth, Connector connector, String requestId,
     StoreClient store) {
-  private static final Trunk EMPTY = new Trunk(null, null, null, null, null, null, null, null, null, null, null,
-      null);
-
   /** The stored trunk, with every field null when none is stored. */
   public Trunk trunk() {
-    return connector == null || connector.trunk() == null ? EMPTY : connector.trunk();
+    return connector == null || connector.trunk() == null ? Trunk.EMPTY : connector.trunk();
   }
 
   public boolean hasTrunk() {

@@ -88,8 +88,7 @@ final class EveryOperation {
     secrets.add(legacyPassword);
     TwilioTestEnv.await(env.api.createCredential(legacy.auth(), list.sid(), "legacy_user",
         new Secret(legacyPassword)));
-    env.putTrunk(legacy, new Trunk(null, null, null, null, list.sid(), null, null, null, "legacy_user", null, null,
-        null));
+    env.putTrunk(legacy, Trunk.builder().credentialListSid(list.sid()).username("legacy_user").build());
     addDisabledOriginationUrl(legacy, trunk.sid());
 
     TrunkInfo repaired = call(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(legacy.subaccountId(),

@@ -160,7 +160,7 @@ public final class CredentialRotation {
     // The store keeps the old SID as "previous" until it is gone from Twilio; then it is cleared ("" clears).
     Future<Void> cleared = deleted.compose(v -> oldSid == null ? Future.succeededFuture()
         : tenant.store().putTrunk(new PutTrunk(tenant.subaccountId(),
-            new TrunkPatch().previousCredentialSid("").build(), null)).mapEmpty());
+            Trunk.builder().previousCredentialSid("").build(), null)).mapEmpty());
     return cleared.map(v -> {
       if (present) {
         LOG.info("request {}: tenant {} rotation finished: credential {} deleted, {} active", tenant.requestId(),

@@ -82,7 +82,7 @@ public final class TrunkSetup {
     if (request == null) {
       return Future.succeededFuture();
     }
-    TrunkPatch patch = new TrunkPatch();
+    Trunk.Builder patch = Trunk.builder();
     boolean changed = false;
     if (request.addressSid() != null) {
       Identifiers.require("addressSid", request.addressSid(), Identifiers.ADDRESS_SID, "AD followed by 32 hex characters");
@@ -114,7 +114,7 @@ public final class TrunkSetup {
         .compose(trunk -> trunk != null ? Future.succeededFuture(trunk) : createTrunk(run, 0))
         .compose(trunk -> {
           run.trunk = trunk;
-          return save(run, new TrunkPatch()
+          return save(run, Trunk.builder()
               .trunkSid(trunk.sid())
               .friendlyName(trunk.friendlyName())
               .domainName(blankToNull(trunk.domainName()))
@@ -163,7 +163,7 @@ public final class TrunkSetup {
     return setDomain(run, 0).compose(trunk -> {
       run.trunk = trunk;
       run.repaired.add("domainName");
-      return save(run, new TrunkPatch().domainName(trunk.domainName()).terminationUri(trunk.domainName()));
+      return save(run, Trunk.builder().domainName(trunk.domainName()).terminationUri(trunk.domainName()));
     });
   }
 
@@ -195,7 +195,7 @@ public final class TrunkSetup {
             }))
         .compose(list -> {
           run.credentialListSid = list.sid();
-          return save(run, new TrunkPatch().credentialListSid(list.sid()));
+          return save(run, Trunk.builder().credentialListSid(list.sid()));
         });
   }
 
@@ -265,7 +265,7 @@ public final class TrunkSetup {
     boolean passwordKnown = sip != null && sip.password() != null && !sip.password().isBlank()
         && credential.username().equals(sip.username());
     if (passwordKnown) {
-      return save(run, new TrunkPatch().credentialSid(credential.sid()));
+      return save(run, Trunk.builder().credentialSid(credential.sid()));
     }
     if (rotating) {
       return rotationInTheWay();
@@ -326,7 +326,7 @@ public final class TrunkSetup {
         .compose(created -> {
           run.credential = created;
           run.repaired.add("credential");
-          return save(run, new TrunkPatch().credentialSid(created.sid()));
+          return save(run, Trunk.builder().credentialSid(created.sid()));
         })
         .compose(v -> promote(run, username, run.credential.sid()));
   }
@@ -340,7 +340,7 @@ public final class TrunkSetup {
         .compose(v -> api.updateCredentialPassword(run.auth(), run.credentialListSid, credential.sid(), password))
         .compose(updated -> {
           run.repaired.add("password");
-          return save(run, new TrunkPatch().credentialSid(credential.sid()));
+          return save(run, Trunk.builder().credentialSid(credential.sid()));
         })
         .compose(v -> promote(run, credential.username(), credential.sid()));
   }
@@ -365,7 +365,7 @@ public final class TrunkSetup {
       }
       return url.compose(u -> {
         run.originationUrl = u.sipUrl() == null ? sipUrl : u.sipUrl();
-        return save(run, new TrunkPatch().originationUrlSid(u.sid()));
+        return save(run, Trunk.builder().originationUrlSid(u.sid()));
       });
     });
   }
@@ -391,10 +391,10 @@ public final class TrunkSetup {
    * already wrote), so a run on a complete trunk writes nothing. The SIP username is never written here: the
    * store records it when the credential's password is promoted, together with the password.
    */
-  private Future<Void> save(Run run, TrunkPatch patch) {
+  private Future<Void> save(Run run, Trunk.Builder patch) {
     Trunk wanted = patch.build();
     Trunk known = run.stored;
-    TrunkPatch changes = new TrunkPatch();
+    Trunk.Builder changes = Trunk.builder();
     boolean changed = false;
     if (differs(wanted.trunkSid(), known.trunkSid())) { changes.trunkSid(wanted.trunkSid()); changed = true; }
     if (differs(wanted.friendlyName(), known.friendlyName())) {
@@ -417,7 +417,7 @@ public final class TrunkSetup {
       return Future.succeededFuture();
     }
     Trunk delta = changes.build();
-    return putTrunk(run, delta).onSuccess(v -> run.stored = merge(run.stored, delta));
+    return putTrunk(run, delta).onSuccess(v -> run.stored = delta.over(run.stored));
   }
 
   private static Future<Void> putTrunk(Run run, Trunk fields) {
@@ -433,18 +433,6 @@ public final class TrunkSetup {
     return wanted != null && !wanted.equals(known);
   }
 
-  private static Trunk merge(Trunk a, Trunk b) {
-    return new Trunk(or(b.trunkSid(), a.trunkSid()), or(b.friendlyName(), a.friendlyName()),
-        or(b.domainName(), a.domainName()), or(b.terminationUri(), a.terminationUri()),
-        or(b.credentialListSid(), a.credentialListSid()), or(b.credentialSid(), a.credentialSid()),
-        or(b.previousCredentialSid(), a.previousCredentialSid()), or(b.originationUrlSid(), a.originationUrlSid()),
-        or(b.username(), a.username()), or(b.addressSid(), a.addressSid()),
-        or(b.emergencyAddressSid(), a.emergencyAddressSid()), or(b.bundleSid(), a.bundleSid()));
-  }
-
-  private static String or(String a, String b) {
-    return a != null ? a : b;
-  }
 
   static <T> Function<Throwable, Future<T>> notFoundAs(T value) {
     return err -> err instanceof TwilioApiException e && e.isNotFound()
