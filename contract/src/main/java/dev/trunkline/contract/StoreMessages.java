@@ -68,8 +68,26 @@ public final class StoreMessages {
           or(emergencyAddressSid, base.emergencyAddressSid), or(bundleSid, base.bundleSid));
     }
 
+    /**
+     * This trunk read as a patch, less what {@code known} already holds: the fields it sets to another value than
+     * {@code known}'s. {@link #EMPTY} when writing it would change nothing.
+     */
+    public Trunk minus(Trunk known) {
+      return new Trunk(changed(trunkSid, known.trunkSid), changed(friendlyName, known.friendlyName),
+          changed(domainName, known.domainName), changed(terminationUri, known.terminationUri),
+          changed(credentialListSid, known.credentialListSid), changed(credentialSid, known.credentialSid),
+          changed(previousCredentialSid, known.previousCredentialSid),
+          changed(originationUrlSid, known.originationUrlSid), changed(username, known.username),
+          changed(addressSid, known.addressSid), changed(emergencyAddressSid, known.emergencyAddressSid),
+          changed(bundleSid, known.bundleSid));
+    }
+
     private static String or(String patch, String base) {
       return patch != null ? patch : base;
+    }
+
+    private static String changed(String patch, String known) {
+      return patch != null && !patch.equals(known) ? patch : null;
     }
 
     /** Names each field it sets; the others stay null (in a patch: not written). */

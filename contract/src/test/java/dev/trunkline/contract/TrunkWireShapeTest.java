@@ -64,4 +64,12 @@ class TrunkWireShapeTest {
     assertThat(merged.trunkSid()).isEqualTo(FULL.trunkSid());
     assertThat(Trunk.EMPTY.over(FULL)).isEqualTo(FULL);
   }
+
+  @Test
+  void aPatchLessWhatIsKnownNamesOnlyTheChanges() {
+    Trunk patch = Trunk.builder().trunkSid(FULL.trunkSid()).credentialSid("CR2").build();
+
+    assertThat(patch.minus(FULL)).isEqualTo(Trunk.builder().credentialSid("CR2").build());
+    assertThat(FULL.minus(FULL)).isEqualTo(Trunk.EMPTY);
+  }
 }
