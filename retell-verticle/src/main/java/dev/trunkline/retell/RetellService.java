@@ -15,7 +15,7 @@ import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
 import dev.trunkline.contract.RetellMessages.VerifyKey;
 import dev.trunkline.contract.ServiceException;
-import dev.trunkline.retell.RetellClient.ResolvedTarget;
+import dev.trunkline.retell.RetellApi.ResolvedTarget;
 import io.vertx.core.Future;
 
 /**
@@ -24,13 +24,13 @@ import io.vertx.core.Future;
  */
 final class RetellService {
   private final RetellConfig config;
-  private final RetellClient client;
+  private final RetellApi client;
   private final ConvergingImport importer;
   private final NumberSync sync;
   private final NumberInspector inspector;
   private final NumberLister lister;
 
-  RetellService(RetellConfig config, RetellClient client) {
+  RetellService(RetellConfig config, RetellApi client) {
     this.config = config;
     this.client = client;
     this.importer = new ConvergingImport(client);

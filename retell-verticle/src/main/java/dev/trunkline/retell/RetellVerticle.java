@@ -35,13 +35,13 @@ public class RetellVerticle extends VerticleBase {
   /** Instances of one Vert.x share one pool under this name, so maxPoolSize bounds the node, not the instance. */
   static final String CLIENT_NAME = "trunkline-retell";
 
-  private final Function<RetellHttp, RetellClient> clientFactory;
+  private final Function<RetellHttp, RetellApi> clientFactory;
   private WebClient webClient;
   private RateLimiter limiter;
   private EventLoopHeartbeat heartbeat;
 
   public RetellVerticle() {
-    this(RetellClient::new);
+    this(RetellApi::new);
   }
 
   /** How long a stopping node waits at most for the requests it is handling. */
@@ -51,7 +51,7 @@ public class RetellVerticle extends VerticleBase {
   private long drainMs;
 
   /** For tests: the same verticle around a different client (e.g. one that sends wrong field names). */
-  RetellVerticle(Function<RetellHttp, RetellClient> clientFactory) {
+  RetellVerticle(Function<RetellHttp, RetellApi> clientFactory) {
     this.clientFactory = clientFactory;
   }
 
