@@ -24,20 +24,37 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class SharedHarness implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
   private final JsonObject overrides;
   private final boolean services;
+  private final StandIns standIns;
   private final Consumer<TrunklineHarness> started;
   private boolean clearFaults;
   private Vertx vertx;
   private TrunklineHarness harness;
 
-  private SharedHarness(JsonObject overrides, boolean services, Consumer<TrunklineHarness> started) {
+  /** Consumers that play the store, Twilio and Retell services on the bus, registered before the harness starts. */
+  @FunctionalInterface
+  interface StandIns {
+    void register(Vertx vertx) throws Exception;
+  }
+
+  private SharedHarness(JsonObject overrides, boolean services, StandIns standIns,
+      Consumer<TrunklineHarness> started) {
     this.overrides = overrides;
     this.services = services;
+    this.standIns = standIns;
     this.started = started;
   }
 
   /** Everything deployed, with {@code overrides} over the test configuration; {@code started} keeps the harness. */
   static SharedHarness of(JsonObject overrides, Consumer<TrunklineHarness> started) {
-    return new SharedHarness(overrides, true, started);
+    return new SharedHarness(overrides, true, vertx -> { }, started);
+  }
+
+  /**
+   * The gateway and the provisioning service alone: the store, Twilio and Retell addresses have only the consumers
+   * {@code standIns} registers (none: a request to a service finds no handler).
+   */
+  static SharedHarness withStandIns(JsonObject overrides, StandIns standIns, Consumer<TrunklineHarness> started) {
+    return new SharedHarness(overrides, false, standIns, started);
   }
 
   /** Clears both simulators' faults after each test, so a fault a test left (or failed before removing) stays in it. */
@@ -47,8 +64,9 @@ final class SharedHarness implements BeforeAllCallback, AfterEachCallback, After
   }
 
   @Override
-  public void beforeAll(ExtensionContext context) {
+  public void beforeAll(ExtensionContext context) throws Exception {
     vertx = Vertx.vertx();
+    standIns.register(vertx);
     harness = await("the harness of " + context.getDisplayName(), TrunklineHarness.start(vertx, overrides, services),
         java.time.Duration.ofSeconds(90));
     started.accept(harness);
