@@ -10,7 +10,6 @@ import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.simulators.FaultRule;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -20,14 +19,13 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One tenant's whole story over real HTTP, against everything real: connect Twilio and Retell, set the trunk
@@ -50,30 +48,18 @@ class ConnectorJourneyTest {
   private static final String NOT_IMPORTED = "+14155550113";
   private static final String OWNED = "+16285550120";
 
+  // The SIP passwords are secrets too: every one the steps read from the store (sip() registers them) is scanned
+  // for at the end. Reading them then would find none: the teardown has deleted them.
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject(), harness -> h = harness).clearingFaults();
+
   @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TrunklineHarness.start(vertx, new JsonObject(), true).onComplete(test.succeeding(harness -> {
-      h = harness;
-      tenant = TrunklineHarness.newTenant();
-      token = h.token(tenant);
-      accountSid = "AC" + tenant + "00000000";
-      authToken = h.secret("the Twilio auth token", TrunklineHarness.randomSecret("twtok"));
-      retellKey = h.secret("the Retell key", TrunklineHarness.randomSecret("retell"));
-      test.completeNow();
-    }));
-  }
-
-  @AfterEach
-  void clearFaults() {
-    h.retell.faults().clear();
-    h.twilio.faults().clear();
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    // The SIP passwords are secrets too: every one the steps read from the store (sip() registers them) is scanned
-    // for. Reading them here would find none: the teardown has deleted them.
-    h.assertNoSecretLeaked();
+  static void start() {
+    tenant = TrunklineHarness.newTenant();
+    token = h.token(tenant);
+    accountSid = "AC" + tenant + "00000000";
+    authToken = h.secret("the Twilio auth token", TrunklineHarness.randomSecret("twtok"));
+    retellKey = h.secret("the Retell key", TrunklineHarness.randomSecret("retell"));
   }
 
   /** The tenant's SIP credentials; every password read is scanned for at the end (teardown deletes them). */

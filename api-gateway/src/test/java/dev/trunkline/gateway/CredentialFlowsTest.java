@@ -7,7 +7,6 @@ import dev.trunkline.gateway.TrunklineHarness.Tenant;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -18,14 +17,12 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The audit and fix flows end to end: the gateway over HTTP, the real store (embedded MongoDB-wire server),
@@ -37,25 +34,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CredentialFlowsTest {
   private static TrunklineHarness h;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject().put("gateway", new JsonObject()
-        .put("fixConcurrency", 4).put("perNumberTimeoutMs", 1_500).put("listPageSize", 7));
-    TrunklineHarness.start(vertx, overrides, true).onComplete(test.succeeding(harness -> {
-      h = harness;
-      test.completeNow();
-    }));
-  }
-
-  @AfterEach
-  void clearFaults() {
-    h.retell.faults().clear();
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
-  }
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject().put("gateway", new JsonObject()
+      .put("fixConcurrency", 4).put("perNumberTimeoutMs", 1_500).put("listPageSize", 7)),
+      harness -> h = harness).clearingFaults();
 
   private static List<String> numbers(String prefix, int n) {
     return IntStream.range(0, n).mapToObj(i -> String.format("%s%04d", prefix, i)).toList();

@@ -14,17 +14,15 @@ import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.twilio.TenantLock;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * 409s of docs/api.md that a client acts on ("retry", "run setup first") and that no gateway test produced, over
@@ -37,20 +35,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DocumentedConflictsTest {
   private static TrunklineHarness h;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    // A short lock wait, so that the busy answer comes quickly.
-    JsonObject overrides = new JsonObject().put("twilio", new JsonObject().put("lockTimeoutMs", 500));
-    TrunklineHarness.start(vertx, overrides, true).onComplete(test.succeeding(harness -> {
-      h = harness;
-      test.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
-  }
+  // A short lock wait, so that the busy answer comes quickly.
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(
+      new JsonObject().put("twilio", new JsonObject().put("lockTimeoutMs", 500)), harness -> h = harness);
 
   private record Tenant(String id, String token, String accountSid) {}
 

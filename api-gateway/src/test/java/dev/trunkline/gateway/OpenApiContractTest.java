@@ -110,7 +110,7 @@ class OpenApiContractTest {
         Map.entry("removePhoneNumber", ProvisioningMessages.RemoveNumber.class),
         Map.entry("auditRetellCredentials", ProvisioningMessages.Audit.class),
         Map.entry("fixRetellCredentials", ProvisioningMessages.Fix.class),
-        Map.entry("rotateCredentials", ProvisioningMessages.Rotate.class),
+        Map.entry("rotateCredentials", ProvisioningMessages.RotateCredentials.class),
         Map.entry("teardownTrunk", ProvisioningMessages.Teardown.class),
         Map.entry("getDrift", ProvisioningMessages.DriftStatus.class),
         Map.entry("setDriftPolicy", ProvisioningMessages.DriftPolicy.class),

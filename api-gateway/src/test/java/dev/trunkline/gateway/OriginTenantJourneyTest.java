@@ -11,18 +11,14 @@ import dev.trunkline.contract.testing.OriginFormat;
 import dev.trunkline.contract.testing.TestEnvironment;
 import dev.trunkline.store.EmbeddedMongo;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 19, end to end for the shape the origin's code writes today: a tenant set up by the origin service (its
@@ -31,22 +27,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * used through Trunkline's HTTP API as it is: the status reads the account, setup keeps the origin's trunk,
  * credential list and credential (and its password), and the fix hands Retell the origin's SIP password.
  */
-@ExtendWith(VertxExtension.class)
 class OriginTenantJourneyTest {
   private static final String LEGACY_KEY = "the-origin-services-ENCRYPTION_KEY";
   private static TrunklineHarness h;
 
-  @BeforeAll
-  static void start(Vertx vertx) throws Exception {
-    h = TrunklineHarness.start(vertx,
-            new JsonObject().put("vault", new JsonObject().put("legacyEncryptionKey", LEGACY_KEY)), true)
-        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    h.secret("the legacy ENCRYPTION_KEY", LEGACY_KEY);
-  }
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(
+      new JsonObject().put("vault", new JsonObject().put("legacyEncryptionKey", LEGACY_KEY)), harness -> h = harness);
 
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
+  @BeforeAll
+  static void start() {
+    h.secret("the legacy ENCRYPTION_KEY", LEGACY_KEY);
   }
 
   @Test

@@ -7,20 +7,14 @@ import dev.trunkline.contract.StoreMessages.RetellStatus;
 import dev.trunkline.gateway.TrunklineHarness.Tenant;
 import dev.trunkline.simulators.RetellSimulator;
 import dev.trunkline.store.EmbeddedMongo;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The attack of the vault bypass, end to end: someone who can write to the store (the embedded server asks for no
@@ -28,20 +22,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * fix would then import the tenant's numbers, with its SIP password, into that workspace. The store refuses the
  * plain text, so the flows fail with a 500 and Retell never sees the planted key.
  */
-@ExtendWith(VertxExtension.class)
 class PlantedRetellKeyTest {
   private static TrunklineHarness h;
 
-  @BeforeAll
-  static void start(Vertx vertx) throws Exception {
-    h = TrunklineHarness.start(vertx, new JsonObject(), true).toCompletionStage().toCompletableFuture()
-        .get(60, TimeUnit.SECONDS);
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
-  }
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject(), harness -> h = harness);
 
   @Test
   void aPlantedPlainTextRetellKeyIsNeverUsed() throws Exception {

@@ -6,20 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trunkline.contract.testing.Await;
 import dev.trunkline.gateway.RotationFixtures.T;
 import dev.trunkline.simulators.FaultRule;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * End to end with the retries production ships (the other gateway tests turn them off to stay fast): Retell
@@ -28,35 +23,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * timed out while the write still lands, and the writer's credential lease outlives the request until it can
  * no longer land.
  */
-@ExtendWith(VertxExtension.class)
 class ProductionRetriesTest {
   private static TrunklineHarness h;
   private static RotationFixtures f;
 
+  // The shipped values (RetellConfig's declared defaults).
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject()
+      .put("retell", new JsonObject().put("maxRetries", 2).put("requestTimeoutMs", 4_000)
+          .put("retryBaseDelayMs", 500).put("retryMaxDelayMs", 8_000))
+      .put("twilio", new JsonObject().put("maxRetries", 3))
+      // A per-number timeout shorter than a write's retries can take (1.5 s against up to 3 x 4 s plus backoff).
+      .put("gateway", new JsonObject().put("perNumberTimeoutMs", 1_500).put("busTimeoutMs", 30_000)
+          .put("rotationDrainTimeoutMs", 500).put("credentialLeaseTtlMs", 3_000)),
+      harness -> h = harness).clearingFaults();
+
   @BeforeAll
-  static void start(Vertx vertx) throws Exception {
-    // The shipped values (RetellConfig's declared defaults).
-    JsonObject overrides = new JsonObject()
-        .put("retell", new JsonObject().put("maxRetries", 2).put("requestTimeoutMs", 4_000)
-            .put("retryBaseDelayMs", 500).put("retryMaxDelayMs", 8_000))
-        .put("twilio", new JsonObject().put("maxRetries", 3))
-        // A per-number timeout shorter than a write's retries can take (1.5 s against up to 3 x 4 s plus backoff).
-        .put("gateway", new JsonObject().put("perNumberTimeoutMs", 1_500).put("busTimeoutMs", 30_000)
-            .put("rotationDrainTimeoutMs", 500).put("credentialLeaseTtlMs", 3_000));
-    h = TrunklineHarness.start(vertx, overrides, true).toCompletionStage().toCompletableFuture()
-        .get(RotationFixtures.WAIT_S, TimeUnit.SECONDS);
+  static void start() {
     f = new RotationFixtures(h);
-  }
-
-  @AfterEach
-  void clearFaults() {
-    h.retell.faults().clear();
-    h.twilio.faults().clear();
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
   }
 
   @Test

@@ -23,22 +23,18 @@ import dev.trunkline.gateway.TrunklineHarness.Tenant;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The provisioning service as a sibling verticle sees it (docs/event-bus.md): the flows on
@@ -47,26 +43,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * does not exist or a malformed request, a cancel that stops a fan-out, and a fan-out that answers before its
  * caller's timeout instead of running past it.
  */
-@ExtendWith(VertxExtension.class)
 class ProvisioningBusTest {
   private static final int NUMBERS = 12;
   private static TrunklineHarness h;
   private static ProvisioningClient client;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject().put("provisioning", new JsonObject()
-        .put("fixConcurrency", 2).put("perNumberTimeoutMs", 5_000).put("listPageSize", 5));
-    TrunklineHarness.start(vertx, overrides, true).onComplete(test.succeeding(harness -> {
-      h = harness;
-      client = new ProvisioningClient(vertx, 30_000, 60_000);
-      test.completeNow();
-    }));
-  }
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject().put("provisioning", new JsonObject()
+      .put("fixConcurrency", 2).put("perNumberTimeoutMs", 5_000).put("listPageSize", 5)), harness -> h = harness);
 
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
+  @BeforeAll
+  static void start() {
+    client = new ProvisioningClient(h.vertx, 30_000, 60_000);
   }
 
   @Test

@@ -15,10 +15,9 @@ import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.TrunkNumber;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -26,10 +25,9 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A purchase whose gateway died between claiming its Idempotency-Key and finishing: the claim stays
@@ -53,20 +51,9 @@ class PurchaseLeaseTest {
     }
   }
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject()
-        .put("store", new JsonObject().put("idempotencyLeaseSeconds", LEASE_SECONDS));
-    TrunklineHarness.start(vertx, overrides, true).onComplete(test.succeeding(harness -> {
-      h = harness;
-      test.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
-  }
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject()
+      .put("store", new JsonObject().put("idempotencyLeaseSeconds", LEASE_SECONDS)), harness -> h = harness);
 
   // Assertions run inside the chain (a failed one fails the chain, so nothing runs on into the next test).
 
@@ -189,7 +176,7 @@ class PurchaseLeaseTest {
       if (died == DiedAfter.CLAIM) {
         return Future.succeededFuture(claim);
       }
-      return Bus.request(h.vertx, Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(tenant.id(), phone),
+      return Bus.request(h.vertx, Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(tenant.id(), phone),
               TrunkNumber.class, 10_000, "dead-gateway")
           .compose(bought -> {
             if (died == DiedAfter.TWILIO_PURCHASE) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
-import dev.trunkline.contract.StoreMessages;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.testing.Await;
 import dev.trunkline.retell.RetellVerticle;
 import dev.trunkline.simulators.FaultRule;
@@ -109,7 +109,7 @@ class PurchasedNotRecordedTest {
             })
             .compose(stillOwned -> {
               test.verify(() -> GatewayEdgeTest.assertError(stillOwned, 409, "NUMBER_OWNED_ELSEWHERE"));
-              return h.bus(Addresses.Store.NUMBER_DELETE, new StoreMessages.NumberRef(other, phone));
+              return h.bus(Addresses.Store.NUMBER_DELETE, new TenantNumber(other, phone));
             })
             .compose(v -> importNumber(tenant, phone))
             .compose(imported -> h.storedNumbers(tenant.id()).map(stored -> {

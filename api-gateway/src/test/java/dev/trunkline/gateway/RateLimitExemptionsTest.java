@@ -3,7 +3,6 @@ package dev.trunkline.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -12,10 +11,9 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * docs/api.md, "Rate limits": health routes, {@code /openapi.yaml} and the service route are not rate limited.
@@ -29,20 +27,9 @@ class RateLimitExemptionsTest {
   private static final int CALLS = 25;
   private static TrunklineHarness h;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject().put("gateway", new JsonObject()
-        .put("rateLimit", new JsonObject().put("requestsPerMinute", 1)));
-    TrunklineHarness.start(vertx, overrides, false).onComplete(test.succeeding(harness -> {
-      h = harness;
-      test.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
-  }
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.withStandIns(new JsonObject().put("gateway", new JsonObject()
+      .put("rateLimit", new JsonObject().put("requestsPerMinute", 1))), vertx -> { }, harness -> h = harness);
 
   private static Future<List<HttpResponse<Buffer>>> many(HttpMethod method, String uri, String serviceToken) {
     List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();

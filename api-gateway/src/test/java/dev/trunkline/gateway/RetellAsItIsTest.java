@@ -8,20 +8,16 @@ import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.gateway.RotationFixtures.T;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The flows against Retell as its OpenAPI document describes it (the simulator is held to that document): a number
@@ -29,18 +25,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * importMissing, removing it succeeds, a purchase whose import reply was lost converges, and a rotation survives
  * it. After every test, every reply the simulator gave is one the document lists for its operation.
  */
-@ExtendWith(VertxExtension.class)
 class RetellAsItIsTest {
   private static TrunklineHarness h;
   private static RotationFixtures f;
 
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject(), harness -> h = harness);
+
   @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TrunklineHarness.start(vertx, new JsonObject(), true).onComplete(test.succeeding(harness -> {
-      h = harness;
-      f = new RotationFixtures(harness);
-      test.completeNow();
-    }));
+  static void start() {
+    f = new RotationFixtures(h);
   }
 
   /** Every reply Retell gave in the test is a status its document lists for the operation, with its shape. */
@@ -55,11 +49,6 @@ class RetellAsItIsTest {
         assertThat(h.retell.documentedStatuses(parts[0])).as(reply.getKey()).contains(Integer.parseInt(parts[1]));
       }
     }
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
   }
 
   private static void deleteInRetell(T t, String phone) {

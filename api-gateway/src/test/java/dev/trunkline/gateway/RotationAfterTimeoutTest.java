@@ -5,20 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trunkline.contract.testing.Await;
 import dev.trunkline.gateway.RotationFixtures.T;
 import dev.trunkline.simulators.FaultRule;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A Retell write the gateway stopped waiting for can still land: the gateway's per-number timeout (1 s here) is
@@ -26,30 +21,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the old credential alive (its lease lingers) until that write can no longer land, or the late write puts the
  * number on a deleted credential.
  */
-@ExtendWith(VertxExtension.class)
 class RotationAfterTimeoutTest {
   private static TrunklineHarness h;
   private static RotationFixtures f;
 
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject()
+      .put("retell", new JsonObject().put("requestTimeoutMs", 30_000))
+      .put("gateway", new JsonObject().put("fixConcurrency", 1).put("perNumberTimeoutMs", 1_000)
+          .put("busTimeoutMs", 30_000).put("rotationDrainTimeoutMs", 500).put("credentialLeaseTtlMs", 3_000)),
+      harness -> h = harness).clearingFaults();
+
   @BeforeAll
-  static void start(Vertx vertx) throws Exception {
-    JsonObject overrides = new JsonObject()
-        .put("retell", new JsonObject().put("requestTimeoutMs", 30_000))
-        .put("gateway", new JsonObject().put("fixConcurrency", 1).put("perNumberTimeoutMs", 1_000)
-            .put("busTimeoutMs", 30_000).put("rotationDrainTimeoutMs", 500).put("credentialLeaseTtlMs", 3_000));
-    h = TrunklineHarness.start(vertx, overrides, true).toCompletionStage().toCompletableFuture()
-        .get(RotationFixtures.WAIT_S, TimeUnit.SECONDS);
+  static void start() {
     f = new RotationFixtures(h);
-  }
-
-  @AfterEach
-  void releaseEverything() {
-    h.retell.faults().clear();
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
   }
 
   @Test

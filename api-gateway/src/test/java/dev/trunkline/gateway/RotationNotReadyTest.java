@@ -10,7 +10,7 @@ import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PasswordState;
 import dev.trunkline.contract.StoreMessages.PendingSip;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
-import dev.trunkline.contract.TwilioMessages.RotationStarted;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationStarted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -19,10 +19,9 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * docs/api.md, rotate: 409 {@code ROTATION_NOT_READY} ("the new credential is not recorded yet: retry") when the
@@ -38,17 +37,23 @@ class RotationNotReadyTest {
   private static final String NEW_USERNAME = "trunkline_ffffffff_user_r2";
   private static final String NEW_SID = "CR" + "1".repeat(32);
   private static final Set<String> asked = ConcurrentHashMap.newKeySet();
+  private static final Secret PASSWORD = new Secret(TrunklineHarness.randomSecret("Pw1"));
   private static TrunklineHarness h;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    Secret password = new Secret(TrunklineHarness.randomSecret("Pw1"));
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.withStandIns(new JsonObject(), RotationNotReadyTest::standIns,
+      harness -> {
+        h = harness;
+        h.secret(PASSWORD.reveal());
+      });
+
+  private static void standIns(Vertx vertx) {
     Bus.consumer(vertx, Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, JsonObject.class, req -> Future.succeededFuture(
-        new RotationStarted(TENANT, NEW_USERNAME, NEW_SID, "CR" + "0".repeat(32))));
+        new CredentialRotationStarted(TENANT, NEW_USERNAME, NEW_SID, "CR" + "0".repeat(32))));
     Bus.consumer(vertx, Addresses.Store.SIP_GET, JsonObject.class, req -> Future.succeededFuture(
         new SipCredentials(TENANT, "trunkline_ffffffff_user", new Secret(TrunklineHarness.randomSecret("Pw0")),
             PasswordState.PENDING, "tlffffffffff.pstn.twilio.com", "TCP",
-            new PendingSip(NEW_USERNAME, password, CredentialPurpose.ROTATION, null, System.currentTimeMillis()))));
+            new PendingSip(NEW_USERNAME, PASSWORD, CredentialPurpose.ROTATION, null, System.currentTimeMillis()))));
     Bus.consumer(vertx, Addresses.Store.RETELL_KEY_GET, JsonObject.class,
         req -> Future.failedFuture(new ServiceException(404, "RETELL_KEY_NOT_FOUND", "no key")));
     for (String after : Set.of(Addresses.Store.NUMBER_LIST, Addresses.Retell.NUMBER_SYNC,
@@ -66,16 +71,6 @@ class RotationNotReadyTest {
         new JsonObject().put("owned", true).put("cancelRequested", false)));
     Bus.consumer(vertx, Addresses.Store.OPERATION_FINISH, JsonObject.class, req -> Future.succeededFuture(
         new JsonObject()));
-    TrunklineHarness.start(vertx, new JsonObject(), false).onComplete(test.succeeding(harness -> {
-      h = harness;
-      h.secret(password.reveal());
-      test.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
   }
 
   @Test

@@ -12,20 +12,15 @@ import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.gateway.RotationFixtures.T;
 import dev.trunkline.simulators.FaultRule;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A credential rotation racing the requests that write credentials to Retell: purchase, import, fix, and
@@ -39,32 +34,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Timeouts are long here (a held request must not time out while the test acts) and the fan-out window is 1,
  * so that when the last number's sync is held every earlier number has provably been moved.
  */
-@ExtendWith(VertxExtension.class)
 class RotationRaceTest {
   private static final long WAIT_S = RotationFixtures.WAIT_S;
   private static TrunklineHarness h;
   private static RotationFixtures f;
 
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject()
+      .put("retell", new JsonObject().put("requestTimeoutMs", 30_000))
+      .put("gateway", new JsonObject().put("fixConcurrency", 1).put("perNumberTimeoutMs", 30_000)
+          .put("busTimeoutMs", 30_000).put("listPageSize", 3).put("rotationDrainTimeoutMs", 1_500)),
+      harness -> h = harness).clearingFaults();
+
   @BeforeAll
-  static void start(Vertx vertx) throws Exception {
-    JsonObject overrides = new JsonObject()
-        .put("retell", new JsonObject().put("requestTimeoutMs", 30_000))
-        .put("gateway", new JsonObject().put("fixConcurrency", 1).put("perNumberTimeoutMs", 30_000)
-            .put("busTimeoutMs", 30_000).put("listPageSize", 3).put("rotationDrainTimeoutMs", 1_500));
-    h = TrunklineHarness.start(vertx, overrides, true).toCompletionStage().toCompletableFuture()
-        .get(WAIT_S, TimeUnit.SECONDS);
+  static void start() {
     f = new RotationFixtures(h);
-  }
-
-  @AfterEach
-  void releaseEverything() {
-    h.retell.faults().clear();
-    h.twilio.faults().clear();
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
   }
 
   // ---- the races ---------------------------------------------------------------------------------------

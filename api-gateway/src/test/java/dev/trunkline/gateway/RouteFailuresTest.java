@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.simulators.FaultRule;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -17,11 +16,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The failure paths of every route against the real services and simulators: a tenant Trunkline has never
@@ -32,24 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RouteFailuresTest {
   private static TrunklineHarness h;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TrunklineHarness.start(vertx, new JsonObject(), true).onComplete(test.succeeding(harness -> {
-      h = harness;
-      test.completeNow();
-    }));
-  }
-
-  @AfterEach
-  void clearFaults() {
-    h.retell.faults().clear();
-    h.twilio.faults().clear();
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
-  }
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject(), harness -> h = harness).clearingFaults();
 
   private record Expect(HttpMethod method, String path, Object body, int status, String code) {}
 

@@ -21,10 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * docs/api.md, "What each route asks on the event bus": a service's own failure keeps its status and code, except
@@ -42,8 +41,11 @@ class ServiceRefusalTest {
   private static final Set<String> asked = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static TrunklineHarness h;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) throws Exception {
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.withStandIns(new JsonObject(), ServiceRefusalTest::standIns,
+      harness -> h = harness);
+
+  private static void standIns(Vertx vertx) throws IllegalAccessException {
     for (String address : serviceAddresses()) {
       if (address.equals(Addresses.Twilio.ACCOUNT_VERIFY)) {
         Bus.consumer(vertx, address, JsonObject.class, req -> Future.succeededFuture(
@@ -57,15 +59,6 @@ class ServiceRefusalTest {
         });
       }
     }
-    TrunklineHarness.start(vertx, new JsonObject(), false).onComplete(test.succeeding(harness -> {
-      h = harness;
-      test.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
   }
 
   /** Every address of the contract's Store, Twilio and Retell services. */

@@ -321,8 +321,9 @@ public final class TrunklineHarness {
     String termination = "tl" + id.substring(0, 10) + ".pstn.twilio.com";
     String trunkSid = TestEnvironment.newSid("TK");
     String credentialSid = TestEnvironment.newSid("CR");
-    StoreMessages.Trunk trunk = new StoreMessages.Trunk(trunkSid, "trunkline-" + id, termination, termination,
-        TestEnvironment.newSid("CL"), credentialSid, null, null, username, null, null, null);
+    StoreMessages.Trunk trunk = StoreMessages.Trunk.builder().trunkSid(trunkSid).friendlyName("trunkline-" + id)
+        .domainName(termination).terminationUri(termination).credentialListSid(TestEnvironment.newSid("CL"))
+        .credentialSid(credentialSid).username(username).build();
     return bus(Addresses.Store.RETELL_KEY_PUT, new StoreMessages.PutRetellKey(id, new Secret(apiKey)))
         .compose(v -> bus(Addresses.Store.TRUNK_PUT, new StoreMessages.PutTrunk(id, trunk, null)))
         .compose(v -> bus(Addresses.Store.SIP_PENDING_PUT,

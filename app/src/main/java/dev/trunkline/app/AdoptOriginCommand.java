@@ -36,7 +36,7 @@ final class AdoptOriginCommand {
 
   static int run(JsonObject config, List<String> args, PrintStream out) throws Exception {
     Options options = options(args);
-    KeyRotationCommand.useSandboxKeys(config);
+    RekeyCommand.useSandboxKeys(config);
     Vertx vertx = Vertx.vertx();
     try {
       out.println((options.dryRun() ? "dry run: reading" : "adopting") + " the origin's tenants from "

@@ -44,7 +44,7 @@ public final class Main {
     try {
       exit = switch (cli.command()) {
         case "demo" -> Demo.run(loadConfig(cli));
-        case "rotate-keys" -> KeyRotationCommand.run(loadConfig(cli));
+        case "rotate-keys" -> RekeyCommand.run(loadConfig(cli));
         case "adopt-origin" -> AdoptOriginCommand.run(loadConfig(cli), cli.commandOptions(), System.out);
         case "store-server" -> StoreServerCommand.run(cli.commandOptions(), System.out);
         default -> runServer(cli);

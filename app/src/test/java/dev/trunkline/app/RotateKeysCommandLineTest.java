@@ -110,7 +110,7 @@ class RotateKeysCommandLineTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      return KeyRotationCommand.run(config(vaultKeys));
+      return RekeyCommand.run(config(vaultKeys));
     } finally {
       System.setOut(original);
       lines.addAll(captured.toString(StandardCharsets.UTF_8).lines().toList());

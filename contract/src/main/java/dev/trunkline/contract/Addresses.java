@@ -64,7 +64,7 @@ public final class Addresses {
     /** Fix -> FlowReply 200 / 207 / 502 with the report; events on {@link Events#numbers}. */
     @PublicAddress
     public static final String FIX = PROVISIONING + "fix";
-    /** Rotate -> FlowReply 200 finished / 207 / 502 not finished; events on {@link Events#numbers}. */
+    /** RotateCredentials -> FlowReply 200 finished / 207 / 502 not finished; events on {@link Events#numbers}. */
     @PublicAddress
     public static final String ROTATE = PROVISIONING + "rotate";
     /** Teardown -> FlowReply 200; 409 NUMBERS_REMAIN. */
@@ -181,13 +181,13 @@ public final class Addresses {
     /** PhoneNumber -> PhoneNumber; 409 NUMBER_OWNED_ELSEWHERE. */
     @InternalAddress("records a number without Twilio or Retell having it (provisioning purchase/import do both)")
     public static final String NUMBER_SAVE = STORE + "phone-numbers.save";
-    /** NumberRef -> PhoneNumber; 404 NUMBER_NOT_FOUND (also for another tenant's number). */
+    /** TenantNumber -> PhoneNumber; 404 NUMBER_NOT_FOUND (also for another tenant's number). */
     @PublicAddress
     public static final String NUMBER_GET = STORE + "phone-numbers.get";
     /** ListNumbers -> NumberPage (limit 1..1000, default 100; next null at the end). */
     @PublicAddress
     public static final String NUMBER_LIST = STORE + "phone-numbers.list";
-    /** NumberRef -> Deleted{deleted:false when the tenant has no such number}. */
+    /** TenantNumber -> Deleted{deleted:false when the tenant has no such number}. */
     @InternalAddress("forgets a number that may still be on the trunk and in Retell (provisioning remove)")
     public static final String NUMBER_DELETE = STORE + "phone-numbers.delete";
     /** ClaimIdempotency -> IdempotencyClaim{CLAIMED|IN_PROGRESS|COMPLETED}; 422 IDEMPOTENCY_KEY_REUSED. */
@@ -212,7 +212,7 @@ public final class Addresses {
     /** ReleaseLock -> Deleted{deleted=false when the owner did not hold it}. */
     @InternalAddress("the Twilio service's tenant lock")
     public static final String LOCK_RELEASE = STORE + "locks.release";
-    /** RotateKeys -> RotateKeysReport; 409 ROTATION_RUNNING. Use a long request timeout. */
+    /** RekeyVault -> RekeyReport; 409 ROTATION_RUNNING. Use a long request timeout. */
     @InternalAddress("operator command: re-encrypts every secret (java -jar trunkline.jar rotate-keys)")
     public static final String ADMIN_ROTATE_KEYS = STORE + "admin.rotate-keys";
     /** ListDriftTenants -> DriftTenantPage: tenants with a trunk, paged (the drift sweep's walk). */
@@ -278,28 +278,28 @@ public final class Addresses {
     /** TenantRef -> TeardownResult (locked); 409 TRUNK_HAS_NUMBERS. */
     @InternalAddress("skips the check that no live number remains (provisioning teardown)")
     public static final String TRUNK_TEARDOWN = TWILIO + "trunk.teardown";
-    /** TenantRef -> RotationStarted (locked); the new password is the store's pending one (SIP_GET). */
+    /** TenantRef -> CredentialRotationStarted (locked); the new password is the store's pending one (SIP_GET). */
     @InternalAddress("a rotation step: without the move, drain and verification of provisioning rotate, numbers lose their credential")
     public static final String CREDENTIAL_ROTATE_BEGIN = TWILIO + "credentials.rotate.begin";
-    /** FinishRotation -> RotationFinished (locked); promotes, then deletes the old credential. */
+    /** FinishCredentialRotation -> CredentialRotationFinished (locked); promotes, then deletes the old credential. */
     @InternalAddress("deletes the old credential without the credential-lease drain and Retell verification of provisioning rotate (the origin incident)")
     public static final String CREDENTIAL_ROTATE_FINISH = TWILIO + "credentials.rotate.finish";
     /** SearchNumbers -> AvailableNumbers; 400 INVALID_AREA_CODE etc. */
     @PublicAddress
     public static final String NUMBERS_SEARCH = TWILIO + "numbers.search";
-    /** NumberRef -> TrunkNumber (locked); 409 NUMBER_UNAVAILABLE, never another number. */
+    /** TenantNumber -> TrunkNumber (locked); 409 NUMBER_UNAVAILABLE, never another number. */
     @InternalAddress("buys without an Idempotency-Key claim, Retell import or record (provisioning purchase)")
     public static final String NUMBERS_PURCHASE = TWILIO + "numbers.purchase";
-    /** NumberRef -> TrunkNumber (locked); 404 NUMBER_NOT_FOUND, 409 NUMBER_ON_OTHER_TRUNK. */
+    /** TenantNumber -> TrunkNumber (locked); 404 NUMBER_NOT_FOUND, 409 NUMBER_ON_OTHER_TRUNK. */
     @InternalAddress("attaches without Retell import or record (provisioning import)")
     public static final String NUMBERS_IMPORT = TWILIO + "numbers.import";
     /** TenantRef -> TrunkNumbers (the trunk's numbers, all pages). */
     @PublicAddress
     public static final String NUMBERS_LIST = TWILIO + "numbers.list";
-    /** NumberRef -> NumberRemoved (locked); removed=false when it was not on the trunk. */
+    /** TenantNumber -> NumberRemoved (locked); removed=false when it was not on the trunk. */
     @InternalAddress("leaves the number in Retell and recorded (provisioning remove)")
     public static final String NUMBERS_REMOVE = TWILIO + "numbers.remove";
-    /** NumberRef -> Released (locked); 404 NUMBER_NOT_FOUND, 409 NUMBER_NOT_ON_TRUNK. */
+    /** TenantNumber -> Released (locked); 404 NUMBER_NOT_FOUND, 409 NUMBER_NOT_ON_TRUNK. */
     @InternalAddress("releases without removing it from Retell or the record (provisioning remove)")
     public static final String NUMBERS_RELEASE = TWILIO + "numbers.release";
 

@@ -106,7 +106,7 @@ public final class Bus {
       Future<R> result = LogContext.call(rid, tenant, address, () -> {
         try {
           Q body = Json.fromJson(message.body(), requestType);
-          return handler.apply(new BusRequest<>(body, rid, address, tenant, deadline));
+          return handler.apply(new BusRequest<>(body, rid, tenant, deadline));
         } catch (RuntimeException e) {
           return Future.failedFuture(e);
         }

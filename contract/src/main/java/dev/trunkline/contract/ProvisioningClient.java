@@ -14,7 +14,7 @@ import dev.trunkline.contract.ProvisioningMessages.ListNumbers;
 import dev.trunkline.contract.ProvisioningMessages.NumberEvent;
 import dev.trunkline.contract.ProvisioningMessages.PurchaseNumber;
 import dev.trunkline.contract.ProvisioningMessages.RemoveNumber;
-import dev.trunkline.contract.ProvisioningMessages.Rotate;
+import dev.trunkline.contract.ProvisioningMessages.RotateCredentials;
 import dev.trunkline.contract.ProvisioningMessages.SearchNumbers;
 import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
 import dev.trunkline.contract.ProvisioningMessages.Teardown;
@@ -105,7 +105,7 @@ public final class ProvisioningClient {
     return call(Addresses.Provisioning.FIX, request, request.subaccountId(), requestId, fanOutTimeoutMs);
   }
 
-  public Future<FlowReply> rotate(Rotate request, String requestId) {
+  public Future<FlowReply> rotate(RotateCredentials request, String requestId) {
     return call(Addresses.Provisioning.ROTATE, request, request.subaccountId(), requestId, fanOutTimeoutMs);
   }
 

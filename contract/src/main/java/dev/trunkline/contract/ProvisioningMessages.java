@@ -74,7 +74,7 @@ public final class ProvisioningMessages {
   public record Fix(String subaccountId, String phoneNumber, boolean importMissing, boolean dryRun) {}
 
   /** Zero-downtime rotation of the tenant's SIP credential (docs/api.md "Rotate credentials"). */
-  public record Rotate(String subaccountId) {}
+  public record RotateCredentials(String subaccountId) {}
 
   /** Deletes the tenant's trunk and credential list; refused (409 NUMBERS_REMAIN) while live numbers remain. */
   public record Teardown(String subaccountId) {}

@@ -7,7 +7,7 @@ import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.KeyVerified;
 import dev.trunkline.contract.RetellMessages.ListNumbers;
 import dev.trunkline.contract.RetellMessages.NumberList;
-import dev.trunkline.contract.RetellMessages.NumberRef;
+import dev.trunkline.contract.RetellMessages.KeyedNumber;
 import dev.trunkline.contract.RetellMessages.RetellNumber;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
@@ -42,7 +42,7 @@ public final class RetellClient {
   }
 
   /** Internal: a number as Retell shows it; 404 RETELL_NOT_FOUND. */
-  public Future<RetellNumber> number(NumberRef request) {
+  public Future<RetellNumber> number(KeyedNumber request) {
     return call(Addresses.Retell.NUMBER_GET, request, RetellNumber.class);
   }
 
@@ -52,7 +52,7 @@ public final class RetellClient {
   }
 
   /** Internal (a step of provisioning remove): deleted=false when Retell did not know the number. */
-  public Future<Deleted> deleteNumber(NumberRef request) {
+  public Future<Deleted> deleteNumber(KeyedNumber request) {
     return call(Addresses.Retell.NUMBER_DELETE, request, Deleted.class);
   }
 

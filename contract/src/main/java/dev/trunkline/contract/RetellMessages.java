@@ -58,7 +58,8 @@ public final class RetellMessages {
 
   public record ImportNumber(Secret apiKey, String phoneNumber, SipTarget target, String nickname) {}
 
-  public record NumberRef(Secret apiKey, String phoneNumber) {}
+  /** A number of the Retell workspace that {@code apiKey} opens (null: the configured default key). */
+  public record KeyedNumber(Secret apiKey, String phoneNumber) {}
 
   public record ListNumbers(Secret apiKey) {}
 

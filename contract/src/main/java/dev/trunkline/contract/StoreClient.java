@@ -18,7 +18,7 @@ import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
 import dev.trunkline.contract.StoreMessages.LockReply;
 import dev.trunkline.contract.StoreMessages.NumberPage;
-import dev.trunkline.contract.StoreMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.PingReply;
 import dev.trunkline.contract.StoreMessages.PromoteSip;
@@ -30,8 +30,8 @@ import dev.trunkline.contract.StoreMessages.ReleaseIdempotency;
 import dev.trunkline.contract.StoreMessages.ReleaseLock;
 import dev.trunkline.contract.StoreMessages.RenewLock;
 import dev.trunkline.contract.StoreMessages.RetellKey;
-import dev.trunkline.contract.StoreMessages.RotateKeys;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyVault;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import io.vertx.core.Future;
@@ -121,7 +121,7 @@ public final class StoreClient {
   }
 
   /** The tenant's recorded number; 404 NUMBER_NOT_FOUND (also for another tenant's number). */
-  public Future<PhoneNumber> number(NumberRef request) {
+  public Future<PhoneNumber> number(TenantNumber request) {
     return call(Addresses.Store.NUMBER_GET, request, PhoneNumber.class);
   }
 
@@ -131,7 +131,7 @@ public final class StoreClient {
   }
 
   /** Internal: forgets a number that may still be on the trunk and in Retell (provisioning remove does all three). */
-  public Future<Deleted> deleteNumber(NumberRef request) {
+  public Future<Deleted> deleteNumber(TenantNumber request) {
     return call(Addresses.Store.NUMBER_DELETE, request, Deleted.class);
   }
 
@@ -169,8 +169,8 @@ public final class StoreClient {
    * Internal (the operator's {@code rotate-keys} command): re-encrypts every secret to the active key; 409
    * ROTATION_RUNNING. It goes through every tenant: give the {@link BusCaller} a timeout that long.
    */
-  public Future<RotateKeysReport> rotateKeys(RotateKeys request) {
-    return call(Addresses.Store.ADMIN_ROTATE_KEYS, request, RotateKeysReport.class);
+  public Future<RekeyReport> rekeyVault(RekeyVault request) {
+    return call(Addresses.Store.ADMIN_ROTATE_KEYS, request, RekeyReport.class);
   }
 
   /** Internal (the drift sweep): a page of the tenants that have a trunk. */

@@ -24,7 +24,12 @@ public final class StoreMessages {
 
   public record PingReply(boolean ok, String backend) {}
 
-  /** The Twilio trunk as Trunkline knows it. Every field may be null while setup is incomplete. */
+  /**
+   * The Twilio trunk as Trunkline knows it. Every field may be null while setup is incomplete.
+   *
+   * <p>Also the shape of a trunk.put patch: only its non-null fields are written ("" clears one). Build one with
+   * {@link #builder()} and name the fields you set, rather than counting twelve positional arguments.
+   */
   public record Trunk(
       String trunkSid,
       String friendlyName,
@@ -37,7 +42,90 @@ public final class StoreMessages {
       String username,
       String addressSid,
       String emergencyAddressSid,
-      String bundleSid) {}
+      String bundleSid) {
+    /** No field known: what a tenant without a stored trunk has. */
+    public static final Trunk EMPTY = builder().build();
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** A builder that starts from this trunk's fields. */
+    public Builder toBuilder() {
+      return new Builder().trunkSid(trunkSid).friendlyName(friendlyName).domainName(domainName)
+          .terminationUri(terminationUri).credentialListSid(credentialListSid).credentialSid(credentialSid)
+          .previousCredentialSid(previousCredentialSid).originationUrlSid(originationUrlSid).username(username)
+          .addressSid(addressSid).emergencyAddressSid(emergencyAddressSid).bundleSid(bundleSid);
+    }
+
+    /** This trunk read as a patch laid over {@code base}: each of its non-null fields wins, the rest are base's. */
+    public Trunk over(Trunk base) {
+      return new Trunk(or(trunkSid, base.trunkSid), or(friendlyName, base.friendlyName),
+          or(domainName, base.domainName), or(terminationUri, base.terminationUri),
+          or(credentialListSid, base.credentialListSid), or(credentialSid, base.credentialSid),
+          or(previousCredentialSid, base.previousCredentialSid), or(originationUrlSid, base.originationUrlSid),
+          or(username, base.username), or(addressSid, base.addressSid),
+          or(emergencyAddressSid, base.emergencyAddressSid), or(bundleSid, base.bundleSid));
+    }
+
+    /**
+     * This trunk read as a patch, less what {@code known} already holds: the fields it sets to another value than
+     * {@code known}'s. {@link #EMPTY} when writing it would change nothing.
+     */
+    public Trunk minus(Trunk known) {
+      return new Trunk(changed(trunkSid, known.trunkSid), changed(friendlyName, known.friendlyName),
+          changed(domainName, known.domainName), changed(terminationUri, known.terminationUri),
+          changed(credentialListSid, known.credentialListSid), changed(credentialSid, known.credentialSid),
+          changed(previousCredentialSid, known.previousCredentialSid),
+          changed(originationUrlSid, known.originationUrlSid), changed(username, known.username),
+          changed(addressSid, known.addressSid), changed(emergencyAddressSid, known.emergencyAddressSid),
+          changed(bundleSid, known.bundleSid));
+    }
+
+    private static String or(String patch, String base) {
+      return patch != null ? patch : base;
+    }
+
+    private static String changed(String patch, String known) {
+      return patch != null && !patch.equals(known) ? patch : null;
+    }
+
+    /** Names each field it sets; the others stay null (in a patch: not written). */
+    public static final class Builder {
+      private String trunkSid;
+      private String friendlyName;
+      private String domainName;
+      private String terminationUri;
+      private String credentialListSid;
+      private String credentialSid;
+      private String previousCredentialSid;
+      private String originationUrlSid;
+      private String username;
+      private String addressSid;
+      private String emergencyAddressSid;
+      private String bundleSid;
+
+      private Builder() {}
+
+      public Builder trunkSid(String v) { trunkSid = v; return this; }
+      public Builder friendlyName(String v) { friendlyName = v; return this; }
+      public Builder domainName(String v) { domainName = v; return this; }
+      public Builder terminationUri(String v) { terminationUri = v; return this; }
+      public Builder credentialListSid(String v) { credentialListSid = v; return this; }
+      public Builder credentialSid(String v) { credentialSid = v; return this; }
+      public Builder previousCredentialSid(String v) { previousCredentialSid = v; return this; }
+      public Builder originationUrlSid(String v) { originationUrlSid = v; return this; }
+      public Builder username(String v) { username = v; return this; }
+      public Builder addressSid(String v) { addressSid = v; return this; }
+      public Builder emergencyAddressSid(String v) { emergencyAddressSid = v; return this; }
+      public Builder bundleSid(String v) { bundleSid = v; return this; }
+
+      public Trunk build() {
+        return new Trunk(trunkSid, friendlyName, domainName, terminationUri, credentialListSid, credentialSid,
+            previousCredentialSid, originationUrlSid, username, addressSid, emergencyAddressSid, bundleSid);
+      }
+    }
+  }
 
   /**
    * A tenant's connector without secrets: what the gateway may show.
@@ -111,8 +199,6 @@ public final class StoreMessages {
       String retellError,
       long createdAt,
       long updatedAt) {}
-
-  public record NumberRef(String subaccountId, String phoneNumber) {}
 
   /** Paged by phone number: {@code after} is the {@code next} of the previous page. */
   public record ListNumbers(String subaccountId, Integer limit, String after) {}
@@ -193,9 +279,9 @@ public final class StoreMessages {
     }
   }
 
-  public record RotateKeys(Integer batchSize) {}
+  public record RekeyVault(Integer batchSize) {}
 
-  public record RotateKeysReport(long scanned, long reencrypted, long alreadyCurrent, long failed,
+  public record RekeyReport(long scanned, long reencrypted, long alreadyCurrent, long failed,
       List<String> failures) {}
 
   // ---- drift watch (the provisioning service's sweep; docs/drift.md) ----------------------------------

@@ -3,12 +3,12 @@ package dev.trunkline.contract;
 import dev.trunkline.contract.TwilioMessages.AccountInfo;
 import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
-import dev.trunkline.contract.TwilioMessages.FinishRotation;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TwilioMessages.FinishCredentialRotation;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.NumberRemoved;
 import dev.trunkline.contract.TwilioMessages.Released;
-import dev.trunkline.contract.TwilioMessages.RotationFinished;
-import dev.trunkline.contract.TwilioMessages.RotationStarted;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationFinished;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationStarted;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
 import dev.trunkline.contract.TwilioMessages.TeardownResult;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
@@ -61,16 +61,16 @@ public final class TwilioClient {
    * Internal (a step of provisioning rotate), locked: adds the rotation's second credential; its password is the
    * store's pending one.
    */
-  public Future<RotationStarted> beginRotation(TenantRef request) {
-    return call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, request, RotationStarted.class);
+  public Future<CredentialRotationStarted> beginCredentialRotation(TenantRef request) {
+    return call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, request, CredentialRotationStarted.class);
   }
 
   /**
    * Internal (the last step of provisioning rotate, after it moved, drained and verified every number), locked:
    * promotes the new credential and deletes the old one.
    */
-  public Future<RotationFinished> finishRotation(FinishRotation request) {
-    return call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, request, RotationFinished.class);
+  public Future<CredentialRotationFinished> finishCredentialRotation(FinishCredentialRotation request) {
+    return call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, request, CredentialRotationFinished.class);
   }
 
   /** Numbers the tenant could buy; 400 INVALID_AREA_CODE etc. */
@@ -82,7 +82,7 @@ public final class TwilioClient {
    * Internal (provisioning purchase adds the idempotency claim, Retell import and record), locked: buys the number
    * onto the trunk; 409 NUMBER_UNAVAILABLE, never another number.
    */
-  public Future<TrunkNumber> purchaseNumber(NumberRef request) {
+  public Future<TrunkNumber> purchaseNumber(TenantNumber request) {
     return call(Addresses.Twilio.NUMBERS_PURCHASE, request, TrunkNumber.class);
   }
 
@@ -90,7 +90,7 @@ public final class TwilioClient {
    * Internal (provisioning import adds the Retell import and record), locked: attaches a number the account owns;
    * 404 NUMBER_NOT_FOUND, 409 NUMBER_ON_OTHER_TRUNK.
    */
-  public Future<TrunkNumber> importNumber(NumberRef request) {
+  public Future<TrunkNumber> importNumber(TenantNumber request) {
     return call(Addresses.Twilio.NUMBERS_IMPORT, request, TrunkNumber.class);
   }
 
@@ -103,7 +103,7 @@ public final class TwilioClient {
    * Internal (provisioning remove also removes it from Retell and the record), locked: takes the number off the
    * trunk; removed=false when it was not on it.
    */
-  public Future<NumberRemoved> removeNumber(NumberRef request) {
+  public Future<NumberRemoved> removeNumber(TenantNumber request) {
     return call(Addresses.Twilio.NUMBERS_REMOVE, request, NumberRemoved.class);
   }
 
@@ -111,7 +111,7 @@ public final class TwilioClient {
    * Internal (provisioning remove with release also removes it from Retell and the record), locked: releases the
    * number at Twilio; 404 NUMBER_NOT_FOUND, 409 NUMBER_NOT_ON_TRUNK.
    */
-  public Future<Released> releaseNumber(NumberRef request) {
+  public Future<Released> releaseNumber(TenantNumber request) {
     return call(Addresses.Twilio.NUMBERS_RELEASE, request, Released.class);
   }
 

@@ -48,12 +48,12 @@ public final class TwilioMessages {
   public record TeardownResult(String trunkSid, boolean deleted, List<String> removed) {}
 
   /** A second credential was added to the trunk's list; its password is pending in the store. */
-  public record RotationStarted(String subaccountId, String username, String credentialSid,
+  public record CredentialRotationStarted(String subaccountId, String username, String credentialSid,
       String previousCredentialSid) {}
 
-  public record FinishRotation(String subaccountId, String credentialSid) {}
+  public record FinishCredentialRotation(String subaccountId, String credentialSid) {}
 
-  public record RotationFinished(String subaccountId, String username, String credentialSid,
+  public record CredentialRotationFinished(String subaccountId, String username, String credentialSid,
       String deletedCredentialSid) {}
 
   /**
@@ -66,8 +66,6 @@ public final class TwilioMessages {
       String isoCountry, String postalCode, Map<String, Boolean> capabilities) {}
 
   public record AvailableNumbers(List<AvailableNumber> numbers) {}
-
-  public record NumberRef(String subaccountId, String phoneNumber) {}
 
   public record TrunkNumber(String phoneNumber, String sid, String trunkSid, String friendlyName) {}
 

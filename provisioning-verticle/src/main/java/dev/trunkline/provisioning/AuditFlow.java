@@ -32,38 +32,38 @@ final class AuditFlow {
    */
   record Target(Trunk trunk, String expectedUsername, String rotatingTo, Secret key) {}
 
-  static Future<Target> target(Upstream up, String subaccountId) {
+  static Future<Target> target(ServiceCalls up, String subaccountId) {
     return up.store().connector(new TenantRef(subaccountId))
-        .recover(err -> TenantContext.notFound(err)
-            ? TenantContext.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err))
+        .recover(err -> TenantSecrets.notFound(err)
+            ? TenantSecrets.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err))
         .compose(connector -> {
           Trunk trunk = connector.trunk();
           if (trunk == null || trunk.username() == null || trunk.terminationUri() == null) {
-            return Future.failedFuture(TenantContext.setupRequired(
+            return Future.failedFuture(TenantSecrets.setupRequired(
                 "run POST /twilio/setup first: this subaccount has no trunk yet"));
           }
           // While a rotation is open (its new credential exists at Twilio) numbers belong on the new username:
           // that is what fix, purchase and import hand out and what the rotation must see before it finishes.
-          String rotatingTo = TenantContext.openRotationUsername(connector.pending());
+          String rotatingTo = TenantSecrets.openRotationUsername(connector.pending());
           String expected = rotatingTo != null ? rotatingTo : trunk.username();
-          return TenantContext.retellKey(up, subaccountId)
+          return TenantSecrets.retellKey(up, subaccountId)
               .map(key -> new Target(trunk, expected, rotatingTo, key));
         });
   }
 
   /** One number's Retell settings against the target, read-only, within the per-number timeout. */
-  static Future<Inspection> inspect(Upstream up, Target target, String phoneNumber, long timeoutMs) {
+  static Future<Inspection> inspect(ServiceCalls up, Target target, String phoneNumber, long timeoutMs) {
     InspectNumber request = new InspectNumber(target.key(), phoneNumber, target.trunk().terminationUri(),
         target.expectedUsername());
     return up.resent(() -> up.retell().inspect(request, timeoutMs));
   }
 
-  Future<FlowResult> run(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber) {
+  Future<FlowResult> run(ServiceCalls up, ProgressEvents events, String subaccountId, String phoneNumber) {
     return target(up, subaccountId).compose(t -> audit(up, subaccountId, phoneNumber, t.trunk(),
         t.expectedUsername(), t.rotatingTo(), t.key(), events));
   }
 
-  private Future<FlowResult> audit(Upstream up, String subaccountId, String phoneNumber, Trunk trunk,
+  private Future<FlowResult> audit(ServiceCalls up, String subaccountId, String phoneNumber, Trunk trunk,
       String expectedUsername, String rotatingTo, Secret key, ProgressEvents events) {
     Future<BoundedFanOut.PageSource<PhoneNumber>> source = phoneNumber == null
         ? Future.succeededFuture(NumberPages.all(up, subaccountId, config.listPageSize()))
@@ -92,7 +92,7 @@ final class AuditFlow {
         });
   }
 
-  private Future<JsonObject> inspect(Upstream up, String terminationUri, String expectedUsername, Secret key,
+  private Future<JsonObject> inspect(ServiceCalls up, String terminationUri, String expectedUsername, Secret key,
       PhoneNumber number) {
     InspectNumber request = new InspectNumber(key, number.phoneNumber(), terminationUri, expectedUsername);
     return up.resent(() -> up.retell().inspect(request, config.perNumberTimeoutMs()))

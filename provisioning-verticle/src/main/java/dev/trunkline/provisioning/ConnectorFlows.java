@@ -21,7 +21,7 @@ final class ConnectorFlows {
   private ConnectorFlows() {}
 
   /** Verifies the account at Twilio, then stores it (encrypted by the store). The token is never echoed. */
-  static Future<FlowResult> connectTwilio(Upstream up, String subaccountId, String accountSid, Secret authToken) {
+  static Future<FlowResult> connectTwilio(ServiceCalls up, String subaccountId, String accountSid, Secret authToken) {
     return up.twilio().verifyAccount(new VerifyAccount(accountSid, authToken))
         .recover(err -> Future.failedFuture(rejectedCredential(err, "INVALID_TWILIO_CREDENTIALS",
             "Twilio refused this Account SID and auth token")))
@@ -34,7 +34,7 @@ final class ConnectorFlows {
   }
 
   /** Verifies the key with a cheap Retell call, then stores it (encrypted by the store). */
-  static Future<FlowResult> connectRetell(Upstream up, String subaccountId, Secret apiKey) {
+  static Future<FlowResult> connectRetell(ServiceCalls up, String subaccountId, Secret apiKey) {
     return up.retell().verifyKey(new VerifyKey(apiKey))
         .recover(err -> Future.failedFuture(rejectedCredential(err, "INVALID_RETELL_KEY",
             "Retell refused this API key")))
@@ -46,7 +46,7 @@ final class ConnectorFlows {
             new JsonObject().put("retellKeyPresent", true)));
   }
 
-  static Future<FlowResult> setup(Upstream up, String subaccountId, SetupTrunk request) {
+  static Future<FlowResult> setup(ServiceCalls up, String subaccountId, SetupTrunk request) {
     EnsureTrunk ensure = new EnsureTrunk(subaccountId, request.addressSid(), request.emergencyAddressSid(),
         request.bundleSid());
     return up.twilio().ensureTrunk(ensure)
@@ -62,13 +62,13 @@ final class ConnectorFlows {
                 .put("repaired", trunk.repaired() == null ? List.of() : trunk.repaired())));
   }
 
-  static Future<FlowResult> trunkStatus(Upstream up, String subaccountId) {
+  static Future<FlowResult> trunkStatus(ServiceCalls up, String subaccountId) {
     return up.twilio().trunkStatus(new TenantRef(subaccountId))
         .map(status -> FlowResult.ok(Json.toJson(status)));
   }
 
   /** Service route: refuses while live numbers remain, so a teardown never strands a number. */
-  static Future<FlowResult> teardown(Upstream up, String subaccountId) {
+  static Future<FlowResult> teardown(ServiceCalls up, String subaccountId) {
     return up.store().listNumbers(new ListNumbers(subaccountId, 50, null))
         .compose(page -> {
           long live = page.items() == null ? 0

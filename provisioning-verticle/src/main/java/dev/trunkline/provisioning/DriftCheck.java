@@ -54,7 +54,7 @@ final class DriftCheck {
   }
 
   /** Checks (and maybe repairs) one number; never fails (ERROR instead). */
-  Future<Outcome> run(Upstream up, Tenant tenant, String phoneNumber) {
+  Future<Outcome> run(ServiceCalls up, Tenant tenant, String phoneNumber) {
     return AuditFlow.inspect(up, tenant.target(), phoneNumber, perNumberTimeoutMs)
         .map(i -> i.status().name())
         .otherwise(err -> {
@@ -77,7 +77,7 @@ final class DriftCheck {
    * {@code GET /twilio/trunk} reports them. Reported (logged, counted, published), never repaired: setup repairs a
    * trunk, and it takes the tenant lock. A failure to ask is logged and left to the next sweep.
    */
-  Future<Void> trunk(Upstream up, Tenant tenant) {
+  Future<Void> trunk(ServiceCalls up, Tenant tenant) {
     return up.twilio().trunkStatus(new dev.trunkline.contract.TenantRef(tenant.subaccountId()))
         .onSuccess(status -> {
           java.util.List<String> problems = new java.util.ArrayList<>(status.problems() == null
@@ -105,7 +105,7 @@ final class DriftCheck {
     return !"OK".equals(number.status()) && !"ERROR".equals(number.status());
   }
 
-  private Future<Outcome> onDrift(Upstream up, Tenant tenant, DriftNumber number) {
+  private Future<Outcome> onDrift(ServiceCalls up, Tenant tenant, DriftNumber number) {
     metrics.found(number.status());
     LogContext.run(up.requestId(), tenant.subaccountId(), "drift", () -> LOG.warn(
         "drift found: subaccount {} number {} status {} (drifted since {}), policy {}", tenant.subaccountId(),
@@ -145,7 +145,7 @@ final class DriftCheck {
         });
   }
 
-  private Future<DriftNumber> record(Upstream up, Tenant tenant, String phoneNumber, String status, String repair) {
+  private Future<DriftNumber> record(ServiceCalls up, Tenant tenant, String phoneNumber, String status, String repair) {
     return up.store().recordDrift(new RecordDriftCheck(tenant.subaccountId(), phoneNumber, status, repair,
         repairBackoffMs));
   }

@@ -20,7 +20,7 @@ final class DriftFlows {
 
   private DriftFlows() {}
 
-  static Future<FlowResult> status(Upstream up, String subaccountId, int limit, String after) {
+  static Future<FlowResult> status(ServiceCalls up, String subaccountId, int limit, String after) {
     return known(up, subaccountId)
         .compose(v -> up.store().driftTenant(new TenantRef(subaccountId)))
         // Numbers not checked since the last sweep began are no longer the tenant's (removed since): left out.
@@ -33,16 +33,16 @@ final class DriftFlows {
                 .put("next", page.next()))));
   }
 
-  static Future<FlowResult> policy(Upstream up, String subaccountId, String policy) {
+  static Future<FlowResult> policy(ServiceCalls up, String subaccountId, String policy) {
     return known(up, subaccountId)
         .compose(v -> up.store().putDriftTenant(new PutDriftTenant(subaccountId, policy, null)))
         .map(tenant -> FlowResult.success(200, "Drift policy is " + tenant.policy(),
             new JsonObject().put("policy", tenant.policy())));
   }
 
-  private static Future<Connector> known(Upstream up, String subaccountId) {
+  private static Future<Connector> known(ServiceCalls up, String subaccountId) {
     return up.store().connector(new TenantRef(subaccountId))
-        .recover(err -> TenantContext.notFound(err)
-            ? TenantContext.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err));
+        .recover(err -> TenantSecrets.notFound(err)
+            ? TenantSecrets.<Connector>knownButNotSetUp(up, subaccountId, err) : Future.failedFuture(err));
   }
 }

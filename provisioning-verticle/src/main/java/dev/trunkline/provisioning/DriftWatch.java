@@ -55,7 +55,7 @@ final class DriftWatch {
   private DriftSweep cursor;
   private boolean busy;
   private DriftCheck.Tenant tenant;
-  private Upstream tenantUp;
+  private ServiceCalls tenantUp;
   private final ArrayDeque<String> pending = new ArrayDeque<>();
   /** The loaded page, once its numbers are queued: its last number and whether the tenant has more. */
   private Page page;
@@ -74,7 +74,7 @@ final class DriftWatch {
     this.metrics = DriftMetrics.forVertxRegistry();
     this.check = new DriftCheck(fix, new DriftEvents(vertx), metrics, config.perNumberTimeoutMs(),
         drift.periodSeconds() * 1000);
-    this.store = new Upstream(vertx, config.busTimeoutMs(), "drift-sweep", null, () -> false, null).store();
+    this.store = new ServiceCalls(vertx, config.busTimeoutMs(), "drift-sweep", null, () -> false, null).store();
     this.lease = new DriftLease(store, drift.leaseMs(), System::currentTimeMillis);
   }
 
@@ -224,7 +224,7 @@ final class DriftWatch {
   /** The tenant's next page of live numbers, with what they are checked against (reloaded per page). */
   private void loadPage() {
     String id = cursor.tenant();
-    Upstream up = new Upstream(vertx, config.busTimeoutMs(), "drift-" + id + "-" + cursor.startedAt(), id,
+    ServiceCalls up = new ServiceCalls(vertx, config.busTimeoutMs(), "drift-" + id + "-" + cursor.startedAt(), id,
         () -> stopped || !lease.held(), deaths);
     Future<DriftCheck.Tenant> target = AuditFlow.target(up, id)
         .compose(t -> up.store().driftTenant(new TenantRef(id)).map(d -> new DriftCheck.Tenant(id, t, d.policy())));
@@ -249,7 +249,7 @@ final class DriftWatch {
           return null;
         }));
     bookkeeping(loaded.recover(err -> {
-      if (TenantContext.notFound(err) || err instanceof dev.trunkline.contract.ServiceException se
+      if (TenantSecrets.notFound(err) || err instanceof dev.trunkline.contract.ServiceException se
           && se.status() == 409) {
         // No trunk any more (torn down since the list was read): nothing of it to check.
         page = new Page(cursor.after(), true);

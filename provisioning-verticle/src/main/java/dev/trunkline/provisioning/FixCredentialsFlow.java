@@ -40,18 +40,18 @@ final class FixCredentialsFlow {
    * @param importMissing import numbers Retell does not know instead of failing them
    * @param dryRun inspect only and report what a fix would change
    */
-  Future<FlowResult> run(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber,
+  Future<FlowResult> run(ServiceCalls up, ProgressEvents events, String subaccountId, String phoneNumber,
       boolean importMissing, boolean dryRun) {
     long started = System.nanoTime();
     // A dry run writes nothing; a fix holds a credential lease while it writes (a rotation waits for it).
-    return dryRun ? TenantContext.load(up, subaccountId).compose(tenant -> fix(up, events, subaccountId,
+    return dryRun ? TenantSecrets.load(up, subaccountId).compose(tenant -> fix(up, events, subaccountId,
             phoneNumber, importMissing, true, tenant, started))
-        : TenantContext.withLease(up, leases, subaccountId, tenant -> fix(up, events,
+        : TenantSecrets.withLease(up, leases, subaccountId, tenant -> fix(up, events,
             subaccountId, phoneNumber, importMissing, false, tenant, started));
   }
 
-  private Future<FlowResult> fix(Upstream up, ProgressEvents events, String subaccountId, String phoneNumber,
-      boolean importMissing, boolean dryRun, TenantContext tenant, long started) {
+  private Future<FlowResult> fix(ServiceCalls up, ProgressEvents events, String subaccountId, String phoneNumber,
+      boolean importMissing, boolean dryRun, TenantSecrets tenant, long started) {
     // Counts, and the results the answer may carry; every result goes to the events (and the operation's record).
     FanOutReport report = events.report().tally(WOULD_CHANGE, r -> r.getBoolean("wouldChange", false));
     return source(up, subaccountId, phoneNumber)
@@ -86,14 +86,14 @@ final class FixCredentialsFlow {
         });
   }
 
-  private Future<BoundedFanOut.PageSource<PhoneNumber>> source(Upstream up, String subaccountId,
+  private Future<BoundedFanOut.PageSource<PhoneNumber>> source(ServiceCalls up, String subaccountId,
       String phoneNumber) {
     return phoneNumber == null
         ? Future.succeededFuture(NumberPages.all(up, subaccountId, config.listPageSize()))
         : NumberPages.one(up, subaccountId, phoneNumber);
   }
 
-  private Future<JsonObject> sync(Upstream up, TenantContext tenant, PhoneNumber number,
+  private Future<JsonObject> sync(ServiceCalls up, TenantSecrets tenant, PhoneNumber number,
       boolean importMissing) {
     SipTarget target = tenant.target();
     // A number recorded NOT_IMPORTED is known to be missing in Retell: importing it is the fix.
@@ -111,7 +111,7 @@ final class FixCredentialsFlow {
   }
 
   /** A number that was NOT_IMPORTED is now in Retell; the record says so (best effort). */
-  private Future<Void> recordImported(Upstream up, PhoneNumber number) {
+  private Future<Void> recordImported(ServiceCalls up, PhoneNumber number) {
     if (number.retellStatus() == RetellStatus.IMPORTED) {
       return Future.succeededFuture();
     }
@@ -126,7 +126,7 @@ final class FixCredentialsFlow {
         });
   }
 
-  private Future<JsonObject> inspect(Upstream up, TenantContext tenant, PhoneNumber number) {
+  private Future<JsonObject> inspect(ServiceCalls up, TenantSecrets tenant, PhoneNumber number) {
     InspectNumber request = new InspectNumber(tenant.retellKey(), number.phoneNumber(),
         tenant.sip().terminationUri(), tenant.username());
     return up.resent(() -> up.retell().inspect(request, config.perNumberTimeoutMs()))

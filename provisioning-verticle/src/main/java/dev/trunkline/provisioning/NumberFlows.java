@@ -3,11 +3,10 @@ package dev.trunkline.provisioning;
 import dev.trunkline.contract.Json;
 import dev.trunkline.contract.RetellMessages;
 import dev.trunkline.contract.ServiceException;
-import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
-import dev.trunkline.contract.TwilioMessages;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -19,7 +18,7 @@ import java.util.List;
 final class NumberFlows {
   private NumberFlows() {}
 
-  static Future<FlowResult> search(Upstream up, String subaccountId, JsonObject query) {
+  static Future<FlowResult> search(ServiceCalls up, String subaccountId, JsonObject query) {
     SearchNumbers search = new SearchNumbers(subaccountId, query.getString("countryCode", "US"),
         query.getString("areaCode"), query.getString("contains"), query.getString("type", "local"),
         query.getLong("limit", 20L).intValue());
@@ -30,17 +29,17 @@ final class NumberFlows {
   }
 
   /** Attaches a number the tenant already owns at Twilio to the trunk, imports it into Retell, records it. */
-  static Future<FlowResult> importExisting(Upstream up, CredentialLeases leases, String subaccountId,
+  static Future<FlowResult> importExisting(ServiceCalls up, CredentialLeases leases, String subaccountId,
       String phoneNumber) {
     // Under a credential lease, as a purchase: a rotation waits for it before deleting the old credential.
     // Attaching is idempotent (a number already on the trunk is returned as is): sent again on a survivor when
     // its Twilio node dies with it unanswered.
-    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().importNumber(
-            new TwilioMessages.NumberRef(subaccountId, phoneNumber)))
+    return TenantSecrets.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().importNumber(
+            new TenantNumber(subaccountId, phoneNumber)))
         .compose(number -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, number, "Imported")));
   }
 
-  static Future<FlowResult> list(Upstream up, String subaccountId, JsonObject query) {
+  static Future<FlowResult> list(ServiceCalls up, String subaccountId, JsonObject query) {
     ListNumbers request = new ListNumbers(subaccountId, query.getLong("limit", 50L).intValue(),
         query.getString("after"));
     return up.store().listNumbers(request)
@@ -55,31 +54,31 @@ final class NumberFlows {
    * released at Twilio instead (which also takes it off the trunk) and its record deleted. A step that finds the number already gone counts as done,
    * so a retried delete completes.
    */
-  static Future<FlowResult> remove(Upstream up, String subaccountId, String phoneNumber, boolean release) {
-    return Upstream.orNull(up.store().number(new StoreMessages.NumberRef(subaccountId, phoneNumber)))
+  static Future<FlowResult> remove(ServiceCalls up, String subaccountId, String phoneNumber, boolean release) {
+    return ServiceCalls.orNull(up.store().number(new TenantNumber(subaccountId, phoneNumber)))
         .compose(number -> {
           if (number == null) {
             return Future.failedFuture(new ServiceException(404, "NUMBER_NOT_FOUND",
                 "phone number " + phoneNumber + " is not a number of this subaccount"));
           }
           List<String> steps = new ArrayList<>();
-          return TenantContext.retellKey(up, subaccountId)
+          return TenantSecrets.retellKey(up, subaccountId)
               // Each step finds a number already gone done, so each is sent again on a survivor when its node
               // dies with it unanswered.
-              .compose(key -> Upstream.orNull(up.resent(() -> up.retell().deleteNumber(
-                  new RetellMessages.NumberRef(key, phoneNumber)))))
+              .compose(key -> ServiceCalls.orNull(up.resent(() -> up.retell().deleteNumber(
+                  new RetellMessages.KeyedNumber(key, phoneNumber)))))
               .compose(v -> {
                 steps.add("retell");
                 // Releasing takes the number off the trunk too (Twilio releases only a number still on it).
-                TwilioMessages.NumberRef ref = new TwilioMessages.NumberRef(subaccountId, phoneNumber);
+                TenantNumber ref = new TenantNumber(subaccountId, phoneNumber);
                 return release
-                    ? Upstream.orNull(up.resent(() -> up.twilio().releaseNumber(ref)))
+                    ? ServiceCalls.orNull(up.resent(() -> up.twilio().releaseNumber(ref)))
                         .map(r -> steps.addAll(List.of("trunk", "twilio")))
-                    : Upstream.orNull(up.resent(() -> up.twilio().removeNumber(ref)))
+                    : ServiceCalls.orNull(up.resent(() -> up.twilio().removeNumber(ref)))
                         .map(r -> steps.add("trunk"));
               })
               .compose(v -> release
-                  ? up.store().deleteNumber(new StoreMessages.NumberRef(subaccountId, phoneNumber)).<Void>mapEmpty()
+                  ? up.store().deleteNumber(new TenantNumber(subaccountId, phoneNumber)).<Void>mapEmpty()
                   : up.store().saveNumber(removed(number)).<Void>mapEmpty())
               .map(v -> FlowResult.success(200, release
                       ? "Removed " + phoneNumber + " from Retell and the trunk and released it at Twilio"

@@ -24,7 +24,7 @@ final class NumberOnboarding {
 
   private NumberOnboarding() {}
 
-  static Future<FlowResult> importAndRecord(Upstream up, String subaccountId, TenantContext tenant,
+  static Future<FlowResult> importAndRecord(ServiceCalls up, String subaccountId, TenantSecrets tenant,
       TrunkNumber number, String verb) {
     return importAndRecord(up, subaccountId, tenant, number, verb, false);
   }
@@ -34,9 +34,9 @@ final class NumberOnboarding {
    *     resumed after its first gateway died): Retell refuses a second import, so the number is synced instead
    *     (its trunk settings set and verified, imported only if Retell does not have it)
    */
-  static Future<FlowResult> importAndRecord(Upstream up, String subaccountId, TenantContext tenant,
+  static Future<FlowResult> importAndRecord(ServiceCalls up, String subaccountId, TenantSecrets tenant,
       TrunkNumber number, String verb, boolean resumed) {
-    // The handed-out credential: the rotation's new one while a rotation is open (TenantContext).
+    // The handed-out credential: the rotation's new one while a rotation is open (TenantSecrets).
     SipTarget target = tenant.target();
     // Sent again on a survivor when a Retell node dies with it unanswered: a second import of a number the dead
     // node imported converges on an update (ConvergingImport), a sync is idempotent.

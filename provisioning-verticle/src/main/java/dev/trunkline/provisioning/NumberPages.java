@@ -1,7 +1,7 @@
 package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.StoreMessages.ListNumbers;
-import dev.trunkline.contract.StoreMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import dev.trunkline.contract.ServiceException;
@@ -13,25 +13,25 @@ import java.util.List;
  * (so 10,000 numbers never sit in memory as one list), skipping numbers recorded as removed.
  */
 final class NumberPages implements BoundedFanOut.PageSource<PhoneNumber> {
-  private final Upstream up;
+  private final ServiceCalls up;
   private final String subaccountId;
   private final int pageSize;
   private String after;
 
-  private NumberPages(Upstream up, String subaccountId, int pageSize) {
+  private NumberPages(ServiceCalls up, String subaccountId, int pageSize) {
     this.up = up;
     this.subaccountId = subaccountId;
     this.pageSize = pageSize;
   }
 
-  static NumberPages all(Upstream up, String subaccountId, int pageSize) {
+  static NumberPages all(ServiceCalls up, String subaccountId, int pageSize) {
     return new NumberPages(up, subaccountId, pageSize);
   }
 
   /** Just the named number; 404 NUMBER_NOT_FOUND when the tenant has no such number. */
-  static Future<BoundedFanOut.PageSource<PhoneNumber>> one(Upstream up, String subaccountId,
+  static Future<BoundedFanOut.PageSource<PhoneNumber>> one(ServiceCalls up, String subaccountId,
       String phoneNumber) {
-    return Upstream.orNull(up.store().number(new NumberRef(subaccountId, phoneNumber)))
+    return ServiceCalls.orNull(up.store().number(new TenantNumber(subaccountId, phoneNumber)))
         .compose(n -> n == null || n.retellStatus() == RetellStatus.REMOVED
             ? Future.failedFuture(new ServiceException(404, "NUMBER_NOT_FOUND",
                 "phone number " + phoneNumber + " is not a number of this subaccount"))

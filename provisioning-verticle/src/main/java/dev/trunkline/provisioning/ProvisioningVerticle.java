@@ -17,7 +17,7 @@ import dev.trunkline.contract.ProvisioningMessages.ImportNumber;
 import dev.trunkline.contract.ProvisioningMessages.ListNumbers;
 import dev.trunkline.contract.ProvisioningMessages.PurchaseNumber;
 import dev.trunkline.contract.ProvisioningMessages.RemoveNumber;
-import dev.trunkline.contract.ProvisioningMessages.Rotate;
+import dev.trunkline.contract.ProvisioningMessages.RotateCredentials;
 import dev.trunkline.contract.ProvisioningMessages.SearchNumbers;
 import dev.trunkline.contract.ProvisioningMessages.SetupTrunk;
 import dev.trunkline.contract.ProvisioningMessages.Teardown;
@@ -68,7 +68,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
   private CredentialLeases leases;
   private FixCredentialsFlow fix;
   private AuditFlow audit;
-  private RotationFlow rotation;
+  private CredentialRotationFlow rotation;
   private FanOutSlots fanOuts;
   private final RunningFlows running = new RunningFlows();
   private NodeDeaths deaths;
@@ -88,7 +88,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     leases = new CredentialLeases(vertx, config.credentialLeaseTtlMs(), config.busTimeoutMs());
     fix = new FixCredentialsFlow(vertx, config, leases);
     audit = new AuditFlow(vertx, config);
-    rotation = new RotationFlow(vertx, config, leases);
+    rotation = new CredentialRotationFlow(vertx, config, leases);
     fanOuts = FanOutSlots.forNode(vertx);
     deaths = new NodeDeaths(vertx);
 
@@ -103,7 +103,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     serve(Addresses.Provisioning.REMOVE, RemoveNumber.class, this::remove);
     serve(Addresses.Provisioning.AUDIT, Audit.class, this::audit);
     serve(Addresses.Provisioning.FIX, Fix.class, this::fix);
-    serve(Addresses.Provisioning.ROTATE, Rotate.class, this::rotate);
+    serve(Addresses.Provisioning.ROTATE, RotateCredentials.class, this::rotate);
     serve(Addresses.Provisioning.TEARDOWN, Teardown.class, this::teardown);
     serve(Addresses.Provisioning.DRIFT_STATUS, DriftStatus.class, this::driftStatus);
     serve(Addresses.Provisioning.DRIFT_POLICY, DriftPolicy.class, this::driftPolicy);
@@ -283,7 +283,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
         r.body().importMissing(), r.body().dryRun()));
   }
 
-  private Future<FlowResult> rotate(BusRequest<Rotate> r) {
+  private Future<FlowResult> rotate(BusRequest<RotateCredentials> r) {
     String tenant = Requests.tenant(r.body().subaccountId());
     return fanOut(r, tenant, "rotate", (up, events) -> rotation.run(up, events, tenant));
   }
@@ -321,7 +321,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     String kind = kind(r.body().kind(), params);
     FanOutFlow flow = operationFlow(tenant, kind, params);
     String operationId = UUID.randomUUID().toString();
-    Upstream up = up(r, tenant);
+    ServiceCalls up = up(r, tenant);
     StoreMessages.CreateOperation create = new StoreMessages.CreateOperation(tenant, kind, operationId, operationId,
         params.getMap(), r.body().idempotencyKey(), config.operationLeaseMs());
     return up.store().createOperation(create).compose(created -> {
@@ -385,7 +385,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
       running.alias(caller, tenant, cancelled);
     }
     // The flow's calls carry the request id of the request that started it, so its logs read as before.
-    Upstream up = new Upstream(vertx, config.busTimeoutMs(), requestId, tenant, cancelled::get, deaths);
+    ServiceCalls up = new ServiceCalls(vertx, config.busTimeoutMs(), requestId, tenant, cancelled::get, deaths);
     OperationRecorder recorder = new OperationRecorder(vertx, up.store(), operationId, config.operationLeaseMs(),
         cancelled);
     // A dry run's events and results are the fix flow's (flow and phase "fix"), as they were before it had a kind.
@@ -448,7 +448,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
 
   @FunctionalInterface
   private interface FanOutFlow {
-    Future<FlowResult> run(Upstream up, ProgressEvents events);
+    Future<FlowResult> run(ServiceCalls up, ProgressEvents events);
   }
 
   /**
@@ -460,7 +460,7 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     ProgressEvents events = new ProgressEvents(vertx, r.requestId(), tenant, flowName, config.replyMaxResults());
     AtomicBoolean cancelled = running.start(r.requestId(), tenant);
     BooleanSupplier abandoned = stopWhen(cancelled, r.deadlineMillis());
-    Supplier<Future<FlowResult>> work = () -> flow.run(new Upstream(vertx, config.busTimeoutMs(), r.requestId(),
+    Supplier<Future<FlowResult>> work = () -> flow.run(new ServiceCalls(vertx, config.busTimeoutMs(), r.requestId(),
         tenant, abandoned, deaths), events);
     return fanOuts.run(tenant, config.maxFanOutsPerTenant(), work)
         .andThen(ar -> {
@@ -486,8 +486,8 @@ public class ProvisioningVerticle extends VerticleBase implements HealthCheckPro
     return () -> cancelled.get() || System.currentTimeMillis() >= stopAt;
   }
 
-  private Upstream up(BusRequest<?> r, String tenant) {
+  private ServiceCalls up(BusRequest<?> r, String tenant) {
     // With the cluster's departures: a single-number flow's idempotent steps are resent on a survivor too.
-    return new Upstream(vertx, config.busTimeoutMs(), r.requestId(), tenant, () -> false, deaths);
+    return new ServiceCalls(vertx, config.busTimeoutMs(), r.requestId(), tenant, () -> false, deaths);
   }
 }

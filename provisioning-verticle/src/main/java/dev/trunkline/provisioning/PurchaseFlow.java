@@ -8,7 +8,7 @@ import dev.trunkline.contract.StoreMessages.ClaimIdempotency;
 import dev.trunkline.contract.StoreMessages.CompleteIdempotency;
 import dev.trunkline.contract.StoreMessages.IdempotencyClaim;
 import dev.trunkline.contract.StoreMessages.ReleaseIdempotency;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.TrunkNumber;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -40,14 +40,14 @@ public final class PurchaseFlow {
   public static final String OPERATION = "purchase-number";
   /**
    * Requests the gateway makes in a row while it holds a claim, each bounded by {@code bus.timeoutMs}:
-   * six on the bus (see {@link #purchase}) and three on the credential lease map (TenantContext.withLease).
+   * six on the bus (see {@link #purchase}) and three on the credential lease map (TenantSecrets.withLease).
    */
   static final int REQUESTS_WHILE_CLAIMED = 9;
   private static final AtomicBoolean LEASE_WARNED = new AtomicBoolean();
 
   private PurchaseFlow() {}
 
-  static Future<FlowResult> run(Upstream up, CredentialLeases leases, String subaccountId, String idempotencyKey,
+  static Future<FlowResult> run(ServiceCalls up, CredentialLeases leases, String subaccountId, String idempotencyKey,
       String phoneNumber) {
     // The lease id is this request's, so the claim can be resent when a store node dies with it unanswered: the
     // resend finds its own lease and is CLAIMED again (a resend without one would find it IN_PROGRESS: a 409).
@@ -76,14 +76,14 @@ public final class PurchaseFlow {
    * Under a credential lease from before the credentials are read until the number is recorded: a rotation that
    * begins meanwhile waits for this purchase before it deletes the credential the purchase may be using.
    */
-  private static Future<FlowResult> purchase(Upstream up, CredentialLeases leases, String subaccountId, Held held,
+  private static Future<FlowResult> purchase(ServiceCalls up, CredentialLeases leases, String subaccountId, Held held,
       String phoneNumber) {
     // Once bought, every outcome becomes a reply (recorded below); so a failure here means nothing was bought
     // (no lease, setup missing, number unavailable, Twilio down) and the key is given back.
     // A Twilio node that dies with the purchase unanswered: sent again on a survivor, whose purchase (under the
     // tenant's lock, so after the dead holder's lease) returns the number if the dead node bought it.
-    return TenantContext.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().purchaseNumber(
-                new NumberRef(subaccountId, phoneNumber)))
+    return TenantSecrets.withLease(up, leases, subaccountId, tenant -> up.resent(() -> up.twilio().purchaseNumber(
+                new TenantNumber(subaccountId, phoneNumber)))
             .compose(bought -> NumberOnboarding.importAndRecord(up, subaccountId, tenant, bought, "Purchased",
                     held.resumed())
                 .recover(err -> Future.succeededFuture(boughtButNotRecorded(bought, err)))))
@@ -108,7 +108,7 @@ public final class PurchaseFlow {
   }
 
   /** A lease shorter than this gateway may hold a claim lets a retry take over a purchase that is still running. */
-  private static void warnIfTheLeaseIsShort(Upstream up, IdempotencyClaim claimed) {
+  private static void warnIfTheLeaseIsShort(ServiceCalls up, IdempotencyClaim claimed) {
     long longest = REQUESTS_WHILE_CLAIMED * up.timeoutMs();
     if (claimed.leaseExpiresInMs() != null && claimed.leaseExpiresInMs() < longest
         && LEASE_WARNED.compareAndSet(false, true)) {
@@ -136,7 +136,7 @@ public final class PurchaseFlow {
         new JsonObject().put("phoneNumber", bought.phoneNumber()).put("twilioSid", bought.sid())).toResponseBody());
   }
 
-  private static Future<FlowResult> complete(Upstream up, String subaccountId, Held held, FlowResult reply) {
+  private static Future<FlowResult> complete(ServiceCalls up, String subaccountId, Held held, FlowResult reply) {
     CompleteIdempotency completion = new CompleteIdempotency(subaccountId, held.key(), reply.status(),
         plainMap(reply.body()), held.leaseId());
     // Resent like the claim: a completion that already landed is refused the second time, and that is logged only.
@@ -163,7 +163,7 @@ public final class PurchaseFlow {
     }
   }
 
-  private static Future<Void> release(Upstream up, String subaccountId, Held held) {
+  private static Future<Void> release(ServiceCalls up, String subaccountId, Held held) {
     ReleaseIdempotency release = new ReleaseIdempotency(subaccountId, held.key(), held.leaseId());
     return up.resent(() -> up.store().releaseIdempotency(release))
         .<Void>mapEmpty()

@@ -2,7 +2,7 @@ package dev.trunkline.retell;
 
 import dev.trunkline.contract.RetellMessages.Codes;
 import dev.trunkline.contract.ServiceException;
-import dev.trunkline.retell.RetellClient.ResolvedTarget;
+import dev.trunkline.retell.RetellApi.ResolvedTarget;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
 final class ConvergingImport {
   private static final Logger LOG = LoggerFactory.getLogger(ConvergingImport.class);
 
-  private final RetellClient client;
+  private final RetellApi client;
 
-  ConvergingImport(RetellClient client) {
+  ConvergingImport(RetellApi client) {
     this.client = client;
   }
 

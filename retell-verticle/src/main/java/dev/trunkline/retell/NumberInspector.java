@@ -10,9 +10,9 @@ import io.vertx.core.Future;
  * Every outcome, "not in Retell" included, is a reply; only a failure to ask Retell is a failure.
  */
 final class NumberInspector {
-  private final RetellClient client;
+  private final RetellApi client;
 
-  NumberInspector(RetellClient client) {
+  NumberInspector(RetellApi client) {
     this.client = client;
   }
 

@@ -17,11 +17,11 @@ import java.util.List;
  * {@code listMaxPages}; a longer list answers its first pages with {@code truncated = true}.
  */
 final class NumberLister {
-  private final RetellClient client;
+  private final RetellApi client;
   private final int pageSize;
   private final int maxPages;
 
-  NumberLister(RetellClient client, int pageSize, int maxPages) {
+  NumberLister(RetellApi client, int pageSize, int maxPages) {
     this.client = client;
     this.pageSize = pageSize;
     this.maxPages = maxPages;

@@ -4,7 +4,7 @@ import dev.trunkline.contract.RetellMessages.Codes;
 import dev.trunkline.contract.RetellMessages.SyncOutcome;
 import dev.trunkline.contract.RetellMessages.SyncResult;
 import dev.trunkline.contract.ServiceException;
-import dev.trunkline.retell.RetellClient.ResolvedTarget;
+import dev.trunkline.retell.RetellApi.ResolvedTarget;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -16,10 +16,10 @@ import io.vertx.core.json.JsonObject;
  * request asks for it.
  */
 final class NumberSync {
-  private final RetellClient client;
+  private final RetellApi client;
   private final ConvergingImport importer;
 
-  NumberSync(RetellClient client, ConvergingImport importer) {
+  NumberSync(RetellApi client, ConvergingImport importer) {
     this.client = client;
     this.importer = importer;
   }

@@ -5,7 +5,7 @@ import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.SipTransport;
-import dev.trunkline.retell.RetellClient.ResolvedTarget;
+import dev.trunkline.retell.RetellApi.ResolvedTarget;
 
 /** Checks what a bus request carries before anything is sent to Retell; every miss is a 400 that says why. */
 final class Requests {

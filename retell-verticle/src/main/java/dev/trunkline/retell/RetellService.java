@@ -9,13 +9,13 @@ import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.KeyVerified;
 import dev.trunkline.contract.RetellMessages.ListNumbers;
 import dev.trunkline.contract.RetellMessages.NumberList;
-import dev.trunkline.contract.RetellMessages.NumberRef;
+import dev.trunkline.contract.RetellMessages.KeyedNumber;
 import dev.trunkline.contract.RetellMessages.RetellNumber;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
 import dev.trunkline.contract.RetellMessages.VerifyKey;
 import dev.trunkline.contract.ServiceException;
-import dev.trunkline.retell.RetellClient.ResolvedTarget;
+import dev.trunkline.retell.RetellApi.ResolvedTarget;
 import io.vertx.core.Future;
 
 /**
@@ -24,13 +24,13 @@ import io.vertx.core.Future;
  */
 final class RetellService {
   private final RetellConfig config;
-  private final RetellClient client;
+  private final RetellApi client;
   private final ConvergingImport importer;
   private final NumberSync sync;
   private final NumberInspector inspector;
   private final NumberLister lister;
 
-  RetellService(RetellConfig config, RetellClient client) {
+  RetellService(RetellConfig config, RetellApi client) {
     this.config = config;
     this.client = client;
     this.importer = new ConvergingImport(client);
@@ -64,7 +64,7 @@ final class RetellService {
         });
   }
 
-  Future<RetellNumber> getNumber(NumberRef request, String requestId, String tenant, long deadlineMillis) {
+  Future<RetellNumber> getNumber(KeyedNumber request, String requestId, String tenant, long deadlineMillis) {
     String phoneNumber = Requests.phoneNumber(request.phoneNumber());
     return client.getNumber(scope(request.apiKey(), requestId, tenant, deadlineMillis), phoneNumber).map(RetellNumbers::from);
   }
@@ -74,7 +74,7 @@ final class RetellService {
   }
 
   /** Idempotent: a number Retell does not know (its 422 "Cannot find requested asset") answers {@code deleted = false}. */
-  Future<Deleted> deleteNumber(NumberRef request, String requestId, String tenant, long deadlineMillis) {
+  Future<Deleted> deleteNumber(KeyedNumber request, String requestId, String tenant, long deadlineMillis) {
     String phoneNumber = Requests.phoneNumber(request.phoneNumber());
     return client.deleteNumber(scope(request.apiKey(), requestId, tenant, deadlineMillis), phoneNumber)
         .map(v -> new Deleted(phoneNumber, true))

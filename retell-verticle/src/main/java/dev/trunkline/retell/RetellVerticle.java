@@ -6,7 +6,7 @@ import dev.trunkline.contract.BusRequest;
 import dev.trunkline.contract.RetellMessages.ImportNumber;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
 import dev.trunkline.contract.RetellMessages.ListNumbers;
-import dev.trunkline.contract.RetellMessages.NumberRef;
+import dev.trunkline.contract.RetellMessages.KeyedNumber;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.VerifyKey;
 import io.vertx.core.Future;
@@ -35,13 +35,13 @@ public class RetellVerticle extends VerticleBase {
   /** Instances of one Vert.x share one pool under this name, so maxPoolSize bounds the node, not the instance. */
   static final String CLIENT_NAME = "trunkline-retell";
 
-  private final Function<RetellHttp, RetellClient> clientFactory;
+  private final Function<RetellHttp, RetellApi> clientFactory;
   private WebClient webClient;
   private RateLimiter limiter;
   private EventLoopHeartbeat heartbeat;
 
   public RetellVerticle() {
-    this(RetellClient::new);
+    this(RetellApi::new);
   }
 
   /** How long a stopping node waits at most for the requests it is handling. */
@@ -51,7 +51,7 @@ public class RetellVerticle extends VerticleBase {
   private long drainMs;
 
   /** For tests: the same verticle around a different client (e.g. one that sends wrong field names). */
-  RetellVerticle(Function<RetellHttp, RetellClient> clientFactory) {
+  RetellVerticle(Function<RetellHttp, RetellApi> clientFactory) {
     this.clientFactory = clientFactory;
   }
 
@@ -87,11 +87,11 @@ public class RetellVerticle extends VerticleBase {
             req -> service.verifyKey(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
         serve(Addresses.Retell.NUMBER_IMPORT, ImportNumber.class,
             req -> service.importNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
-        serve(Addresses.Retell.NUMBER_GET, NumberRef.class,
+        serve(Addresses.Retell.NUMBER_GET, KeyedNumber.class,
             req -> service.getNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
         serve(Addresses.Retell.NUMBER_LIST, ListNumbers.class,
             req -> service.listNumbers(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
-        serve(Addresses.Retell.NUMBER_DELETE, NumberRef.class,
+        serve(Addresses.Retell.NUMBER_DELETE, KeyedNumber.class,
             req -> service.deleteNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),
         serve(Addresses.Retell.NUMBER_SYNC, SyncNumber.class,
             req -> service.syncNumber(req.body(), req.requestId(), req.tenant(), req.deadlineMillis())),

@@ -4,7 +4,7 @@ import dev.trunkline.contract.Errors;
 import dev.trunkline.contract.Redaction;
 import dev.trunkline.contract.RetellMessages.Codes;
 import dev.trunkline.contract.ServiceException;
-import dev.trunkline.retell.RetellClient.ResolvedTarget;
+import dev.trunkline.retell.RetellApi.ResolvedTarget;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 

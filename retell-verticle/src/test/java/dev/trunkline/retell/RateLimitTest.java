@@ -11,7 +11,7 @@ import static dev.trunkline.retell.Fixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses.Retell;
-import dev.trunkline.contract.RetellMessages.NumberRef;
+import dev.trunkline.contract.RetellMessages.KeyedNumber;
 import dev.trunkline.contract.RetellMessages.RetellNumber;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
@@ -86,7 +86,7 @@ class RateLimitTest {
     // its first sockets (requests released while connections are still being made would leave together).
     List<Future<RetellNumber>> warmUp = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      warmUp.add(request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class));
+      warmUp.add(request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1), RetellNumber.class));
     }
     Future.all(warmUp).await();
     // No pause for the bucket to refill: a bucket not yet full only slows the burst, which the bounds below allow.
@@ -97,7 +97,7 @@ class RateLimitTest {
     // Sent from the test thread, not an event loop: the burst must not stall the loops it is measured on.
     List<Future<RetellNumber>> all = new ArrayList<>();
     for (int i = 0; i < total; i++) {
-      all.add(request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class));
+      all.add(request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1), RetellNumber.class));
     }
     Future.all(all).eventually(() -> {
       vertx.cancelTimer(sampler);
@@ -188,10 +188,10 @@ class RateLimitTest {
     List<Future<RetellNumber>> bulk = new ArrayList<>();
     Fixture.deploy(vertx, limited(20, 1, 200), 1).compose(id -> {
       for (int i = 0; i < 40; i++) {
-        bulk.add(dev.trunkline.contract.Bus.request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1),
+        bulk.add(dev.trunkline.contract.Bus.request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1),
             RetellNumber.class, 15_000, "fix-all-numbers", tenant));
       }
-      return dev.trunkline.contract.Bus.request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1),
+      return dev.trunkline.contract.Bus.request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1),
           RetellNumber.class, 15_000, "fix-one-number", tenant).map(single -> sim.requests().total());
     }).onComplete(ctx.succeeding(seenBySingle -> ctx.verify(() -> {
       assertThat(seenBySingle).as("requests Retell had received when the one-number request was answered")
@@ -228,7 +228,7 @@ class RateLimitTest {
     List<Future<RetellNumber>> all = new ArrayList<>();
     Fixture.deploy(vertx, limited(1, 1, 2), 1).compose(id -> {
       for (int i = 0; i < 6; i++) {
-        all.add(request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class));
+        all.add(request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1), RetellNumber.class));
       }
       return Future.join(all);
     }).onComplete(ar -> ctx.verify(() -> {
@@ -251,14 +251,14 @@ class RateLimitTest {
     // No queue, one request per 10 s (a stall of the machine cannot refill the bucket in between): a second
     // request of the same key is refused, another key's is not.
     Fixture.deploy(vertx, limited(0.1, 1, 0), 2)
-        .compose(id -> request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class))
-        .compose(first -> request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class)
+        .compose(id -> request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1), RetellNumber.class))
+        .compose(first -> request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1), RetellNumber.class)
             .transform(second -> {
               ctx.verify(() -> {
                 assertThat(second.failed()).isTrue();
                 assertThat(((ServiceException) second.cause()).code()).isEqualTo("RETELL_RATE_LIMITED");
               });
-              return request(vertx, Retell.NUMBER_GET, new NumberRef(new Secret(OTHER_KEY), N1),
+              return request(vertx, Retell.NUMBER_GET, new KeyedNumber(new Secret(OTHER_KEY), N1),
                   RetellNumber.class);
             }))
         .onComplete(ctx.succeeding(other -> ctx.verify(() -> {
@@ -277,7 +277,7 @@ class RateLimitTest {
       long started = System.nanoTime();
       List<Future<Long>> all = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        all.add(request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class)
+        all.add(request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1), RetellNumber.class)
             .map(n -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
       }
       return Future.all(all).map(cf -> {
@@ -298,7 +298,7 @@ class RateLimitTest {
     List<Future<RetellNumber>> all = new ArrayList<>();
     Fixture.deploy(vertx, limited(0.1, 1, 5), 1).compose(id -> {
       for (int i = 0; i < 3; i++) {
-        all.add(request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class));
+        all.add(request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1), RetellNumber.class));
       }
       return all.get(0).compose(first -> vertx.undeploy(id));
     }).compose(v -> Future.join(all)).onComplete(ar -> ctx.verify(() -> {

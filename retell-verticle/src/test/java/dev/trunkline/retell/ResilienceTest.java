@@ -19,7 +19,7 @@ import dev.trunkline.contract.RetellMessages.ImportNumber;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
 import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.KeyVerified;
-import dev.trunkline.contract.RetellMessages.NumberRef;
+import dev.trunkline.contract.RetellMessages.KeyedNumber;
 import dev.trunkline.contract.RetellMessages.RetellNumber;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncOutcome;
@@ -81,7 +81,7 @@ class ResilienceTest {
   }
 
   private static Future<RetellNumber> get(Vertx vertx) {
-    return request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class);
+    return request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1), RetellNumber.class);
   }
 
   @Test
@@ -134,7 +134,7 @@ class ResilienceTest {
     deploy(vertx)
         .compose(id -> {
           started[0] = System.nanoTime();
-          return Bus.request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class, 3_000, null);
+          return Bus.request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1), RetellNumber.class, 3_000, null);
         })
         .onComplete(ctx.failing(failure(ctx, 429, "RETELL_RATE_LIMITED", se -> {
           // Retell's answer, given while the caller still waits (not the bus timeout's 504).
@@ -150,7 +150,7 @@ class ResilienceTest {
     sim.faults().add(FaultRule.on("GET", GET_PATH).tooManyRequests(0));
     deploy(vertx)
         .compose(id -> vertx.eventBus().request(Retell.NUMBER_GET,
-            dev.trunkline.contract.Json.toJson(new NumberRef(key(), N1)),
+            dev.trunkline.contract.Json.toJson(new KeyedNumber(key(), N1)),
             new DeliveryOptions().setSendTimeout(30_000)))
         .recover(err -> Future.failedFuture(ServiceException.from(err)))
         .onComplete(ctx.failing(failure(ctx, 429, "RETELL_RATE_LIMITED", se -> {
@@ -175,7 +175,7 @@ class ResilienceTest {
         if (retryAfterLines() > handledBefore) {
           vertx.cancelTimer(timer);
           long asked = System.nanoTime();
-          request(vertx, Retell.NUMBER_GET, new NumberRef(key(), Fixture.N3), RetellNumber.class)
+          request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), Fixture.N3), RetellNumber.class)
               .map(n -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked))
               .onComplete(otherMs);
         }

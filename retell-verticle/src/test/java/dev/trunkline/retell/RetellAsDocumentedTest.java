@@ -21,7 +21,7 @@ import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.InspectionStatus;
 import dev.trunkline.contract.RetellMessages.ListNumbers;
 import dev.trunkline.contract.RetellMessages.NumberList;
-import dev.trunkline.contract.RetellMessages.NumberRef;
+import dev.trunkline.contract.RetellMessages.KeyedNumber;
 import dev.trunkline.contract.RetellMessages.RetellNumber;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncOutcome;
@@ -83,7 +83,7 @@ class RetellAsDocumentedTest {
     request(vertx, Retell.NUMBER_INSPECT, new InspectNumber(key(), N3, TRUNK, USERNAME), Inspection.class)
         .compose(inspection -> {
           ctx.verify(() -> assertThat(inspection.status()).isEqualTo(InspectionStatus.NOT_IN_RETELL));
-          return request(vertx, Retell.NUMBER_DELETE, new NumberRef(key(), N3), Deleted.class);
+          return request(vertx, Retell.NUMBER_DELETE, new KeyedNumber(key(), N3), Deleted.class);
         })
         .onComplete(ctx.succeeding(deleted -> ctx.verify(() -> {
           assertThat(deleted).isEqualTo(new Deleted(N3, false));

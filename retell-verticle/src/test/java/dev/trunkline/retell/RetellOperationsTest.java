@@ -25,7 +25,7 @@ import dev.trunkline.contract.RetellMessages.InspectionStatus;
 import dev.trunkline.contract.RetellMessages.KeyVerified;
 import dev.trunkline.contract.RetellMessages.ListNumbers;
 import dev.trunkline.contract.RetellMessages.NumberList;
-import dev.trunkline.contract.RetellMessages.NumberRef;
+import dev.trunkline.contract.RetellMessages.KeyedNumber;
 import dev.trunkline.contract.RetellMessages.RetellNumber;
 import dev.trunkline.contract.RetellMessages.SipTarget;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
@@ -138,7 +138,7 @@ class RetellOperationsTest {
   @Test
   void getReadsTheNumberAndAnUnknownOneIsNotFound(Vertx vertx, VertxTestContext ctx) {
     sim.seed(KEY, Fixture.seedBody(N1, TRUNK, USERNAME, PASSWORD).put("nickname", "front desk"));
-    request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class)
+    request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1), RetellNumber.class)
         .compose(number -> {
           ctx.verify(() -> {
             assertThat(number.phoneNumber()).isEqualTo(N1);
@@ -149,7 +149,7 @@ class RetellOperationsTest {
             assertThat(number.lastModificationTimestamp()).isPositive();
           });
           // The same number is invisible to another workspace's key.
-          return request(vertx, Retell.NUMBER_GET, new NumberRef(new Secret(OTHER_KEY), N1), RetellNumber.class);
+          return request(vertx, Retell.NUMBER_GET, new KeyedNumber(new Secret(OTHER_KEY), N1), RetellNumber.class);
         })
         // Retell's answer for a number it does not have is 422 "Cannot find requested asset under given api key."
         .onComplete(ctx.failing(failure(ctx, 404, "RETELL_NOT_FOUND", se ->
@@ -197,13 +197,13 @@ class RetellOperationsTest {
   @Test
   void deleteIsIdempotent(Vertx vertx, VertxTestContext ctx) {
     sim.seed(KEY, Fixture.seedBody(N1, TRUNK, USERNAME, PASSWORD));
-    request(vertx, Retell.NUMBER_DELETE, new NumberRef(key(), N1), Deleted.class)
+    request(vertx, Retell.NUMBER_DELETE, new KeyedNumber(key(), N1), Deleted.class)
         .compose(first -> {
           ctx.verify(() -> {
             assertThat(first).isEqualTo(new Deleted(N1, true));
             assertThat(sim.number(KEY, N1)).isEmpty();
           });
-          return request(vertx, Retell.NUMBER_DELETE, new NumberRef(key(), N1), Deleted.class);
+          return request(vertx, Retell.NUMBER_DELETE, new KeyedNumber(key(), N1), Deleted.class);
         })
         .onComplete(ctx.succeeding(second -> ctx.verify(() -> {
           assertThat(second).isEqualTo(new Deleted(N1, false));
@@ -227,7 +227,7 @@ class RetellOperationsTest {
 
   @Test
   void noKeyAndNoDefaultIsA400(Vertx vertx, VertxTestContext ctx) {
-    request(vertx, Retell.NUMBER_GET, new NumberRef(null, N1), RetellNumber.class)
+    request(vertx, Retell.NUMBER_GET, new KeyedNumber(null, N1), RetellNumber.class)
         .onComplete(ctx.failing(failure(ctx, 400, "RETELL_KEY_MISSING",
             se -> assertThat(sim.requests().total()).isZero())));
   }
@@ -238,7 +238,7 @@ class RetellOperationsTest {
     JsonObject config = Fixture.config(sim.baseUrl());
     config.getJsonObject("retell").put("defaultApiKey", Fixture.DEFAULT_KEY);
     redeploy(vertx, config)
-        .compose(id -> request(vertx, Retell.NUMBER_GET, new NumberRef(null, N2), RetellNumber.class))
+        .compose(id -> request(vertx, Retell.NUMBER_GET, new KeyedNumber(null, N2), RetellNumber.class))
         .onComplete(ctx.succeeding(number -> ctx.verify(() -> {
           assertThat(number.phoneNumber()).isEqualTo(N2);
           assertThat(sim.requests().reads(RetellSimulator.workspaceId(Fixture.DEFAULT_KEY))).isEqualTo(1);

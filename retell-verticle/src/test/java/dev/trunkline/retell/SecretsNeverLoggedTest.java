@@ -19,7 +19,7 @@ import dev.trunkline.contract.RetellMessages.ImportNumber;
 import dev.trunkline.contract.RetellMessages.InspectNumber;
 import dev.trunkline.contract.RetellMessages.Inspection;
 import dev.trunkline.contract.RetellMessages.KeyVerified;
-import dev.trunkline.contract.RetellMessages.NumberRef;
+import dev.trunkline.contract.RetellMessages.KeyedNumber;
 import dev.trunkline.contract.RetellMessages.RetellNumber;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
@@ -102,7 +102,7 @@ class SecretsNeverLoggedTest {
           calls.add(request(vertx, Retell.NUMBER_SYNC, new SyncNumber(key(), "+14155550111", target(), true, "x"),
               SyncResult.class));
           calls.add(request(vertx, Retell.KEY_VERIFY, new VerifyKey(key()), KeyVerified.class));
-          calls.add(request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class));
+          calls.add(request(vertx, Retell.NUMBER_GET, new KeyedNumber(key(), N1), RetellNumber.class));
           calls.add(request(vertx, Retell.NUMBER_INSPECT, new InspectNumber(key(), N1, TRUNK, "u"),
               Inspection.class));
           calls.add(request(vertx, Retell.NUMBER_SYNC,

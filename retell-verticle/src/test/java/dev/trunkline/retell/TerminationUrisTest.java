@@ -27,7 +27,7 @@ class TerminationUrisTest {
 
   @Test
   void phoneNumbersAreEncodedInPaths() {
-    assertThat(RetellClient.pathSegment("+14155550100")).isEqualTo("%2B14155550100");
-    assertThat(RetellClient.pathSegment("a b/c")).isEqualTo("a%20b%2Fc");
+    assertThat(RetellApi.pathSegment("+14155550100")).isEqualTo("%2B14155550100");
+    assertThat(RetellApi.pathSegment("a b/c")).isEqualTo("a%20b%2Fc");
   }
 }

@@ -17,7 +17,7 @@ import dev.trunkline.contract.Addresses.Retell;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
 import dev.trunkline.contract.testing.NoSecretsLogged;
-import dev.trunkline.retell.RetellClient.ResolvedTarget;
+import dev.trunkline.retell.RetellApi.ResolvedTarget;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,7 +47,7 @@ class VerificationTest {
   private RetellSimulator sim;
 
   /** The origin service's mistake: update with the import names, import with the update names. */
-  static final class SwappedNamesClient extends RetellClient {
+  static final class SwappedNamesClient extends RetellApi {
     SwappedNamesClient(RetellHttp http) {
       super(http);
     }
@@ -79,7 +79,7 @@ class VerificationTest {
   }
 
   /** Updates the credentials but forgets the termination URI. */
-  static final class NoUriClient extends RetellClient {
+  static final class NoUriClient extends RetellApi {
     NoUriClient(RetellHttp http) {
       super(http);
     }

@@ -301,8 +301,8 @@ public final class AdoptOriginCommand {
               Secret.of(origin.sipPassword()), CredentialPurpose.SETUP, credentialSid))
           .compose(c -> store.promoteSip(new PromoteSip(tenant, username, credentialSid))).<Void>mapEmpty());
     } else if (username != null) {
-      chain = chain.compose(v -> store.putTrunk(new PutTrunk(tenant, new Trunk(
-          null, null, null, null, null, null, null, null, username, null, null, null), null)).<Void>mapEmpty());
+      chain = chain.compose(v -> store.putTrunk(new PutTrunk(tenant, Trunk.builder().username(username)
+          .build(), null)).<Void>mapEmpty());
     }
     Trunk rest = origin.trunkWithoutUsername();
     return rest == null ? chain

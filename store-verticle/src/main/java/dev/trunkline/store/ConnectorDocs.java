@@ -90,19 +90,20 @@ final class ConnectorDocs {
     if (ri == null) {
       return null;
     }
-    return new Trunk(
-        getString(ri, "trunkSid"),
-        getString(ri, "trunkFriendlyName"),
-        getString(ri, "trunkDomainName"),
-        getString(ri, "terminationSipUri"),
-        getString(ri, "credentialListSid"),
-        getString(ri, "credentialSid"),
-        getString(ri, "previousCredentialSid"),
-        getString(ri, "originationUrlSid"),
-        getString(ri, "sipCredentials.username"),
-        getString(ri, "addressSid"),
-        getString(ri, "emergencyAddressSid"),
-        getString(ri, "bundleSid"));
+    return Trunk.builder()
+        .trunkSid(getString(ri, "trunkSid"))
+        .friendlyName(getString(ri, "trunkFriendlyName"))
+        .domainName(getString(ri, "trunkDomainName"))
+        .terminationUri(getString(ri, "terminationSipUri"))
+        .credentialListSid(getString(ri, "credentialListSid"))
+        .credentialSid(getString(ri, "credentialSid"))
+        .previousCredentialSid(getString(ri, "previousCredentialSid"))
+        .originationUrlSid(getString(ri, "originationUrlSid"))
+        .username(getString(ri, "sipCredentials.username"))
+        .addressSid(getString(ri, "addressSid"))
+        .emergencyAddressSid(getString(ri, "emergencyAddressSid"))
+        .bundleSid(getString(ri, "bundleSid"))
+        .build();
   }
 
   /**

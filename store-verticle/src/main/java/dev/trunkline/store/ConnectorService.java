@@ -42,8 +42,8 @@ final class ConnectorService {
    * carries no secret, and the failure is the answer of the reads that do.
    */
   Future<Connector> get(TenantRef ref) {
-    Checks.body(ref);
-    String tenant = Checks.tenant(ref.subaccountId());
+    RequestChecks.body(ref);
+    String tenant = RequestChecks.tenant(ref.subaccountId());
     return store.findBoth(tenant).compose(both -> {
       if (both[0] == null && both[1] == null) {
         return Future.failedFuture(ConnectorStore.notFound(tenant));
@@ -59,10 +59,10 @@ final class ConnectorService {
   }
 
   Future<Connector> putTwilioAccount(PutTwilioAccount put) {
-    Checks.body(put);
-    String tenant = Checks.tenant(put.subaccountId());
+    RequestChecks.body(put);
+    String tenant = RequestChecks.tenant(put.subaccountId());
     Identifiers.require("accountSid", put.accountSid(), Identifiers.ACCOUNT_SID, "AC followed by 32 hexadecimal characters");
-    String token = Checks.secret("authToken", put.authToken(), MAX_SECRET);
+    String token = RequestChecks.secret("authToken", put.authToken(), MAX_SECRET);
     SecretField field = SecretField.TWILIO_AUTH_TOKEN;
     JsonObject set = new JsonObject()
         .put("config.accountSid", put.accountSid())
@@ -75,8 +75,8 @@ final class ConnectorService {
   }
 
   Future<TwilioAccount> getTwilioAccount(TenantRef ref) {
-    Checks.body(ref);
-    String tenant = Checks.tenant(ref.subaccountId());
+    RequestChecks.body(ref);
+    String tenant = RequestChecks.tenant(ref.subaccountId());
     return store.find(tenant, ConnectorDocs.TWILIO).compose(found -> adoption.adopt(tenant, found)).compose(doc -> {
       String accountSid = OriginConfig.plainSid(doc);
       if (accountSid == null || !OriginConfig.tokenPresent(doc)) {
@@ -89,9 +89,9 @@ final class ConnectorService {
   }
 
   Future<Connector> putRetellKey(PutRetellKey put) {
-    Checks.body(put);
-    String tenant = Checks.tenant(put.subaccountId());
-    String key = Checks.secret("apiKey", put.apiKey(), MAX_SECRET);
+    RequestChecks.body(put);
+    String tenant = RequestChecks.tenant(put.subaccountId());
+    String key = RequestChecks.secret("apiKey", put.apiKey(), MAX_SECRET);
     SecretField field = SecretField.RETELL_API_KEY;
     JsonObject set = new JsonObject().put(field.path(), secrets.vault().seal(tenant, field, key));
     return store.upsert(tenant, ConnectorDocs.RETELL, null, set, null)
@@ -99,8 +99,8 @@ final class ConnectorService {
   }
 
   Future<RetellKey> getRetellKey(TenantRef ref) {
-    Checks.body(ref);
-    String tenant = Checks.tenant(ref.subaccountId());
+    RequestChecks.body(ref);
+    String tenant = RequestChecks.tenant(ref.subaccountId());
     return store.find(tenant, ConnectorDocs.RETELL).compose(doc -> {
       if (doc == null || !ConnectorDocs.present(ConnectorDocs.get(doc, SecretField.RETELL_API_KEY.path()))) {
         return Future.failedFuture(ServiceException.notFound("RETELL_KEY_NOT_FOUND",
@@ -117,8 +117,8 @@ final class ConnectorService {
    * flow is for.
    */
   Future<Connector> putTrunk(PutTrunk put) {
-    Checks.body(put);
-    String tenant = Checks.tenant(put.subaccountId());
+    RequestChecks.body(put);
+    String tenant = RequestChecks.tenant(put.subaccountId());
     Trunk trunk = put.trunk();
     if (trunk == null) {
       throw ServiceException.badRequest("INVALID_TRUNK", "trunk is required");
@@ -195,8 +195,8 @@ final class ConnectorService {
 
   /** Removes every trunk field and the SIP credentials (the trunk and its credential list are gone at Twilio). */
   Future<Connector> deleteTrunk(TenantRef ref) {
-    Checks.body(ref);
-    String tenant = Checks.tenant(ref.subaccountId());
+    RequestChecks.body(ref);
+    String tenant = RequestChecks.tenant(ref.subaccountId());
     JsonObject unset = new JsonObject().put(ConnectorDocs.RI, "");
     return store.update(tenant, ConnectorDocs.TWILIO, null, null, unset, false).compose(doc -> doc == null
         ? Future.failedFuture(ConnectorStore.notFound(tenant))
@@ -204,18 +204,18 @@ final class ConnectorService {
   }
 
   private static void checkTrunk(Trunk t) {
-    Checks.optionalSid("trunkSid", t.trunkSid(), Identifiers.TRUNK_SID, "TK followed by 32 hexadecimal characters");
-    Checks.credentialListSid("credentialListSid", t.credentialListSid());
-    Checks.credentialSid("credentialSid", t.credentialSid());
-    Checks.credentialSid("previousCredentialSid", t.previousCredentialSid());
-    Checks.originationUrlSid("originationUrlSid", t.originationUrlSid());
-    Checks.optionalSid("addressSid", t.addressSid(), Identifiers.ADDRESS_SID, "AD followed by 32 hexadecimal characters");
-    Checks.optionalSid("emergencyAddressSid", t.emergencyAddressSid(), Identifiers.ADDRESS_SID,
+    RequestChecks.optionalSid("trunkSid", t.trunkSid(), Identifiers.TRUNK_SID, "TK followed by 32 hexadecimal characters");
+    RequestChecks.credentialListSid("credentialListSid", t.credentialListSid());
+    RequestChecks.credentialSid("credentialSid", t.credentialSid());
+    RequestChecks.credentialSid("previousCredentialSid", t.previousCredentialSid());
+    RequestChecks.originationUrlSid("originationUrlSid", t.originationUrlSid());
+    RequestChecks.optionalSid("addressSid", t.addressSid(), Identifiers.ADDRESS_SID, "AD followed by 32 hexadecimal characters");
+    RequestChecks.optionalSid("emergencyAddressSid", t.emergencyAddressSid(), Identifiers.ADDRESS_SID,
         "AD followed by 32 hexadecimal characters");
-    Checks.optionalSid("bundleSid", t.bundleSid(), Identifiers.BUNDLE_SID, "BU followed by 32 hexadecimal characters");
-    Checks.text("friendlyName", t.friendlyName(), 64, false);
-    Checks.text("domainName", t.domainName(), 255, false);
-    Checks.text("terminationUri", t.terminationUri(), 255, false);
-    Checks.text("username", t.username(), 32, false);
+    RequestChecks.optionalSid("bundleSid", t.bundleSid(), Identifiers.BUNDLE_SID, "BU followed by 32 hexadecimal characters");
+    RequestChecks.text("friendlyName", t.friendlyName(), 64, false);
+    RequestChecks.text("domainName", t.domainName(), 255, false);
+    RequestChecks.text("terminationUri", t.terminationUri(), 255, false);
+    RequestChecks.text("username", t.username(), 32, false);
   }
 }

@@ -58,7 +58,7 @@ final class DriftService {
 
   /** Tenants whose Twilio connector has a trunk (a termination URI), in id order. */
   Future<DriftTenantPage> tenants(ListDriftTenants request) {
-    Checks.body(request);
+    RequestChecks.body(request);
     int limit = limit(request.limit());
     JsonObject query = new JsonObject().put("connectorType", ConnectorDocs.TWILIO)
         .put(ConnectorDocs.RI + ".terminationSipUri", new JsonObject().put("$exists", true));
@@ -83,8 +83,8 @@ final class DriftService {
    * next attempt's time, doubling the back-off per failure, or clears them.
    */
   Future<DriftNumber> record(RecordDriftCheck check) {
-    Checks.body(check);
-    String tenant = Checks.tenant(check.subaccountId());
+    RequestChecks.body(check);
+    String tenant = RequestChecks.tenant(check.subaccountId());
     String phone = Identifiers.requirePhoneNumber(check.phoneNumber());
     if (check.status() == null || !STATUSES.contains(check.status())) {
       throw ServiceException.badRequest("INVALID_STATUS", "status must be one of " + STATUSES);
@@ -156,8 +156,8 @@ final class DriftService {
 
   /** The tenant's numbers whose last status is not OK, by phone number. */
   Future<DriftNumberPage> notOk(ListDriftNumbers request) {
-    Checks.body(request);
-    String tenant = Checks.tenant(request.subaccountId());
+    RequestChecks.body(request);
+    String tenant = RequestChecks.tenant(request.subaccountId());
     int limit = limit(request.limit());
     JsonObject query = new JsonObject().put("subaccountId", tenant)
         .put("status", new JsonObject().put("$ne", "OK"));
@@ -177,14 +177,14 @@ final class DriftService {
   }
 
   Future<DriftTenant> tenant(TenantRef ref) {
-    Checks.body(ref);
-    String tenant = Checks.tenant(ref.subaccountId());
+    RequestChecks.body(ref);
+    String tenant = RequestChecks.tenant(ref.subaccountId());
     return mongo.findOne(TENANTS, new JsonObject().put("_id", tenant), null).map(doc -> toTenant(tenant, doc));
   }
 
   Future<DriftTenant> putTenant(PutDriftTenant request) {
-    Checks.body(request);
-    String tenant = Checks.tenant(request.subaccountId());
+    RequestChecks.body(request);
+    String tenant = RequestChecks.tenant(request.subaccountId());
     if (request.policy() != null && !POLICIES.contains(request.policy())) {
       throw ServiceException.badRequest("INVALID_POLICY", "policy must be \"report\" or \"repair\"");
     }
@@ -209,7 +209,7 @@ final class DriftService {
   }
 
   Future<DriftSweep> putSweep(DriftSweep sweep) {
-    Checks.body(sweep);
+    RequestChecks.body(sweep);
     JsonObject doc = new JsonObject().put("tenant", sweep.tenant()).put("after", sweep.after())
         .put("startedAt", sweep.startedAt()).put("numberCount", sweep.numberCount())
         .put("position", sweep.position());

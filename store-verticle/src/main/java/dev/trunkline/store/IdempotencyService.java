@@ -68,11 +68,11 @@ final class IdempotencyService {
   }
 
   Future<IdempotencyClaim> claim(ClaimIdempotency claim) {
-    Checks.body(claim);
-    String tenant = Checks.tenant(claim.subaccountId());
+    RequestChecks.body(claim);
+    String tenant = RequestChecks.tenant(claim.subaccountId());
     String key = checkKey(claim.key());
-    String operation = Checks.text("operation", claim.operation(), 100, true);
-    String hash = Checks.text("requestHash", claim.requestHash(), 200, true);
+    String operation = RequestChecks.text("operation", claim.operation(), 100, true);
+    String hash = RequestChecks.text("requestHash", claim.requestHash(), 200, true);
     String proposed = checkLeaseId(claim.leaseId());
     return claimAttempt(tenant, key, operation, hash, proposed, 1);
   }
@@ -185,8 +185,8 @@ final class IdempotencyService {
    * only that claim (a holder whose lease ran out completes as long as nobody took the claim over).
    */
   Future<IdempotencyClaim> complete(CompleteIdempotency complete) {
-    Checks.body(complete);
-    String tenant = Checks.tenant(complete.subaccountId());
+    RequestChecks.body(complete);
+    String tenant = RequestChecks.tenant(complete.subaccountId());
     String key = checkKey(complete.key());
     String leaseId = checkLeaseId(complete.leaseId());
     if (complete.status() < 100 || complete.status() > 599) {
@@ -225,8 +225,8 @@ final class IdempotencyService {
 
   /** Gives an IN_PROGRESS claim back so a retry can run (with a lease id, only that claim); a completed one stays. */
   Future<Deleted> release(ReleaseIdempotency release) {
-    Checks.body(release);
-    String tenant = Checks.tenant(release.subaccountId());
+    RequestChecks.body(release);
+    String tenant = RequestChecks.tenant(release.subaccountId());
     String key = checkKey(release.key());
     String leaseId = checkLeaseId(release.leaseId());
     return mongo.removeDocument(COLLECTION, owned(ref(tenant, key), leaseId).put("state", IN_PROGRESS))

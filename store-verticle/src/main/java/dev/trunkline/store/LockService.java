@@ -38,9 +38,9 @@ final class LockService {
   }
 
   Future<LockReply> acquire(AcquireLock request) {
-    Checks.body(request);
-    String name = Checks.text("name", request.name(), 200, true);
-    String owner = Checks.text("owner", request.owner(), 100, true);
+    RequestChecks.body(request);
+    String name = RequestChecks.text("name", request.name(), 200, true);
+    String owner = RequestChecks.text("owner", request.owner(), 100, true);
     long leaseMs = lease(request.leaseMs());
     Instant now = clock.instant();
     JsonObject held = new JsonObject()
@@ -63,9 +63,9 @@ final class LockService {
   }
 
   Future<LockReply> renew(RenewLock request) {
-    Checks.body(request);
-    String name = Checks.text("name", request.name(), 200, true);
-    String owner = Checks.text("owner", request.owner(), 100, true);
+    RequestChecks.body(request);
+    String name = RequestChecks.text("name", request.name(), 200, true);
+    String owner = RequestChecks.text("owner", request.owner(), 100, true);
     long leaseMs = lease(request.leaseMs());
     JsonObject mine = new JsonObject().put("_id", name).put("owner", owner);
     JsonObject update = new JsonObject().put("$set",
@@ -75,9 +75,9 @@ final class LockService {
   }
 
   Future<Deleted> release(ReleaseLock request) {
-    Checks.body(request);
-    String name = Checks.text("name", request.name(), 200, true);
-    String owner = Checks.text("owner", request.owner(), 100, true);
+    RequestChecks.body(request);
+    String name = RequestChecks.text("name", request.name(), 200, true);
+    String owner = RequestChecks.text("owner", request.owner(), 100, true);
     return mongo.removeDocument(COLLECTION, new JsonObject().put("_id", name).put("owner", owner))
         .map(result -> new Deleted(result != null && result.getRemovedCount() > 0));
   }

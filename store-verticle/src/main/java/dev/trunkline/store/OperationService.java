@@ -59,14 +59,14 @@ final class OperationService {
   }
 
   Future<OperationCreated> create(CreateOperation request) {
-    Checks.body(request);
-    String tenant = Checks.tenant(request.subaccountId());
+    RequestChecks.body(request);
+    String tenant = RequestChecks.tenant(request.subaccountId());
     if (!KINDS.contains(request.kind())) {
       throw ServiceException.badRequest("INVALID_KIND", "kind must be audit, fix, fix-dry-run or rotate");
     }
-    String id = Checks.text("operationId", request.operationId(), 100, true);
-    String owner = Checks.text("owner", request.owner(), 100, true);
-    String key = Checks.text("idempotencyKey", request.idempotencyKey(), 128, false);
+    String id = RequestChecks.text("operationId", request.operationId(), 100, true);
+    String owner = RequestChecks.text("owner", request.owner(), 100, true);
+    String key = RequestChecks.text("idempotencyKey", request.idempotencyKey(), 128, false);
     long now = clock.millis();
     JsonObject doc = new JsonObject()
         .put("_id", id).put("subaccountId", tenant).put("kind", request.kind()).put("state", "running")
@@ -129,9 +129,9 @@ final class OperationService {
   }
 
   Future<OperationProgress> progress(RecordProgress request) {
-    Checks.body(request);
-    String id = Checks.text("operationId", request.operationId(), 100, true);
-    String owner = Checks.text("owner", request.owner(), 100, true);
+    RequestChecks.body(request);
+    String id = RequestChecks.text("operationId", request.operationId(), 100, true);
+    String owner = RequestChecks.text("owner", request.owner(), 100, true);
     List<Map<String, Object>> results = request.results() == null ? List.of() : request.results();
     if (results.size() > MAX_BATCH) {
       throw ServiceException.badRequest("BATCH_TOO_LARGE", "at most " + MAX_BATCH + " results per record");
@@ -156,9 +156,9 @@ final class OperationService {
   }
 
   Future<JsonObject> finish(FinishOperation request) {
-    Checks.body(request);
-    String id = Checks.text("operationId", request.operationId(), 100, true);
-    String owner = Checks.text("owner", request.owner(), 100, true);
+    RequestChecks.body(request);
+    String id = RequestChecks.text("operationId", request.operationId(), 100, true);
+    String owner = RequestChecks.text("owner", request.owner(), 100, true);
     long now = clock.millis();
     JsonObject set = new JsonObject().put("state", request.state()).put("status", request.status())
         .put("finishedAt", now).put("expiresAt", Dates.of(Instant.ofEpochMilli(now + request.retainMs())));
@@ -179,8 +179,8 @@ final class OperationService {
   }
 
   Future<JsonObject> get(OperationPage request) {
-    Checks.body(request);
-    String tenant = Checks.tenant(request.subaccountId());
+    RequestChecks.body(request);
+    String tenant = RequestChecks.tenant(request.subaccountId());
     int limit = request.limit() == null ? DEFAULT_PAGE : request.limit();
     if (limit < 1 || limit > MAX_PAGE) {
       throw ServiceException.badRequest("INVALID_LIMIT", "limit must be from 1 to " + MAX_PAGE);
@@ -202,8 +202,8 @@ final class OperationService {
   }
 
   Future<OperationList> list(ListOperations request) {
-    Checks.body(request);
-    String tenant = Checks.tenant(request.subaccountId());
+    RequestChecks.body(request);
+    String tenant = RequestChecks.tenant(request.subaccountId());
     int limit = request.limit() == null ? 20 : request.limit();
     if (limit < 1 || limit > 100) {
       throw ServiceException.badRequest("INVALID_LIMIT", "limit must be from 1 to 100");
@@ -216,8 +216,8 @@ final class OperationService {
   }
 
   Future<JsonObject> cancel(OperationRef request) {
-    Checks.body(request);
-    String tenant = Checks.tenant(request.subaccountId());
+    RequestChecks.body(request);
+    String tenant = RequestChecks.tenant(request.subaccountId());
     return find(tenant, request.operationId()).compose(op -> {
       if (!"running".equals(op.getString("state"))) {
         return Future.succeededFuture(view(op));
@@ -232,7 +232,7 @@ final class OperationService {
 
   /** The tenant's operation, a lost one marked failed; another tenant's is not found (its id leaks nothing). */
   private Future<JsonObject> find(String tenant, String operationId) {
-    String id = Checks.text("operationId", operationId, 100, true);
+    String id = RequestChecks.text("operationId", operationId, 100, true);
     return mongo.findOne(COLLECTION, new JsonObject().put("_id", id).put("subaccountId", tenant), null)
         .compose(op -> op == null ? Future.failedFuture(notFound()) : expireIfLost(op));
   }

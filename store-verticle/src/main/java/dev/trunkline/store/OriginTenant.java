@@ -91,9 +91,7 @@ record OriginTenant(String subaccountId, String accountSid, String authToken, Tr
 
   /** The trunk without the SIP username (written with the credential), or null when there is nothing else. */
   Trunk trunkWithoutUsername() {
-    return trunk == null ? null : orNull(new Trunk(trunk.trunkSid(), trunk.friendlyName(), trunk.domainName(),
-        trunk.terminationUri(), trunk.credentialListSid(), trunk.credentialSid(), trunk.previousCredentialSid(),
-        trunk.originationUrlSid(), null, trunk.addressSid(), trunk.emergencyAddressSid(), trunk.bundleSid()));
+    return trunk == null ? null : orNull(trunk.toBuilder().username(null).build());
   }
 
   /**
@@ -109,8 +107,7 @@ record OriginTenant(String subaccountId, String accountSid, String authToken, Tr
 
   /** An empty {@code retellIntegration} (or one of unknown fields only) is no trunk: nothing to write. */
   private static Trunk orNull(Trunk trunk) {
-    return trunk == null || ConnectorDocs.TRUNK_FIELDS.values().stream().allMatch(f -> f.apply(trunk) == null)
-        ? null : trunk;
+    return trunk == null || Trunk.EMPTY.equals(trunk) ? null : trunk;
   }
 
   String sipUsername() {

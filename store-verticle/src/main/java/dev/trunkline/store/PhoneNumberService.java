@@ -5,7 +5,7 @@ import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Deleted;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
 import dev.trunkline.contract.StoreMessages.NumberPage;
-import dev.trunkline.contract.StoreMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import io.vertx.core.Future;
@@ -41,13 +41,13 @@ final class PhoneNumberService {
    * another tenant is a 409 and is left untouched: the unique index refuses the insert the upsert attempts.
    */
   Future<PhoneNumber> save(PhoneNumber number) {
-    Checks.body(number);
-    String tenant = Checks.tenant(number.subaccountId());
+    RequestChecks.body(number);
+    String tenant = RequestChecks.tenant(number.subaccountId());
     String phone = Identifiers.requirePhoneNumber(number.phoneNumber());
-    Checks.optionalSid("twilioSid", number.twilioSid(), Identifiers.PHONE_NUMBER_SID,
+    RequestChecks.optionalSid("twilioSid", number.twilioSid(), Identifiers.PHONE_NUMBER_SID,
         "PN followed by 32 hexadecimal characters");
-    Checks.optionalSid("trunkSid", number.trunkSid(), Identifiers.TRUNK_SID, "TK followed by 32 hexadecimal characters");
-    Checks.text("retellError", number.retellError(), 1000, false);
+    RequestChecks.optionalSid("trunkSid", number.trunkSid(), Identifiers.TRUNK_SID, "TK followed by 32 hexadecimal characters");
+    RequestChecks.text("retellError", number.retellError(), 1000, false);
     JsonObject now = Dates.of(clock.instant());
     JsonObject set = new JsonObject().put("updatedAt", now);
     JsonObject unset = new JsonObject();
@@ -74,9 +74,9 @@ final class PhoneNumberService {
         .map(PhoneNumberService::toRecord);
   }
 
-  Future<PhoneNumber> get(NumberRef ref) {
-    Checks.body(ref);
-    String tenant = Checks.tenant(ref.subaccountId());
+  Future<PhoneNumber> get(TenantNumber ref) {
+    RequestChecks.body(ref);
+    String tenant = RequestChecks.tenant(ref.subaccountId());
     String phone = Identifiers.requirePhoneNumber(ref.phoneNumber());
     return mongo.findOne(COLLECTION, ref(tenant, phone), null).map(doc -> {
       if (doc == null) {
@@ -88,8 +88,8 @@ final class PhoneNumberService {
 
   /** A page in phone-number order; {@code next} is the last number of a full page, null at the end. */
   Future<NumberPage> list(ListNumbers request) {
-    Checks.body(request);
-    String tenant = Checks.tenant(request.subaccountId());
+    RequestChecks.body(request);
+    String tenant = RequestChecks.tenant(request.subaccountId());
     int limit = request.limit() == null ? DEFAULT_LIMIT : request.limit();
     if (limit < 1 || limit > MAX_LIMIT) {
       throw ServiceException.badRequest("INVALID_LIMIT", "limit must be from 1 to " + MAX_LIMIT);
@@ -108,9 +108,9 @@ final class PhoneNumberService {
   }
 
   /** Deletes the tenant's number; {@code deleted:false} when the tenant has no such number. */
-  Future<Deleted> delete(NumberRef ref) {
-    Checks.body(ref);
-    String tenant = Checks.tenant(ref.subaccountId());
+  Future<Deleted> delete(TenantNumber ref) {
+    RequestChecks.body(ref);
+    String tenant = RequestChecks.tenant(ref.subaccountId());
     String phone = Identifiers.requirePhoneNumber(ref.phoneNumber());
     return mongo.removeDocument(COLLECTION, ref(tenant, phone))
         .map(result -> new Deleted(result.getRemovedCount() > 0));

@@ -31,12 +31,12 @@ final class SipCredentialService {
 
   /** Stores (or replaces) the pending credential in one atomic write. */
   Future<Connector> putPending(PutPendingSip put) {
-    Checks.body(put);
-    String tenant = Checks.tenant(put.subaccountId());
-    String username = Checks.text("username", put.username(), 32, true);
-    String password = Checks.secret("password", put.password(), 128);
+    RequestChecks.body(put);
+    String tenant = RequestChecks.tenant(put.subaccountId());
+    String username = RequestChecks.text("username", put.username(), 32, true);
+    String password = RequestChecks.secret("password", put.password(), 128);
     CredentialPurpose purpose = put.purpose() == null ? CredentialPurpose.SETUP : put.purpose();
-    Checks.credentialSid("credentialSid", put.credentialSid());
+    RequestChecks.credentialSid("credentialSid", put.credentialSid());
     JsonObject pending = new JsonObject()
         .put("username", username)
         .put("password", secrets.vault().seal(tenant, SecretField.SIP_PENDING_PASSWORD, password))
@@ -53,10 +53,10 @@ final class SipCredentialService {
    * Promoting again after success (a retried call) succeeds without change.
    */
   Future<Connector> promote(PromoteSip promote) {
-    Checks.body(promote);
-    String tenant = Checks.tenant(promote.subaccountId());
-    String username = Checks.text("username", promote.username(), 32, true);
-    Checks.credentialSid("credentialSid", promote.credentialSid());
+    RequestChecks.body(promote);
+    String tenant = RequestChecks.tenant(promote.subaccountId());
+    String username = RequestChecks.text("username", promote.username(), 32, true);
+    RequestChecks.credentialSid("credentialSid", promote.credentialSid());
     return promoteAttempt(tenant, username, emptyToNull(promote.credentialSid()), 1);
   }
 
@@ -118,8 +118,8 @@ final class SipCredentialService {
 
   /** The decrypted credentials (secret reply). Legacy and old-key passwords are re-encrypted on the way. */
   Future<SipCredentials> get(TenantRef ref) {
-    Checks.body(ref);
-    String tenant = Checks.tenant(ref.subaccountId());
+    RequestChecks.body(ref);
+    String tenant = RequestChecks.tenant(ref.subaccountId());
     return store.find(tenant, ConnectorDocs.TWILIO).compose(doc -> {
       if (doc == null) {
         return Future.failedFuture(ConnectorStore.notFound(tenant));

@@ -39,8 +39,8 @@ public record StoreConfig(
     Duration idempotencyLease,
     Duration idempotencySweep,
     int maxInFlight,
-    int rotationBatchSize,
-    int rotationLogEvery) {
+    int rekeyBatchSize,
+    int rekeyLogEvery) {
 
   /**
    * Five minutes. The gateway holds a purchase's claim for at most nine requests in a row: six on the bus (the
@@ -67,12 +67,13 @@ public record StoreConfig(
       Option.integer("store.idempotencyLeaseSeconds", DEFAULT_IDEMPOTENCY_LEASE_SECONDS);
   public static final Option<Integer> IDEMPOTENCY_SWEEP_SECONDS = Option.integer("store.idempotencySweepSeconds", 600);
   public static final Option<Integer> MAX_IN_FLIGHT = Option.integer("store.maxInFlight", 512);
-  public static final Option<Integer> ROTATION_BATCH_SIZE = Option.integer("store.rotationBatchSize", 100);
-  public static final Option<Integer> ROTATION_LOG_EVERY = Option.integer("store.rotationLogEvery", 100);
+  // The keys keep the operators' word, "rotation"; in code it is the vault re-key (VaultRekey).
+  public static final Option<Integer> REKEY_BATCH_SIZE = Option.integer("store.rotationBatchSize", 100);
+  public static final Option<Integer> REKEY_LOG_EVERY = Option.integer("store.rotationLogEvery", 100);
 
   public static final List<Option<?>> OPTIONS = List.of(DATA_DIR, MONGO_URI, MONGO_DATABASE, MONGO_MAX_POOL_SIZE,
       MONGO_TIMEOUT_MS, VAULT_KEYS, LEGACY_ENCRYPTION_KEY, ADOPT_LEGACY_PLAINTEXT, IDEMPOTENCY_TTL_SECONDS,
-      IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_SWEEP_SECONDS, MAX_IN_FLIGHT, ROTATION_BATCH_SIZE, ROTATION_LOG_EVERY);
+      IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_SWEEP_SECONDS, MAX_IN_FLIGHT, REKEY_BATCH_SIZE, REKEY_LOG_EVERY);
 
   /**
    * Reads and checks the configuration.
@@ -109,8 +110,8 @@ public record StoreConfig(
         Duration.ofSeconds(leaseSeconds),
         Duration.ofSeconds(positive(cfg, IDEMPOTENCY_SWEEP_SECONDS, 86_400)),
         positive(cfg, MAX_IN_FLIGHT, 100_000),
-        positive(cfg, ROTATION_BATCH_SIZE, 1000),
-        positive(cfg, ROTATION_LOG_EVERY, 1_000_000));
+        positive(cfg, REKEY_BATCH_SIZE, 1000),
+        positive(cfg, REKEY_LOG_EVERY, 1_000_000));
   }
 
   public boolean embedded() {

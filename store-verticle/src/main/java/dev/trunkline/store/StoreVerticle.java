@@ -5,8 +5,9 @@ import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages;
 import dev.trunkline.contract.StoreMessages.PingReply;
-import dev.trunkline.contract.StoreMessages.RotateKeys;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyVault;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -46,11 +47,11 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
   private EmbeddedMongo embedded;
   private MongoClient mongo;
   private int inFlight;
-  /** The database lease that makes key rotation one at a time across store nodes. */
-  static final String ROTATION_LOCK = "store.admin.rotate-keys";
+  /** The database lease that makes a vault re-key one at a time across store nodes. */
+  static final String REKEY_LOCK = "store.admin.rotate-keys";
   private static final long ROTATION_LEASE_MS = 60_000;
 
-  private boolean rotating;
+  private boolean rekeying;
   private Long sweepTimer;
 
   public StoreVerticle() {
@@ -226,7 +227,7 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
       sweep(idempotency);
       sweepOperations(operations);
     });
-    KeyRotation rotation = new KeyRotation(connectors, secrets, adoption, cfg.rotationLogEvery());
+    VaultRekey rekey = new VaultRekey(connectors, secrets, adoption, cfg.rekeyLogEvery());
 
     serve(Store.PING, JsonObject.class, ignored -> ping());
     serve(Store.CONNECTOR_GET, TenantRef.class, connector::get);
@@ -240,9 +241,9 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
     serve(Store.SIP_PROMOTE, StoreMessages.PromoteSip.class, sip::promote);
     serve(Store.SIP_GET, TenantRef.class, sip::get);
     serve(Store.NUMBER_SAVE, StoreMessages.PhoneNumber.class, numbers::save);
-    serve(Store.NUMBER_GET, StoreMessages.NumberRef.class, numbers::get);
+    serve(Store.NUMBER_GET, TenantNumber.class, numbers::get);
     serve(Store.NUMBER_LIST, StoreMessages.ListNumbers.class, numbers::list);
-    serve(Store.NUMBER_DELETE, StoreMessages.NumberRef.class, numbers::delete);
+    serve(Store.NUMBER_DELETE, TenantNumber.class, numbers::delete);
     serve(Store.IDEMPOTENCY_CLAIM, StoreMessages.ClaimIdempotency.class, idempotency::claim);
     serve(Store.IDEMPOTENCY_COMPLETE, StoreMessages.CompleteIdempotency.class, idempotency::complete);
     serve(Store.IDEMPOTENCY_RELEASE, StoreMessages.ReleaseIdempotency.class, idempotency::release);
@@ -256,7 +257,7 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
     serve(Store.OPERATION_GET, StoreMessages.OperationPage.class, operations::get);
     serve(Store.OPERATION_LIST, StoreMessages.ListOperations.class, operations::list);
     serve(Store.OPERATION_CANCEL, StoreMessages.OperationRef.class, operations::cancel);
-    serve(Store.ADMIN_ROTATE_KEYS, RotateKeys.class, request -> rotate(rotation, locks, request));
+    serve(Store.ADMIN_ROTATE_KEYS, RekeyVault.class, request -> rekey(rekey, locks, request));
     DriftService drift = new DriftService(mongo, clock);
     serve(Store.DRIFT_TENANTS, StoreMessages.ListDriftTenants.class, drift::tenants);
     serve(Store.DRIFT_NUMBER_RECORD, StoreMessages.RecordDriftCheck.class, drift::record);
@@ -302,40 +303,40 @@ public class StoreVerticle extends VerticleBase implements HealthCheckProvider {
   }
 
   /**
-   * One key rotation at a time across every store node on the database: a local flag answers a second request to this
-   * node at once, and a lease in the database ({@link LockService}, renewed while the rotation runs, released after)
-   * answers one sent to another store node. A node that dies mid-rotation leaves the lease to expire.
+   * One vault re-key at a time across every store node on the database: a local flag answers a second request to this
+   * node at once, and a lease in the database ({@link LockService}, renewed while the re-key runs, released after)
+   * answers one sent to another store node. A node that dies mid-re-key leaves the lease to expire.
    */
-  private Future<RotateKeysReport> rotate(KeyRotation rotation, LockService locks, RotateKeys request) {
-    int batchSize = request == null || request.batchSize() == null ? cfg.rotationBatchSize() : request.batchSize();
+  private Future<RekeyReport> rekey(VaultRekey rekey, LockService locks, RekeyVault request) {
+    int batchSize = request == null || request.batchSize() == null ? cfg.rekeyBatchSize() : request.batchSize();
     if (batchSize < 1 || batchSize > 1000) {
       throw ServiceException.badRequest("INVALID_BATCH_SIZE", "batchSize must be from 1 to 1000");
     }
-    if (rotating) {
-      throw rotationRunning();
+    if (rekeying) {
+      throw rekeyRunning();
     }
-    rotating = true;
+    rekeying = true;
     String owner = "rotate-keys/" + UUID.randomUUID();
-    return locks.acquire(new StoreMessages.AcquireLock(ROTATION_LOCK, owner, ROTATION_LEASE_MS))
+    return locks.acquire(new StoreMessages.AcquireLock(REKEY_LOCK, owner, ROTATION_LEASE_MS))
         .compose(lock -> {
           if (!lock.held()) {
-            return Future.<RotateKeysReport>failedFuture(rotationRunning());
+            return Future.<RekeyReport>failedFuture(rekeyRunning());
           }
           long renewal = vertx.setPeriodic(ROTATION_LEASE_MS / 3, t -> locks.renew(
-              new StoreMessages.RenewLock(ROTATION_LOCK, owner, ROTATION_LEASE_MS)));
-          // The guard is let go before the answer leaves: a rotation asked for right after this one's answer runs.
-          // A release that fails does not hide the rotation's outcome (the lease then expires on its own).
-          return rotation.run(batchSize).transform(ar -> {
+              new StoreMessages.RenewLock(REKEY_LOCK, owner, ROTATION_LEASE_MS)));
+          // The guard is let go before the answer leaves: a re-key asked for right after this one's answer runs.
+          // A release that fails does not hide the re-key's outcome (the lease then expires on its own).
+          return rekey.run(batchSize).transform(ar -> {
             vertx.cancelTimer(renewal);
-            return locks.release(new StoreMessages.ReleaseLock(ROTATION_LOCK, owner))
+            return locks.release(new StoreMessages.ReleaseLock(REKEY_LOCK, owner))
                 .transform(released -> ar.succeeded()
-                    ? Future.succeededFuture(ar.result()) : Future.<RotateKeysReport>failedFuture(ar.cause()));
+                    ? Future.succeededFuture(ar.result()) : Future.<RekeyReport>failedFuture(ar.cause()));
           });
         })
-        .andThen(ar -> rotating = false);
+        .andThen(ar -> rekeying = false);
   }
 
-  private static ServiceException rotationRunning() {
+  private static ServiceException rekeyRunning() {
     return ServiceException.conflict("ROTATION_RUNNING", "a key rotation is already running");
   }
 }

@@ -175,6 +175,6 @@ class ConcurrentWritersTest {
   }
 
   private static Trunk trunk(String trunkSid) {
-    return new Trunk(trunkSid, null, null, null, null, null, null, null, null, null, null, null);
+    return Trunk.builder().trunkSid(trunkSid).build();
   }
 }

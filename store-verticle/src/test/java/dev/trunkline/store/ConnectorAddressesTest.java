@@ -125,8 +125,9 @@ class ConnectorAddressesTest {
   void trunkPutMergesNonNullFieldsAndClearsEmptyOnes(Vertx vertx) {
     String trunkSid = sid("TK");
     Connector first = call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant,
-        new Trunk(trunkSid, "trunkline-" + tenant, "tl-" + tenant + ".pstn.twilio.com",
-            "tl-" + tenant + ".pstn.twilio.com", sid("CL"), null, null, null, null, null, null, null), null),
+        Trunk.builder().trunkSid(trunkSid).friendlyName("trunkline-" + tenant)
+            .domainName("tl-" + tenant + ".pstn.twilio.com").terminationUri("tl-" + tenant + ".pstn.twilio.com")
+            .credentialListSid(sid("CL")).build(), null),
         Connector.class);
     assertThat(first.version()).isEqualTo(1L);
     assertThat(first.trunk().trunkSid()).isEqualTo(trunkSid);
@@ -134,7 +135,8 @@ class ConnectorAddressesTest {
     String credentialSid = sid("CR");
     String previous = sid("CR");
     Connector merged = call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant,
-        new Trunk(null, null, null, null, null, credentialSid, previous, sid("OU"), "tl_user", null, null, null),
+        Trunk.builder().credentialSid(credentialSid).previousCredentialSid(previous).originationUrlSid(sid("OU"))
+            .username("tl_user").build(),
         1L), Connector.class);
     assertThat(merged.version()).isEqualTo(2L);
     assertThat(merged.trunk().trunkSid()).as("kept").isEqualTo(trunkSid);
@@ -145,7 +147,7 @@ class ConnectorAddressesTest {
     assertThat(merged.passwordState()).as("a username without a password").isEqualTo(PasswordState.UNKNOWN);
 
     Connector cleared = call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant,
-        new Trunk(null, null, null, null, null, null, "", null, null, null, null, null), null), Connector.class);
+        Trunk.builder().previousCredentialSid("").build(), null), Connector.class);
     assertThat(cleared.trunk().previousCredentialSid()).isNull();
     assertThat(cleared.trunk().credentialSid()).isEqualTo(credentialSid);
     assertThat(call(vertx, Store.CONNECTOR_GET, new TenantRef(tenant), Connector.class)).isEqualTo(cleared);
@@ -193,6 +195,6 @@ class ConnectorAddressesTest {
   }
 
   private static Trunk trunk(String trunkSid, String username, String credentialListSid) {
-    return new Trunk(trunkSid, null, null, null, credentialListSid, null, null, null, username, null, null, null);
+    return Trunk.builder().trunkSid(trunkSid).credentialListSid(credentialListSid).username(username).build();
   }
 }

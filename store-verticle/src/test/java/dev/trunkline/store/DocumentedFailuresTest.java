@@ -19,8 +19,8 @@ import dev.trunkline.contract.StoreMessages.PingReply;
 import dev.trunkline.contract.StoreMessages.ReleaseIdempotency;
 import dev.trunkline.contract.StoreMessages.ReleaseLock;
 import dev.trunkline.contract.StoreMessages.RenewLock;
-import dev.trunkline.contract.StoreMessages.RotateKeys;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyVault;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import dev.trunkline.contract.TenantRef;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -101,15 +101,15 @@ class DocumentedFailuresTest {
     String tenant = newTenant();
     assertFailure(failure(vertx, Store.NUMBER_SAVE, new PhoneNumber(tenant, "+14155550177", null, null, null,
         "e".repeat(1001), 0, 0)), 400, "INVALID_RETELL_ERROR");
-    assertThat(failure(vertx, Store.NUMBER_GET, new dev.trunkline.contract.StoreMessages.NumberRef(tenant,
+    assertThat(failure(vertx, Store.NUMBER_GET, new dev.trunkline.contract.TenantNumber(tenant,
         "+14155550177")).code()).isEqualTo("NUMBER_NOT_FOUND");
   }
 
   @Test
   void keyRotationChecksItsBatchSizeAndRunsOneAtATime(Vertx vertx) {
     deploy(vertx);
-    assertFailure(failure(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(0)), 400, "INVALID_BATCH_SIZE");
-    assertFailure(failure(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(1001)), 400, "INVALID_BATCH_SIZE");
+    assertFailure(failure(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(0)), 400, "INVALID_BATCH_SIZE");
+    assertFailure(failure(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(1001)), 400, "INVALID_BATCH_SIZE");
     // Sent back to back to the one store instance: the first is normally still running (waiting for the database)
     // when the second arrives, and the second is refused.
     assertOverlappingRotationsRunOneAtATime(vertx, true);
@@ -138,10 +138,10 @@ class DocumentedFailuresTest {
   private void assertOverlappingRotationsRunOneAtATime(Vertx vertx, boolean firstWins) {
     boolean refused = false;
     for (int attempt = 0; attempt < 20 && !refused; attempt++) {
-      Future<RotateKeysReport> first = Bus.request(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(10),
-          RotateKeysReport.class, StoreTestSupport.TIMEOUT_MS, null);
-      Future<RotateKeysReport> second = Bus.request(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(10),
-          RotateKeysReport.class, StoreTestSupport.TIMEOUT_MS, null);
+      Future<RekeyReport> first = Bus.request(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(10),
+          RekeyReport.class, StoreTestSupport.TIMEOUT_MS, null);
+      Future<RekeyReport> second = Bus.request(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(10),
+          RekeyReport.class, StoreTestSupport.TIMEOUT_MS, null);
       Throwable a = await(first.transform(ar -> Future.succeededFuture(ar.cause())));
       Throwable b = await(second.transform(ar -> Future.succeededFuture(ar.cause())));
       if (firstWins) {
@@ -155,7 +155,7 @@ class DocumentedFailuresTest {
       }
     }
     assertThat(refused).as("a rotation sent while one runs is refused with 409 ROTATION_RUNNING").isTrue();
-    assertThat(call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(10), RotateKeysReport.class).failed()).isZero();
+    assertThat(call(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(10), RekeyReport.class).failed()).isZero();
   }
 
   @Test

@@ -19,7 +19,7 @@ import dev.trunkline.contract.StoreMessages.PutRetellKey;
 import dev.trunkline.contract.StoreMessages.PutTrunk;
 import dev.trunkline.contract.StoreMessages.PutTwilioAccount;
 import dev.trunkline.contract.StoreMessages.RetellKey;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TenantRef;
@@ -120,8 +120,8 @@ class EmbeddedStoreAtRestTest {
     call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret("Sip-At-Rest-1"), CredentialPurpose.SETUP,
         null), Connector.class);
     call(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "tl_user", null), Connector.class);
-    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, new Trunk(sid("TK"), marker, null, null, null, null, null, null,
-        null, null, null, null), null), Connector.class);
+    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, Trunk.builder().trunkSid(sid("TK")).friendlyName(marker)
+        .build(), null), Connector.class);
     await(vertx.undeploy(deployment));
 
     // Every envelope under the old key, and an origin plaintext to adopt.
@@ -149,7 +149,7 @@ class EmbeddedStoreAtRestTest {
 
     JsonObject rotating = StoreTestSupport.config(dataDir, newKey + "," + oldKey);
     rotating.getJsonObject("vault").put("adoptLegacyPlaintext", true);
-    RotateKeysReport report = await(RotateKeysCommand.run(vertx, rotating, null, 60_000));
+    RekeyReport report = await(VaultRekeyCommand.run(vertx, rotating, null, 60_000));
     assertThat(report.reencrypted()).as("the tenant's two documents and the origin one").isEqualTo(3);
     assertThat(report.failed()).isZero();
 

@@ -135,8 +135,8 @@ class LegacyAdoptionTest {
     Connector before = call(vertx, Store.CONNECTOR_GET, new TenantRef(tenant), Connector.class);
     assertThat(before.version()).isZero();
     String credentialList = sid("CL");
-    Connector after = call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, new Trunk(null, null, null, null,
-        credentialList, null, null, null, null, null, null, null), 0L), Connector.class);
+    Connector after = call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, Trunk.builder()
+        .credentialListSid(credentialList).build(), 0L), Connector.class);
     assertThat(after.version()).isEqualTo(1L);
     assertThat(after.trunk().credentialListSid()).isEqualTo(credentialList);
     assertThat(after.trunk().friendlyName()).isEqualTo("scalai5jj7w1sp");

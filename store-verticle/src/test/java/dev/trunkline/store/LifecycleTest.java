@@ -13,7 +13,7 @@ import dev.trunkline.contract.CredentialPurpose;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Connector;
-import dev.trunkline.contract.StoreMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.StoreMessages.PasswordState;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.PingReply;
@@ -68,7 +68,7 @@ class LifecycleTest {
     SipCredentials sip = call(vertx, Store.SIP_GET, new TenantRef(tenant), SipCredentials.class);
     assertThat(sip.passwordState()).isEqualTo(PasswordState.KNOWN);
     assertThat(sip.password().reveal()).isEqualTo("Pw-Persist-42x");
-    assertThat(call(vertx, Store.NUMBER_GET, new NumberRef(tenant, "+14155550123"), PhoneNumber.class)
+    assertThat(call(vertx, Store.NUMBER_GET, new TenantNumber(tenant, "+14155550123"), PhoneNumber.class)
         .retellStatus()).isEqualTo(RetellStatus.IMPORTED);
   }
 
@@ -105,7 +105,7 @@ class LifecycleTest {
           PhoneNumber.class);
     }
     for (int i = 0; i < 6; i++) {
-      assertThat(call(vertx, Store.NUMBER_GET, new NumberRef(tenant, "+1415555010" + i), PhoneNumber.class)
+      assertThat(call(vertx, Store.NUMBER_GET, new TenantNumber(tenant, "+1415555010" + i), PhoneNumber.class)
           .subaccountId()).isEqualTo(tenant);
     }
   }

@@ -17,8 +17,8 @@ import dev.trunkline.contract.StoreMessages.Connector;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages.PasswordState;
 import dev.trunkline.contract.StoreMessages.PutTwilioAccount;
-import dev.trunkline.contract.StoreMessages.RotateKeys;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyVault;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
@@ -287,13 +287,13 @@ class OriginShapesTest {
     // With plain-text adoption on (the documented adoption run), a hex token without IV beside it looks plain.
     deploy(vertx, LEGACY_KEY, true);
 
-    RotateKeysReport report = call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(null), RotateKeysReport.class);
+    RekeyReport report = call(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(null), RekeyReport.class);
     assertThat(report.failed()).as("failures: %s", report.failures()).isZero();
     assertThat(report.reencrypted()).isEqualTo(1L);
     assertAdopted(tenant, accountSid, "the rotation");
     assertThat(call(vertx, Store.TWILIO_ACCOUNT_GET, new TenantRef(tenant), TwilioAccount.class).authToken().reveal())
         .isEqualTo(TOKEN);
-    assertThat(call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(null), RotateKeysReport.class).alreadyCurrent())
+    assertThat(call(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(null), RekeyReport.class).alreadyCurrent())
         .as("a second run changes nothing").isEqualTo(1L);
   }
 

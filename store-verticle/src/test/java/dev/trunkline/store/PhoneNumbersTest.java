@@ -11,7 +11,7 @@ import dev.trunkline.contract.Addresses.Store;
 import dev.trunkline.contract.StoreMessages.Deleted;
 import dev.trunkline.contract.StoreMessages.ListNumbers;
 import dev.trunkline.contract.StoreMessages.NumberPage;
-import dev.trunkline.contract.StoreMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
 import io.vertx.core.Vertx;
@@ -55,13 +55,13 @@ class PhoneNumbersTest {
     assertThat(imported.retellError()).as("cleared with the new status").isNull();
     assertThat(imported.createdAt()).isEqualTo(saved.createdAt());
 
-    assertThat(call(vertx, Store.NUMBER_GET, new NumberRef(tenant, "+447480802119"), PhoneNumber.class))
+    assertThat(call(vertx, Store.NUMBER_GET, new TenantNumber(tenant, "+447480802119"), PhoneNumber.class))
         .isEqualTo(imported);
-    assertThat(call(vertx, Store.NUMBER_DELETE, new NumberRef(tenant, "+447480802119"), Deleted.class).deleted())
+    assertThat(call(vertx, Store.NUMBER_DELETE, new TenantNumber(tenant, "+447480802119"), Deleted.class).deleted())
         .isTrue();
-    assertThat(call(vertx, Store.NUMBER_DELETE, new NumberRef(tenant, "+447480802119"), Deleted.class).deleted())
+    assertThat(call(vertx, Store.NUMBER_DELETE, new TenantNumber(tenant, "+447480802119"), Deleted.class).deleted())
         .isFalse();
-    assertFailure(failure(vertx, Store.NUMBER_GET, new NumberRef(tenant, "+447480802119")), 404, "NUMBER_NOT_FOUND");
+    assertFailure(failure(vertx, Store.NUMBER_GET, new TenantNumber(tenant, "+447480802119")), 404, "NUMBER_NOT_FOUND");
   }
 
   @Test
@@ -72,14 +72,14 @@ class PhoneNumbersTest {
     assertFailure(failure(vertx, Store.NUMBER_SAVE,
         number(otherTenant, "+14155550100", sid("PN"), null, RetellStatus.NOT_IMPORTED, "x")),
         409, "NUMBER_OWNED_ELSEWHERE");
-    assertFailure(failure(vertx, Store.NUMBER_GET, new NumberRef(otherTenant, "+14155550100")),
+    assertFailure(failure(vertx, Store.NUMBER_GET, new TenantNumber(otherTenant, "+14155550100")),
         404, "NUMBER_NOT_FOUND");
-    assertThat(call(vertx, Store.NUMBER_DELETE, new NumberRef(otherTenant, "+14155550100"), Deleted.class).deleted())
+    assertThat(call(vertx, Store.NUMBER_DELETE, new TenantNumber(otherTenant, "+14155550100"), Deleted.class).deleted())
         .isFalse();
     assertThat(call(vertx, Store.NUMBER_LIST, new ListNumbers(otherTenant, null, null), NumberPage.class).items())
         .isEmpty();
 
-    PhoneNumber untouched = call(vertx, Store.NUMBER_GET, new NumberRef(tenant, "+14155550100"), PhoneNumber.class);
+    PhoneNumber untouched = call(vertx, Store.NUMBER_GET, new TenantNumber(tenant, "+14155550100"), PhoneNumber.class);
     assertThat(untouched.subaccountId()).isEqualTo(tenant);
     assertThat(untouched.retellStatus()).isEqualTo(RetellStatus.IMPORTED);
     assertThat(untouched.retellError()).isNull();
@@ -123,7 +123,7 @@ class PhoneNumbersTest {
         400, "INVALID_PHONE_NUMBER");
     assertFailure(failure(vertx, Store.NUMBER_SAVE, number(tenant, "+14155550100", "PN1", null, null, null)),
         400, "INVALID_TWILIO_SID");
-    assertFailure(failure(vertx, Store.NUMBER_GET, new NumberRef("zz", "+14155550100")), 400, "INVALID_SUBACCOUNT_ID");
+    assertFailure(failure(vertx, Store.NUMBER_GET, new TenantNumber("zz", "+14155550100")), 400, "INVALID_SUBACCOUNT_ID");
     assertFailure(failure(vertx, Store.NUMBER_LIST, new ListNumbers(tenant, 0, null)), 400, "INVALID_LIMIT");
     assertFailure(failure(vertx, Store.NUMBER_LIST, new ListNumbers(tenant, 1001, null)), 400, "INVALID_LIMIT");
     assertFailure(failure(vertx, Store.NUMBER_LIST, new ListNumbers(tenant, 10, "{\"$gt\":\"\"}")), 400,

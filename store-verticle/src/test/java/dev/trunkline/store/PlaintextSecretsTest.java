@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trunkline.contract.Addresses.Store;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.RetellKey;
-import dev.trunkline.contract.StoreMessages.RotateKeys;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyVault;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
@@ -77,13 +77,13 @@ class PlaintextSecretsTest {
     ServiceException key;
     ServiceException sip;
     ServiceException token;
-    RotateKeysReport rotation;
+    RekeyReport rotation;
     try (LogCapture logs = LogCapture.start()) {
       StoreTestSupport.deploy(vertx, StoreTestSupport.config(dataDir, keys));
       key = failure(vertx, Store.RETELL_KEY_GET, new TenantRef(tenant));
       sip = failure(vertx, Store.SIP_GET, new TenantRef(tenant));
       token = failure(vertx, Store.TWILIO_ACCOUNT_GET, new TenantRef(tenant));
-      rotation = call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(null), RotateKeysReport.class);
+      rotation = call(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(null), RekeyReport.class);
       // The planted plain text is in the database: its wire traces under WARN print it by design.
       lines = logs.lines(LogCapture.DATABASE_WIRE);
     }

@@ -24,8 +24,8 @@ import dev.trunkline.contract.StoreMessages.PutTrunk;
 import dev.trunkline.contract.StoreMessages.PutTwilioAccount;
 import dev.trunkline.contract.StoreMessages.RetellKey;
 import dev.trunkline.contract.StoreMessages.RetellStatus;
-import dev.trunkline.contract.StoreMessages.RotateKeys;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyVault;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
@@ -159,7 +159,7 @@ class SecretsNeverInClearTest {
           .isEqualTo(plainLegacy);
       assertThat(call(vertx, Store.SIP_GET, new TenantRef(legacyEncTenant), SipCredentials.class).password()
           .reveal()).isEqualTo(encryptedLegacy);
-      call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(1), RotateKeysReport.class);
+      call(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(1), RekeyReport.class);
       await(vertx.undeploy(second));
 
       // Failure paths: the old key removed and a wrong legacy key.
@@ -169,7 +169,7 @@ class SecretsNeverInClearTest {
       failure(vertx, Store.SIP_GET, new TenantRef(tenant));
       failure(vertx, Store.TWILIO_ACCOUNT_GET, new TenantRef(tenant));
       failure(vertx, Store.RETELL_KEY_GET, new TenantRef(tenant));
-      call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(null), RotateKeysReport.class);
+      call(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(null), RekeyReport.class);
       lines = logs.lines(LogCapture.DATABASE_WIRE);
     }
 
@@ -194,8 +194,8 @@ class SecretsNeverInClearTest {
     call(vertx, Store.TWILIO_ACCOUNT_PUT, new PutTwilioAccount(tenant, sid("AC"), new Secret(authToken)),
         Connector.class);
     call(vertx, Store.RETELL_KEY_PUT, new PutRetellKey(tenant, new Secret(retellKey)), Connector.class);
-    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, new Trunk(sid("TK"), marker, null, null, null, null, null, null,
-        null, null, null, null), null), Connector.class);
+    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, Trunk.builder().trunkSid(sid("TK")).friendlyName(marker)
+        .build(), null), Connector.class);
     call(vertx, Store.SIP_PENDING_PUT, new PutPendingSip(tenant, "tl_user", new Secret(sipPassword), CredentialPurpose.SETUP, null),
         Connector.class);
     call(vertx, Store.SIP_PROMOTE, new PromoteSip(tenant, "tl_user", null), Connector.class);

@@ -49,8 +49,8 @@ class SipCredentialsTest {
 
   @Test
   void aPendingCredentialIsKeptApartUntilPromoted(Vertx vertx) {
-    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, new Trunk(sid("TK"), null, null, termination, sid("CL"), null,
-        null, null, null, null, null, null), null), Connector.class);
+    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, Trunk.builder().trunkSid(sid("TK")).terminationUri(termination)
+        .credentialListSid(sid("CL")).build(), null), Connector.class);
     String credentialSid = sid("CR");
 
     JsonObject pendingReply = callRaw(vertx, Store.SIP_PENDING_PUT,
@@ -176,8 +176,8 @@ class SipCredentialsTest {
 
   @Test
   void aTenantWithATrunkButNoCredentialHasPasswordStateNone(Vertx vertx) {
-    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, new Trunk(sid("TK"), null, null, termination, null, null, null,
-        null, null, null, null, null), null), Connector.class);
+    call(vertx, Store.TRUNK_PUT, new PutTrunk(tenant, Trunk.builder().trunkSid(sid("TK")).terminationUri(termination)
+        .build(), null), Connector.class);
     SipCredentials none = call(vertx, Store.SIP_GET, new TenantRef(tenant), SipCredentials.class);
     assertThat(none.passwordState()).isEqualTo(PasswordState.NONE);
     assertThat(none.username()).isNull();

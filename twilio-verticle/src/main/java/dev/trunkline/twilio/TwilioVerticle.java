@@ -10,8 +10,8 @@ import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.AccountInfo;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
-import dev.trunkline.contract.TwilioMessages.FinishRotation;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TwilioMessages.FinishCredentialRotation;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
 import dev.trunkline.contract.TwilioMessages.VerifyAccount;
 import dev.trunkline.twilio.client.TwilioApi;
@@ -91,19 +91,19 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
         r -> tenants.locked(r, r.body().subaccountId(), teardown::teardown));
     serve(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, TenantRef.class,
         r -> tenants.locked(r, r.body().subaccountId(), rotation::begin));
-    serve(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, FinishRotation.class,
+    serve(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, FinishCredentialRotation.class,
         r -> tenants.locked(r, r.body().subaccountId(), t -> rotation.finish(t, r.body())));
     serve(Addresses.Twilio.NUMBERS_SEARCH, SearchNumbers.class,
         r -> tenants.unlocked(r, r.body().subaccountId(), t -> numbers.search(t, r.body())));
-    serve(Addresses.Twilio.NUMBERS_PURCHASE, NumberRef.class,
+    serve(Addresses.Twilio.NUMBERS_PURCHASE, TenantNumber.class,
         r -> tenants.locked(r, r.body().subaccountId(), t -> numbers.purchase(t, r.body())));
-    serve(Addresses.Twilio.NUMBERS_IMPORT, NumberRef.class,
+    serve(Addresses.Twilio.NUMBERS_IMPORT, TenantNumber.class,
         r -> tenants.locked(r, r.body().subaccountId(), t -> numbers.importNumber(t, r.body())));
     serve(Addresses.Twilio.NUMBERS_LIST, TenantRef.class,
         r -> tenants.unlocked(r, r.body().subaccountId(), numbers::list));
-    serve(Addresses.Twilio.NUMBERS_REMOVE, NumberRef.class,
+    serve(Addresses.Twilio.NUMBERS_REMOVE, TenantNumber.class,
         r -> tenants.locked(r, r.body().subaccountId(), t -> numbers.remove(t, r.body())));
-    serve(Addresses.Twilio.NUMBERS_RELEASE, NumberRef.class,
+    serve(Addresses.Twilio.NUMBERS_RELEASE, TenantNumber.class,
         r -> tenants.locked(r, r.body().subaccountId(), t -> numbers.release(t, r.body())));
 
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
@@ -182,15 +182,15 @@ public class TwilioVerticle extends VerticleBase implements HealthCheckProvider 
 
   /** Loads a tenant for a request, under its lock when the request changes anything. */
   private record Tenants(Vertx vertx, long busTimeoutMs, TenantLock lock) {
-    <R> Future<R> locked(BusRequest<?> request, String subaccountId, Function<TenantContext, Future<R>> work) {
+    <R> Future<R> locked(BusRequest<?> request, String subaccountId, Function<TwilioTenant, Future<R>> work) {
       Identifiers.requireSubaccountId(subaccountId);
       return lock.withLock(subaccountId, () -> unlocked(request, subaccountId, work));
     }
 
-    <R> Future<R> unlocked(BusRequest<?> request, String subaccountId, Function<TenantContext, Future<R>> work) {
+    <R> Future<R> unlocked(BusRequest<?> request, String subaccountId, Function<TwilioTenant, Future<R>> work) {
       // No tenant header, as ever from this service: the store reads the tenant from each body's subaccountId.
       StoreClient store = new StoreClient(BusCaller.of(vertx, busTimeoutMs, request.requestId(), null));
-      return TenantContext.load(store, subaccountId, request.requestId(), request.deadlineMillis())
+      return TwilioTenant.load(store, subaccountId, request.requestId(), request.deadlineMillis())
           .compose(work::apply);
     }
   }

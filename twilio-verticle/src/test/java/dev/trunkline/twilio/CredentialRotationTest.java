@@ -10,9 +10,9 @@ import dev.trunkline.contract.StoreMessages.PasswordState;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
-import dev.trunkline.contract.TwilioMessages.FinishRotation;
-import dev.trunkline.contract.TwilioMessages.RotationFinished;
-import dev.trunkline.contract.TwilioMessages.RotationStarted;
+import dev.trunkline.contract.TwilioMessages.FinishCredentialRotation;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationFinished;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationStarted;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.twilio.TwilioTestEnv.Tenant;
@@ -60,8 +60,8 @@ class CredentialRotationTest {
     TrunkInfo trunk = setUp(t);
     Secret oldPassword = env.sip(t).password();
 
-    RotationStarted started = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
-        RotationStarted.class);
+    CredentialRotationStarted started = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        CredentialRotationStarted.class);
 
     assertThat(started.previousCredentialSid()).isEqualTo(trunk.credentialSid());
     assertThat(started.credentialSid()).isNotEqualTo(trunk.credentialSid());
@@ -87,13 +87,13 @@ class CredentialRotationTest {
     assertThat(setUp(t).repaired()).isEmpty();
     assertThat(env.sim.requests().writes(t.accountSid())).isEqualTo(writes);
     // Asking again returns the rotation in progress instead of adding a third credential.
-    RotationStarted again = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
-        RotationStarted.class);
+    CredentialRotationStarted again = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        CredentialRotationStarted.class);
     assertThat(again.credentialSid()).isEqualTo(started.credentialSid());
     assertThat(credentials(t, trunk.credentialListSid())).hasSize(2);
 
-    RotationFinished finished = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
-        new FinishRotation(t.subaccountId(), started.credentialSid()), RotationFinished.class);
+    CredentialRotationFinished finished = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishCredentialRotation(t.subaccountId(), started.credentialSid()), CredentialRotationFinished.class);
 
     assertThat(finished.deletedCredentialSid()).isEqualTo(trunk.credentialSid());
     assertThat(finished.credentialSid()).isEqualTo(started.credentialSid());
@@ -111,16 +111,16 @@ class CredentialRotationTest {
         .isTrue();
 
     // Finishing again is harmless; a later setup keeps the rotated credential.
-    RotationFinished repeat = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
-        new FinishRotation(t.subaccountId(), started.credentialSid()), RotationFinished.class);
+    CredentialRotationFinished repeat = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishCredentialRotation(t.subaccountId(), started.credentialSid()), CredentialRotationFinished.class);
     assertThat(repeat.deletedCredentialSid()).isNull();
     TrunkInfo afterSetup = setUp(t);
     assertThat(afterSetup.credentialSid()).isEqualTo(started.credentialSid());
     assertThat(afterSetup.repaired()).isEmpty();
 
     // A second rotation takes the next suffix, not _r2_r3.
-    RotationStarted second = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
-        RotationStarted.class);
+    CredentialRotationStarted second = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        CredentialRotationStarted.class);
     assertThat(second.username()).endsWith("_r3").doesNotContain("_r2");
   }
 
@@ -139,8 +139,8 @@ class CredentialRotationTest {
     assertThat(halfway.pending().credentialSid()).isNull();
     assertThat(credentials(t, trunk.credentialListSid())).hasSize(1);
 
-    RotationStarted resumed = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
-        RotationStarted.class);
+    CredentialRotationStarted resumed = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        CredentialRotationStarted.class);
     SipCredentials after = env.sip(t);
     assertThat(resumed.username()).isEqualTo(halfway.pending().username());
     assertThat(after.pending().credentialSid()).isEqualTo(resumed.credentialSid());
@@ -155,19 +155,19 @@ class CredentialRotationTest {
   void aFinishWhoseDeleteFailedCompletesWhenRepeated() {
     Tenant t = env.newTenant();
     TrunkInfo trunk = setUp(t);
-    RotationStarted started = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
-        RotationStarted.class);
+    CredentialRotationStarted started = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        CredentialRotationStarted.class);
     FaultRule rule = env.sim.faults().add(FaultRule.on("DELETE", "/2010-04-01/Accounts/" + t.accountSid()
         + "/SIP/CredentialLists/*/Credentials/*.json").error(500).times(3));
-    env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, new FinishRotation(t.subaccountId(),
+    env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, new FinishCredentialRotation(t.subaccountId(),
         started.credentialSid()));
     env.sim.faults().remove(rule.id());
     // Promoted already: the new credential is active, the old one still exists.
     assertThat(env.connector(t).trunk().credentialSid()).isEqualTo(started.credentialSid());
     assertThat(credentials(t, trunk.credentialListSid())).hasSize(2);
 
-    RotationFinished finished = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
-        new FinishRotation(t.subaccountId(), started.credentialSid()), RotationFinished.class);
+    CredentialRotationFinished finished = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishCredentialRotation(t.subaccountId(), started.credentialSid()), CredentialRotationFinished.class);
     assertThat(finished.deletedCredentialSid()).isEqualTo(trunk.credentialSid());
     assertThat(credentials(t, trunk.credentialListSid())).hasSize(1);
   }
@@ -176,8 +176,8 @@ class CredentialRotationTest {
   void setupNeverOverwritesAnOpenRotationsPendingPassword() {
     Tenant t = env.newTenant();
     TrunkInfo trunk = setUp(t);
-    RotationStarted started = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
-        RotationStarted.class);
+    CredentialRotationStarted started = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(t.subaccountId()),
+        CredentialRotationStarted.class);
     Secret rotationPassword = env.sip(t).pending().password();
     // The active credential disappears in Twilio while the rotation is open: setup would need a new password.
     TwilioTestEnv.await(env.api.deleteCredential(t.auth(), trunk.credentialListSid(), trunk.credentialSid()));
@@ -186,8 +186,8 @@ class CredentialRotationTest {
         409, "ROTATION_IN_PROGRESS");
     assertThat(env.sip(t).pending().password()).as("the rotation's password is intact").isEqualTo(rotationPassword);
 
-    RotationFinished finished = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
-        new FinishRotation(t.subaccountId(), started.credentialSid()), RotationFinished.class);
+    CredentialRotationFinished finished = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishCredentialRotation(t.subaccountId(), started.credentialSid()), CredentialRotationFinished.class);
     assertThat(finished.deletedCredentialSid()).as("already gone").isNull();
     TrunkInfo after = setUp(t);
     assertThat(after.credentialSid()).isEqualTo(started.credentialSid());
@@ -203,12 +203,12 @@ class CredentialRotationTest {
         "TRUNK_NOT_SET_UP");
     TrunkInfo trunk = setUp(t);
     assertFailure(env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
-        new FinishRotation(t.subaccountId(), "CR" + "0".repeat(32))), 404, "CREDENTIAL_NOT_FOUND");
+        new FinishCredentialRotation(t.subaccountId(), "CR" + "0".repeat(32))), 404, "CREDENTIAL_NOT_FOUND");
     assertFailure(env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
-        new FinishRotation(t.subaccountId(), "nope")), 400, "INVALID_CREDENTIAL_SID");
+        new FinishCredentialRotation(t.subaccountId(), "nope")), 400, "INVALID_CREDENTIAL_SID");
     // The active credential is not a rotation's: finishing "into" it changes nothing and deletes nothing.
-    RotationFinished noop = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
-        new FinishRotation(t.subaccountId(), trunk.credentialSid()), RotationFinished.class);
+    CredentialRotationFinished noop = env.call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
+        new FinishCredentialRotation(t.subaccountId(), trunk.credentialSid()), CredentialRotationFinished.class);
     assertThat(noop.deletedCredentialSid()).isNull();
     assertThat(credentials(t, trunk.credentialListSid())).hasSize(1);
   }

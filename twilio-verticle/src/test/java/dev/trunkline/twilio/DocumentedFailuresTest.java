@@ -10,7 +10,7 @@ import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.StoreMessages.PutPendingSip;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
-import dev.trunkline.contract.TwilioMessages.FinishRotation;
+import dev.trunkline.contract.TwilioMessages.FinishCredentialRotation;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
 import dev.trunkline.store.EmbeddedMongo;
@@ -90,7 +90,7 @@ class DocumentedFailuresTest {
     Credential added = await(env.api.createCredential(t.auth(), trunk.credentialListSid(), "console_user",
         new Secret("Console-Added-Pw-7")));
     assertFailure(env.failure(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH,
-        new FinishRotation(t.subaccountId(), added.sid())), 409, "ROTATION_NOT_STARTED");
+        new FinishCredentialRotation(t.subaccountId(), added.sid())), 409, "ROTATION_NOT_STARTED");
     // Nothing was promoted or deleted.
     assertThat(env.connector(t).trunk().username()).isEqualTo(trunk.username());
     assertThat(env.sim.credentialLists(t.accountSid())).singleElement()

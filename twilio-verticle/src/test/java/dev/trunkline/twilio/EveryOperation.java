@@ -11,12 +11,12 @@ import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.AccountInfo;
 import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
-import dev.trunkline.contract.TwilioMessages.FinishRotation;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TwilioMessages.FinishCredentialRotation;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.NumberRemoved;
 import dev.trunkline.contract.TwilioMessages.Released;
-import dev.trunkline.contract.TwilioMessages.RotationFinished;
-import dev.trunkline.contract.TwilioMessages.RotationStarted;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationFinished;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationStarted;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
 import dev.trunkline.contract.TwilioMessages.TeardownResult;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
@@ -88,8 +88,7 @@ final class EveryOperation {
     secrets.add(legacyPassword);
     TwilioTestEnv.await(env.api.createCredential(legacy.auth(), list.sid(), "legacy_user",
         new Secret(legacyPassword)));
-    env.putTrunk(legacy, new Trunk(null, null, null, null, list.sid(), null, null, null, "legacy_user", null, null,
-        null));
+    env.putTrunk(legacy, Trunk.builder().credentialListSid(list.sid()).username("legacy_user").build());
     addDisabledOriginationUrl(legacy, trunk.sid());
 
     TrunkInfo repaired = call(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(legacy.subaccountId(),
@@ -107,11 +106,11 @@ final class EveryOperation {
     rememberSip(fresh);
 
     // Rotation.
-    RotationStarted started = call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(legacy.subaccountId()),
-        RotationStarted.class);
+    CredentialRotationStarted started = call(Addresses.Twilio.CREDENTIAL_ROTATE_BEGIN, new TenantRef(legacy.subaccountId()),
+        CredentialRotationStarted.class);
     rememberSip(legacy);
-    call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, new FinishRotation(legacy.subaccountId(),
-        started.credentialSid()), RotationFinished.class);
+    call(Addresses.Twilio.CREDENTIAL_ROTATE_FINISH, new FinishCredentialRotation(legacy.subaccountId(),
+        started.credentialSid()), CredentialRotationFinished.class);
     rememberSip(legacy);
 
     // Numbers.
@@ -124,14 +123,14 @@ final class EveryOperation {
         found.numbers().forEach(n -> local.add(n.phoneNumber()));
       }
     }
-    call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(legacy.subaccountId(), local.get(0)), TrunkNumber.class);
+    call(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(legacy.subaccountId(), local.get(0)), TrunkNumber.class);
     buyWithoutTrunk(legacy, local.get(1));
-    call(Addresses.Twilio.NUMBERS_IMPORT, new NumberRef(legacy.subaccountId(), local.get(1)), TrunkNumber.class);
+    call(Addresses.Twilio.NUMBERS_IMPORT, new TenantNumber(legacy.subaccountId(), local.get(1)), TrunkNumber.class);
     assertThat(call(Addresses.Twilio.NUMBERS_LIST, new TenantRef(legacy.subaccountId()), TrunkNumbers.class)
         .numbers()).hasSize(2);
-    assertThat(call(Addresses.Twilio.NUMBERS_REMOVE, new NumberRef(legacy.subaccountId(), local.get(1)),
+    assertThat(call(Addresses.Twilio.NUMBERS_REMOVE, new TenantNumber(legacy.subaccountId(), local.get(1)),
         NumberRemoved.class).removed()).isTrue();
-    assertThat(call(Addresses.Twilio.NUMBERS_RELEASE, new NumberRef(legacy.subaccountId(), local.get(0)),
+    assertThat(call(Addresses.Twilio.NUMBERS_RELEASE, new TenantNumber(legacy.subaccountId(), local.get(0)),
         Released.class).released()).isTrue();
 
     TeardownResult down = call(Addresses.Twilio.TRUNK_TEARDOWN, new TenantRef(legacy.subaccountId()),

@@ -9,7 +9,7 @@ import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.AvailableNumber;
 import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
 import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.NumberRemoved;
 import dev.trunkline.contract.TwilioMessages.Released;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
@@ -93,7 +93,7 @@ class NumbersTest {
     TrunkInfo trunk = setUp(t, address, bundle);
     String wanted = search(t, "US", "628", "local", 3).get(2).phoneNumber();
 
-    TrunkNumber bought = env.call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), wanted),
+    TrunkNumber bought = env.call(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(t.subaccountId(), wanted),
         TrunkNumber.class);
 
     assertThat(bought.phoneNumber()).isEqualTo(wanted);
@@ -108,7 +108,7 @@ class NumbersTest {
     // A retried purchase (the caller never saw the reply) returns the same number and buys nothing.
     long posts = env.sim.requests().count("POST", "/2010-04-01/Accounts/" + t.accountSid()
         + "/IncomingPhoneNumbers.json");
-    TrunkNumber again = env.call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), wanted),
+    TrunkNumber again = env.call(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(t.subaccountId(), wanted),
         TrunkNumber.class);
     assertThat(again.sid()).isEqualTo(bought.sid());
     assertThat(env.sim.requests().count("POST", "/2010-04-01/Accounts/" + t.accountSid()
@@ -123,9 +123,9 @@ class NumbersTest {
     Tenant other = env.newTenant();
     setUp(other, null, null);
     String wanted = search(t, "US", "312", "local", 1).get(0).phoneNumber();
-    env.call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(other.subaccountId(), wanted), TrunkNumber.class);
+    env.call(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(other.subaccountId(), wanted), TrunkNumber.class);
 
-    ServiceException gone = env.failure(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), wanted));
+    ServiceException gone = env.failure(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(t.subaccountId(), wanted));
 
     assertFailure(gone, 409, "NUMBER_UNAVAILABLE");
     assertThat(gone.details().getInteger("twilioCode")).isEqualTo(21422);
@@ -140,11 +140,11 @@ class NumbersTest {
     env.sim.faults().add(dev.trunkline.simulators.FaultRule.on("POST", "/2010-04-01/Accounts/" + t.accountSid()
         + "/IncomingPhoneNumbers.json").dropResponse().times(1));
 
-    ServiceException lost = env.failure(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), wanted));
+    ServiceException lost = env.failure(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(t.subaccountId(), wanted));
     assertFailure(lost, 502, "TWILIO_ERROR");
     assertThat(env.sim.incomingNumbers(t.accountSid())).as("Twilio did buy it").hasSize(1);
 
-    TrunkNumber retried = env.call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), wanted),
+    TrunkNumber retried = env.call(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(t.subaccountId(), wanted),
         TrunkNumber.class);
     assertThat(retried.phoneNumber()).isEqualTo(wanted);
     assertThat(retried.trunkSid()).isEqualTo(trunk.trunkSid());
@@ -154,10 +154,10 @@ class NumbersTest {
   @Test
   void purchaseNeedsASetUpTrunkAndAValidNumber() {
     Tenant t = env.newTenant();
-    assertFailure(env.failure(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), "+14155550100")),
+    assertFailure(env.failure(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(t.subaccountId(), "+14155550100")),
         409, "TRUNK_NOT_SET_UP");
     setUp(t, null, null);
-    assertFailure(env.failure(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), "4155550100")),
+    assertFailure(env.failure(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(t.subaccountId(), "4155550100")),
         400, "INVALID_PHONE_NUMBER");
   }
 
@@ -170,24 +170,24 @@ class NumbersTest {
     JsonObject raw = buyWithoutTrunk(t, owned);
     assertThat(raw.getString("trunk_sid")).isNull();
 
-    assertFailure(env.failure(Addresses.Twilio.NUMBERS_IMPORT, new NumberRef(t.subaccountId(), "+14155559999")),
+    assertFailure(env.failure(Addresses.Twilio.NUMBERS_IMPORT, new TenantNumber(t.subaccountId(), "+14155559999")),
         404, "NUMBER_NOT_FOUND");
-    assertFailure(env.failure(Addresses.Twilio.NUMBERS_RELEASE, new NumberRef(t.subaccountId(), owned)), 409,
+    assertFailure(env.failure(Addresses.Twilio.NUMBERS_RELEASE, new TenantNumber(t.subaccountId(), owned)), 409,
         "NUMBER_NOT_ON_TRUNK");
-    TrunkNumber imported = env.call(Addresses.Twilio.NUMBERS_IMPORT, new NumberRef(t.subaccountId(), owned),
+    TrunkNumber imported = env.call(Addresses.Twilio.NUMBERS_IMPORT, new TenantNumber(t.subaccountId(), owned),
         TrunkNumber.class);
     assertThat(imported.trunkSid()).isEqualTo(trunk.trunkSid());
     assertThat(incoming(t, owned).getString("trunk_sid")).isEqualTo(trunk.trunkSid());
     // Importing again is a no-op.
-    assertThat(env.call(Addresses.Twilio.NUMBERS_IMPORT, new NumberRef(t.subaccountId(), owned),
+    assertThat(env.call(Addresses.Twilio.NUMBERS_IMPORT, new TenantNumber(t.subaccountId(), owned),
         TrunkNumber.class).sid()).isEqualTo(imported.sid());
 
     String bought = search(t, "US", "415", "local", 1).get(0).phoneNumber();
-    env.call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), bought), TrunkNumber.class);
+    env.call(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(t.subaccountId(), bought), TrunkNumber.class);
     String third = search(t, "US", "415", "local", 1).get(0).phoneNumber();
-    env.call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), third), TrunkNumber.class);
+    env.call(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(t.subaccountId(), third), TrunkNumber.class);
     String fourth = search(t, "US", "415", "local", 1).get(0).phoneNumber();
-    env.call(Addresses.Twilio.NUMBERS_PURCHASE, new NumberRef(t.subaccountId(), fourth), TrunkNumber.class);
+    env.call(Addresses.Twilio.NUMBERS_PURCHASE, new TenantNumber(t.subaccountId(), fourth), TrunkNumber.class);
 
     // Four numbers: more than one page at the test page size of 3.
     TrunkNumbers listed = env.call(Addresses.Twilio.NUMBERS_LIST, new TenantRef(t.subaccountId()),
@@ -204,28 +204,28 @@ class NumbersTest {
     // Another tenant can neither release nor remove this tenant's numbers.
     Tenant stranger = env.connect(TwilioTestEnv.newSubaccountId(), t.auth());
     setUp(stranger, null, null);
-    assertFailure(env.failure(Addresses.Twilio.NUMBERS_RELEASE, new NumberRef(stranger.subaccountId(), bought)),
+    assertFailure(env.failure(Addresses.Twilio.NUMBERS_RELEASE, new TenantNumber(stranger.subaccountId(), bought)),
         409, "NUMBER_NOT_ON_TRUNK");
-    assertThat(env.call(Addresses.Twilio.NUMBERS_REMOVE, new NumberRef(stranger.subaccountId(), bought),
+    assertThat(env.call(Addresses.Twilio.NUMBERS_REMOVE, new TenantNumber(stranger.subaccountId(), bought),
         NumberRemoved.class).removed()).isFalse();
-    assertFailure(env.failure(Addresses.Twilio.NUMBERS_IMPORT, new NumberRef(stranger.subaccountId(), bought)),
+    assertFailure(env.failure(Addresses.Twilio.NUMBERS_IMPORT, new TenantNumber(stranger.subaccountId(), bought)),
         409, "NUMBER_ON_OTHER_TRUNK");
 
-    NumberRemoved removed = env.call(Addresses.Twilio.NUMBERS_REMOVE, new NumberRef(t.subaccountId(), owned),
+    NumberRemoved removed = env.call(Addresses.Twilio.NUMBERS_REMOVE, new TenantNumber(t.subaccountId(), owned),
         NumberRemoved.class);
     assertThat(removed.removed()).isTrue();
     assertThat(incoming(t, owned)).as("removed from the trunk, still in the account").isNotNull();
     assertThat(incoming(t, owned).getString("trunk_sid")).isNull();
-    assertThat(env.call(Addresses.Twilio.NUMBERS_REMOVE, new NumberRef(t.subaccountId(), owned),
+    assertThat(env.call(Addresses.Twilio.NUMBERS_REMOVE, new TenantNumber(t.subaccountId(), owned),
         NumberRemoved.class).removed()).isFalse();
 
     for (String n : List.of(bought, third, fourth)) {
-      Released released = env.call(Addresses.Twilio.NUMBERS_RELEASE, new NumberRef(t.subaccountId(), n),
+      Released released = env.call(Addresses.Twilio.NUMBERS_RELEASE, new TenantNumber(t.subaccountId(), n),
           Released.class);
       assertThat(released.released()).isTrue();
       assertThat(incoming(t, n)).isNull();
     }
-    assertFailure(env.failure(Addresses.Twilio.NUMBERS_RELEASE, new NumberRef(t.subaccountId(), bought)), 404,
+    assertFailure(env.failure(Addresses.Twilio.NUMBERS_RELEASE, new TenantNumber(t.subaccountId(), bought)), 404,
         "NUMBER_NOT_FOUND");
 
     TeardownResult down = env.call(Addresses.Twilio.TRUNK_TEARDOWN, new TenantRef(t.subaccountId()),

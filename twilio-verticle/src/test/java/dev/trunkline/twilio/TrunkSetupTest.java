@@ -262,8 +262,8 @@ class TrunkSetupTest {
     TwilioTestEnv.await(env.api.associateCredentialList(t.auth(), trunk.sid(), list.sid()));
     Resources.Credential legacy = TwilioTestEnv.await(env.api.createCredential(t.auth(), list.sid(),
         "scalai5jj7w1sp_user", new Secret("LostPassword2018")));
-    env.putTrunk(t, new Trunk(trunk.sid(), "scalai5jj7w1sp", trunk.domainName(), trunk.domainName(), null, null,
-        null, null, "scalai5jj7w1sp_user", null, null, null));
+    env.putTrunk(t, Trunk.builder().trunkSid(trunk.sid()).friendlyName("scalai5jj7w1sp")
+        .domainName(trunk.domainName()).terminationUri(trunk.domainName()).username("scalai5jj7w1sp_user").build());
     assertThat(env.connector(t).passwordState()).isEqualTo(PasswordState.UNKNOWN);
     long deletesBefore = env.sim.requests().count("DELETE", "/**");
 
@@ -355,8 +355,8 @@ class TrunkSetupTest {
     TwilioTestEnv.await(env.api.associateCredentialList(t.auth(), trunk.sid(), list.sid()));
     Resources.Credential legacy = TwilioTestEnv.await(env.api.createCredential(t.auth(), list.sid(),
         "legacytrunk_user", new Secret("ForgottenPass1x")));
-    env.putTrunk(t, new Trunk(trunk.sid(), null, null, null, list.sid(), legacy.sid(), null, null,
-        "legacytrunk_user", null, null, null));
+    env.putTrunk(t, Trunk.builder().trunkSid(trunk.sid()).credentialListSid(list.sid()).credentialSid(legacy.sid())
+        .username("legacytrunk_user").build());
     FaultRule rule = env.sim.faults().add(FaultRule.on("POST", "/2010-04-01/Accounts/" + t.accountSid()
         + "/SIP/CredentialLists/*/Credentials/*.json").dropResponse().times(1));
     env.failure(Addresses.Twilio.TRUNK_ENSURE, new EnsureTrunk(t.subaccountId(), null, null, null));

@@ -9,7 +9,6 @@ import dev.trunkline.twilio.client.Resources.CredentialList;
 import dev.trunkline.twilio.client.Resources.OriginationUrl;
 import dev.trunkline.twilio.client.Resources.PhoneNumber;
 import dev.trunkline.twilio.client.Resources.Trunk;
-import dev.trunkline.twilio.client.TwilioHttp.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
@@ -35,19 +34,19 @@ public final class TwilioApi {
   // ---- accounts (2010) ----
 
   public Future<Account> fetchAccount(TwilioAuth auth) {
-    return http.get(Upstream.API, "/2010-04-01/Accounts/" + auth.accountSid() + ".json", Map.of(), auth,
+    return http.get(TwilioHost.API, "/2010-04-01/Accounts/" + auth.accountSid() + ".json", Map.of(), auth,
         "FetchAccount").map(Account::of);
   }
 
   // ---- trunks (trunking v1) ----
 
   public Future<List<Trunk>> listTrunks(TwilioAuth auth) {
-    return http.listAll(Upstream.TRUNKING, "/v1/Trunks", Map.of(), "trunks", auth, "ListTrunk")
+    return http.listAll(TwilioHost.TRUNKING, "/v1/Trunks", Map.of(), "trunks", auth, "ListTrunk")
         .map(items -> items.stream().map(Trunk::of).toList());
   }
 
   public Future<Trunk> fetchTrunk(TwilioAuth auth, String trunkSid) {
-    return http.get(Upstream.TRUNKING, "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid), Map.of(), auth, "FetchTrunk")
+    return http.get(TwilioHost.TRUNKING, "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid), Map.of(), auth, "FetchTrunk")
         .map(Trunk::of);
   }
 
@@ -56,44 +55,44 @@ public final class TwilioApi {
     if (domainName != null) {
       form.add("DomainName", domainName);
     }
-    return http.post(Upstream.TRUNKING, "/v1/Trunks", form, auth, "CreateTrunk").map(Trunk::of);
+    return http.post(TwilioHost.TRUNKING, "/v1/Trunks", form, auth, "CreateTrunk").map(Trunk::of);
   }
 
   public Future<Trunk> updateTrunkDomainName(TwilioAuth auth, String trunkSid, String domainName) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("DomainName", domainName);
-    return http.post(Upstream.TRUNKING, "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid), form, auth, "UpdateTrunk")
+    return http.post(TwilioHost.TRUNKING, "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid), form, auth, "UpdateTrunk")
         .map(Trunk::of);
   }
 
   public Future<Void> deleteTrunk(TwilioAuth auth, String trunkSid) {
-    return http.delete(Upstream.TRUNKING, "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid), auth, "DeleteTrunk");
+    return http.delete(TwilioHost.TRUNKING, "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid), auth, "DeleteTrunk");
   }
 
   // ---- credential lists and credentials (2010) ----
 
   public Future<List<CredentialList>> listCredentialLists(TwilioAuth auth) {
-    return http.listAll(Upstream.API, sipPath(auth) + "/CredentialLists.json", Map.of(), "credential_lists", auth,
+    return http.listAll(TwilioHost.API, sipPath(auth) + "/CredentialLists.json", Map.of(), "credential_lists", auth,
         "ListSipCredentialList").map(items -> items.stream().map(CredentialList::of).toList());
   }
 
   public Future<CredentialList> fetchCredentialList(TwilioAuth auth, String listSid) {
-    return http.get(Upstream.API, sipPath(auth) + "/CredentialLists/" + sid(Identifiers.CREDENTIAL_LIST_SID, listSid) + ".json",
+    return http.get(TwilioHost.API, sipPath(auth) + "/CredentialLists/" + sid(Identifiers.CREDENTIAL_LIST_SID, listSid) + ".json",
         Map.of(), auth, "FetchSipCredentialList").map(CredentialList::of);
   }
 
   public Future<CredentialList> createCredentialList(TwilioAuth auth, String friendlyName) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("FriendlyName", friendlyName);
-    return http.post(Upstream.API, sipPath(auth) + "/CredentialLists.json", form, auth, "CreateSipCredentialList")
+    return http.post(TwilioHost.API, sipPath(auth) + "/CredentialLists.json", form, auth, "CreateSipCredentialList")
         .map(CredentialList::of);
   }
 
   public Future<Void> deleteCredentialList(TwilioAuth auth, String listSid) {
-    return http.delete(Upstream.API, sipPath(auth) + "/CredentialLists/" + sid(Identifiers.CREDENTIAL_LIST_SID, listSid)
+    return http.delete(TwilioHost.API, sipPath(auth) + "/CredentialLists/" + sid(Identifiers.CREDENTIAL_LIST_SID, listSid)
         + ".json", auth, "DeleteSipCredentialList");
   }
 
   public Future<List<Credential>> listCredentials(TwilioAuth auth, String listSid) {
-    return http.listAll(Upstream.API, credentialsPath(auth, listSid) + ".json", Map.of(), "credentials", auth,
+    return http.listAll(TwilioHost.API, credentialsPath(auth, listSid) + ".json", Map.of(), "credentials", auth,
         "ListSipCredential").map(items -> items.stream().map(Credential::of).toList());
   }
 
@@ -101,7 +100,7 @@ public final class TwilioApi {
     MultiMap form = MultiMap.caseInsensitiveMultiMap()
         .add("Username", username)
         .add("Password", password.reveal());
-    return http.post(Upstream.API, credentialsPath(auth, listSid) + ".json", form, auth, "CreateSipCredential",
+    return http.post(TwilioHost.API, credentialsPath(auth, listSid) + ".json", form, auth, "CreateSipCredential",
         password).map(Credential::of);
   }
 
@@ -109,30 +108,30 @@ public final class TwilioApi {
   public Future<Credential> updateCredentialPassword(TwilioAuth auth, String listSid, String credentialSid,
       Secret password) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("Password", password.reveal());
-    return http.post(Upstream.API, credentialsPath(auth, listSid) + "/" + sid(Identifiers.CREDENTIAL_SID, credentialSid)
+    return http.post(TwilioHost.API, credentialsPath(auth, listSid) + "/" + sid(Identifiers.CREDENTIAL_SID, credentialSid)
         + ".json", form, auth, "UpdateSipCredential", password).map(Credential::of);
   }
 
   public Future<Void> deleteCredential(TwilioAuth auth, String listSid, String credentialSid) {
-    return http.delete(Upstream.API, credentialsPath(auth, listSid) + "/" + sid(Identifiers.CREDENTIAL_SID, credentialSid)
+    return http.delete(TwilioHost.API, credentialsPath(auth, listSid) + "/" + sid(Identifiers.CREDENTIAL_SID, credentialSid)
         + ".json", auth, "DeleteSipCredential");
   }
 
   // ---- a trunk's credential lists, origination URLs and phone numbers (trunking v1) ----
 
   public Future<List<CredentialList>> listTrunkCredentialLists(TwilioAuth auth, String trunkSid) {
-    return http.listAll(Upstream.TRUNKING, trunkPath(trunkSid) + "/CredentialLists", Map.of(), "credential_lists",
+    return http.listAll(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/CredentialLists", Map.of(), "credential_lists",
         auth, "ListCredentialList").map(items -> items.stream().map(CredentialList::of).toList());
   }
 
   public Future<Void> associateCredentialList(TwilioAuth auth, String trunkSid, String listSid) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("CredentialListSid", sid(Identifiers.CREDENTIAL_LIST_SID, listSid));
-    return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/CredentialLists", form, auth,
+    return http.post(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/CredentialLists", form, auth,
         "CreateCredentialList").mapEmpty();
   }
 
   public Future<List<OriginationUrl>> listOriginationUrls(TwilioAuth auth, String trunkSid) {
-    return http.listAll(Upstream.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls", Map.of(), "origination_urls",
+    return http.listAll(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls", Map.of(), "origination_urls",
         auth, "ListOriginationUrl").map(items -> items.stream().map(OriginationUrl::of).toList());
   }
 
@@ -144,14 +143,14 @@ public final class TwilioApi {
         .add("Enabled", "true")
         .add("FriendlyName", friendlyName)
         .add("SipUrl", sipUrl);
-    return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls", form, auth,
+    return http.post(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls", form, auth,
         "CreateOriginationUrl").map(OriginationUrl::of);
   }
 
   /** Re-enables an origination URL that someone disabled; nothing else of it changes. */
   public Future<OriginationUrl> enableOriginationUrl(TwilioAuth auth, String trunkSid, String originationUrlSid) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("Enabled", "true");
-    return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls/" + sid(Identifiers.ORIGINATION_URL_SID,
+    return http.post(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls/" + sid(Identifiers.ORIGINATION_URL_SID,
         originationUrlSid), form, auth, "UpdateOriginationUrl").map(OriginationUrl::of);
   }
 
@@ -162,24 +161,24 @@ public final class TwilioApi {
   public Future<OriginationUrl> updateOriginationSipUrl(TwilioAuth auth, String trunkSid, String originationUrlSid,
       String sipUrl) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("SipUrl", sipUrl).add("Enabled", "true");
-    return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls/" + sid(Identifiers.ORIGINATION_URL_SID,
+    return http.post(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls/" + sid(Identifiers.ORIGINATION_URL_SID,
         originationUrlSid), form, auth, "UpdateOriginationUrl").map(OriginationUrl::of);
   }
 
   public Future<List<PhoneNumber>> listTrunkPhoneNumbers(TwilioAuth auth, String trunkSid) {
-    return http.listAll(Upstream.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers", Map.of(), "phone_numbers", auth,
+    return http.listAll(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers", Map.of(), "phone_numbers", auth,
         "ListPhoneNumber").map(items -> items.stream().map(PhoneNumber::of).toList());
   }
 
   public Future<PhoneNumber> associatePhoneNumber(TwilioAuth auth, String trunkSid, String phoneNumberSid) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap()
         .add("PhoneNumberSid", sid(Identifiers.PHONE_NUMBER_SID, phoneNumberSid));
-    return http.post(Upstream.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers", form, auth, "CreatePhoneNumber")
+    return http.post(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers", form, auth, "CreatePhoneNumber")
         .map(PhoneNumber::of);
   }
 
   public Future<Void> removeTrunkPhoneNumber(TwilioAuth auth, String trunkSid, String phoneNumberSid) {
-    return http.delete(Upstream.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers/" + sid(Identifiers.PHONE_NUMBER_SID,
+    return http.delete(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers/" + sid(Identifiers.PHONE_NUMBER_SID,
         phoneNumberSid), auth, "DeletePhoneNumber");
   }
 
@@ -187,7 +186,7 @@ public final class TwilioApi {
 
   /** The account's numbers equal to {@code phoneNumber} (Twilio's PhoneNumber filter, then an exact check). */
   public Future<List<PhoneNumber>> findIncomingPhoneNumbers(TwilioAuth auth, String phoneNumber) {
-    return http.listAll(Upstream.API, accountPath(auth) + "/IncomingPhoneNumbers.json",
+    return http.listAll(TwilioHost.API, accountPath(auth) + "/IncomingPhoneNumbers.json",
         Map.of("PhoneNumber", phoneNumber), "incoming_phone_numbers", auth, "ListIncomingPhoneNumber")
         .map(items -> items.stream().map(PhoneNumber::of).filter(n -> phoneNumber.equals(n.phoneNumber())).toList());
   }
@@ -210,12 +209,12 @@ public final class TwilioApi {
     if (bundleSid != null) {
       form.add("BundleSid", bundleSid);
     }
-    return http.post(Upstream.API, accountPath(auth) + "/IncomingPhoneNumbers.json", form, auth,
+    return http.post(TwilioHost.API, accountPath(auth) + "/IncomingPhoneNumbers.json", form, auth,
         "CreateIncomingPhoneNumber").map(PhoneNumber::of);
   }
 
   public Future<Void> releasePhoneNumber(TwilioAuth auth, String phoneNumberSid) {
-    return http.delete(Upstream.API, accountPath(auth) + "/IncomingPhoneNumbers/" + sid(Identifiers.PHONE_NUMBER_SID,
+    return http.delete(TwilioHost.API, accountPath(auth) + "/IncomingPhoneNumbers/" + sid(Identifiers.PHONE_NUMBER_SID,
         phoneNumberSid) + ".json", auth, "DeleteIncomingPhoneNumber");
   }
 
@@ -238,7 +237,7 @@ public final class TwilioApi {
     }
     query.put("PageSize", Integer.toString(limit));
     String path = accountPath(auth) + "/AvailablePhoneNumbers/" + countryCode + "/" + resource + ".json";
-    return http.get(Upstream.API, path, query, auth, "ListAvailablePhoneNumber" + resource)
+    return http.get(TwilioHost.API, path, query, auth, "ListAvailablePhoneNumber" + resource)
         .map(body -> body.getJsonArray("available_phone_numbers", new io.vertx.core.json.JsonArray()).stream()
             .map(o -> availableNumber((JsonObject) o)).limit(limit).toList());
   }

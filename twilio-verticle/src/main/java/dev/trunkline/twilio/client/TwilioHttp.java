@@ -40,9 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class TwilioHttp {
   private static final Logger LOG = LoggerFactory.getLogger(TwilioHttp.class);
 
-  /** The two Twilio hosts Trunkline talks to. */
-  public enum Upstream { API, TRUNKING }
-
   /**
    * Sees the outcome of every attempt (for metrics, and for tests that check every request Twilio answered):
    * the operation, the HTTP status (0 when there was no answer) and the attempt number (1 = first).
@@ -93,21 +90,21 @@ public final class TwilioHttp {
     trunkingClient.close();
   }
 
-  public Future<JsonObject> get(Upstream upstream, String path, Map<String, String> query, TwilioAuth auth,
+  public Future<JsonObject> get(TwilioHost upstream, String path, Map<String, String> query, TwilioAuth auth,
       String operation) {
     return execute(new Call(HttpMethod.GET, upstream, url(upstream, path), query, null, auth, operation,
         secrets(auth)), 0, 0);
   }
 
   /** POST of a form; {@code secretsInForm} are the form's secret values, blanked from Twilio's error text. */
-  public Future<JsonObject> post(Upstream upstream, String path, MultiMap form, TwilioAuth auth,
+  public Future<JsonObject> post(TwilioHost upstream, String path, MultiMap form, TwilioAuth auth,
       String operation, Secret... secretsInForm) {
     return execute(new Call(HttpMethod.POST, upstream, url(upstream, path), Map.of(), form, auth, operation,
         secrets(auth, secretsInForm)), 0, 0);
   }
 
   /** DELETE; succeeds with nothing on 204. */
-  public Future<Void> delete(Upstream upstream, String path, TwilioAuth auth, String operation) {
+  public Future<Void> delete(TwilioHost upstream, String path, TwilioAuth auth, String operation) {
     return execute(new Call(HttpMethod.DELETE, upstream, url(upstream, path), Map.of(), null, auth, operation,
         secrets(auth)), 0, 0).mapEmpty();
   }
@@ -124,7 +121,7 @@ public final class TwilioHttp {
    * Every item of a listing: the first page with {@code PageSize}, then each {@code next_page_uri} (2010 API)
    * or {@code meta.next_page_url} (trunking), at most {@code twilio.maxPages} pages.
    */
-  public Future<List<JsonObject>> listAll(Upstream upstream, String path, Map<String, String> query,
+  public Future<List<JsonObject>> listAll(TwilioHost upstream, String path, Map<String, String> query,
       String itemsField, TwilioAuth auth, String operation) {
     Map<String, String> first = new java.util.LinkedHashMap<>(query);
     first.put("PageSize", Integer.toString(config.pageSize()));
@@ -181,11 +178,11 @@ public final class TwilioHttp {
     return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
   }
 
-  private String base(Upstream upstream) {
-    return upstream == Upstream.API ? config.apiBaseUrl() : config.trunkingBaseUrl();
+  private String base(TwilioHost upstream) {
+    return upstream == TwilioHost.API ? config.apiBaseUrl() : config.trunkingBaseUrl();
   }
 
-  private String url(Upstream upstream, String path) {
+  private String url(TwilioHost upstream, String path) {
     return base(upstream) + path;
   }
 
@@ -194,7 +191,7 @@ public final class TwilioHttp {
    * @param throttled the 429s retried against the caller's deadline so far (they do not count as retries)
    */
   private Future<JsonObject> execute(Call call, int retry, int throttled) {
-    WebClient client = call.upstream == Upstream.API ? apiClient : trunkingClient;
+    WebClient client = call.upstream == TwilioHost.API ? apiClient : trunkingClient;
     HttpRequest<Buffer> request = client.requestAbs(call.method, call.url)
         .timeout(config.requestTimeoutMs())
         .putHeader("Accept", "application/json")
@@ -291,7 +288,7 @@ public final class TwilioHttp {
    * One request to make, possibly several times. The form may hold a password: never printed. {@code secrets} are
    * what the request carries that must be blanked from Twilio's error text.
    */
-  private record Call(HttpMethod method, Upstream upstream, String url, Map<String, String> query, MultiMap form,
+  private record Call(HttpMethod method, TwilioHost upstream, String url, Map<String, String> query, MultiMap form,
       TwilioAuth auth, String operation, List<Secret> secrets) {
     @Override
     public String toString() {

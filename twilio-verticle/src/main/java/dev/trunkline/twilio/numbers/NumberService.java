@@ -4,13 +4,13 @@ import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TwilioMessages.AvailableNumbers;
-import dev.trunkline.contract.TwilioMessages.NumberRef;
+import dev.trunkline.contract.TenantNumber;
 import dev.trunkline.contract.TwilioMessages.NumberRemoved;
 import dev.trunkline.contract.TwilioMessages.Released;
 import dev.trunkline.contract.TwilioMessages.SearchNumbers;
 import dev.trunkline.contract.TwilioMessages.TrunkNumber;
 import dev.trunkline.contract.TwilioMessages.TrunkNumbers;
-import dev.trunkline.twilio.TenantContext;
+import dev.trunkline.twilio.TwilioTenant;
 import dev.trunkline.twilio.client.Resources.PhoneNumber;
 import dev.trunkline.twilio.client.TwilioApi;
 import dev.trunkline.twilio.client.TwilioApiException;
@@ -40,7 +40,7 @@ public final class NumberService {
     this.api = api;
   }
 
-  public Future<AvailableNumbers> search(TenantContext tenant, SearchNumbers request) {
+  public Future<AvailableNumbers> search(TwilioTenant tenant, SearchNumbers request) {
     String country = request.countryCode() == null ? "US" : request.countryCode().toUpperCase(Locale.ROOT);
     if (!Identifiers.COUNTRY_CODE.matcher(country).matches()) {
       throw ServiceException.badRequest("INVALID_COUNTRY_CODE", "countryCode must be an ISO 3166 alpha-2 code "
@@ -82,7 +82,7 @@ public final class NumberService {
    * A number the account already has on this trunk is returned as is (a retried purchase never buys twice);
    * one that is gone is a 409, never a different number.
    */
-  public Future<TrunkNumber> purchase(TenantContext tenant, NumberRef request) {
+  public Future<TrunkNumber> purchase(TwilioTenant tenant, TenantNumber request) {
     String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     Trunk trunk = tenant.trunk();
     String trunkSid = tenant.requireTrunkSid();
@@ -124,7 +124,7 @@ public final class NumberService {
   }
 
   /** Points a number the tenant's Twilio account already owns at the tenant's trunk. */
-  public Future<TrunkNumber> importNumber(TenantContext tenant, NumberRef request) {
+  public Future<TrunkNumber> importNumber(TwilioTenant tenant, TenantNumber request) {
     String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     String trunkSid = tenant.requireTrunkSid();
     return api.findIncomingPhoneNumbers(tenant.auth(), phone).compose(owned -> {
@@ -146,14 +146,14 @@ public final class NumberService {
     });
   }
 
-  public Future<TrunkNumbers> list(TenantContext tenant) {
+  public Future<TrunkNumbers> list(TwilioTenant tenant) {
     String trunkSid = tenant.requireTrunkSid();
     return api.listTrunkPhoneNumbers(tenant.auth(), trunkSid)
         .map(numbers -> new TrunkNumbers(numbers.stream().map(n -> toTrunkNumber(n, trunkSid)).toList()));
   }
 
   /** Takes a number off the trunk; it stays in the account. Not on the trunk: {@code removed=false}. */
-  public Future<NumberRemoved> remove(TenantContext tenant, NumberRef request) {
+  public Future<NumberRemoved> remove(TwilioTenant tenant, TenantNumber request) {
     String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     String trunkSid = tenant.requireTrunkSid();
     return onTrunk(tenant, trunkSid, phone).compose(found -> found.isEmpty()
@@ -163,7 +163,7 @@ public final class NumberService {
   }
 
   /** Releases a number from the Twilio account, only when it is on the tenant's trunk. */
-  public Future<Released> release(TenantContext tenant, NumberRef request) {
+  public Future<Released> release(TwilioTenant tenant, TenantNumber request) {
     String phone = Identifiers.requirePhoneNumber(request.phoneNumber());
     String trunkSid = tenant.requireTrunkSid();
     return api.findIncomingPhoneNumbers(tenant.auth(), phone).compose(owned -> {
@@ -183,7 +183,7 @@ public final class NumberService {
     });
   }
 
-  private Future<Optional<PhoneNumber>> onTrunk(TenantContext tenant, String trunkSid, String phone) {
+  private Future<Optional<PhoneNumber>> onTrunk(TwilioTenant tenant, String trunkSid, String phone) {
     return api.listTrunkPhoneNumbers(tenant.auth(), trunkSid)
         .map(numbers -> numbers.stream().filter(n -> phone.equals(n.phoneNumber())).findFirst());
   }

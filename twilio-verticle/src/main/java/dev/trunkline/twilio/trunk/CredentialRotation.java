@@ -9,10 +9,10 @@ import dev.trunkline.contract.StoreMessages.PutPendingSip;
 import dev.trunkline.contract.StoreMessages.PutTrunk;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TenantRef;
-import dev.trunkline.contract.TwilioMessages.FinishRotation;
-import dev.trunkline.contract.TwilioMessages.RotationFinished;
-import dev.trunkline.contract.TwilioMessages.RotationStarted;
-import dev.trunkline.twilio.TenantContext;
+import dev.trunkline.contract.TwilioMessages.FinishCredentialRotation;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationFinished;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationStarted;
+import dev.trunkline.twilio.TwilioTenant;
 import dev.trunkline.twilio.client.Resources.Credential;
 import dev.trunkline.twilio.client.TwilioApi;
 import io.vertx.core.Future;
@@ -46,7 +46,7 @@ public final class CredentialRotation {
     this.passwords = passwords;
   }
 
-  public Future<RotationStarted> begin(TenantContext tenant) {
+  public Future<CredentialRotationStarted> begin(TwilioTenant tenant) {
     Trunk trunk = requireCredential(tenant);
     return tenant.store().sipCredentials(new TenantRef(tenant.subaccountId()))
         .compose(sip -> api.listCredentials(tenant.auth(), trunk.credentialListSid()).compose(existing -> {
@@ -68,7 +68,7 @@ public final class CredentialRotation {
   }
 
   /** A rotation was begun before: make sure its credential exists with the pending password, return it. */
-  private Future<RotationStarted> resume(TenantContext tenant, Trunk trunk, List<Credential> existing,
+  private Future<CredentialRotationStarted> resume(TwilioTenant tenant, Trunk trunk, List<Credential> existing,
       Credential current, PendingSip pending) {
     Optional<Credential> added = existing.stream().filter(c -> pending.username().equals(c.username())).findFirst();
     Future<Credential> credential = added.isPresent()
@@ -78,7 +78,7 @@ public final class CredentialRotation {
     return credential
         .compose(c -> c.sid().equals(pending.credentialSid()) ? Future.succeededFuture(c)
             : recordCreated(tenant, c, pending.password()))
-        .map(c -> new RotationStarted(tenant.subaccountId(), c.username(), c.sid(), current.sid()));
+        .map(c -> new CredentialRotationStarted(tenant.subaccountId(), c.username(), c.sid(), current.sid()));
   }
 
   /**
@@ -86,12 +86,12 @@ public final class CredentialRotation {
    * gateway's purchase, import and fix flows wait for before they hand the new credential to Retell: a pending
    * rotation credential without it may not exist at Twilio yet (a begin that stopped half-way).
    */
-  private Future<Credential> recordCreated(TenantContext tenant, Credential created, Secret password) {
+  private Future<Credential> recordCreated(TwilioTenant tenant, Credential created, Secret password) {
     return tenant.store().putPendingSip(new PutPendingSip(tenant.subaccountId(), created.username(), password,
         CredentialPurpose.ROTATION, created.sid())).map(created);
   }
 
-  private Future<RotationStarted> start(TenantContext tenant, Trunk trunk, List<Credential> existing,
+  private Future<CredentialRotationStarted> start(TwilioTenant tenant, Trunk trunk, List<Credential> existing,
       Credential current) {
     Set<String> taken = existing.stream().map(Credential::username).collect(Collectors.toSet());
     String username = null;
@@ -114,11 +114,11 @@ public final class CredentialRotation {
         .map(created -> {
           LOG.info("request {}: tenant {} rotation began: credential {} added next to {}", tenant.requestId(),
               tenant.subaccountId(), created.sid(), current.sid());
-          return new RotationStarted(tenant.subaccountId(), created.username(), created.sid(), current.sid());
+          return new CredentialRotationStarted(tenant.subaccountId(), created.username(), created.sid(), current.sid());
         });
   }
 
-  public Future<RotationFinished> finish(TenantContext tenant, FinishRotation request) {
+  public Future<CredentialRotationFinished> finish(TwilioTenant tenant, FinishCredentialRotation request) {
     Trunk trunk = requireCredential(tenant);
     String newSid = request.credentialSid();
     if (newSid == null || !newSid.matches("^CR[0-9a-fA-F]{32}$")) {
@@ -149,7 +149,7 @@ public final class CredentialRotation {
     });
   }
 
-  private Future<RotationFinished> dropPrevious(TenantContext tenant, Trunk trunk, List<Credential> existing,
+  private Future<CredentialRotationFinished> dropPrevious(TwilioTenant tenant, Trunk trunk, List<Credential> existing,
       String oldSid, String username, String newSid) {
     boolean present = oldSid != null && !oldSid.equals(newSid)
         && existing.stream().anyMatch(c -> oldSid.equals(c.sid()));
@@ -160,17 +160,17 @@ public final class CredentialRotation {
     // The store keeps the old SID as "previous" until it is gone from Twilio; then it is cleared ("" clears).
     Future<Void> cleared = deleted.compose(v -> oldSid == null ? Future.succeededFuture()
         : tenant.store().putTrunk(new PutTrunk(tenant.subaccountId(),
-            new TrunkPatch().previousCredentialSid("").build(), null)).mapEmpty());
+            Trunk.builder().previousCredentialSid("").build(), null)).mapEmpty());
     return cleared.map(v -> {
       if (present) {
         LOG.info("request {}: tenant {} rotation finished: credential {} deleted, {} active", tenant.requestId(),
             tenant.subaccountId(), oldSid, newSid);
       }
-      return new RotationFinished(tenant.subaccountId(), username, newSid, present ? oldSid : null);
+      return new CredentialRotationFinished(tenant.subaccountId(), username, newSid, present ? oldSid : null);
     });
   }
 
-  private static Trunk requireCredential(TenantContext tenant) {
+  private static Trunk requireCredential(TwilioTenant tenant) {
     Trunk trunk = tenant.trunk();
     if (trunk.trunkSid() == null || trunk.credentialListSid() == null || trunk.credentialSid() == null) {
       throw ServiceException.conflict("TRUNK_NOT_SET_UP", "the tenant's trunk has no credential yet: run setup "

@@ -3,7 +3,7 @@ package dev.trunkline.twilio.trunk;
 import dev.trunkline.contract.StoreMessages.PasswordState;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TwilioMessages.TrunkStatus;
-import dev.trunkline.twilio.TenantContext;
+import dev.trunkline.twilio.TwilioTenant;
 import dev.trunkline.twilio.TwilioConfig;
 import dev.trunkline.twilio.client.Resources;
 import dev.trunkline.twilio.client.Resources.Credential;
@@ -29,7 +29,7 @@ public final class TrunkInspector {
     this.config = config;
   }
 
-  public Future<TrunkStatus> status(TenantContext tenant) {
+  public Future<TrunkStatus> status(TwilioTenant tenant) {
     Trunk stored = tenant.trunk();
     PasswordState state = tenant.connector().passwordState();
     boolean passwordKnown = state == PasswordState.KNOWN;
@@ -50,7 +50,7 @@ public final class TrunkInspector {
         });
   }
 
-  private Future<TrunkStatus> inspect(TenantContext tenant, Trunk stored, Resources.Trunk trunk,
+  private Future<TrunkStatus> inspect(TwilioTenant tenant, Trunk stored, Resources.Trunk trunk,
       PasswordState state) {
     Future<List<CredentialList>> lists = api.listTrunkCredentialLists(tenant.auth(), trunk.sid());
     Future<List<Credential>> credentials = stored.credentialListSid() == null

@@ -4,7 +4,7 @@ import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.Trunk;
 import dev.trunkline.contract.TenantRef;
 import dev.trunkline.contract.TwilioMessages.TeardownResult;
-import dev.trunkline.twilio.TenantContext;
+import dev.trunkline.twilio.TwilioTenant;
 import dev.trunkline.twilio.TwilioConfig;
 import dev.trunkline.twilio.client.TwilioApi;
 import io.vertx.core.Future;
@@ -31,7 +31,7 @@ public final class TrunkTeardown {
     this.names = new TrunkNames(config.friendlyNamePrefix());
   }
 
-  public Future<TeardownResult> teardown(TenantContext tenant) {
+  public Future<TeardownResult> teardown(TwilioTenant tenant) {
     Trunk trunk = tenant.trunk();
     if (trunk.trunkSid() == null) {
       return Future.succeededFuture(new TeardownResult(null, false, List.of()));
@@ -59,7 +59,7 @@ public final class TrunkTeardown {
         });
   }
 
-  private Future<Void> deleteOwnCredentialList(TenantContext tenant, Trunk trunk, List<String> removed) {
+  private Future<Void> deleteOwnCredentialList(TwilioTenant tenant, Trunk trunk, List<String> removed) {
     if (trunk.credentialListSid() == null) {
       return Future.succeededFuture();
     }

@@ -15,8 +15,8 @@ import dev.trunkline.contract.StoreMessages.PutPendingSip;
 import dev.trunkline.contract.StoreMessages.PutRetellKey;
 import dev.trunkline.contract.StoreMessages.PutTwilioAccount;
 import dev.trunkline.contract.StoreMessages.RetellKey;
-import dev.trunkline.contract.StoreMessages.RotateKeys;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyVault;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.StoreMessages.TwilioAccount;
 import dev.trunkline.contract.TenantRef;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Two keys: rotate everything to the new one, then drop the old one. */
 @ExtendWith(VertxExtension.class)
-class KeyRotationTest {
+class VaultRekeyTest {
   private static final String LEGACY_KEY = "origin-key-for-rotation";
   private static final int TENANTS = 5;
 
@@ -79,10 +79,10 @@ class KeyRotationTest {
         .put("store", new JsonObject().put("rotationLogEvery", 3));
     rotating.getJsonObject("vault").put("legacyEncryptionKey", LEGACY_KEY);
     deployment = StoreTestSupport.deploy(vertx, rotating);
-    RotateKeysReport report;
+    RekeyReport report;
     List<String> logLines;
     try (LogCapture logs = LogCapture.start()) {
-      report = call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(2), RotateKeysReport.class);
+      report = call(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(2), RekeyReport.class);
       logLines = logs.lines();
     }
     long documents = TENANTS * 2L + 2;
@@ -112,7 +112,7 @@ class KeyRotationTest {
       }
     });
 
-    RotateKeysReport again = call(vertx, Store.ADMIN_ROTATE_KEYS, new RotateKeys(null), RotateKeysReport.class);
+    RekeyReport again = call(vertx, Store.ADMIN_ROTATE_KEYS, new RekeyVault(null), RekeyReport.class);
     assertThat(again.reencrypted()).as("nothing left to do").isZero();
     assertThat(again.alreadyCurrent()).isEqualTo(documents - 1);
     assertThat(again.failed()).isEqualTo(1);
@@ -154,7 +154,7 @@ class KeyRotationTest {
     call(vertx, Store.RETELL_KEY_PUT, new PutRetellKey(tenant, new Secret("retell-cli")), Connector.class);
     await(vertx.undeploy(deployment));
 
-    RotateKeysReport report = await(RotateKeysCommand.run(vertx,
+    RekeyReport report = await(VaultRekeyCommand.run(vertx,
         StoreTestSupport.config(dataDir, newKey + "," + oldKey), 10, 60_000));
     assertThat(report.scanned()).isEqualTo(1);
     assertThat(report.reencrypted()).isEqualTo(1);

@@ -18,10 +18,10 @@ import java.util.Map;
  * <p>Each method answers Retell's JSON on 2xx and fails with the mapped {@link UpstreamFailures} otherwise.
  * Not final only so that a test can show what verification catches when a client sends the wrong names.
  */
-class RetellClient {
+class RetellApi {
   private final RetellHttp http;
 
-  RetellClient(RetellHttp http) {
+  RetellApi(RetellHttp http) {
     this.http = http;
   }
 

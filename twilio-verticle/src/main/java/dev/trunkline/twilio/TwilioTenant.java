@@ -14,14 +14,11 @@ import io.vertx.core.Future;
  * as the store has it (the trunk state), read fresh at the start of the request, and the store as this request
  * calls it (with its request id).
  */
-public record TenantContext(String subaccountId, TwilioAuth auth, Connector connector, String requestId,
+public record TwilioTenant(String subaccountId, TwilioAuth auth, Connector connector, String requestId,
     StoreClient store) {
-  private static final Trunk EMPTY = new Trunk(null, null, null, null, null, null, null, null, null, null, null,
-      null);
-
   /** The stored trunk, with every field null when none is stored. */
   public Trunk trunk() {
-    return connector == null || connector.trunk() == null ? EMPTY : connector.trunk();
+    return connector == null || connector.trunk() == null ? Trunk.EMPTY : connector.trunk();
   }
 
   public boolean hasTrunk() {
@@ -41,7 +38,7 @@ public record TenantContext(String subaccountId, TwilioAuth auth, Connector conn
    *
    * @param store the store as this request calls it
    */
-  public static Future<TenantContext> load(StoreClient store, String subaccountId, String requestId) {
+  public static Future<TwilioTenant> load(StoreClient store, String subaccountId, String requestId) {
     return load(store, subaccountId, requestId, 0);
   }
 
@@ -49,7 +46,7 @@ public record TenantContext(String subaccountId, TwilioAuth auth, Connector conn
    * As {@link #load(StoreClient, String, String)}, for a bus request that ends at {@code deadlineMillis} (epoch
    * milliseconds, 0 when unknown): the Twilio calls made for it retry Twilio's 429s until shortly before then.
    */
-  public static Future<TenantContext> load(StoreClient store, String subaccountId, String requestId,
+  public static Future<TwilioTenant> load(StoreClient store, String subaccountId, String requestId,
       long deadlineMillis) {
     Identifiers.requireSubaccountId(subaccountId);
     return store.twilioAccount(new TenantRef(subaccountId)).compose(account -> {
@@ -65,7 +62,7 @@ public record TenantContext(String subaccountId, TwilioAuth auth, Connector conn
             "the tenant's stored Twilio Account SID is malformed"));
       }
       return store.connector(new TenantRef(subaccountId))
-          .map(connector -> new TenantContext(subaccountId, auth, connector, requestId, store));
+          .map(connector -> new TwilioTenant(subaccountId, auth, connector, requestId, store));
     });
   }
 }

@@ -1,6 +1,6 @@
 package dev.trunkline.store;
 
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -18,9 +18,12 @@ import org.slf4j.LoggerFactory;
  * <p>Counts are per document: {@code reencrypted} documents had at least one secret rewritten,
  * {@code alreadyCurrent} needed nothing, {@code failed} had a secret that could not be read (listed in
  * {@code failures}, at most {@value #MAX_FAILURES_LISTED}, tenant and field named, never a secret).
+ *
+ * <p>Operators know it as key rotation ({@code rotate-keys}, {@code store.rotation*}, its log lines); the code
+ * calls it a re-key, because "rotation" in Trunkline's code means rotating a tenant's SIP credential.
  */
-final class KeyRotation {
-  private static final Logger LOG = LoggerFactory.getLogger(KeyRotation.class);
+final class VaultRekey {
+  private static final Logger LOG = LoggerFactory.getLogger(VaultRekey.class);
   static final int MAX_FAILURES_LISTED = 100;
 
   private final ConnectorStore store;
@@ -28,20 +31,20 @@ final class KeyRotation {
   private final TwilioAdoption adoption;
   private final int logEvery;
 
-  KeyRotation(ConnectorStore store, SecretStore secrets, TwilioAdoption adoption, int logEvery) {
+  VaultRekey(ConnectorStore store, SecretStore secrets, TwilioAdoption adoption, int logEvery) {
     this.store = store;
     this.secrets = secrets;
     this.adoption = adoption;
     this.logEvery = logEvery;
   }
 
-  Future<RotateKeysReport> run(int batchSize) {
+  Future<RekeyReport> run(int batchSize) {
     Progress progress = new Progress();
     LOG.info("key rotation started: re-encrypting every secret to key id {}", secrets.vault().keyring().activeKid());
     return nextPage(null, null, batchSize, progress).map(v -> {
       LOG.info("key rotation finished: {} documents scanned, {} re-encrypted, {} already current, {} failed",
           progress.scanned, progress.reencrypted, progress.current, progress.failed);
-      return new RotateKeysReport(progress.scanned, progress.reencrypted, progress.current, progress.failed,
+      return new RekeyReport(progress.scanned, progress.reencrypted, progress.current, progress.failed,
           List.copyOf(progress.failures));
     });
   }
@@ -54,7 +57,7 @@ final class KeyRotation {
       // One document at a time: bounded work, and the database is never flooded by a large collection.
       Future<Void> chain = Future.succeededFuture();
       for (JsonObject doc : docs) {
-        chain = chain.compose(v -> rotateDocument(doc, progress));
+        chain = chain.compose(v -> rekeyDocument(doc, progress));
       }
       JsonObject last = docs.get(docs.size() - 1);
       return chain.compose(v -> docs.size() < batchSize ? Future.succeededFuture()
@@ -62,7 +65,7 @@ final class KeyRotation {
     });
   }
 
-  private Future<Void> rotateDocument(JsonObject found, Progress progress) {
+  private Future<Void> rekeyDocument(JsonObject found, Progress progress) {
     String tenant = ConnectorDocs.getString(found, "subaccountId");
     String type = ConnectorDocs.getString(found, "connectorType");
     List<String> docFailures = new ArrayList<>();
@@ -75,11 +78,11 @@ final class KeyRotation {
                   + err.getClass().getSimpleName() + ")");
           return Future.succeededFuture(found);
         });
-    return adopted.compose(doc -> rotateFields(doc == null ? found : doc, tenant, type,
+    return adopted.compose(doc -> rekeyFields(doc == null ? found : doc, tenant, type,
         doc != null && doc != found, !docFailures.isEmpty(), docFailures, progress));
   }
 
-  private Future<Void> rotateFields(JsonObject doc, String tenant, String type, boolean adoptedNow,
+  private Future<Void> rekeyFields(JsonObject doc, String tenant, String type, boolean adoptedNow,
       boolean adoptionFailed, List<String> docFailures, Progress progress) {
     Future<Boolean> chain = Future.succeededFuture(adoptedNow);
     for (SecretField field : SecretField.values()) {

@@ -12,8 +12,8 @@ import dev.trunkline.contract.StoreMessages.PendingSip;
 import dev.trunkline.contract.StoreMessages.PhoneNumber;
 import dev.trunkline.contract.StoreMessages.SipCredentials;
 import dev.trunkline.contract.TenantRef;
-import dev.trunkline.contract.TwilioMessages.FinishRotation;
-import dev.trunkline.contract.TwilioMessages.RotationStarted;
+import dev.trunkline.contract.TwilioMessages.FinishCredentialRotation;
+import dev.trunkline.contract.TwilioMessages.CredentialRotationStarted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>{@code rotate.begin}: the new credential exists at Twilio and its SID is recorded on the pending
- *       credential. From then on purchase, import and fix hand Retell the new credential ({@link TenantContext}).
+ *       credential. From then on purchase, import and fix hand Retell the new credential ({@link TenantSecrets}).
  *   <li>Move: every stored number is synced to the new credential (bounded fan-out, paged).
  *   <li>Drain: wait until no purchase, import or fix that read the credentials before step 1 is still running
  *       ({@link CredentialLeases}); such a request may write the old credential to Retell at any moment.
@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * When a step does not complete, both credentials stay valid and a re-run picks the same rotation up again.
  */
-final class RotationFlow {
-  private static final Logger LOG = LoggerFactory.getLogger(RotationFlow.class);
+final class CredentialRotationFlow {
+  private static final Logger LOG = LoggerFactory.getLogger(CredentialRotationFlow.class);
   private static final String RESYNCED = "resynced";
   private static final String NOT_IN_RETELL = "notInRetell";
 
@@ -52,7 +52,7 @@ final class RotationFlow {
   private final ProvisioningConfig config;
   private final CredentialLeases leases;
 
-  RotationFlow(Vertx vertx, ProvisioningConfig config, CredentialLeases leases) {
+  CredentialRotationFlow(Vertx vertx, ProvisioningConfig config, CredentialLeases leases) {
     this.vertx = vertx;
     this.config = config;
     this.leases = leases;
@@ -62,24 +62,24 @@ final class RotationFlow {
    * What one run works with: the rotation, its new credential as Retell gets it, the tenant's Retell key, and
    * the run's own credential lease.
    */
-  private record Rotation(String subaccountId, RotationStarted started, SipTarget target, Secret key,
+  private record Rotation(String subaccountId, CredentialRotationStarted started, SipTarget target, Secret key,
       CredentialLeases.Lease lease) {}
 
-  Future<FlowResult> run(Upstream up, ProgressEvents events, String subaccountId) {
+  Future<FlowResult> run(ServiceCalls up, ProgressEvents events, String subaccountId) {
     TenantRef tenant = new TenantRef(subaccountId);
     // A rotation writes credentials to Retell too, so it holds a lease like any writer (taken before it reads
     // the credentials): a later rotation then never deletes this one's credential while this run still writes it.
-    return leases.open(subaccountId).compose(lease -> up.twilio().beginRotation(tenant)
+    return leases.open(subaccountId).compose(lease -> up.twilio().beginCredentialRotation(tenant)
             .compose(started -> up.store().sipCredentials(tenant)
-                .compose(sip -> TenantContext.retellKey(up, subaccountId)
+                .compose(sip -> TenantSecrets.retellKey(up, subaccountId)
                     .compose(key -> rotation(subaccountId, started, sip, key, lease))))
             .compose(rotation -> lease.use(rotation.target().username()).compose(v -> moveVerifyFinish(up, events, rotation)))
             .andThen(ar -> lease.close()));
   }
 
-  private static Future<Rotation> rotation(String subaccountId, RotationStarted started, SipCredentials sip,
+  private static Future<Rotation> rotation(String subaccountId, CredentialRotationStarted started, SipCredentials sip,
       Secret key, CredentialLeases.Lease lease) {
-    PendingSip pending = TenantContext.openRotation(sip);
+    PendingSip pending = TenantSecrets.openRotation(sip);
     if (pending == null || !pending.username().equals(started.username())
         || !started.credentialSid().equals(pending.credentialSid()) || sip.terminationUri() == null) {
       return Future.failedFuture(new ServiceException(409, "ROTATION_NOT_READY",
@@ -90,7 +90,7 @@ final class RotationFlow {
     return Future.succeededFuture(new Rotation(subaccountId, started, target, key, lease));
   }
 
-  private Future<FlowResult> moveVerifyFinish(Upstream up, ProgressEvents events, Rotation rotation) {
+  private Future<FlowResult> moveVerifyFinish(ServiceCalls up, ProgressEvents events, Rotation rotation) {
     String subaccountId = rotation.subaccountId();
     FanOutReport moved = events.report();
     return BoundedFanOut.each(vertx, NumberPages.all(up, subaccountId, config.listPageSize()),
@@ -127,7 +127,7 @@ final class RotationFlow {
    * After the verification: finish when every number was verified, unless the rotation was cancelled meanwhile
    * (a cancel stops it before its next step; removing the old credential is one).
    */
-  private Future<FlowResult> verified(Upstream up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
+  private Future<FlowResult> verified(ServiceCalls up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
     String subaccountId = rotation.subaccountId();
     LOG.info("request {} rotation subaccount {}: {} of {} numbers verified on the new credential",
         up.requestId(), subaccountId, verified.successCount, verified.total);
@@ -152,7 +152,7 @@ final class RotationFlow {
    * moved back, one changed outside Trunkline. A number counts as verified when Retell shows the new username
    * and termination URI, read back or in the sync's checked reply.
    */
-  private Future<FanOutReport> verify(Upstream up, ProgressEvents events, Rotation rotation) {
+  private Future<FanOutReport> verify(ServiceCalls up, ProgressEvents events, Rotation rotation) {
     SipTarget target = rotation.target();
     // The answer lists only the numbers worth a look: synced again, missing from Retell, or not verified.
     FanOutReport verified = events.report(r -> !r.getBoolean("success", false) || r.getBoolean(RESYNCED, false)
@@ -193,14 +193,14 @@ final class RotationFlow {
         .put("message", message);
   }
 
-  private Future<SyncResult> sync(Upstream up, Rotation rotation, PhoneNumber n) {
+  private Future<SyncResult> sync(ServiceCalls up, Rotation rotation, PhoneNumber n) {
     return up.resent(() -> rotation.lease().watch(up.retell().sync(new SyncNumber(rotation.key(),
         n.phoneNumber(), rotation.target(), false, null), config.perNumberTimeoutMs())));
   }
 
-  private Future<FlowResult> finish(Upstream up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
-    return up.twilio().finishRotation(
-            new FinishRotation(rotation.subaccountId(), rotation.started().credentialSid()))
+  private Future<FlowResult> finish(ServiceCalls up, Rotation rotation, FanOutReport moved, FanOutReport verified) {
+    return up.twilio().finishCredentialRotation(
+            new FinishCredentialRotation(rotation.subaccountId(), rotation.started().credentialSid()))
         .map(finished -> FlowResult.of(200, new JsonObject().put("success", true)
             .put("message", "Rotated credentials: " + moved.total + " of " + moved.total
                 + " phone numbers moved, the old credential is removed")
@@ -223,7 +223,7 @@ final class RotationFlow {
   }
 
   /** Both credentials stay: 207 when some numbers failed (or could not be verified), 502 when all did. */
-  private static FlowResult unfinished(int status, FanOutReport report, RotationStarted started, String why) {
+  private static FlowResult unfinished(int status, FanOutReport report, CredentialRotationStarted started, String why) {
     return FlowResult.of(status, new JsonObject().put("success", false)
         .put("message", "Rotation not finished: " + why + "; both credentials stay valid, re-run to retry")
         .put("data", report.data().put("finished", false)

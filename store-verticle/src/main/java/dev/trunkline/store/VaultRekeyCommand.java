@@ -2,8 +2,8 @@ package dev.trunkline.store;
 
 import dev.trunkline.contract.BusCaller;
 import dev.trunkline.contract.StoreClient;
-import dev.trunkline.contract.StoreMessages.RotateKeys;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
+import dev.trunkline.contract.StoreMessages.RekeyVault;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,14 +19,14 @@ import io.vertx.core.json.JsonObject;
  * appends, so without it the envelopes under the old key, and any adopted plain text, would stay readable in the
  * file's unused space. A real MongoDB's storage engine is the operator's to manage (docs/store.md).
  */
-public final class RotateKeysCommand {
-  private RotateKeysCommand() {}
+public final class VaultRekeyCommand {
+  private VaultRekeyCommand() {}
 
   /**
    * @param batchSize documents per page, null for {@code store.rotationBatchSize}
-   * @param timeoutMs how long the whole rotation may take
+   * @param timeoutMs how long the whole re-key may take
    */
-  public static Future<RotateKeysReport> run(Vertx vertx, JsonObject config, Integer batchSize, long timeoutMs) {
+  public static Future<RekeyReport> run(Vertx vertx, JsonObject config, Integer batchSize, long timeoutMs) {
     StoreConfig cfg;
     try {
       cfg = StoreConfig.from(config);
@@ -35,7 +35,7 @@ public final class RotateKeysCommand {
     }
     return vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config))
         .compose(deploymentId -> new StoreClient(BusCaller.of(vertx, timeoutMs, null, null))
-            .rotateKeys(new RotateKeys(batchSize))
+            .rekeyVault(new RekeyVault(batchSize))
             .eventually(() -> vertx.undeploy(deploymentId)))
         .compose(report -> !cfg.embedded() ? Future.succeededFuture(report)
             : EmbeddedMongo.compact(vertx, cfg.dataDir())

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * credential. Passed through, that would read as "your token is bad" to an HTTP client, so it becomes a 502
  * here; flows that verify credentials turn it into their own 422 first.
  */
-final class Upstream implements BusCaller {
+final class ServiceCalls implements BusCaller {
   /**
    * Store requests whose repetition changes nothing (reads, and the number record's upsert and delete): sent again
    * on a surviving store node when a member leaves with one unanswered, so a store node's death costs only the
@@ -51,7 +51,7 @@ final class Upstream implements BusCaller {
    *     nothing more
    * @param deaths the cluster's departures, for {@link #resent}; null sends every request once
    */
-  Upstream(Vertx vertx, long timeoutMs, String requestId, String tenant, BooleanSupplier abandoned,
+  ServiceCalls(Vertx vertx, long timeoutMs, String requestId, String tenant, BooleanSupplier abandoned,
       NodeDeaths deaths) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;

@@ -1,8 +1,8 @@
 package dev.trunkline.app;
 
 import dev.trunkline.store.StoreConfig;
-import dev.trunkline.contract.StoreMessages.RotateKeysReport;
-import dev.trunkline.store.RotateKeysCommand;
+import dev.trunkline.contract.StoreMessages.RekeyReport;
+import dev.trunkline.store.VaultRekeyCommand;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -13,10 +13,10 @@ import java.nio.file.Path;
  * service (re-encryption uses conditional updates); with the embedded store, stop the service first (one
  * process at a time can open its data file).
  */
-final class KeyRotationCommand {
+final class RekeyCommand {
   private static final long TIMEOUT_MS = 30 * 60_000L;
 
-  private KeyRotationCommand() {}
+  private RekeyCommand() {}
 
   /** In the sandbox the vault keys live in the data directory's secrets file, not in the configuration. */
   static void useSandboxKeys(JsonObject config) throws java.io.IOException {
@@ -31,7 +31,7 @@ final class KeyRotationCommand {
     Vertx vertx = Vertx.vertx();
     try {
       System.out.println("re-encrypting stored secrets with the active key...");
-      RotateKeysReport report = Main.await(RotateKeysCommand.run(vertx, config, null, TIMEOUT_MS),
+      RekeyReport report = Main.await(VaultRekeyCommand.run(vertx, config, null, TIMEOUT_MS),
           (int) (TIMEOUT_MS / 1000) + 30);
       System.out.printf("scanned %d, re-encrypted %d, already current %d, failed %d%n",
           report.scanned(), report.reencrypted(), report.alreadyCurrent(), report.failed());

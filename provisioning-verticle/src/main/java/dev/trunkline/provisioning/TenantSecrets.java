@@ -24,7 +24,7 @@ import java.util.function.Function;
  *
  * @param lease the request's credential lease ({@link #withLease}), or null for a flow that writes nothing
  */
-record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Lease lease) {
+record TenantSecrets(SipCredentials sip, Secret retellKey, CredentialLeases.Lease lease) {
   /** The rotation's new credential when it is the one to hand out, else null. */
   static PendingSip openRotation(SipCredentials sip) {
     PendingSip p = sip.pending();
@@ -59,10 +59,10 @@ record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
    * before the credentials are read, naming the picked username, removed when the work ends whatever its
    * outcome. A rotation waits for such leases before it deletes the old credential ({@link CredentialLeases}).
    */
-  static <T> Future<T> withLease(Upstream up, CredentialLeases leases, String subaccountId,
-      Function<TenantContext, Future<T>> work) {
+  static <T> Future<T> withLease(ServiceCalls up, CredentialLeases leases, String subaccountId,
+      Function<TenantSecrets, Future<T>> work) {
     return leases.open(subaccountId).compose(lease -> load(up, subaccountId)
-        .compose(tenant -> lease.use(tenant.username()).map(new TenantContext(tenant.sip(), tenant.retellKey(), lease)))
+        .compose(tenant -> lease.use(tenant.username()).map(new TenantSecrets(tenant.sip(), tenant.retellKey(), lease)))
         .compose(work)
         .andThen(ar -> lease.close()));
   }
@@ -79,17 +79,17 @@ record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
    * Loads both; 404 when the tenant is unknown, 409 SETUP_REQUIRED when setup has not produced a trunk and a
    * password the gateway can hand to Retell.
    */
-  static Future<TenantContext> load(Upstream up, String subaccountId) {
+  static Future<TenantSecrets> load(ServiceCalls up, String subaccountId) {
     return up.store().sipCredentials(new TenantRef(subaccountId))
-        .recover(err -> notFound(err) ? TenantContext.<SipCredentials>knownButNotSetUp(up, subaccountId, err)
+        .recover(err -> notFound(err) ? TenantSecrets.<SipCredentials>knownButNotSetUp(up, subaccountId, err)
             : Future.failedFuture(err))
         .compose(sip -> {
           if (sip.username() == null || sip.password() == null || sip.password().isBlank()
               || sip.terminationUri() == null) {
-            return Future.failedFuture(TenantContext.setupRequired(
+            return Future.failedFuture(TenantSecrets.setupRequired(
                 "run POST /twilio/setup first: this subaccount has no trunk credentials yet"));
           }
-          return retellKey(up, subaccountId).map(key -> new TenantContext(sip, key, null));
+          return retellKey(up, subaccountId).map(key -> new TenantSecrets(sip, key, null));
         });
   }
 
@@ -97,10 +97,10 @@ record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
    * No Twilio connector: a tenant that exists otherwise (say, only its Retell key is stored) has simply not run
    * setup (409); one the store knows nothing of is unknown (the store's 404).
    */
-  static <T> Future<T> knownButNotSetUp(Upstream up, String subaccountId, Throwable notFound) {
+  static <T> Future<T> knownButNotSetUp(ServiceCalls up, String subaccountId, Throwable notFound) {
     return retellKey(up, subaccountId).compose(key -> key == null
         ? Future.<T>failedFuture(notFound)
-        : Future.<T>failedFuture(TenantContext.setupRequired(
+        : Future.<T>failedFuture(TenantSecrets.setupRequired(
             "run POST /twilio/setup first: this subaccount has no trunk credentials yet")));
   }
 
@@ -113,8 +113,8 @@ record TenantContext(SipCredentials sip, Secret retellKey, CredentialLeases.Leas
     return err instanceof ServiceException se && se.status() == 404;
   }
 
-  static Future<Secret> retellKey(Upstream up, String subaccountId) {
-    return Upstream.orNull(up.store().retellKey(new TenantRef(subaccountId)))
+  static Future<Secret> retellKey(ServiceCalls up, String subaccountId) {
+    return ServiceCalls.orNull(up.store().retellKey(new TenantRef(subaccountId)))
         .map(k -> k == null ? null : k.apiKey());
   }
 

@@ -7,8 +7,8 @@ import dev.trunkline.contract.ServiceException;
 import java.util.regex.Pattern;
 
 /** Request checks shared by the store's handlers: each failure is a 400 that names the field. */
-final class Checks {
-  private Checks() {}
+final class RequestChecks {
+  private RequestChecks() {}
 
   static void body(Object body) {
     if (body == null) {
