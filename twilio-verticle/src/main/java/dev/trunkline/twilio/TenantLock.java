@@ -3,6 +3,7 @@ package dev.trunkline.twilio;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.BusCaller;
 import dev.trunkline.contract.LocalNode;
+import dev.trunkline.contract.NodeDeaths;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.StoreMessages.AcquireLock;
@@ -48,6 +49,8 @@ public final class TenantLock {
   private final long leaseMs;
   private final StoreClient store;
   private final Set<String> departed = new LinkedHashSet<>();
+  /** Acquisitions resent when a member leaves: one sent to a store node that died is answered by nobody. */
+  private final NodeDeaths deaths;
 
   public TenantLock(Vertx vertx, long timeoutMs, long leaseMs, long busTimeoutMs) {
     this.vertx = vertx;
@@ -55,6 +58,7 @@ public final class TenantLock {
     this.leaseMs = leaseMs;
     // Lock requests are not one request's: no request id (the bus makes one up for each) and no tenant header.
     this.store = new StoreClient(BusCaller.of(vertx, busTimeoutMs, null, null));
+    this.deaths = new NodeDeaths(vertx);
     // Registered on the verticle's context: unregistered with it, and departures are read on that context only.
     vertx.eventBus().<JsonObject>localConsumer(Addresses.Cluster.MEMBER_LEFT, message -> {
       String member = message.body() == null ? null : message.body().getString("member");
@@ -81,14 +85,15 @@ public final class TenantLock {
   }
 
   private Future<Void> acquire(String name, String owner, long deadline) {
-    return store.acquireLock(new AcquireLock(name, owner, leaseMs))
+    return deaths.resent(() -> store.acquireLock(new AcquireLock(name, owner, leaseMs)))
         .compose(reply -> {
-          if (reply.held()) {
+          // Held by this very owner: an acquisition that landed although its answer was lost, then resent.
+          if (reply.held() || owner.equals(reply.holder())) {
             return Future.succeededFuture();
           }
           if (heldByDeparted(reply.holder())) {
             LOG.info("lock {} is held by a node that left the cluster: released without waiting out its lease", name);
-            return store.releaseLock(new ReleaseLock(name, reply.holder()))
+            return deaths.resent(() -> store.releaseLock(new ReleaseLock(name, reply.holder())))
                 .compose(released -> acquire(name, owner, deadline));
           }
           if (System.nanoTime() >= deadline) {
