@@ -126,7 +126,7 @@ class BusTest {
     var consumer = Bus.consumer(vertx, "test.stuck", JsonObject.class, req -> Promise.<JsonObject>promise().future());
     long sentAt = System.nanoTime();
     consumer.completion()
-        .onSuccess(v -> Bus.request(vertx, "test.stuck", new JsonObject(), JsonObject.class, 30_000, null)
+        .onSuccess(v -> Bus.request(vertx, "test.stuck", new JsonObject(), JsonObject.class, 20_000, null)
             .onComplete(ctx.failing(err -> ctx.verify(() -> {
               ServiceException se = (ServiceException) err;
               assertThat(se.status()).as("answered by the stopping node, not the sender's timeout").isEqualTo(503);
