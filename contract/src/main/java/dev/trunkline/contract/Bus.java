@@ -218,7 +218,7 @@ public final class Bus {
       for (Message<?> message : List.copyOf(unanswered)) {
         if (unanswered.remove(message)) {
           ServiceException.fail(message, ServiceException.unavailable(null,
-              "the node handling the request stopped before it finished; try again"));
+              "the node handling the request is stopping and did not finish it; try again"));
         }
       }
     }
