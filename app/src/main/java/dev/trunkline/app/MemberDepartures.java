@@ -3,6 +3,7 @@ package dev.trunkline.app;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.LocalNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +23,7 @@ final class MemberDepartures implements MembershipListener {
   }
 
   static void install(Vertx vertx, HazelcastClusterManager manager) {
+    LocalNode.record(vertx, manager.getHazelcastInstance().getCluster().getLocalMember().getUuid().toString());
     manager.getHazelcastInstance().getCluster().addMembershipListener(new MemberDepartures(vertx));
   }
 

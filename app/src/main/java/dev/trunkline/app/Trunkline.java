@@ -167,20 +167,40 @@ public final class Trunkline {
 
   /**
    * Undeploys in reverse order (gateway first: it stops accepting and drains its in-flight requests, then the
-   * services it was calling), then stops the simulators. Bounded by {@code http.shutdownTimeoutMs}.
+   * services it was calling), then stops the simulators. Bounded by {@code http.shutdownTimeoutMs}. In a cluster,
+   * after the last deployed (the gateway, or the caller of the rest), the others stop all at once: each service's
+   * drain keeps answering for a grace period ({@code Bus.drain}), one after another they kept the node in the
+   * cluster for the sum of them, and a request a stopping node drops waits for its departure to be resent
+   * (NodeDeaths); their callers' other requests go to the other nodes. In one JVM one after another, since the
+   * services are the only ones the flows still running can call.
    */
   public Future<Void> close() {
-    Future<Void> chain = Future.succeededFuture();
     vertx.sharedData().getLocalMap(Deployer.STATE_MAP).remove(Deployer.DEPLOYED_KEY);
-    for (int i = deployments.size() - 1; i >= 0; i--) {
-      String id = deployments.get(i);
-      chain = chain.compose(v -> vertx.undeploy(id).recover(err -> {
-        LOG.warn("undeploy failed: {}", err.getMessage());
-        return Future.succeededFuture();
-      }));
+    // Every step composed on a future of no context: the shutdown hook waits for the end of a chain that outlives
+    // the event loops (vertx.close() comes last), so none of its futures may be bound to one.
+    Future<Void> chain = Future.succeededFuture();
+    if (!deployments.isEmpty()) {
+      chain = chain.compose(v -> undeploy(deployments.get(deployments.size() - 1)));
+    }
+    List<String> rest = deployments.subList(0, Math.max(0, deployments.size() - 1));
+    if (vertx.isClustered()) {
+      chain = chain.compose(v -> Future.join(rest.stream().map(this::undeploy).toList()).<Void>mapEmpty()
+          .recover(err -> Future.succeededFuture()));
+    } else {
+      for (int i = rest.size() - 1; i >= 0; i--) {
+        String id = rest.get(i);
+        chain = chain.compose(v -> undeploy(id));
+      }
     }
     Supplier<Future<Void>> stopSandbox = () -> sandbox == null ? Future.succeededFuture() : sandbox.close();
     Supplier<Future<Void>> stopHealth = () -> health == null ? Future.succeededFuture() : health.close();
     return chain.compose(v -> stopHealth.get()).compose(v -> stopSandbox.get());
+  }
+
+  private Future<Void> undeploy(String id) {
+    return vertx.undeploy(id).recover(err -> {
+      LOG.warn("undeploy failed: {}", err.getMessage());
+      return Future.succeededFuture();
+    });
   }
 }

@@ -171,6 +171,10 @@ final class ApiLoad implements AutoCloseable {
       Map<String, String> headers) {
     int first = Math.floorMod(roundRobin.getAndIncrement(), gateways.size());
     long sentAt = System.nanoTime();
+    String rid = "load-" + op + "-" + java.util.UUID.randomUUID();
+    Map<String, String> withId = new java.util.HashMap<>(headers);
+    withId.put("X-Request-Id", rid);
+    headers = withId;
     Exception last = null;
     for (int i = 0; i < gateways.size(); i++) {
       Api api = gateways.get((first + i) % gateways.size());
@@ -185,7 +189,7 @@ final class ApiLoad implements AutoCloseable {
           }
         }
         record(new Call(op, sentAt, System.nanoTime(), r.statusCode(), code,
-            r.statusCode() >= 400 ? r.body() : null));
+            r.statusCode() >= 400 ? rid + " via " + api.port() + ": " + r.body() : null));
         return r;
       } catch (ConnectException refused) {
         last = refused; // that gateway is down: the balancer sends to the next
@@ -195,7 +199,7 @@ final class ApiLoad implements AutoCloseable {
       }
     }
     record(new Call(op, sentAt, System.nanoTime(), 0, last == null ? "?" : last.getClass().getSimpleName(),
-        String.valueOf(last)));
+        rid + ": " + last));
     return null;
   }
 

@@ -36,9 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The story: set up a tenant (8 concurrent setups over both Twilio nodes make one trunk: the tenant lock is
  * cluster-wide), buy 200 numbers, fix them across both Retell nodes; break them again and kill
- * node C with {@code kill -9} in the middle of a fix: the fix still answers (numbers in flight on C are reported
- * failed after the per-number timeout, the rest complete on B), nothing hangs; once Hazelcast has dropped C a
- * re-run fixes all 200. Then node B, the only store, is killed: the gateway answers 503 naming the store, and
+ * node C with {@code kill -9} in the middle of a fix: the fix answers complete (the numbers C had in flight are
+ * resent to B when C leaves the cluster), nothing hangs; once Hazelcast has dropped C a
+ * re-run fixes all 200. Node C comes back and is killed again in the middle of an audit, then of a credential
+ * rotation: each answers complete (every number audited, every number moved) within 10 s of the kill. Then node B,
+ * the only store, is killed: the gateway answers 503 naming the store, and
  * its readiness says so. Along the way: {@code GET /metrics} on the gateway and on node B, the gateway's JSON
  * log lines, and no secret in any node's output. Figures are printed with the prefix {@code [cluster-it]}. The
  * simulators, the nodes' settings and the tenant's API are {@link TestCluster}'s.
@@ -215,6 +217,29 @@ class ClusterIT {
     cluster.assertAllFixed(numbers, username, terminationUri);
     assertThat(b.linesContaining("rid=it-fix-3")).isPositive();
 
+    // ---- audit and rotation with a Retell node killed in the middle ---------------------------------------
+    // Node C comes back, and dies again with an audit's, then a rotation's Retell calls held in flight: as with the
+    // fix, what it had in flight is resent to B when it leaves, and each answer is complete.
+    c = restartRetellNode(httpPort, a);
+    HttpResponse<String> audit = killRetellNodeMidway(c, "GET", "/get-phone-number/*", "audit",
+        () -> api.sendAsync("GET", "/twilio/retell-credentials", null, Map.of("X-Request-Id", "it-audit")));
+    JsonObject auditData = new JsonObject(audit.body()).getJsonObject("data");
+    assertThat(audit.statusCode()).as(audit.body()).isEqualTo(200);
+    assertThat(auditData.getInteger("total")).isEqualTo(NUMBERS);
+    assertThat(auditData.getInteger("successCount")).as("every number audited").isEqualTo(NUMBERS);
+    assertThat(auditData.getInteger("okCount")).isEqualTo(NUMBERS);
+
+    c = restartRetellNode(httpPort, a);
+    HttpResponse<String> rotated = killRetellNodeMidway(c, "PATCH", "/update-phone-number/*", "rotation",
+        () -> api.sendAsync("POST", "/twilio/credentials/rotate", new JsonObject(), Map.of("X-Request-Id",
+            "it-rotate")));
+    JsonObject rotation = new JsonObject(rotated.body()).getJsonObject("data");
+    assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+    assertThat(rotation.getInteger("successCount")).as("every number moved").isEqualTo(NUMBERS);
+    assertThat(rotation.getBoolean("finished")).isTrue();
+    cluster.assertAllFixed(numbers, rotation.getString("username"), terminationUri);
+    cluster.awaitReady(httpPort, 2, Duration.ofSeconds(60), a);
+
     // ---- operations: metrics and structured logs ------------------------------------------------------
     assertThat(get("http://127.0.0.1:" + httpPort + "/metrics").statusCode()).as("/metrics on the API port")
         .isEqualTo(404);
@@ -300,6 +325,41 @@ class ClusterIT {
   // ---- nodes ------------------------------------------------------------------------------------------
 
   /** A node with this scenario's provisioning settings: the fix's window, per-number and bus timeouts. */
+  /** Starts node C (Twilio and Retell) again and waits until the gateway sees it. */
+  private static ClusterNode restartRetellNode(int httpPort, ClusterNode gateway) throws Exception {
+    ClusterNode c = start("c", "twilio,retell", cluster.hazelcastPorts[2], Map.of());
+    assertThat(c.awaitOutput("Trunkline node is up", Duration.ofSeconds(90))).as("node C up again; %s",
+        shown(c.output())).isTrue();
+    cluster.awaitReady(httpPort, 3, Duration.ofSeconds(90), gateway);
+    return c;
+  }
+
+  /**
+   * Runs {@code request} with Retell holding every {@code method path} call until the whole window of the fan-out
+   * is held (so node C certainly has some in flight), kills node C with {@code kill -9}, lets Retell go and returns
+   * the answer, which must come within 10 s of the kill.
+   */
+  private static HttpResponse<String> killRetellNodeMidway(ClusterNode c, String method, String path, String what,
+      java.util.concurrent.Callable<CompletableFuture<HttpResponse<String>>> request) throws Exception {
+    FaultRule hold = retell.faults().add(FaultRule.on(method, path).hold(60_000));
+    long start = System.nanoTime();
+    CompletableFuture<HttpResponse<String>> answer = request.call();
+    hold.whenHeld(FIX_CONCURRENCY).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    assertThat(answer.isDone()).as("the %s is still running when node C is killed", what).isFalse();
+    long killedAt = System.nanoTime();
+    c.killHard();
+    hold.release();
+    HttpResponse<String> r = answer.get(120, TimeUnit.SECONDS);
+    long killToAnswer = ms(killedAt);
+    retell.faults().clear();
+    JsonObject data = new JsonObject(r.body()).getJsonObject("data");
+    report("%s with node C killed %d ms in: HTTP %d, %s of %s done, answered %d ms after the kill", what, ms(start) - killToAnswer,
+        r.statusCode(), data == null ? "?" : data.getValue("successCount"), data == null ? "?" : data.getValue("total"),
+        killToAnswer);
+    assertThat(killToAnswer).as("the %s answered within 10 s of the kill", what).isLessThan(10_000L);
+    return r;
+  }
+
   private static ClusterNode start(String name, String roles, int hazelcastPort, Map<String, Object> extra)
       throws Exception {
     Map<String, Object> settings = new LinkedHashMap<>();
@@ -310,6 +370,9 @@ class ClusterIT {
     // fix's operation: restarted, the store shows it running until its lease runs out, and a fix joins it. A lease
     // shorter than the store's restart lets the last fix start its own (docs/store.md, "Durability").
     settings.put("provisioning.operationLeaseMs", 10_000);
+    // The fix whose Retell writes die with node C leaves its credential lease on the old credential for the lease's
+    // TTL (a write answered 504 may still land), and the rotation further on waits for it: 10 s, not 60 s, here.
+    settings.put("provisioning.credentialLeaseTtlMs", 10_000);
     settings.putAll(extra);
     return cluster.node(name, roles, hazelcastPort, settings);
   }

@@ -10,8 +10,13 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Function;
@@ -30,6 +35,15 @@ public final class Bus {
   private static final long DRAIN_POLL_MS = 50;
   /** How long a stopping clustered node keeps answering "no handlers" after unregistering its consumers. */
   static final long DRAIN_GRACE_MS = 2_500;
+  /** How Vert.x words the answer to a request whose consumer was unregistered before it could handle it. */
+  private static final String DISCARDED = "Discarded the request";
+  /**
+   * The requests each consumer made here has received and not yet answered, so that a stopping node answers what it
+   * could not finish ({@link #drain}) instead of leaving the senders to wait out their timeouts. Weak keys: a
+   * consumer that is gone takes its entry along.
+   */
+  private static final Map<MessageConsumer<?>, Set<Message<?>>> UNANSWERED =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private Bus() {}
 
@@ -78,8 +92,7 @@ public final class Bus {
       long deadline, int resends) {
     return vertx.eventBus().<Object>request(address, json, options).recover(err -> {
       long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) - NO_HANDLERS_RESEND_MS;
-      if (resends == 0 || !vertx.isClustered() || left <= 0 || !(err instanceof ReplyException re)
-          || re.failureType() != ReplyFailure.NO_HANDLERS) {
+      if (resends == 0 || !vertx.isClustered() || left <= 0 || !refused(err)) {
         return Future.failedFuture(err);
       }
       Promise<Message<Object>> resent = Promise.promise();
@@ -90,6 +103,17 @@ public final class Bus {
   }
 
   /**
+   * Nobody handled the request: no consumer for the address on the node it was routed to ({@code NO_HANDLERS}), or
+   * the consumer was unregistered between the message's arrival and its handling, which Vert.x answers at once as a
+   * {@code TIMEOUT} "Discarded the request" (a stopping node's queue). Either way nothing ran, so it can go elsewhere.
+   */
+  static boolean refused(Throwable err) {
+    return err instanceof ReplyException re && (re.failureType() == ReplyFailure.NO_HANDLERS
+        || re.failureType() == ReplyFailure.TIMEOUT && re.getMessage() != null
+        && re.getMessage().startsWith(DISCARDED));
+  }
+
+  /**
    * Registers a consumer that decodes {@code requestType}, runs {@code handler} and replies with its result
    * as JSON, or fails the message with the handler's {@link ServiceException} (an unexpected exception is
    * logged here with the request id and sent as a bare 500).
@@ -97,7 +121,8 @@ public final class Bus {
   public static <Q, R> MessageConsumer<Object> consumer(Vertx vertx, String address, Class<Q> requestType,
       Function<BusRequest<Q>, Future<R>> handler) {
     EventBus bus = vertx.eventBus();
-    return bus.consumer(address, (Message<Object> message) -> {
+    Set<Message<?>> unanswered = ConcurrentHashMap.newKeySet();
+    MessageConsumer<Object> consumer = bus.consumer(address, (Message<Object> message) -> {
       String header = message.headers().get(Headers.REQUEST_ID);
       String rid = header == null ? newRequestId() : header;
       String tenant = tenantOf(message);
@@ -111,7 +136,11 @@ public final class Bus {
           return Future.failedFuture(e);
         }
       });
+      unanswered.add(message);
       result.onComplete(ar -> {
+        if (!unanswered.remove(message)) {
+          return; // already answered by a stopping node's drain
+        }
         if (ar.succeeded()) {
           message.reply(Json.toJson(ar.result()));
         } else {
@@ -124,6 +153,8 @@ public final class Bus {
         }
       });
     });
+    UNANSWERED.put(consumer, unanswered);
+    return consumer;
   }
 
   /** The tenant a request acts for: the {@link Headers#TENANT} header, else the body's {@code subaccountId}. */
@@ -170,7 +201,27 @@ public final class Bus {
     long graceEnd = now + TimeUnit.MILLISECONDS.toNanos(vertx.isClustered() ? Math.min(maxMs, DRAIN_GRACE_MS) : 0);
     Promise<Void> drained = Promise.promise();
     Future.join(unregistered).onComplete(ar -> awaitIdle(vertx, inFlight, graceEnd, deadline, drained));
-    return drained.future();
+    return drained.future().andThen(ar -> answerUnfinished(consumers));
+  }
+
+  /**
+   * What a stopping node could not finish in time is answered 503 (retry elsewhere) before its event bus closes:
+   * left unanswered, its senders would wait out their whole timeouts (a gateway's, two minutes) for a reply that
+   * can no longer come.
+   */
+  private static void answerUnfinished(List<? extends MessageConsumer<?>> consumers) {
+    for (MessageConsumer<?> consumer : consumers) {
+      Set<Message<?>> unanswered = UNANSWERED.remove(consumer);
+      if (unanswered == null) {
+        continue;
+      }
+      for (Message<?> message : List.copyOf(unanswered)) {
+        if (unanswered.remove(message)) {
+          ServiceException.fail(message, ServiceException.unavailable(null,
+              "the node handling the request is stopping and did not finish it; try again"));
+        }
+      }
+    }
   }
 
   private static void awaitIdle(Vertx vertx, IntSupplier inFlight, long graceEnd, long deadline,

@@ -24,6 +24,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The typed way to call the provisioning service ({@link Addresses.Provisioning}), for the gateway and for sibling
@@ -37,6 +40,11 @@ import io.vertx.core.json.JsonObject;
  * <p>{@code requestId} correlates logs and, for fan-outs, the progress events ({@link #follow}); null lets the bus
  * make one up. Every method fails with a {@link ServiceException}: the flow's own failure (the REST API's status
  * and code), 503 when no node runs the provisioning role, 504 after the timeout.
+ *
+ * <p>In a cluster, a request that is safe to repeat (a read, a fix or an audit, an import or a removal, a purchase
+ * under its Idempotency-Key, an operation that joins the running one) is sent again when a cluster member leaves
+ * while it is unanswered ({@link NodeDeaths}): the provisioning node it went to may have died, or dropped it as it
+ * stopped, and would otherwise leave the caller to wait out the whole timeout.
  */
 public final class ProvisioningClient {
   /** Default for single-number and connector flows: several upstream calls in a row, each with its own timeout. */
@@ -44,9 +52,17 @@ public final class ProvisioningClient {
   /** Default for audits, fixes and rotations. */
   public static final long DEFAULT_FAN_OUT_TIMEOUT_MS = 900_000;
 
+  /** Addresses whose requests converge when repeated: resent on a member's departure. */
+  private static final Set<String> RESENT_ON_DEPARTURE = Set.of(Addresses.Provisioning.LIST,
+      Addresses.Provisioning.TRUNK_STATUS, Addresses.Provisioning.SEARCH, Addresses.Provisioning.DRIFT_STATUS,
+      Addresses.Provisioning.OPERATION_GET, Addresses.Provisioning.OPERATION_LIST, Addresses.Provisioning.AUDIT,
+      Addresses.Provisioning.FIX, Addresses.Provisioning.IMPORT, Addresses.Provisioning.REMOVE);
+
   private final Vertx vertx;
   private final long timeoutMs;
   private final long fanOutTimeoutMs;
+  /** Null in one JVM, where nobody departs. */
+  private final NodeDeaths deaths;
 
   public ProvisioningClient(Vertx vertx) {
     this(vertx, DEFAULT_TIMEOUT_MS, DEFAULT_FAN_OUT_TIMEOUT_MS);
@@ -59,6 +75,7 @@ public final class ProvisioningClient {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.fanOutTimeoutMs = fanOutTimeoutMs;
+    this.deaths = vertx.isClustered() ? NodeDeaths.onDeparturesOnly(vertx) : null;
   }
 
   public Future<FlowReply> connectTwilio(ConnectTwilio request, String requestId) {
@@ -82,7 +99,9 @@ public final class ProvisioningClient {
   }
 
   public Future<FlowReply> purchase(PurchaseNumber request, String requestId) {
-    return call(Addresses.Provisioning.PURCHASE, request, request.subaccountId(), requestId, timeoutMs);
+    // Without a key a second attempt could buy a second number: only a keyed purchase converges.
+    return call(Addresses.Provisioning.PURCHASE, request, request.subaccountId(), requestId, timeoutMs,
+        request.idempotencyKey() != null);
   }
 
   public Future<FlowReply> importNumber(ImportNumber request, String requestId) {
@@ -127,8 +146,28 @@ public final class ProvisioningClient {
    * Starts (or joins) a durable audit, fix or rotation; waits up to {@code waitMs} plus the flow timeout margin.
    */
   public Future<FlowReply> runOperation(ProvisioningMessages.RunOperation request, String requestId) {
-    return call(Addresses.Provisioning.OPERATION_RUN, request, request.subaccountId(), requestId,
-        request.waitMs() + timeoutMs);
+    // Resent, it starts the operation the first attempt never delivered, or joins the one the first attempt runs:
+    // then its answer (the running operation) is not the caller's, and the first attempt's is awaited. A rotation is
+    // left out: one that ended just before the departure would be started again.
+    if (deaths == null || "rotate".equals(request.kind())) {
+      return call(Addresses.Provisioning.OPERATION_RUN, request, request.subaccountId(), requestId,
+          request.waitMs() + timeoutMs, false);
+    }
+    int[] attempts = {0};
+    return deaths.resent(() -> {
+      boolean resent = attempts[0]++ > 0;
+      return Bus.request(vertx, Addresses.Provisioning.OPERATION_RUN, request, FlowReply.class,
+              request.waitMs() + timeoutMs, requestId, request.subaccountId())
+          .compose(reply -> resent && joined(reply)
+              ? Future.failedFuture(ServiceException.conflict("OPERATION_RUNNING", "joined the running operation"))
+              : Future.succeededFuture(reply));
+    });
+  }
+
+  /** The answer that names the tenant's running operation rather than reporting a run: 200 with its state. */
+  private static boolean joined(FlowReply reply) {
+    return reply.status() == 200 && reply.body() != null && reply.body().get("data") instanceof Map<?, ?> data
+        && data.containsKey("state");
   }
 
   public Future<FlowReply> operation(ProvisioningMessages.GetOperation request, String requestId) {
@@ -167,6 +206,13 @@ public final class ProvisioningClient {
   }
 
   private Future<FlowReply> call(String address, Object request, String tenant, String requestId, long timeout) {
-    return Bus.request(vertx, address, request, FlowReply.class, timeout, requestId, tenant);
+    return call(address, request, tenant, requestId, timeout, RESENT_ON_DEPARTURE.contains(address));
+  }
+
+  private Future<FlowReply> call(String address, Object request, String tenant, String requestId, long timeout,
+      boolean converges) {
+    Supplier<Future<FlowReply>> attempt = () -> Bus.request(vertx, address, request, FlowReply.class, timeout,
+        requestId, tenant);
+    return deaths != null && converges ? deaths.resent(attempt) : attempt.get();
   }
 }

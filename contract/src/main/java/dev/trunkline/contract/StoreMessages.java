@@ -217,7 +217,15 @@ public final class StoreMessages {
 
   public record ReleaseLock(String name, String owner) {}
 
-  public record LockReply(boolean held) {}
+  /**
+   * @param holder who holds the lock when {@code held} is false (the owner its holder gave), else null: a waiter
+   *     whose holder's node left the cluster releases it at once instead of waiting out its lease
+   */
+  public record LockReply(boolean held, String holder) {
+    public LockReply(boolean held) {
+      this(held, null);
+    }
+  }
 
   /**
    * Claims an idempotency key for a tenant. The reply says whether this caller owns the work now

@@ -4,10 +4,15 @@ import static dev.trunkline.contract.testing.SecretAssertions.assertNoSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -112,5 +117,34 @@ class BusTest {
           assertThat(((ServiceException) err).status()).isEqualTo(400);
           ctx.completeNow();
         })));
+  }
+
+  @Test
+  void aStoppingNodeAnswersWhatItCouldNotFinish503InsteadOfLeavingItsSendersToTimeOut(Vertx vertx,
+      VertxTestContext ctx) {
+    // A handler that never finishes: the node stops with the request still in its hands.
+    var consumer = Bus.consumer(vertx, "test.stuck", JsonObject.class, req -> Promise.<JsonObject>promise().future());
+    long sentAt = System.nanoTime();
+    consumer.completion()
+        .onSuccess(v -> Bus.request(vertx, "test.stuck", new JsonObject(), JsonObject.class, 20_000, null)
+            .onComplete(ctx.failing(err -> ctx.verify(() -> {
+              ServiceException se = (ServiceException) err;
+              assertThat(se.status()).as("answered by the stopping node, not the sender's timeout").isEqualTo(503);
+              assertThat(se.code()).isEqualTo("SERVICE_UNAVAILABLE");
+              assertThat(System.nanoTime() - sentAt).isLessThan(TimeUnit.SECONDS.toNanos(10));
+              ctx.completeNow();
+            }))))
+        // Once the request is in the handler's hands: the node stops, waiting at most 300 ms for it.
+        .onSuccess(v -> vertx.setTimer(100, t -> Bus.drain(vertx, List.of(consumer), () -> 1, 300)));
+  }
+
+  @Test
+  void aRequestDiscardedByAnUnregisteringConsumerCountsAsRefusedNotAsTimedOut() {
+    assertThat(Bus.refused(new ReplyException(ReplyFailure.TIMEOUT,
+        "Discarded the request. address: __vertx.reply.1, repliedAddress: trunkline.provisioning.v1.list")))
+        .as("nothing was handled: it may go to another node").isTrue();
+    assertThat(Bus.refused(new ReplyException(ReplyFailure.NO_HANDLERS, "No handlers for address x"))).isTrue();
+    assertThat(Bus.refused(new ReplyException(ReplyFailure.TIMEOUT, "Timed out after waiting 200(ms) for a reply")))
+        .as("a real timeout may have been handled").isFalse();
   }
 }

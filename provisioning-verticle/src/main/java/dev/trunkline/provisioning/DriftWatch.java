@@ -1,6 +1,7 @@
 package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.ClientFailures;
+import dev.trunkline.contract.NodeDeaths;
 import dev.trunkline.contract.StoreClient;
 import dev.trunkline.contract.StoreMessages.DriftSummary;
 import dev.trunkline.contract.StoreMessages.DriftSweep;

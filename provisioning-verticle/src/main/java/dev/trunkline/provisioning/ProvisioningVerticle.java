@@ -5,6 +5,7 @@ import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.BusRequest;
 import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Json;
+import dev.trunkline.contract.NodeDeaths;
 import dev.trunkline.contract.ProvisioningMessages.Audit;
 import dev.trunkline.contract.ProvisioningMessages.Cancel;
 import dev.trunkline.contract.ProvisioningMessages.ConnectRetell;

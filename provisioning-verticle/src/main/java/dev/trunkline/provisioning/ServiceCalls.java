@@ -3,6 +3,7 @@ package dev.trunkline.provisioning;
 import dev.trunkline.contract.Addresses.Store;
 import dev.trunkline.contract.Bus;
 import dev.trunkline.contract.BusCaller;
+import dev.trunkline.contract.NodeDeaths;
 import dev.trunkline.contract.RetellClient;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreClient;

@@ -5,6 +5,7 @@ import static dev.trunkline.contract.testing.Await.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.Addresses;
+import dev.trunkline.contract.NodeDeaths;
 import dev.trunkline.contract.ServiceException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

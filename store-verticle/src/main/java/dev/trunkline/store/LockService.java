@@ -58,8 +58,14 @@ final class LockService {
               .put("expiresAt", new JsonObject().put("$lte", Dates.of(now)));
           return mongo.findOneAndUpdateWithOptions(COLLECTION, expired, new JsonObject().put("$set", held),
                   new FindOptions(), new UpdateOptions().setReturningNewDocument(true))
-              .map(taken -> new LockReply(taken != null));
+              .compose(taken -> taken != null ? Future.succeededFuture(new LockReply(true)) : holder(name));
         });
+  }
+
+  /** Not taken: who holds it, so that a waiter can tell a holder whose node is gone (released in between: null). */
+  private Future<LockReply> holder(String name) {
+    return mongo.findOne(COLLECTION, new JsonObject().put("_id", name), new JsonObject().put("owner", 1))
+        .map(doc -> new LockReply(false, doc == null ? null : doc.getString("owner")));
   }
 
   Future<LockReply> renew(RenewLock request) {

@@ -154,6 +154,25 @@ class TenantLockTest {
     return asked;
   }
 
+  @Test
+  void aLockHeldByANodeThatLeftTheClusterIsTakenAtOnceNotAfterItsLease() {
+    Tenant t = env.newTenant();
+    // A Twilio node that died holding the tenant's lock: its owner names its node, its lease runs a minute.
+    String deadNode = java.util.UUID.randomUUID().toString();
+    assertThat(hold(t, deadNode + "/" + java.util.UUID.randomUUID())).isTrue();
+    AtomicInteger asked = countLockRequests(t);
+    long start = System.nanoTime();
+    Future<TrunkInfo> waiting = Bus.request(env.vertx, Addresses.Twilio.TRUNK_ENSURE, ensure(t), TrunkInfo.class,
+        10_000, null);
+    Await.until("the ensure to wait for the tenant's lock", () -> asked.get() > 0);
+    // The launcher's membership listener says the node left (on this JVM only).
+    env.vertx.eventBus().publish(Addresses.Cluster.MEMBER_LEFT, new JsonObject().put("member", deadNode),
+        new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
+    assertThat(Await.await(waiting).created()).as("the trunk set up under the dead node's lock, taken over").isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("long before the lease or the lock timeout")
+        .isLessThan(Duration.ofMillis(LOCK_TIMEOUT_MS));
+  }
+
   private static boolean hold(Tenant t, String owner) {
     return env.call(Addresses.Store.LOCK_ACQUIRE, new AcquireLock(TenantLock.name(t.subaccountId()), owner, 60_000),
         LockReply.class).held();

@@ -1,7 +1,5 @@
-package dev.trunkline.provisioning;
+package dev.trunkline.contract;
 
-import dev.trunkline.contract.Addresses;
-import dev.trunkline.contract.ServiceException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,14 +14,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Cluster members leaving, as the launcher reports them ({@code trunkline.cluster.v1.member-left}, published on
- * this JVM only), and what a fan-out does about them: a request in flight to a node that died is never answered, so
- * it would wait out its whole per-number timeout and be reported failed although a surviving node could have done
- * it. {@link #resent} sends such a request again once a member leaves; the per-number work is idempotent (a sync
- * or an inspection), so a duplicate is harmless and the first answer wins.
+ * this JVM only), and what a caller does about them: a request in flight to a node that died is never answered, so
+ * it would wait out its whole timeout and be reported failed although a surviving node could have done it.
+ * {@link #resent} sends such a request again once a member leaves; only for work that is idempotent (a number's
+ * sync or inspection, a read, a purchase under its Idempotency-Key), so a duplicate is harmless and the first
+ * answer wins.
+ *
+ * <p>A stopping node loses requests too, not only a dead one: Vert.x's clustered event bus drops a message that
+ * reaches a node just after its consumer there was unregistered, without a "no handlers" reply (ClusteredEventBus
+ * ignores it for a message from the wire), so a request routed by a view of the cluster a moment old is answered by
+ * nobody. The stopping node leaves the cluster seconds later, and that departure resends it.
  *
  * <p>One instance per verticle instance, used on its context only: no locking.
  */
-final class NodeDeaths {
+public final class NodeDeaths {
   private static final Logger LOG = LoggerFactory.getLogger(NodeDeaths.class);
   /** Resends of one request at most: one per departure, and one more when a resend fails the same way. */
   static final int MAX_RESENDS = 3;
@@ -38,21 +42,23 @@ final class NodeDeaths {
    * In a cluster, a 503 or 504 sooner than this, before any departure, is a node that is stopping (its consumers
    * gone, its bus closing) rather than a timeout running out: resent too, since no configured timeout is that short.
    */
-  static final long STOPPING_NODE_MS = 1_000;
+  public static final long STOPPING_NODE_MS = 1_000;
 
   private final Vertx vertx;
   private final long resendDelayMs;
   private final boolean clustered;
+  /** Whether a 503 or 504 is resent too (see {@link #onDeparturesOnly}). */
+  private final boolean resendFailures;
   private final MessageConsumer<Object> consumer;
   /** The requests waiting for an answer: at most the fan-outs' windows, each removed when it is answered. */
   private final Set<Resend<?>> unanswered = new HashSet<>();
   private long departures;
 
-  NodeDeaths(Vertx vertx) {
+  public NodeDeaths(Vertx vertx) {
     this(vertx, RESEND_DELAY_MS, vertx.isClustered());
   }
 
-  NodeDeaths(Vertx vertx, long resendDelayMs) {
+  public NodeDeaths(Vertx vertx, long resendDelayMs) {
     this(vertx, resendDelayMs, vertx.isClustered());
   }
 
@@ -60,7 +66,21 @@ final class NodeDeaths {
    * @param clustered whether an immediate refusal may be a stopping node (in one JVM "nobody answered" is the
    *     truth, and is not resent without a departure)
    */
-  NodeDeaths(Vertx vertx, long resendDelayMs, boolean clustered) {
+  public NodeDeaths(Vertx vertx, long resendDelayMs, boolean clustered) {
+    this(vertx, resendDelayMs, clustered, true);
+  }
+
+  /**
+   * Resends what is unanswered when a member leaves, and nothing else: for a caller whose requests start flows that
+   * resend their own steps (the gateway's to provisioning). Resending such a request when it fails 503 or 504 after
+   * a departure would repeat the whole flow with the resends inside it, for every resend of its own.
+   */
+  public static NodeDeaths onDeparturesOnly(Vertx vertx) {
+    return new NodeDeaths(vertx, RESEND_DELAY_MS, vertx.isClustered(), false);
+  }
+
+  private NodeDeaths(Vertx vertx, long resendDelayMs, boolean clustered, boolean resendFailures) {
+    this.resendFailures = resendFailures;
     this.vertx = vertx;
     this.resendDelayMs = resendDelayMs;
     this.clustered = clustered;
@@ -76,11 +96,11 @@ final class NodeDeaths {
     });
   }
 
-  Future<Void> registered() {
+  public Future<Void> registered() {
     return consumer.completion();
   }
 
-  long departures() {
+  public long departures() {
     return departures;
   }
 
@@ -89,7 +109,7 @@ final class NodeDeaths {
    * remain. A resend whose first attempt failed because nobody answered (503, 504) after a departure is made too.
    * Completes with the first success, or with the last failure when no attempt succeeded.
    */
-  <T> Future<T> resent(Supplier<Future<T>> attempt) {
+  public <T> Future<T> resent(Supplier<Future<T>> attempt) {
     return new Resend<>(attempt).start();
   }
 
@@ -128,7 +148,7 @@ final class NodeDeaths {
         } else if (running == 0 && !scheduled) {
           boolean departed = departures > departuresAtStart;
           boolean early = clustered && System.nanoTime() - sentAt < TimeUnit.MILLISECONDS.toNanos(STOPPING_NODE_MS);
-          if (unanswered(ar.cause()) && (departed || early) && resends < MAX_RESENDS) {
+          if (resendFailures && unanswered(ar.cause()) && (departed || early) && resends < MAX_RESENDS) {
             scheduleResend();
           } else {
             result.tryFail(ar.cause());
