@@ -201,22 +201,6 @@ class ResilienceTest {
   }
 
   @Test
-  void aFailureIsNotRetriedWhenTheRetryCouldNotLeaveBeforeTheCallersDeadline(Vertx vertx, VertxTestContext ctx) {
-    // Every attempt takes 600 ms and fails with 500. The caller waits 1.5 s: a retry leaving at 0.6 s could not
-    // leave 1 s before its deadline, so the caller gets Retell's 500 as RETELL_ERROR while it still waits, not
-    // its own bus timeout after requests Retell serves for nobody.
-    sim.faults().add(FaultRule.on("GET", GET_PATH).latency(600));
-    sim.faults().add(FaultRule.on("GET", GET_PATH).error(500));
-    deploy(vertx)
-        .compose(id -> Bus.request(vertx, Retell.NUMBER_GET, new NumberRef(key(), N1), RetellNumber.class, 1_500,
-            null))
-        .onComplete(ctx.failing(failure(ctx, 502, "RETELL_ERROR", se -> {
-          assertThat(se.details().getInteger("upstreamStatus")).isEqualTo(500);
-          assertThat(sim.requests().count("GET", GET_PATH)).as("one attempt, no retry").isEqualTo(1);
-        })));
-  }
-
-  @Test
   void retryAfterIsHonoured(Vertx vertx, VertxTestContext ctx) {
     // Backoff alone would retry after 5-10 ms (retryBaseDelayMs 10); Retell asks for a second.
     sim.faults().add(FaultRule.on("GET", GET_PATH).tooManyRequests(1).times(1));

@@ -11,11 +11,13 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li><b>What:</b> a {@link AttemptOutcome#FINAL} answer is never repeated; an {@link AttemptOutcome#UNKNOWN}
  *       outcome only for an {@link Idempotency#IDEMPOTENT} operation (a timed-out purchase is never sent twice);
  *       {@link AttemptOutcome#NOT_ACTED} and {@link AttemptOutcome#RATE_LIMITED} for any operation.
- *   <li><b>How often:</b> at most {@code maxRetries} repeats, except that a 429 does not use one up while the
- *       caller's deadline is known (the deadline bounds it instead).
- *   <li><b>Budget:</b> when the caller said how long it waits ({@code deadlineMillis > 0}, the bus request's
- *       deadline), no repeat leaves later than {@link #DEADLINE_RESERVE_MS} before it: an answer that comes after the
- *       caller stopped waiting is worth less than the failure, and for a non-idempotent call it is a hazard.
+ *   <li><b>Budget:</b> a failure is repeated at most {@code maxRetries} times, so a call's worst case is
+ *       {@code (1 + maxRetries) x} the attempt timeout plus back-off, which configuration sizes to the caller's
+ *       wait. A repeat of a failure may outlive the caller (a Retell write that lands after a fix stopped waiting still
+ *       fixes the number; the credential leases are built for it). A 429 is different: while the caller's deadline is
+ *       known ({@code deadlineMillis > 0}, the bus request's) it does not use up a retry, and it is repeated only while
+ *       the repeat can leave {@link #DEADLINE_RESERVE_MS} before that deadline: waiting out a rate limit for nobody
+ *       only adds to the load that caused it.
  *   <li><b>When:</b> the upstream's {@code Retry-After} ({@link RetryAfter}) as given; one longer than
  *       {@code maxRetryAfterMs} is not waited for and ends the retries (the caller gets the 429 with the wait).
  *       Otherwise exponential back-off, {@code baseDelayMs * 2^(n-1)} for the n-th repeat capped at
@@ -24,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * </ul>
  */
 public final class RetryPolicy {
-  /** A repeat leaves at least this long before the caller's deadline, or not at all. */
+  /** A 429's repeat leaves at least this long before the caller's deadline, or not at all. */
   public static final long DEADLINE_RESERVE_MS = 1_000;
 
   private final int maxRetries;
@@ -65,14 +67,11 @@ public final class RetryPolicy {
     if (retryAfterMs != null && retryAfterMs > maxRetryAfterMs) {
       return Decision.stop(wait, "Retry-After " + retryAfterMs + " ms exceeds " + maxRetryAfterMs + " ms");
     }
-    boolean fits = deadlineMillis <= 0 || nowMillis + wait + DEADLINE_RESERVE_MS < deadlineMillis;
     if (outcome == AttemptOutcome.RATE_LIMITED && deadlineMillis > 0) {
-      return fits ? Decision.retry(wait, false) : Decision.stop(wait, "no time left before the caller's deadline");
+      return nowMillis + wait + DEADLINE_RESERVE_MS < deadlineMillis ? Decision.retry(wait, false)
+          : Decision.stop(wait, "no time left before the caller's deadline");
     }
-    if (retries >= maxRetries) {
-      return Decision.stop(wait, "retries used up");
-    }
-    return fits ? Decision.retry(wait, true) : Decision.stop(wait, "no time left before the caller's deadline");
+    return retries < maxRetries ? Decision.retry(wait, true) : Decision.stop(wait, "retries used up");
   }
 
   /**
