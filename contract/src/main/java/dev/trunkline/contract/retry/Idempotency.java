@@ -7,8 +7,9 @@ package dev.trunkline.contract.retry;
  */
 public enum Idempotency {
   /**
-   * Doing it twice leaves the upstream as doing it once: a read, a delete, setting fields of an existing resource,
-   * or a create keyed by an identity of the caller's (a repeat cannot make a second one).
+   * Doing it twice leaves the upstream as doing it once, and the client can take what the repeat answers: a read, a
+   * delete, setting fields of an existing resource, or a create keyed by an identity of the caller's whose repeat the
+   * client converges on (Retell's import of a number). A link that a repeat answers with "already linked" is not.
    */
   IDEMPOTENT,
   /**
