@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import dev.trunkline.contract.rate.TokenBucket;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.shareddata.LocalMap;
@@ -40,7 +41,7 @@ final class ClientAddressLimiter implements Shareable {
     if (bucket == null && buckets.size() >= MAX_ADDRESSES) {
       bucket = buckets.get(OVERFLOW); // where this address's failures are counted while the map is full
     }
-    return bucket == null ? 0 : bucket.peek(perMinute, now);
+    return bucket == null ? 0 : PerMinuteLimit.peek(bucket, perMinute, now);
   }
 
   /** Counts one request from this address that did not authenticate. */
@@ -50,13 +51,13 @@ final class ClientAddressLimiter implements Shareable {
     if (!buckets.containsKey(key) && buckets.size() >= MAX_ADDRESSES) {
       long last = lastSweep.get();
       if (now - last >= SWEEP_INTERVAL_NANOS && lastSweep.compareAndSet(last, now)) {
-        buckets.values().removeIf(b -> b.idleForAMinute(now));
+        buckets.values().removeIf(b -> b.isFull(now));
       }
       if (buckets.size() >= MAX_ADDRESSES) {
         key = OVERFLOW;
       }
     }
-    buckets.computeIfAbsent(key, k -> new TokenBucket(perMinute, now)).take(perMinute, now);
+    PerMinuteLimit.take(buckets.computeIfAbsent(key, k -> PerMinuteLimit.bucket(perMinute, now)), perMinute, now);
   }
 
   int size() {

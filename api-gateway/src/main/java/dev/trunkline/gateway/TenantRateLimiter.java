@@ -1,5 +1,6 @@
 package dev.trunkline.gateway;
 
+import dev.trunkline.contract.rate.TokenBucket;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
@@ -36,9 +37,10 @@ final class TenantRateLimiter implements Shareable {
   long acquire(String tenant, String route, int requestsPerMinute) {
     long now = System.nanoTime();
     if (buckets.size() > MAX_BUCKETS) {
-      buckets.values().removeIf(b -> b.idleForAMinute(now));
+      buckets.values().removeIf(b -> b.isFull(now));
     }
-    TokenBucket bucket = buckets.computeIfAbsent(tenant + '|' + route, k -> new TokenBucket(requestsPerMinute, now));
-    return bucket.take(requestsPerMinute, now);
+    TokenBucket bucket = buckets.computeIfAbsent(tenant + '|' + route,
+        k -> PerMinuteLimit.bucket(requestsPerMinute, now));
+    return PerMinuteLimit.take(bucket, requestsPerMinute, now);
   }
 }

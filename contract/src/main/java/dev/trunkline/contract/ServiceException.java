@@ -71,6 +71,14 @@ public class ServiceException extends RuntimeException {
   }
 
   /**
+   * {@code {"code", "message"}}: how one number's result in a fan-out report, or a 207's {@code data}, names the
+   * failure of its part (docs/api.md); the whole request's failure is {@link #toResponseBody}.
+   */
+  public JsonObject toSummary() {
+    return new JsonObject().put("code", code).put("message", getMessage());
+  }
+
+  /**
    * The API's error body, {@code {"success": false, "error": {"code", "message", "details"}}}: the gateway's
    * ErrorMapper answers with it, and a flow whose failure is a recorded answer (a purchase bought but not recorded)
    * uses it, so the format is written once.

@@ -123,6 +123,6 @@ final class FanOutReport {
   static JsonObject failure(String phoneNumber, Throwable error) {
     ServiceException e = ClientFailures.sanitize(error);
     return new JsonObject().put("phoneNumber", phoneNumber).put("success", false)
-        .put("error", new JsonObject().put("code", e.code()).put("message", e.getMessage()));
+        .put("error", e.toSummary());
   }
 }

@@ -69,8 +69,7 @@ final class NumberOnboarding {
     }
     LOG.warn("request {}: {} {} but the Retell import failed: {}", requestId, verb, record.phoneNumber(),
         importError.code());
-    data.put("retellError", new JsonObject().put("code", importError.code())
-        .put("message", importError.getMessage()));
+    data.put("retellError", importError.toSummary());
     return FlowResult.of(207, new JsonObject().put("success", false)
         .put("message", verb + " " + record.phoneNumber() + " and attached it to the trunk, but the Retell"
             + " import failed; the number is kept and recorded as NOT_IMPORTED. POST"

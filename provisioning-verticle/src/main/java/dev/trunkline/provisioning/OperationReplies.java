@@ -1,6 +1,7 @@
 package dev.trunkline.provisioning;
 
 import dev.trunkline.contract.ClientFailures;
+import dev.trunkline.contract.Errors;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.FinishOperation;
 import io.vertx.core.json.JsonArray;
@@ -86,10 +87,10 @@ final class OperationReplies {
   static FinishOperation finish(String operationId, FlowResult result, Throwable failure, boolean cancelled,
       boolean interrupted, long unrecorded, long retainMs) {
     if (result == null) {
+      // The report is what the synchronous request answers: the gateway's error body, details included.
       ServiceException e = ClientFailures.sanitize(failure);
-      JsonObject body = new JsonObject().put("success", false).put("error", new JsonObject()
-          .put("code", e.code()).put("message", e.getMessage()));
-      return new FinishOperation(operationId, operationId, "failed", e.status(), body.getMap(), retainMs);
+      return new FinishOperation(operationId, operationId, "failed", e.status(), e.toResponseBody().getMap(),
+          retainMs);
     }
     JsonObject body = result.body().copy();
     if (body.getValue("data") instanceof JsonObject data) {
@@ -103,8 +104,9 @@ final class OperationReplies {
     String state;
     if (interrupted) {
       state = "failed";
-      body.put("error", new JsonObject().put("code", "OPERATION_INTERRUPTED")
-          .put("message", "the node running this operation stopped; the numbers recorded were done, no others"));
+      body.put("error", new ServiceException(Errors.BAD_GATEWAY, "OPERATION_INTERRUPTED",
+          "the node running this operation stopped; the numbers recorded were done, no others")
+          .toResponseBody().getJsonObject("error"));
     } else if (cancelled && !finishedRotation(body)) {
       // A rotation the cancel came too late for (its old credential was already being removed) is done, not cancelled.
       state = "cancelled";

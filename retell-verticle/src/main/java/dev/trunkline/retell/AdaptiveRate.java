@@ -10,7 +10,7 @@ package dev.trunkline.retell;
  * (and a key that sends nothing does not grow). A burst of 429s for requests that all left at the old rate is
  * one signal, not many: only a 429 for a request sent after the last cut cuts again.
  *
- * <p>Not thread-safe: its {@link TokenBucket} calls it under its own lock.
+ * <p>Not thread-safe: its {@link KeyPacer} calls it under its own lock.
  */
 final class AdaptiveRate {
   /** The least a node's share can be: a bucket refilling at 0 would never let its first waiter go. */

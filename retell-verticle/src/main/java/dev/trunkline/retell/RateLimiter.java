@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The client-side rate limit towards Retell: one {@link TokenBucket} per API key, shared by every verticle
+ * The client-side rate limit towards Retell: one {@link KeyPacer} per API key, shared by every verticle
  * instance of a Vert.x instance (they live in its local shared data), so N instances together keep the
  * configured rate rather than N times it.
  *
@@ -33,7 +33,7 @@ final class RateLimiter {
   static final int SWEEP_ABOVE = 10_000;
 
   private final Vertx vertx;
-  private final LocalMap<String, TokenBucket> buckets;
+  private final LocalMap<String, KeyPacer> buckets;
   private final RetellConfig config;
   private final int burst;
   private final int maxQueue;
@@ -71,11 +71,11 @@ final class RateLimiter {
 
   /**
    * Retell answered 429 to this key's request sent at {@code sentNanos}: the key's rate is cut and no request of
-   * it leaves for {@code holdMs} ({@link TokenBucket#throttled}).
+   * it leaves for {@code holdMs} ({@link KeyPacer#throttled}).
    */
   void throttled(String keyFingerprint, long sentNanos, long holdMs) {
     long now = clock.getAsLong();
-    TokenBucket bucket = bucketFor(keyFingerprint, now);
+    KeyPacer bucket = bucketFor(keyFingerprint, now);
     if (bucket.throttled(now, sentNanos, TimeUnit.MILLISECONDS.toNanos(holdMs)) && shared != null) {
       // The other nodes should slow down now, not at the next period.
       shared.maybeSync(keyFingerprint, bucket, true, clock);
@@ -84,7 +84,7 @@ final class RateLimiter {
 
   /** Retell accepted this key's request: its rate probes upward. */
   void accepted(String keyFingerprint) {
-    TokenBucket bucket = buckets.get(keyFingerprint);
+    KeyPacer bucket = buckets.get(keyFingerprint);
     if (bucket != null) {
       bucket.accepted();
     }
@@ -92,22 +92,22 @@ final class RateLimiter {
 
   /** The key's current rate (requests per second), for metrics and tests. */
   double ratePerSecond(String keyFingerprint) {
-    TokenBucket bucket = buckets.get(keyFingerprint);
+    KeyPacer bucket = buckets.get(keyFingerprint);
     return bucket == null ? config.rateLimitPerSecond() : bucket.ratePerSecond();
   }
 
   /**
    * Completes, on the caller's context, when the request for this key may go (its token taken), in the
-   * tenant's fair share of the key's rate and the bus request's share of the tenant's ({@link TokenBucket}); fails with 429 when too many of the tenant's
+   * tenant's fair share of the key's rate and the bus request's share of the tenant's ({@link KeyPacer}); fails with 429 when too many of the tenant's
    * requests (or of the key's) already wait.
    */
   Future<Void> acquire(String keyFingerprint, String tenant, String requestId) {
     long now = clock.getAsLong();
-    TokenBucket bucket = bucketFor(keyFingerprint, now);
+    KeyPacer bucket = bucketFor(keyFingerprint, now);
     if (shared != null && bucket.neverSynced()) {
       shared.maybeSync(keyFingerprint, bucket, true, clock); // learn the key's share before the first period ends
     }
-    TokenBucket.Ticket ticket = bucket.acquire(now, tenant, requestId);
+    KeyPacer.Ticket ticket = bucket.acquire(now, tenant, requestId);
     if (ticket == null) {
       long retryAfterMs = TimeUnit.NANOSECONDS.toMillis(bucket.nanosUntilNextToken(now)) + 1;
       return Future.failedFuture(new ServiceException(Errors.TOO_MANY_REQUESTS, Codes.RATE_LIMITED,
@@ -154,8 +154,8 @@ final class RateLimiter {
     pending.clear();
   }
 
-  private TokenBucket bucketFor(String keyFingerprint, long now) {
-    TokenBucket existing = buckets.get(keyFingerprint);
+  private KeyPacer bucketFor(String keyFingerprint, long now) {
+    KeyPacer existing = buckets.get(keyFingerprint);
     if (existing != null) {
       return existing;
     }
@@ -168,7 +168,7 @@ final class RateLimiter {
       });
     }
     return buckets.computeIfAbsent(keyFingerprint,
-        k -> new TokenBucket(new AdaptiveRate(config.rateLimitPerSecond(), config.rateLimitMinPerSecond(),
+        k -> new KeyPacer(new AdaptiveRate(config.rateLimitPerSecond(), config.rateLimitMinPerSecond(),
             config.rateLimitDecreaseFactor(), config.rateLimitIncreasePerSecond()), burst, maxQueue, now,
             // Other nodes may be spending the key's burst already: a shared bucket earns its own.
             shared == null ? burst : 1));
@@ -176,22 +176,22 @@ final class RateLimiter {
 
   /** A request waiting for its token; only its own verticle's context touches it. */
   private static final class Waiter {
-    private final TokenBucket bucket;
-    private final TokenBucket.Ticket ticket;
+    private final KeyPacer bucket;
+    private final KeyPacer.Ticket ticket;
     private final Promise<Void> turn;
     private long timerId;
 
-    Waiter(TokenBucket bucket, TokenBucket.Ticket ticket, Promise<Void> turn) {
+    Waiter(KeyPacer bucket, KeyPacer.Ticket ticket, Promise<Void> turn) {
       this.bucket = bucket;
       this.ticket = ticket;
       this.turn = turn;
     }
 
-    TokenBucket bucket() {
+    KeyPacer bucket() {
       return bucket;
     }
 
-    TokenBucket.Ticket ticket() {
+    KeyPacer.Ticket ticket() {
       return ticket;
     }
 

@@ -2,6 +2,7 @@ package dev.trunkline.retell;
 
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.UriEncoding;
+import dev.trunkline.contract.retry.Idempotency;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,10 @@ import java.util.Map;
  *
  * <p>Each method answers Retell's JSON on 2xx and fails with the mapped {@link UpstreamFailures} otherwise.
  * Not final only so that a test can show what verification catches when a client sends the wrong names.
+ *
+ * <p>Every call is {@link Idempotency#IDEMPOTENT}: reads and deletes are; an update sets the same fields again; and
+ * an import is keyed by the number itself, so a repeat cannot import a second one (what Retell answers to a repeat
+ * whose first attempt did take effect is settled by {@link ConvergingImport}).
  */
 class RetellApi {
   private final RetellHttp http;
@@ -37,8 +42,8 @@ class RetellApi {
     if (nickname != null && !nickname.isBlank()) {
       body.put("nickname", nickname);
     }
-    return object(new UpstreamCall("import", phoneNumber, HttpMethod.POST, "/import-phone-number", Map.of(),
-        body, scope, List.of(scope.apiKey(), target.password())));
+    return object(new UpstreamCall("import", phoneNumber, HttpMethod.POST, Idempotency.IDEMPOTENT,
+        "/import-phone-number", Map.of(), body, scope, List.of(scope.apiKey(), target.password())));
   }
 
   /** {@code PATCH /update-phone-number/{phone_number}}: the outbound trunk's credentials and address. */
@@ -48,14 +53,14 @@ class RetellApi {
         .put("auth_password", target.password().reveal())
         .put("termination_uri", target.terminationUri())
         .put("transport", target.transport());
-    return object(new UpstreamCall("update", phoneNumber, HttpMethod.PATCH,
+    return object(new UpstreamCall("update", phoneNumber, HttpMethod.PATCH, Idempotency.IDEMPOTENT,
         "/update-phone-number/" + pathSegment(phoneNumber), Map.of(), body, scope,
         List.of(scope.apiKey(), target.password())));
   }
 
   /** {@code GET /get-phone-number/{phone_number}}. */
   Future<JsonObject> getNumber(RequestScope scope, String phoneNumber) {
-    return object(new UpstreamCall("get", phoneNumber, HttpMethod.GET,
+    return object(new UpstreamCall("get", phoneNumber, HttpMethod.GET, Idempotency.IDEMPOTENT,
         "/get-phone-number/" + pathSegment(phoneNumber), Map.of(), null, scope, List.of(scope.apiKey())));
   }
 
@@ -66,13 +71,13 @@ class RetellApi {
     if (paginationKey != null) {
       query.put("pagination_key", paginationKey);
     }
-    return object(new UpstreamCall("list", null, HttpMethod.GET, "/v2/list-phone-numbers", query, null, scope,
-        List.of(scope.apiKey())));
+    return object(new UpstreamCall("list", null, HttpMethod.GET, Idempotency.IDEMPOTENT,
+        "/v2/list-phone-numbers", query, null, scope, List.of(scope.apiKey())));
   }
 
   /** {@code DELETE /delete-phone-number/{phone_number}}: answers 204 with no body. */
   Future<Void> deleteNumber(RequestScope scope, String phoneNumber) {
-    UpstreamCall call = new UpstreamCall("delete", phoneNumber, HttpMethod.DELETE,
+    UpstreamCall call = new UpstreamCall("delete", phoneNumber, HttpMethod.DELETE, Idempotency.IDEMPOTENT,
         "/delete-phone-number/" + pathSegment(phoneNumber), Map.of(), null, scope, List.of(scope.apiKey()));
     return http.send(call).compose(reply -> reply.ok()
         ? Future.<Void>succeededFuture()

@@ -3,6 +3,9 @@ package dev.trunkline.retell;
 import dev.trunkline.contract.Errors;
 import dev.trunkline.contract.RetellMessages.Codes;
 import dev.trunkline.contract.ServiceException;
+import dev.trunkline.contract.retry.AttemptOutcome;
+import dev.trunkline.contract.retry.RetryAfter;
+import dev.trunkline.contract.retry.RetryPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -12,8 +15,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.time.Instant;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends calls to Retell with everything a well-behaved client does: the per-key rate limit before every
- * attempt, an absolute timeout on every attempt, and retries with exponential backoff and jitter (or the
- * upstream's {@code Retry-After}) for 408/409/429/5xx and connection failures.
+ * attempt, an absolute timeout on every attempt, and retries by the product's {@link RetryPolicy} (exponential
+ * back-off with jitter, or the upstream's {@code Retry-After}) for 408/409/429/5xx, connection failures and
+ * timeouts, as far as the call's {@link dev.trunkline.contract.retry.Idempotency} allows.
  *
  * <p>A 429 is Retell saying how fast the key may go: it cuts the key's rate and holds its bucket for the
  * {@code Retry-After} ({@link RateLimiter#throttled}), and the request queues again. When the caller said how long
@@ -36,16 +38,12 @@ import org.slf4j.LoggerFactory;
  */
 final class RetellHttp {
   private static final Logger LOG = LoggerFactory.getLogger(RetellHttp.class);
-  /**
-   * A 429 is retried only when the retry can leave this long before the caller's deadline: an answer that
-   * arrives after the caller stopped waiting is worth less than the 429 itself.
-   */
-  static final long DEADLINE_RESERVE_MS = 1_000;
 
   private final Vertx vertx;
   private final WebClient client;
   private final RateLimiter limiter;
   private final RetellConfig config;
+  private final RetryPolicy retryPolicy;
   private final RetellMetrics metrics = RetellMetrics.forVertxRegistry();
 
   RetellHttp(Vertx vertx, WebClient client, RateLimiter limiter, RetellConfig config) {
@@ -53,6 +51,8 @@ final class RetellHttp {
     this.client = client;
     this.limiter = limiter;
     this.config = config;
+    this.retryPolicy = new RetryPolicy(config.maxRetries(), config.retryBaseDelayMs(), config.retryMaxDelayMs(),
+        config.maxRetryAfterMs());
   }
 
   Future<UpstreamReply> send(UpstreamCall call) {
@@ -96,68 +96,62 @@ final class RetellHttp {
   private Future<UpstreamReply> onResponse(UpstreamCall call, int attempt, int retries,
       HttpResponse<Buffer> response, long ms, long sentAt) {
     int status = response.statusCode();
-    OptionalLong retryAfter = Backoff.retryAfterMs(response.getHeader("retry-after-ms"),
-        response.getHeader("retry-after"), Instant.now());
+    Long retryAfter = RetryAfter.parse(response.getHeader("retry-after-ms"), response.getHeader("retry-after"),
+        System.currentTimeMillis());
+    if (status != 429) {
+      limiter.accepted(call.scope().keyFingerprint());
+    }
+    AttemptOutcome outcome = outcome(status);
+    if (outcome == AttemptOutcome.FINAL) {
+      return answer(call, attempt, response, ms, retryAfter);
+    }
+    RetryPolicy.Decision next = decide(call, outcome, retryAfter, attempt, retries);
     if (status == 429) {
-      return onThrottled(call, attempt, retries, response, ms, sentAt, retryAfter);
+      // Retell's pace: the key's bucket is cut and held (for the Retry-After, else the back-off), retried or not.
+      limiter.throttled(call.scope().keyFingerprint(), sentAt, Math.min(next.waitMs(), config.maxRetryAfterMs()));
     }
-    limiter.accepted(call.scope().keyFingerprint());
-    if (Backoff.retryable(status) && retries < config.maxRetries()) {
-      if (retryAfter.isPresent() && retryAfter.getAsLong() > config.maxRetryAfterMs()) {
-        LOG.warn("retell {} {} -> {} attempt {} ({} ms): Retry-After {} ms exceeds {} ms, giving up rid={}",
-            call.operation(), number(call), status, attempt, ms, retryAfter.getAsLong(),
-            config.maxRetryAfterMs(), call.scope().requestId());
-        return Future.succeededFuture(reply(response, retryAfter, attempt));
-      }
-      long delay = retryAfter.isPresent()
-          ? retryAfter.getAsLong()
-          : Backoff.delayMs(retries + 1, config.retryBaseDelayMs(), config.retryMaxDelayMs());
-      LOG.warn("retell {} {} -> {} attempt {} ({} ms): retrying in {} ms{} rid={}", call.operation(),
-          number(call), status, attempt, ms, delay, retryAfter.isPresent() ? " (Retry-After)" : "",
+    if (!next.retry()) {
+      LOG.warn("retell {} {} -> {} attempt {} ({} ms): {}, giving up rid={}", call.operation(), number(call), status,
+          attempt, ms, next.reason(), call.scope().requestId());
+      return Future.succeededFuture(reply(response, retryAfter, attempt));
+    }
+    int nextRetries = next.counts() ? retries + 1 : retries;
+    if (status == 429) {
+      // Queued again at once, keeping its turn: the hold delays it.
+      LOG.info("retell {} {} -> 429 attempt {} ({} ms): queued again behind a {} ms hold{} rid={}",
+          call.operation(), number(call), attempt, ms, next.waitMs(), retryAfter != null ? " (Retry-After)" : "",
           call.scope().requestId());
-      return after(delay).compose(v -> attempt(call, attempt + 1, retries + 1));
+      return attempt(call, attempt + 1, nextRetries);
     }
-    return answer(call, attempt, response, ms, retryAfter);
+    LOG.warn("retell {} {} -> {} attempt {} ({} ms): retrying in {} ms{} rid={}", call.operation(),
+        number(call), status, attempt, ms, next.waitMs(), retryAfter != null ? " (Retry-After)" : "",
+        call.scope().requestId());
+    return after(next.waitMs()).compose(v -> attempt(call, attempt + 1, nextRetries));
   }
 
   /**
-   * Retell's 429: the key's bucket is cut and held (for the Retry-After, else the backoff delay) and the request
-   * queues again at once, keeping its turn; the hold delays it. It gives up with the 429 when Retell asks for a
-   * wait longer than {@code maxRetryAfterMs}, or when the retry could not leave before the caller's deadline (or,
-   * with no deadline, when {@code maxRetries} are used up).
+   * What an answer says about a repeat, as Retell's own SDK reads it: 429 is Retell's pace; 408 and 409 (a lock
+   * Retell could not take) mean it did not act; a 5xx leaves it unknown; anything else is Retell's answer.
    */
-  private Future<UpstreamReply> onThrottled(UpstreamCall call, int attempt, int retries,
-      HttpResponse<Buffer> response, long ms, long sentAt, OptionalLong retryAfter) {
-    long delay = retryAfter.isPresent()
-        ? retryAfter.getAsLong()
-        : Backoff.delayMs(retries + 1, config.retryBaseDelayMs(), config.retryMaxDelayMs());
-    limiter.throttled(call.scope().keyFingerprint(), sentAt, Math.min(delay, config.maxRetryAfterMs()));
-    long deadline = call.scope().deadlineMillis();
-    boolean retry;
-    String why;
-    if (retryAfter.isPresent() && delay > config.maxRetryAfterMs()) {
-      retry = false;
-      why = "Retry-After " + delay + " ms exceeds " + config.maxRetryAfterMs() + " ms";
-    } else if (deadline > 0) {
-      retry = System.currentTimeMillis() + delay + DEADLINE_RESERVE_MS < deadline;
-      why = "no time left before the caller's deadline";
-    } else {
-      retry = retries < config.maxRetries();
-      why = "retries used up";
+  static AttemptOutcome outcome(int status) {
+    if (status == 429) {
+      return AttemptOutcome.RATE_LIMITED;
     }
-    if (!retry) {
-      LOG.warn("retell {} {} -> 429 attempt {} ({} ms): {}, giving up rid={}", call.operation(), number(call),
-          attempt, ms, why, call.scope().requestId());
-      return Future.succeededFuture(reply(response, retryAfter, attempt));
+    if (status == 408 || status == 409) {
+      return AttemptOutcome.NOT_ACTED;
     }
-    LOG.info("retell {} {} -> 429 attempt {} ({} ms): queued again behind a {} ms hold{} rid={}",
-        call.operation(), number(call), attempt, ms, delay, retryAfter.isPresent() ? " (Retry-After)" : "",
-        call.scope().requestId());
-    return attempt(call, attempt + 1, deadline > 0 ? retries : retries + 1);
+    return status >= 500 ? AttemptOutcome.UNKNOWN : AttemptOutcome.FINAL;
+  }
+
+  /** The policy's decision after attempt {@code attempt}; the attempts before it that were not retries were 429s. */
+  private RetryPolicy.Decision decide(UpstreamCall call, AttemptOutcome outcome, Long retryAfter, int attempt,
+      int retries) {
+    return retryPolicy.decide(call.idempotency(), outcome, retryAfter, retries, attempt - 1 - retries,
+        call.scope().deadlineMillis(), System.currentTimeMillis());
   }
 
   private Future<UpstreamReply> answer(UpstreamCall call, int attempt, HttpResponse<Buffer> response, long ms,
-      OptionalLong retryAfter) {
+      Long retryAfter) {
     int status = response.statusCode();
     UpstreamReply reply = reply(response, retryAfter, attempt);
     if (reply.ok() || reply.notFound()) {
@@ -180,14 +174,14 @@ final class RetellHttp {
     }
     boolean timeout = error instanceof TimeoutException;
     String what = timeout ? "timed out" : "connection failed (" + error.getClass().getSimpleName() + ")";
-    if (retries < config.maxRetries()) {
-      long delay = Backoff.delayMs(retries + 1, config.retryBaseDelayMs(), config.retryMaxDelayMs());
+    RetryPolicy.Decision next = decide(call, AttemptOutcome.UNKNOWN, null, attempt, retries);
+    if (next.retry()) {
       LOG.warn("retell {} {} {} attempt {} ({} ms): retrying in {} ms rid={}", call.operation(), number(call),
-          what, attempt, ms, delay, call.scope().requestId());
-      return after(delay).compose(v -> attempt(call, attempt + 1, retries + 1));
+          what, attempt, ms, next.waitMs(), call.scope().requestId());
+      return after(next.waitMs()).compose(v -> attempt(call, attempt + 1, retries + 1));
     }
-    LOG.warn("retell {} {} {} attempt {} ({} ms), final rid={}", call.operation(), number(call), what, attempt,
-        ms, call.scope().requestId());
+    LOG.warn("retell {} {} {} attempt {} ({} ms), final ({}) rid={}", call.operation(), number(call), what, attempt,
+        ms, next.reason(), call.scope().requestId());
     JsonObject details = new JsonObject().put("attempts", attempt);
     if (timeout) {
       return Future.failedFuture(new ServiceException(Errors.GATEWAY_TIMEOUT, Codes.TIMEOUT,
@@ -198,7 +192,7 @@ final class RetellHttp {
         "Retell could not be reached (" + attempt + " attempts)", details));
   }
 
-  private static UpstreamReply reply(HttpResponse<Buffer> response, OptionalLong retryAfter, int attempts) {
+  private static UpstreamReply reply(HttpResponse<Buffer> response, Long retryAfter, int attempts) {
     Buffer body = response.body();
     boolean present = body != null && body.length() > 0;
     JsonObject json = null;
@@ -211,7 +205,7 @@ final class RetellHttp {
       }
     }
     return new UpstreamReply(response.statusCode(), json, present,
-        retryAfter.isPresent() ? retryAfter.getAsLong() : null, attempts);
+        retryAfter, attempts);
   }
 
   private Future<Void> after(long delayMs) {

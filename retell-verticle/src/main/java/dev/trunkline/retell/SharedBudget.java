@@ -40,11 +40,11 @@ import org.slf4j.LoggerFactory;
  *       share within the lease time.
  * </ul>
  *
- * <p>Each node then refills its local {@link TokenBucket} at its share ({@link #shareOf}: max-min fair by the
+ * <p>Each node then refills its local {@link KeyPacer} at its share ({@link #shareOf}: max-min fair by the
  * nodes' demand, what is left over split evenly, so the shares always add up to the key's rate) with its part of
  * the burst. Shared data is never on a request's path: requests take tokens from the local bucket, the sync runs
  * on a timer (and at once after a local cut). Every operation has a timeout; when the map cannot be read or
- * written, the bucket goes on alone with the node's own adaptation ({@link TokenBucket#solo}) and one line says
+ * written, the bucket goes on alone with the node's own adaptation ({@link KeyPacer#solo}) and one line says
  * so, until a sync succeeds again.
  *
  * <p>One per Vert.x instance (in its local shared data), used by every Retell verticle instance of it.
@@ -94,7 +94,7 @@ final class SharedBudget implements Shareable {
    * Syncs the key's bucket unless a sync of it runs or (unless {@code force}) it synced less than a period ago
    * or has nothing to report. Never waits: the sync runs on its own.
    */
-  void maybeSync(String fingerprint, TokenBucket bucket, boolean force, LongSupplier clock) {
+  void maybeSync(String fingerprint, KeyPacer bucket, boolean force, LongSupplier clock) {
     // A little under a period: timers of several verticle instances fire a few ms apart.
     if (inFlight.get() >= MAX_SYNCS_IN_FLIGHT || !bucket.claimSync(clock.getAsLong(), syncNanos * 9 / 10, force)) {
       return;
@@ -104,8 +104,8 @@ final class SharedBudget implements Shareable {
   }
 
   /** Reads, updates and writes back the key's entry, then gives the bucket this node's share. */
-  Future<Void> sync(String fingerprint, TokenBucket bucket, LongSupplier clock) {
-    TokenBucket.Demand demand = bucket.drain(clock.getAsLong());
+  Future<Void> sync(String fingerprint, KeyPacer bucket, LongSupplier clock) {
+    KeyPacer.Demand demand = bucket.drain(clock.getAsLong());
     String key = "budget:" + fingerprint;
     return map().compose(m -> update(m, key, demand, clock, CAS_ATTEMPTS)).transform(ar -> {
       if (ar.failed()) {
@@ -139,7 +139,7 @@ final class SharedBudget implements Shareable {
   }
 
   /** @return the entry as written, or null when every compare-and-set lost to another node's write */
-  private Future<Budget> update(AsyncMap<String, String> m, String key, TokenBucket.Demand demand,
+  private Future<Budget> update(AsyncMap<String, String> m, String key, KeyPacer.Demand demand,
       LongSupplier clock, int attempts) {
     return bounded(m.get(key)).compose(current -> {
       long nowMs = System.currentTimeMillis();
@@ -215,7 +215,7 @@ final class SharedBudget implements Shareable {
     }
 
     /** What this node saw since its last sync, folded in; other nodes' expired leases dropped. */
-    Budget fold(String node, long nowMs, long leaseMs, TokenBucket.Demand demand, long nowNanos, long periodNanos,
+    Budget fold(String node, long nowMs, long leaseMs, KeyPacer.Demand demand, long nowNanos, long periodNanos,
         RetellConfig config) {
       Map<String, Lease> live = new LinkedHashMap<>();
       leases.forEach((id, lease) -> {

@@ -115,7 +115,7 @@ class RateLimitTest {
       // into it. The client takes each token right before it sends, but the simulator counts a request when
       // its own event loop gets to it, and on a loaded 2-core machine that loop (or the sampler's) can stall
       // for hundreds of milliseconds (load averages of 20 were seen) and then count a backlog at once.
-      // TokenBucketTest proves the exact bound on a simulated clock; here a limiter per instance (4 x 200/s)
+      // KeyPacerTest proves the exact bound on a simulated clock; here a limiter per instance (4 x 200/s)
       // or none would put all 1,000 requests into the first 2.5 s, and a rate 1.5 times too high would too.
       int windows = 0;
       double worstExcess = Double.NEGATIVE_INFINITY;

@@ -114,8 +114,8 @@ class SharedBudgetClusterTest {
       sync(i % 2 == 0 ? a : b, Fixture.KEY, numbers.get(i));
     }
     String fingerprint = ApiKeys.fingerprint(new Secret(Fixture.KEY));
-    TokenBucket bucketA = Await.value("node A's bucket for the key", Duration.ofSeconds(10),
-        () -> a.sharedData().<String, TokenBucket>getLocalMap(RateLimiter.SHARED_MAP).get(fingerprint),
+    KeyPacer bucketA = Await.value("node A's bucket for the key", Duration.ofSeconds(10),
+        () -> a.sharedData().<String, KeyPacer>getLocalMap(RateLimiter.SHARED_MAP).get(fingerprint),
         bucket -> bucket != null);
     Await.until("node A holds a share of the key's rate, not all of it", Duration.ofSeconds(15),
         () -> bucketA.isShared() && bucketA.ratePerSecond() < RETELL_LIMIT * 0.8);
@@ -166,7 +166,7 @@ class SharedBudgetClusterTest {
     assertThat(syncs).as("syncs that repaired their number")
         .allSatisfy(f -> assertThat(f.result().outcome()).isEqualTo(SyncOutcome.UPDATED));
     assertThat(sim.rateLimited()).as("Retell's 429s: the node had to learn the rate on its own").isPositive();
-    TokenBucket bucket = node.sharedData().<String, TokenBucket>getLocalMap(RateLimiter.SHARED_MAP)
+    KeyPacer bucket = node.sharedData().<String, KeyPacer>getLocalMap(RateLimiter.SHARED_MAP)
         .get(ApiKeys.fingerprint(new Secret(Fixture.KEY)));
     assertThat(bucket.isShared()).as("the bucket shares a cluster-wide budget").isFalse();
     assertThat(bucket.ratePerSecond()).as("the rate Retell's 429s cut on this node alone").isLessThan(1_000);

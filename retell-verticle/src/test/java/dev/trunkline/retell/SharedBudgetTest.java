@@ -89,7 +89,7 @@ class SharedBudgetTest {
   @Test
   void retellsRetryAfterSeenByOneNodeHoldsTheKeyForAll() {
     Budget held = new Budget(20, 0, 0, Map.of()).fold("a", NOW_MS, 3_000,
-        new TokenBucket.Demand(1, 0, 0, 0, 0, 20, ms(1_000)), NOW_NANOS, PERIOD_NANOS, CONFIG);
+        new KeyPacer.Demand(1, 0, 0, 0, 0, 20, ms(1_000)), NOW_NANOS, PERIOD_NANOS, CONFIG);
     assertThat(held.holdUntilMs()).isEqualTo(NOW_MS + 1_000);
   }
 
@@ -97,9 +97,9 @@ class SharedBudgetTest {
     return new Lease(want, NOW_MS + 3_000);
   }
 
-  private static TokenBucket.Demand demand(long taken, long accepted, int cuts, long lastCutSentNanos,
+  private static KeyPacer.Demand demand(long taken, long accepted, int cuts, long lastCutSentNanos,
       int waiting) {
-    return new TokenBucket.Demand(taken, accepted, waiting, cuts, lastCutSentNanos, 20, 0);
+    return new KeyPacer.Demand(taken, accepted, waiting, cuts, lastCutSentNanos, 20, 0);
   }
 
   private static long ms(long ms) {

@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trunkline.contract.Addresses.Retell;
 import dev.trunkline.contract.RetellMessages.SyncNumber;
 import dev.trunkline.contract.RetellMessages.SyncResult;
+import dev.trunkline.contract.retry.Idempotency;
 import dev.trunkline.contract.testing.NoSecretsLogged;
 import dev.trunkline.retell.RetellApi.ResolvedTarget;
 import dev.trunkline.simulators.RetellSimulator;
@@ -59,7 +60,7 @@ class VerificationTest {
           .put("sip_trunk_auth_password", target.password().reveal())
           .put("termination_uri", target.terminationUri())
           .put("transport", target.transport());
-      return object(new UpstreamCall("update", phoneNumber, HttpMethod.PATCH,
+      return object(new UpstreamCall("update", phoneNumber, HttpMethod.PATCH, Idempotency.IDEMPOTENT,
           "/update-phone-number/" + pathSegment(phoneNumber), Map.of(), body, scope,
           List.of(scope.apiKey(), target.password())));
     }
@@ -73,7 +74,8 @@ class VerificationTest {
           .put("auth_username", target.username())
           .put("auth_password", target.password().reveal())
           .put("transport", target.transport());
-      return object(new UpstreamCall("import", phoneNumber, HttpMethod.POST, "/import-phone-number", Map.of(),
+      return object(new UpstreamCall("import", phoneNumber, HttpMethod.POST, Idempotency.IDEMPOTENT,
+          "/import-phone-number", Map.of(),
           body, scope, List.of(scope.apiKey(), target.password())));
     }
   }
@@ -89,7 +91,7 @@ class VerificationTest {
       JsonObject body = new JsonObject()
           .put("auth_username", target.username())
           .put("auth_password", target.password().reveal());
-      return object(new UpstreamCall("update", phoneNumber, HttpMethod.PATCH,
+      return object(new UpstreamCall("update", phoneNumber, HttpMethod.PATCH, Idempotency.IDEMPOTENT,
           "/update-phone-number/" + pathSegment(phoneNumber), Map.of(), body, scope,
           List.of(scope.apiKey(), target.password())));
     }

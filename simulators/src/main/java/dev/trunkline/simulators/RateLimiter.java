@@ -8,6 +8,10 @@ import java.util.function.LongSupplier;
  * A token bucket per key (capacity = rate, refilled continuously at {@code rate} tokens per second), the way an API
  * gateway limits "N requests per second per API key". Rate 0 disables it. Thread-safe; the key map is an LRU bounded
  * to {@link #MAX_KEYS} so a flood of distinct keys cannot grow memory without bound.
+ *
+ * <p>Deliberately not the product's {@code contract.rate.TokenBucket}: this models Retell's side of the limit that the
+ * Retell client's pacing is tested against, and a simulator that shared the client's arithmetic would agree with any
+ * mistake in it (the simulators depend on no product code for that reason).
  */
 final class RateLimiter {
 

@@ -30,6 +30,7 @@ final class RetellWorkspaces {
   static final int DEFAULT_LIST_LIMIT = 50;
   static final int MAX_LIST_LIMIT = 1000;
 
+  /** What Retell accepts (its document), not contract Identifiers: the simulators use no product code. */
   private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{1,14}");
   private static final List<String> TRANSPORTS = List.of("TLS", "TCP", "UDP");
 

@@ -23,6 +23,7 @@ final class TwilioState {
   static final int MAX_ACCOUNTS = 10_000;
   /** Per account and resource kind, so a runaway test cannot exhaust the heap. */
   static final int MAX_RESOURCES = 10_000;
+  /** Twilio's own rule (its OpenAPI documents), not contract Identifiers: the simulators use no product code. */
   static final Pattern ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
 
   private final SecureRandom random = new SecureRandom();

@@ -13,10 +13,10 @@ import dev.trunkline.contract.TwilioMessages.EnsureTrunk;
 import dev.trunkline.contract.TwilioMessages.TrunkInfo;
 import dev.trunkline.contract.TwilioMessages.TrunkStatus;
 import dev.trunkline.contract.TwilioMessages.VerifyAccount;
+import dev.trunkline.contract.testing.Await;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.twilio.TwilioTestEnv.Tenant;
 import dev.trunkline.twilio.client.Resources;
-import dev.trunkline.twilio.client.RetryPolicy;
 import dev.trunkline.twilio.client.TwilioApi;
 import dev.trunkline.twilio.client.TwilioApiException;
 import dev.trunkline.twilio.client.TwilioAuth;
@@ -150,7 +150,7 @@ class TwilioClientTest {
     TwilioApiException e = clientFailure(env.api.listTrunks(t.auth()));
 
     assertThat(e.httpStatus()).isEqualTo(429);
-    assertThat(e.hasCode(RetryPolicy.TOO_MANY_REQUESTS)).isTrue();
+    assertThat(e.hasCode(TwilioApiException.TOO_MANY_REQUESTS)).isTrue();
     // maxRetries = 2 in the test configuration: three attempts in all.
     assertThat(env.sim.requests().count("GET", "/v1/Trunks") - before).isEqualTo(3);
   }
@@ -197,17 +197,70 @@ class TwilioClientTest {
   }
 
   @Test
-  void aSlowAnswerIsATimeoutAnd504() {
+  void aTimedOutReadIsRepeatedBecauseItIsIdempotent() {
     Tenant t = env.newTenant();
     TwilioApi impatient = client(new JsonObject().put("requestTimeoutMs", 300));
     env.sim.faults().add(FaultRule.on("GET", "/v1/Trunks").latency(2_000).times(1));
     long before = env.sim.requests().count("GET", "/v1/Trunks");
 
+    List<Resources.Trunk> trunks = TwilioTestEnv.await(impatient.listTrunks(t.auth()));
+
+    assertThat(trunks).isEmpty();
+    assertThat(env.sim.requests().count("GET", "/v1/Trunks") - before).as("timed out, then repeated").isEqualTo(2);
+  }
+
+  @Test
+  void aReadThatKeepsTimingOutIs504AfterTheConfiguredRetries() {
+    Tenant t = env.newTenant();
+    TwilioApi impatient = client(new JsonObject().put("requestTimeoutMs", 300));
+    env.sim.faults().add(FaultRule.on("GET", "/v1/Trunks").latency(2_000));
+    long before = env.sim.requests().count("GET", "/v1/Trunks");
+
     TwilioApiException e = clientFailure(impatient.listTrunks(t.auth()));
 
     assertThat(e.kind()).isEqualTo(TwilioApiException.Kind.TIMEOUT);
-    assertThat(env.sim.requests().count("GET", "/v1/Trunks") - before).as("not retried").isEqualTo(1);
+    // maxRetries = 2 in the test configuration: three attempts in all.
+    assertThat(env.sim.requests().count("GET", "/v1/Trunks") - before).isEqualTo(3);
     assertFailure((ServiceException) TwilioFailures.map(e), 504, "TWILIO_TIMEOUT");
+  }
+
+  @Test
+  void aTimedOutPurchaseIsNeverRepeated() {
+    Tenant t = env.newTenant();
+    Resources.Trunk trunk = TwilioTestEnv.await(env.api.createTrunk(t.auth(), "buyer", null));
+    String wanted = TwilioTestEnv.await(env.api.searchAvailablePhoneNumbers(t.auth(), "US", "Local", 415, null, 1))
+        .get(0).phoneNumber();
+    String path = "/2010-04-01/Accounts/" + t.accountSid() + "/IncomingPhoneNumbers.json";
+    TwilioApi impatient = client(new JsonObject().put("requestTimeoutMs", 300));
+    env.sim.faults().add(FaultRule.on("POST", path).latency(1_000).times(1));
+    long before = env.sim.requests().count("POST", path);
+
+    TwilioApiException e = clientFailure(impatient.purchasePhoneNumber(t.auth(), wanted, trunk.sid(), null, null,
+        null));
+
+    assertThat(e.kind()).isEqualTo(TwilioApiException.Kind.TIMEOUT);
+    assertFailure((ServiceException) TwilioFailures.map(e), 504, "TWILIO_TIMEOUT");
+    // Twilio finishes the slow purchase after the client stopped waiting: one number, bought by the one POST.
+    Await.until("the slow purchase completes at Twilio", () -> env.sim.incomingNumbers(t.accountSid()).size() == 1);
+    assertThat(env.sim.requests().count("POST", path) - before).as("never sent twice").isEqualTo(1);
+    assertThat(env.sim.incomingNumbers(t.accountSid())).hasSize(1);
+  }
+
+  @Test
+  void aPostThatSetsFieldsIsRepeatedOnA500BecauseItIsIdempotent() {
+    Tenant t = env.newTenant();
+    Resources.Trunk trunk = TwilioTestEnv.await(env.api.createTrunk(t.auth(), "update", null));
+    env.sim.faults().add(FaultRule.on("POST", "/v1/Trunks/" + trunk.sid()).error(500).times(1));
+    env.sim.faults().add(FaultRule.on("POST", "/v1/Trunks/" + trunk.sid()).dropConnection().times(1));
+    long before = env.sim.requests().count("POST", "/v1/Trunks/" + trunk.sid());
+
+    Resources.Trunk updated = TwilioTestEnv.await(env.api.updateTrunkDomainName(t.auth(), trunk.sid(),
+        "update-again.pstn.twilio.com"));
+
+    assertThat(updated.sid()).isEqualTo(trunk.sid());
+    assertThat(updated.domainName()).isEqualTo("update-again.pstn.twilio.com");
+    assertThat(env.sim.requests().count("POST", "/v1/Trunks/" + trunk.sid()) - before).isEqualTo(3);
+    assertThat(env.sim.trunks(t.accountSid())).as("no second trunk").hasSize(1);
   }
 
   @Test

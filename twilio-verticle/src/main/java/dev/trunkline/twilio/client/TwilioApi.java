@@ -3,6 +3,7 @@ package dev.trunkline.twilio.client;
 import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.TwilioMessages.AvailableNumber;
+import dev.trunkline.contract.retry.Idempotency;
 import dev.trunkline.twilio.client.Resources.Account;
 import dev.trunkline.twilio.client.Resources.Credential;
 import dev.trunkline.twilio.client.Resources.CredentialList;
@@ -22,6 +23,11 @@ import java.util.regex.Pattern;
  * The Twilio operations Trunkline uses, one method each, named after their {@code operationId} in
  * {@code twilio_trunking_v1.json} / {@code twilio_api_v2010.json}, with exactly the PascalCase parameters those
  * documents define. Every SID that goes into a path is checked against its documented pattern first.
+ *
+ * <p>Each POST says whether it may be repeated when its outcome is unknown ({@link Idempotency}): one that sets fields
+ * of an existing resource is idempotent; one that creates, links or buys something is not (a repeat could make a
+ * second trunk or buy a second number, or answer "already linked" for a link that was made). Setup converges on re-run
+ * instead.
  */
 public final class TwilioApi {
 
@@ -55,12 +61,12 @@ public final class TwilioApi {
     if (domainName != null) {
       form.add("DomainName", domainName);
     }
-    return http.post(TwilioHost.TRUNKING, "/v1/Trunks", form, auth, "CreateTrunk").map(Trunk::of);
+    return http.post(TwilioHost.TRUNKING, "/v1/Trunks", form, auth, "CreateTrunk", Idempotency.NOT_IDEMPOTENT).map(Trunk::of);
   }
 
   public Future<Trunk> updateTrunkDomainName(TwilioAuth auth, String trunkSid, String domainName) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("DomainName", domainName);
-    return http.post(TwilioHost.TRUNKING, "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid), form, auth, "UpdateTrunk")
+    return http.post(TwilioHost.TRUNKING, "/v1/Trunks/" + sid(Identifiers.TRUNK_SID, trunkSid), form, auth, "UpdateTrunk", Idempotency.IDEMPOTENT)
         .map(Trunk::of);
   }
 
@@ -82,7 +88,7 @@ public final class TwilioApi {
 
   public Future<CredentialList> createCredentialList(TwilioAuth auth, String friendlyName) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("FriendlyName", friendlyName);
-    return http.post(TwilioHost.API, sipPath(auth) + "/CredentialLists.json", form, auth, "CreateSipCredentialList")
+    return http.post(TwilioHost.API, sipPath(auth) + "/CredentialLists.json", form, auth, "CreateSipCredentialList", Idempotency.NOT_IDEMPOTENT)
         .map(CredentialList::of);
   }
 
@@ -101,7 +107,7 @@ public final class TwilioApi {
         .add("Username", username)
         .add("Password", password.reveal());
     return http.post(TwilioHost.API, credentialsPath(auth, listSid) + ".json", form, auth, "CreateSipCredential",
-        password).map(Credential::of);
+        Idempotency.NOT_IDEMPOTENT, password).map(Credential::of);
   }
 
   /** Sets a new password on an existing credential: the username, and every number using it, stay. */
@@ -109,7 +115,7 @@ public final class TwilioApi {
       Secret password) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("Password", password.reveal());
     return http.post(TwilioHost.API, credentialsPath(auth, listSid) + "/" + sid(Identifiers.CREDENTIAL_SID, credentialSid)
-        + ".json", form, auth, "UpdateSipCredential", password).map(Credential::of);
+        + ".json", form, auth, "UpdateSipCredential", Idempotency.IDEMPOTENT, password).map(Credential::of);
   }
 
   public Future<Void> deleteCredential(TwilioAuth auth, String listSid, String credentialSid) {
@@ -127,7 +133,7 @@ public final class TwilioApi {
   public Future<Void> associateCredentialList(TwilioAuth auth, String trunkSid, String listSid) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("CredentialListSid", sid(Identifiers.CREDENTIAL_LIST_SID, listSid));
     return http.post(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/CredentialLists", form, auth,
-        "CreateCredentialList").mapEmpty();
+        "CreateCredentialList", Idempotency.NOT_IDEMPOTENT).mapEmpty();
   }
 
   public Future<List<OriginationUrl>> listOriginationUrls(TwilioAuth auth, String trunkSid) {
@@ -144,14 +150,14 @@ public final class TwilioApi {
         .add("FriendlyName", friendlyName)
         .add("SipUrl", sipUrl);
     return http.post(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls", form, auth,
-        "CreateOriginationUrl").map(OriginationUrl::of);
+        "CreateOriginationUrl", Idempotency.NOT_IDEMPOTENT).map(OriginationUrl::of);
   }
 
   /** Re-enables an origination URL that someone disabled; nothing else of it changes. */
   public Future<OriginationUrl> enableOriginationUrl(TwilioAuth auth, String trunkSid, String originationUrlSid) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("Enabled", "true");
     return http.post(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls/" + sid(Identifiers.ORIGINATION_URL_SID,
-        originationUrlSid), form, auth, "UpdateOriginationUrl").map(OriginationUrl::of);
+        originationUrlSid), form, auth, "UpdateOriginationUrl", Idempotency.IDEMPOTENT).map(OriginationUrl::of);
   }
 
   /**
@@ -162,7 +168,7 @@ public final class TwilioApi {
       String sipUrl) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap().add("SipUrl", sipUrl).add("Enabled", "true");
     return http.post(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/OriginationUrls/" + sid(Identifiers.ORIGINATION_URL_SID,
-        originationUrlSid), form, auth, "UpdateOriginationUrl").map(OriginationUrl::of);
+        originationUrlSid), form, auth, "UpdateOriginationUrl", Idempotency.IDEMPOTENT).map(OriginationUrl::of);
   }
 
   public Future<List<PhoneNumber>> listTrunkPhoneNumbers(TwilioAuth auth, String trunkSid) {
@@ -173,7 +179,7 @@ public final class TwilioApi {
   public Future<PhoneNumber> associatePhoneNumber(TwilioAuth auth, String trunkSid, String phoneNumberSid) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap()
         .add("PhoneNumberSid", sid(Identifiers.PHONE_NUMBER_SID, phoneNumberSid));
-    return http.post(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers", form, auth, "CreatePhoneNumber")
+    return http.post(TwilioHost.TRUNKING, trunkPath(trunkSid) + "/PhoneNumbers", form, auth, "CreatePhoneNumber", Idempotency.NOT_IDEMPOTENT)
         .map(PhoneNumber::of);
   }
 
@@ -210,7 +216,7 @@ public final class TwilioApi {
       form.add("BundleSid", bundleSid);
     }
     return http.post(TwilioHost.API, accountPath(auth) + "/IncomingPhoneNumbers.json", form, auth,
-        "CreateIncomingPhoneNumber").map(PhoneNumber::of);
+        "CreateIncomingPhoneNumber", Idempotency.NOT_IDEMPOTENT).map(PhoneNumber::of);
   }
 
   public Future<Void> releasePhoneNumber(TwilioAuth auth, String phoneNumberSid) {

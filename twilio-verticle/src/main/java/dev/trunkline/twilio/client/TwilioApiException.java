@@ -7,6 +7,9 @@ package dev.trunkline.twilio.client;
  * ({@code TwilioHttp}, with {@code Redaction}).
  */
 public final class TwilioApiException extends RuntimeException {
+  /** Twilio's error code for "Too Many Requests" (its body says it with HTTP 429). */
+  public static final int TOO_MANY_REQUESTS = 20429;
+
   private static final long serialVersionUID = 1L;
 
   /** What went wrong. */
@@ -87,6 +90,11 @@ public final class TwilioApiException extends RuntimeException {
   /** The wait Twilio asked for with {@code Retry-After}, when it did. */
   public Long retryAfterMs() {
     return retryAfterMs;
+  }
+
+  /** Twilio refused for rate: HTTP 429 or its error code {@value #TOO_MANY_REQUESTS}. It did not process the request. */
+  public boolean isRateLimited() {
+    return kind == Kind.HTTP && (httpStatus == 429 || hasCode(TOO_MANY_REQUESTS));
   }
 
   public boolean isNotFound() {

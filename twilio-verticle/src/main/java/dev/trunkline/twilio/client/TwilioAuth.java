@@ -9,7 +9,7 @@ import java.util.Objects;
  * {@link Secret}, so printing this record (in a log line or an exception) shows {@code [REDACTED]}.
  *
  * @param deadlineMillis when the bus request these calls serve stops being waited for (epoch milliseconds, 0 when
- *     unknown): Twilio's 429s are retried until shortly before it ({@link RetryPolicy#delayBeforeRateLimitRetry})
+ *     unknown): Twilio's 429s are retried until shortly before it ({@link dev.trunkline.contract.retry.RetryPolicy})
  */
 public record TwilioAuth(String accountSid, Secret authToken, long deadlineMillis) {
   public TwilioAuth(String accountSid, Secret authToken) {

@@ -2,6 +2,10 @@ package dev.trunkline.twilio.client;
 
 import dev.trunkline.contract.Redaction;
 import dev.trunkline.contract.Secret;
+import dev.trunkline.contract.retry.AttemptOutcome;
+import dev.trunkline.contract.retry.Idempotency;
+import dev.trunkline.contract.retry.RetryAfter;
+import dev.trunkline.contract.retry.RetryPolicy;
 import dev.trunkline.twilio.TwilioConfig;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -25,9 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTP to Twilio: Basic auth per account, form-encoded bodies, a timeout on every attempt, retries by
- * {@link RetryPolicy}, Twilio's JSON errors turned into {@link TwilioApiException}, and listings followed
- * across pages up to {@code twilio.maxPages}. One bounded connection pool per upstream.
+ * HTTP to Twilio: Basic auth per account, form-encoded bodies, a timeout on every attempt, retries by the
+ * product's {@link RetryPolicy} (a GET or DELETE is idempotent; each POST says whether it is, {@link #post}),
+ * Twilio's JSON errors turned into {@link TwilioApiException}, and listings followed across pages up to
+ * {@code twilio.maxPages}. One bounded connection pool per upstream.
  *
  * <p>Logs name the operation, the status and the attempt; never a header, a query value or a body, which may
  * hold a token, a password or a phone number. Twilio's own error text is kept (it says what was wrong) but through
@@ -66,7 +71,9 @@ public final class TwilioHttp {
     this.vertx = vertx;
     this.observer = observer == null ? Observer.NONE : observer;
     this.config = config;
-    this.retryPolicy = new RetryPolicy(config.maxRetries(), config.retryBaseDelayMs(), config.maxRetryDelayMs());
+    // twilio.maxRetryDelayMs caps both a back-off step and an honoured Retry-After.
+    this.retryPolicy = new RetryPolicy(config.maxRetries(), config.retryBaseDelayMs(), config.maxRetryDelayMs(),
+        config.maxRetryDelayMs());
     this.apiClient = newClient(vertx, config);
     this.trunkingClient = newClient(vertx, config);
   }
@@ -93,20 +100,26 @@ public final class TwilioHttp {
   public Future<JsonObject> get(TwilioHost upstream, String path, Map<String, String> query, TwilioAuth auth,
       String operation) {
     return execute(new Call(HttpMethod.GET, upstream, url(upstream, path), query, null, auth, operation,
-        secrets(auth)), 0, 0);
+        Idempotency.IDEMPOTENT, secrets(auth)), 0, 0);
   }
 
-  /** POST of a form; {@code secretsInForm} are the form's secret values, blanked from Twilio's error text. */
+  /**
+   * POST of a form; {@code secretsInForm} are the form's secret values, blanked from Twilio's error text.
+   *
+   * @param idempotency {@link Idempotency#IDEMPOTENT} for a POST that sets fields of an existing resource (repeated
+   *     after a 5xx, a dropped connection or a timeout); {@link Idempotency#NOT_IDEMPOTENT} for one that creates or
+   *     buys something (repeated only when Twilio said it did not act: 429, 503)
+   */
   public Future<JsonObject> post(TwilioHost upstream, String path, MultiMap form, TwilioAuth auth,
-      String operation, Secret... secretsInForm) {
+      String operation, Idempotency idempotency, Secret... secretsInForm) {
     return execute(new Call(HttpMethod.POST, upstream, url(upstream, path), Map.of(), form, auth, operation,
-        secrets(auth, secretsInForm)), 0, 0);
+        idempotency, secrets(auth, secretsInForm)), 0, 0);
   }
 
   /** DELETE; succeeds with nothing on 204. */
   public Future<Void> delete(TwilioHost upstream, String path, TwilioAuth auth, String operation) {
     return execute(new Call(HttpMethod.DELETE, upstream, url(upstream, path), Map.of(), null, auth, operation,
-        secrets(auth)), 0, 0).mapEmpty();
+        Idempotency.IDEMPOTENT, secrets(auth)), 0, 0).mapEmpty();
   }
 
   /** What a call sends that Twilio must not get to echo anywhere: the token, its Basic auth value, form secrets. */
@@ -127,7 +140,7 @@ public final class TwilioHttp {
     first.put("PageSize", Integer.toString(config.pageSize()));
     List<JsonObject> items = new ArrayList<>();
     return page(new Call(HttpMethod.GET, upstream, url(upstream, path), first, null, auth, operation,
-        secrets(auth)), itemsField, items, 1);
+        Idempotency.IDEMPOTENT, secrets(auth)), itemsField, items, 1);
   }
 
   private Future<List<JsonObject>> page(Call call, String itemsField, List<JsonObject> items, int pageNo) {
@@ -151,7 +164,7 @@ public final class TwilioHttp {
             "Twilio answered with an unusable next-page link", null, null));
       }
       Call nextCall = new Call(HttpMethod.GET, call.upstream, nextUrl, Map.of(), null, call.auth, call.operation,
-          call.secrets);
+          Idempotency.IDEMPOTENT, call.secrets);
       return page(nextCall, itemsField, items, pageNo + 1);
     });
   }
@@ -212,32 +225,37 @@ public final class TwilioHttp {
           if (!(err instanceof TwilioApiException failure)) {
             return Future.failedFuture(err);
           }
-          long deadline = call.auth.deadlineMillis();
-          if (deadline > 0 && RetryPolicy.rateLimited(failure)) {
-            long wait = retryPolicy.delayBeforeRateLimitRetry(failure, throttled, deadline,
-                System.currentTimeMillis());
-            if (wait >= 0) {
-              LOG.info("twilio {} attempt {} rate limited (429); retrying in {} ms", call.operation,
-                  retry + throttled + 1, wait);
-              return vertx.timer(Math.max(1, wait)).compose(v -> execute(call, retry, throttled + 1));
-            }
-            LOG.warn("twilio {} failed after {} attempt(s): {} (no time left before the caller's deadline)",
-                call.operation, retry + throttled + 1, failure.toString());
-            return Future.failedFuture(failure);
-          }
-          long delay = retryPolicy.delayBeforeRetry(call.method, failure, retry);
-          if (delay < 0) {
+          int attempt = retry + throttled + 1;
+          RetryPolicy.Decision next = retryPolicy.decide(call.idempotency, outcome(failure), failure.retryAfterMs(),
+              retry, throttled, call.auth.deadlineMillis(), System.currentTimeMillis());
+          if (!next.retry()) {
             if (failure.kind() != TwilioApiException.Kind.HTTP || failure.httpStatus() >= 500
                 || failure.httpStatus() == 429 || failure.httpStatus() < 400) {
-              LOG.warn("twilio {} failed after {} attempt(s): {}", call.operation, retry + throttled + 1,
-                  failure.toString());
+              LOG.warn("twilio {} failed after {} attempt(s): {} ({})", call.operation, attempt, failure.toString(),
+                  next.reason());
             }
             return Future.failedFuture(failure);
           }
-          LOG.info("twilio {} attempt {} failed ({}); retrying in {} ms", call.operation, retry + throttled + 1,
-              failure.kind() == TwilioApiException.Kind.HTTP ? failure.httpStatus() : failure.kind(), delay);
-          return vertx.timer(Math.max(1, delay)).compose(v -> execute(call, retry + 1, throttled));
+          LOG.info("twilio {} attempt {} failed ({}); retrying in {} ms", call.operation, attempt,
+              failure.kind() == TwilioApiException.Kind.HTTP ? failure.httpStatus() : failure.kind(), next.waitMs());
+          return vertx.timer(Math.max(1, next.waitMs())).compose(v -> next.counts()
+              ? execute(call, retry + 1, throttled) : execute(call, retry, throttled + 1));
         });
+  }
+
+  /**
+   * What a failed attempt says about repeating it: a 429 (or Twilio's 20429) and a 503 mean Twilio did not act on
+   * it; another 5xx, a dropped connection or a timeout leave it unknown; anything else is Twilio's final answer.
+   */
+  static AttemptOutcome outcome(TwilioApiException failure) {
+    return switch (failure.kind()) {
+      case HTTP -> failure.isRateLimited() ? AttemptOutcome.RATE_LIMITED
+          : failure.httpStatus() == 503 ? AttemptOutcome.NOT_ACTED
+          : failure.httpStatus() >= 500 ? AttemptOutcome.UNKNOWN
+          : AttemptOutcome.FINAL;
+      case NETWORK, TIMEOUT -> AttemptOutcome.UNKNOWN;
+      case PAGING -> AttemptOutcome.FINAL;
+    };
   }
 
   private TwilioApiException transport(Call call, Throwable cause) {
@@ -280,7 +298,7 @@ public final class TwilioHttp {
         // An error page from a proxy: the status is all there is.
       }
     }
-    Long retryAfter = RetryPolicy.parseRetryAfter(response.getHeader("Retry-After"), System.currentTimeMillis());
+    Long retryAfter = RetryAfter.parse(null, response.getHeader("Retry-After"), System.currentTimeMillis());
     return Future.failedFuture(TwilioApiException.http(call.operation, status, code, message, moreInfo, retryAfter));
   }
 
@@ -289,7 +307,7 @@ public final class TwilioHttp {
    * what the request carries that must be blanked from Twilio's error text.
    */
   private record Call(HttpMethod method, TwilioHost upstream, String url, Map<String, String> query, MultiMap form,
-      TwilioAuth auth, String operation, List<Secret> secrets) {
+      TwilioAuth auth, String operation, Idempotency idempotency, List<Secret> secrets) {
     @Override
     public String toString() {
       return "Call[" + method + " " + operation + "]";

@@ -1,6 +1,7 @@
 package dev.trunkline.twilio.trunk;
 
 import dev.trunkline.contract.CredentialPurpose;
+import dev.trunkline.contract.Identifiers;
 import dev.trunkline.contract.Secret;
 import dev.trunkline.contract.ServiceException;
 import dev.trunkline.contract.StoreMessages.PendingSip;
@@ -121,7 +122,7 @@ public final class CredentialRotation {
   public Future<CredentialRotationFinished> finish(TwilioTenant tenant, FinishCredentialRotation request) {
     Trunk trunk = requireCredential(tenant);
     String newSid = request.credentialSid();
-    if (newSid == null || !newSid.matches("^CR[0-9a-fA-F]{32}$")) {
+    if (newSid == null || !Identifiers.CREDENTIAL_SID.matcher(newSid).matches()) {
       throw ServiceException.badRequest("INVALID_CREDENTIAL_SID", "credentialSid must be CR followed by 32 hex "
           + "characters");
     }

@@ -6,18 +6,18 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The bucket's arithmetic, on a hand-driven clock: no sleeping, no timing. */
-class TokenBucketTest {
+/** A key's pacing (fair queue, hold, shares) on a hand-driven clock: no sleeping, no timing. */
+class KeyPacerTest {
   private static final long MS = 1_000_000L;
 
   @Test
   void burstGoesAtOnceThenWaitersAreScheduledOneIntervalApart() {
-    TokenBucket bucket = new TokenBucket(10, 3, 100, 0);
+    KeyPacer bucket = new KeyPacer(10, 3, 100, 0);
     assertThat(bucket.acquire(0).immediate()).isTrue();
     assertThat(bucket.acquire(0).immediate()).isTrue();
     assertThat(bucket.acquire(0).immediate()).isTrue();
-    TokenBucket.Ticket d = bucket.acquire(0);
-    TokenBucket.Ticket e = bucket.acquire(0);
+    KeyPacer.Ticket d = bucket.acquire(0);
+    KeyPacer.Ticket e = bucket.acquire(0);
     // 10/s: the 4th may go in 100 ms, the 5th in 200 ms.
     assertThat(d.checkAfterNanos()).isEqualTo(100 * MS);
     assertThat(e.checkAfterNanos()).isEqualTo(200 * MS);
@@ -30,11 +30,11 @@ class TokenBucketTest {
 
   @Test
   void aNewcomerQueuesBehindWaitersEvenWhenATokenIsFree() {
-    TokenBucket bucket = new TokenBucket(10, 1, 100, 0);
+    KeyPacer bucket = new KeyPacer(10, 1, 100, 0);
     bucket.acquire(0);
-    TokenBucket.Ticket waiter = bucket.acquire(0);
+    KeyPacer.Ticket waiter = bucket.acquire(0);
     // At 150 ms a token is free, but the waiter has not come back yet: the newcomer gets a ticket, not the token.
-    TokenBucket.Ticket newcomer = bucket.acquire(150 * MS);
+    KeyPacer.Ticket newcomer = bucket.acquire(150 * MS);
     assertThat(newcomer.immediate()).isFalse();
     assertThat(bucket.tryTake(150 * MS, newcomer)).as("the token is the waiter's").isPositive();
     assertThat(bucket.tryTake(150 * MS, waiter)).isZero();
@@ -42,11 +42,11 @@ class TokenBucketTest {
 
   @Test
   void aLateWaiterKeepsItsTokenButDoesNotBlockOthersForever() {
-    TokenBucket bucket = new TokenBucket(10, 2, 100, 0);
+    KeyPacer bucket = new KeyPacer(10, 2, 100, 0);
     bucket.acquire(0);
     bucket.acquire(0);
-    TokenBucket.Ticket late = bucket.acquire(0);
-    TokenBucket.Ticket next = bucket.acquire(0);
+    KeyPacer.Ticket late = bucket.acquire(0);
+    KeyPacer.Ticket next = bucket.acquire(0);
     // At 200 ms there are two tokens: one is kept for the late waiter ahead, next takes the other.
     assertThat(bucket.tryTake(200 * MS, next)).isZero();
     assertThat(bucket.tryTake(200 * MS, late)).isZero();
@@ -55,15 +55,15 @@ class TokenBucketTest {
   @Test
   void aStalledLoopReleasesAtMostTheBurst() {
     // Every waiter's timer fires a whole second late, all at once: the balance is capped at the burst.
-    TokenBucket bucket = new TokenBucket(10, 2, 100, 0);
+    KeyPacer bucket = new KeyPacer(10, 2, 100, 0);
     bucket.acquire(0);
     bucket.acquire(0);
-    List<TokenBucket.Ticket> waiting = new ArrayList<>();
+    List<KeyPacer.Ticket> waiting = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       waiting.add(bucket.acquire(0));
     }
     int went = 0;
-    for (TokenBucket.Ticket t : waiting) {
+    for (KeyPacer.Ticket t : waiting) {
       if (bucket.tryTake(1_000 * MS, t) == 0) {
         went++;
       }
@@ -74,9 +74,9 @@ class TokenBucketTest {
 
   @Test
   void fullQueueIsRefusedAndAbandonedPlacesAreFreed() {
-    TokenBucket bucket = new TokenBucket(10, 1, 2, 0);
+    KeyPacer bucket = new KeyPacer(10, 1, 2, 0);
     assertThat(bucket.acquire(0).immediate()).isTrue();
-    TokenBucket.Ticket first = bucket.acquire(0);
+    KeyPacer.Ticket first = bucket.acquire(0);
     assertThat(first).isNotNull();
     assertThat(bucket.acquire(0)).isNotNull();
     assertThat(bucket.acquire(0)).isNull();
@@ -89,13 +89,13 @@ class TokenBucketTest {
   void aLaneWithOneRequestGoesNextWhileAnotherLaneHasManyWaiting() {
     // Tenant A floods the shared key with 50 waiting requests; tenant B's one request is served next after
     // A's first, not after all fifty (first come, first served would make it wait five seconds here).
-    TokenBucket bucket = new TokenBucket(10, 1, 100, 0);
+    KeyPacer bucket = new KeyPacer(10, 1, 100, 0);
     assertThat(bucket.acquire(0, "A").immediate()).isTrue();
-    List<TokenBucket.Ticket> flood = new ArrayList<>();
+    List<KeyPacer.Ticket> flood = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       flood.add(bucket.acquire(0, "A"));
     }
-    TokenBucket.Ticket b = bucket.acquire(1 * MS, "B");
+    KeyPacer.Ticket b = bucket.acquire(1 * MS, "B");
     // B's turn is estimated at the second token, A's last at the fifty-first.
     assertThat(b.checkAfterNanos()).isLessThanOrEqualTo(200 * MS);
     assertThat(flood.get(49).checkAfterNanos()).isGreaterThanOrEqualTo(5_000 * MS);
@@ -109,41 +109,41 @@ class TokenBucketTest {
   void aTenantsOneNumberRequestGoesAheadOfItsOwnBulkFix() {
     // Tenant A's fix (one bus request, one flow) has 50 requests waiting; A's one-number fix, another flow,
     // is served after about one of them, not after all fifty.
-    TokenBucket bucket = new TokenBucket(10, 1, 100, 0);
+    KeyPacer bucket = new KeyPacer(10, 1, 100, 0);
     assertThat(bucket.acquire(0, "A", "fix-all").immediate()).isTrue();
-    List<TokenBucket.Ticket> bulk = new ArrayList<>();
+    List<KeyPacer.Ticket> bulk = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       bulk.add(bucket.acquire(0, "A", "fix-all"));
     }
-    TokenBucket.Ticket single = bucket.acquire(1 * MS, "A", "fix-one");
+    KeyPacer.Ticket single = bucket.acquire(1 * MS, "A", "fix-one");
     assertThat(single.checkAfterNanos()).as("its turn comes about the third token").isLessThanOrEqualTo(300 * MS);
     assertThat(bucket.tryTake(100 * MS, bulk.get(0))).isZero();
     assertThat(bucket.tryTake(200 * MS, bulk.get(1))).isZero();
     assertThat(bucket.tryTake(300 * MS, single)).as("the token at 300 ms is the single request's").isZero();
     // Another tenant still gets its place too: the tenant's flows together step like one lane.
-    TokenBucket.Ticket other = bucket.acquire(301 * MS, "B", "fix-one");
+    KeyPacer.Ticket other = bucket.acquire(301 * MS, "B", "fix-one");
     assertThat(other.checkAfterNanos()).isLessThanOrEqualTo(200 * MS);
   }
 
   @Test
   void aLanesFlowsTogetherKeepTheLanesShare() {
     // Tenant A runs two bulk fixes (two flows), tenant B one: of the next 30 turns B gets about half, not a third.
-    TokenBucket bucket = new TokenBucket(10, 1, 1_000, 0);
+    KeyPacer bucket = new KeyPacer(10, 1, 1_000, 0);
     bucket.acquire(0, "A", "x");
-    List<TokenBucket.Ticket> all = new ArrayList<>();
+    List<KeyPacer.Ticket> all = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       all.add(bucket.acquire(0, "A", "fix-1"));
       all.add(bucket.acquire(0, "A", "fix-2"));
       all.add(bucket.acquire(0, "B", "fix-3"));
     }
-    long bInFirst30 = all.stream().sorted(java.util.Comparator.comparingLong(TokenBucket.Ticket::rank)
-        .thenComparingLong(TokenBucket.Ticket::seq)).limit(30).filter(t -> t.lane().equals("B")).count();
+    long bInFirst30 = all.stream().sorted(java.util.Comparator.comparingLong(KeyPacer.Ticket::rank)
+        .thenComparingLong(KeyPacer.Ticket::seq)).limit(30).filter(t -> t.lane().equals("B")).count();
     assertThat(bInFirst30).isBetween(13L, 17L);
   }
 
   @Test
   void eachLaneHasItsOwnQueueBoundAndTheBucketAnOverallOne() {
-    TokenBucket bucket = new TokenBucket(10, 1, 2, 0);
+    KeyPacer bucket = new KeyPacer(10, 1, 2, 0);
     assertThat(bucket.acquire(0, "A").immediate()).isTrue();
     assertThat(bucket.acquire(0, "A")).isNotNull();
     assertThat(bucket.acquire(0, "A")).isNotNull();
@@ -152,16 +152,16 @@ class TokenBucketTest {
     for (String lane : List.of("B", "C", "D", "D", "E")) {
       bucket.acquire(0, lane);
     }
-    assertThat(bucket.waiting()).isEqualTo(TokenBucket.LANES_PER_QUEUE * 2);
+    assertThat(bucket.waiting()).isEqualTo(KeyPacer.LANES_PER_QUEUE * 2);
     assertThat(bucket.acquire(0, "F")).as("the bucket's overall bound").isNull();
   }
 
   @Test
   void oneLaneIsFirstComeFirstServed() {
-    TokenBucket bucket = new TokenBucket(10, 1, 100, 0);
+    KeyPacer bucket = new KeyPacer(10, 1, 100, 0);
     bucket.acquire(0, "A");
-    TokenBucket.Ticket first = bucket.acquire(0, "A");
-    TokenBucket.Ticket second = bucket.acquire(0, "A");
+    KeyPacer.Ticket first = bucket.acquire(0, "A");
+    KeyPacer.Ticket second = bucket.acquire(0, "A");
     assertThat(bucket.tryTake(100 * MS, second)).isPositive();
     assertThat(bucket.tryTake(100 * MS, first)).isZero();
     assertThat(bucket.tryTake(200 * MS, second)).isZero();
@@ -169,7 +169,7 @@ class TokenBucketTest {
 
   @Test
   void zeroQueueMeansNoWaiting() {
-    TokenBucket bucket = new TokenBucket(5, 1, 0, 0);
+    KeyPacer bucket = new KeyPacer(5, 1, 0, 0);
     assertThat(bucket.acquire(0).immediate()).isTrue();
     assertThat(bucket.acquire(0)).isNull();
     assertThat(bucket.acquire(200 * MS).immediate()).isTrue();
@@ -177,11 +177,11 @@ class TokenBucketTest {
 
   @Test
   void idleOnlyWhenFullAndNobodyWaits() {
-    TokenBucket bucket = new TokenBucket(100, 2, 10, 0);
+    KeyPacer bucket = new KeyPacer(100, 2, 10, 0);
     long later = 60_000 * MS;
     bucket.acquire(later);
     bucket.acquire(later);
-    TokenBucket.Ticket waiting = bucket.acquire(later);
+    KeyPacer.Ticket waiting = bucket.acquire(later);
     assertThat(bucket.isIdle(later + 1_000 * MS)).as("a waiter is still out").isFalse();
     assertThat(bucket.tryTake(later + 1_000 * MS, waiting)).isZero();
     assertThat(bucket.isIdle(later + 2_000 * MS)).isTrue();
@@ -191,12 +191,12 @@ class TokenBucketTest {
   void aThousandWaitersOnAnIrregularClockRespectBurstPlusRateInEveryWindow() {
     double rate = 50;
     int burst = 5;
-    TokenBucket bucket = new TokenBucket(rate, burst, 1_000, 0);
+    KeyPacer bucket = new KeyPacer(rate, burst, 1_000, 0);
     List<Long> goTimes = new ArrayList<>();
     List<Object[]> timers = new ArrayList<>(); // {ticket, dueNanos}
     for (int i = 0; i < 1_000; i++) {
       long arrival = i * MS; // far faster than the rate
-      TokenBucket.Ticket t = bucket.acquire(arrival);
+      KeyPacer.Ticket t = bucket.acquire(arrival);
       assertThat(t).isNotNull();
       if (t.immediate()) {
         goTimes.add(arrival);
@@ -212,7 +212,7 @@ class TokenBucketTest {
       jitterSeed = (jitterSeed * 1103515245 + 12345) & 0x7fffffff;
       long now = Math.max((Long) next[1], goTimes.isEmpty() ? 0 : goTimes.get(goTimes.size() - 1))
           + (jitterSeed % 300) * MS / (jitterSeed % 7 == 0 ? 1 : 30);
-      long again = bucket.tryTake(now, (TokenBucket.Ticket) next[0]);
+      long again = bucket.tryTake(now, (KeyPacer.Ticket) next[0]);
       if (again == 0) {
         goTimes.add(now);
       } else {

@@ -1,5 +1,6 @@
 package dev.trunkline.retell;
 
+import dev.trunkline.contract.rate.TokenBucket;
 import io.vertx.core.shareddata.Shareable;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -7,7 +8,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A token bucket with a bounded number of waiters, shared fairly between the tenants ("lanes") that use it.
+ * Paces one API key's requests to Retell: the product's {@link TokenBucket} with a bounded number of waiters, shared
+ * fairly between the tenants ("lanes") that use it, at a rate learnt from Retell ({@link AdaptiveRate}).
  *
  * <p>The bucket holds up to {@code burst} tokens and refills at {@code ratePerSecond}. A request that finds a
  * token (and nobody waiting) goes at once; otherwise it gets a ticket and comes back when its turn should have
@@ -45,7 +47,7 @@ import java.util.TreeSet;
  *
  * <p>Thread-safe: verticle instances on different event loops share one bucket per API key.
  */
-final class TokenBucket implements Shareable {
+final class KeyPacer implements Shareable {
   /** What {@link #acquire} answers when a token was free: go now. */
   static final Ticket NOW = new Ticket(-1, -1, null, null, 0);
   /** The bucket's waiters are bounded at this many lanes' worth of {@code maxQueue}. */
@@ -68,19 +70,14 @@ final class TokenBucket implements Shareable {
       .thenComparingLong(Ticket::seq);
 
   private final AdaptiveRate rate;
-  /** Fixed for a node's own budget; this node's part of the key's burst while shared. */
-  private double burst;
+  /** Refills at {@code rate}; its burst is fixed for a node's own budget, this node's part of the key's while shared. */
+  private final TokenBucket bucket;
   private final int maxQueue;
   private final TreeSet<Ticket> waiting = new TreeSet<>(TURN);
   /** Per lane with waiters: its waiting tickets and its flows. Bounded by the waiters. */
   private final Map<String, Lane> lanes = new HashMap<>();
-  private double tokens;
-  private long lastNanos;
   private long issued;
   private long virtualTime;
-  /** No token is taken before this (Retell's Retry-After); tokens refill only from then on. */
-  private long holdUntilNanos;
-  private boolean holding;
   /** True while the rate is this node's share of a cluster-wide one ({@link #share}). */
   private boolean shared;
   // Since the last drain: tokens taken, requests Retell accepted, cuts (429s of a new episode) and the last one's send time.
@@ -113,11 +110,11 @@ final class TokenBucket implements Shareable {
   }
 
   /** A bucket with a fixed rate. */
-  TokenBucket(double ratePerSecond, int burst, int maxQueue, long nowNanos) {
+  KeyPacer(double ratePerSecond, int burst, int maxQueue, long nowNanos) {
     this(AdaptiveRate.fixed(ratePerSecond), burst, maxQueue, nowNanos);
   }
 
-  TokenBucket(AdaptiveRate rate, int burst, int maxQueue, long nowNanos) {
+  KeyPacer(AdaptiveRate rate, int burst, int maxQueue, long nowNanos) {
     this(rate, burst, maxQueue, nowNanos, burst);
   }
 
@@ -125,12 +122,10 @@ final class TokenBucket implements Shareable {
    * @param initialTokens what the bucket holds at first: a bucket that will share a cluster-wide budget starts
    *     with one token, since other nodes may already spend the key's whole burst
    */
-  TokenBucket(AdaptiveRate rate, int burst, int maxQueue, long nowNanos, double initialTokens) {
+  KeyPacer(AdaptiveRate rate, int burst, int maxQueue, long nowNanos, double initialTokens) {
     this.rate = rate;
-    this.burst = burst;
+    this.bucket = new TokenBucket(rate.perSecond(), burst, initialTokens, nowNanos);
     this.maxQueue = maxQueue;
-    this.tokens = Math.min(burst, initialTokens);
-    this.lastNanos = nowNanos;
   }
 
   /** {@link #acquire(long, String, String)} for a caller that names no lane. */
@@ -149,9 +144,7 @@ final class TokenBucket implements Shareable {
    * @return {@link #NOW}, a ticket, or null when the lane (or the whole bucket) has as many waiters as allowed
    */
   synchronized Ticket acquire(long nowNanos, String lane, String flow) {
-    refill(nowNanos);
-    if (waiting.isEmpty() && tokens >= 1 && !held(nowNanos)) {
-      tokens -= 1;
+    if (waiting.isEmpty() && bucket.tryTake(nowNanos)) {
       taken++;
       return NOW;
     }
@@ -183,9 +176,7 @@ final class TokenBucket implements Shareable {
    * @return 0 when the ticket holder may go now (its token is taken), else nanoseconds to wait
    */
   synchronized long tryTake(long nowNanos, Ticket ticket) {
-    refill(nowNanos);
-    if (!held(nowNanos) && tokens >= ahead(ticket) + 1) {
-      tokens -= 1;
+    if (bucket.tryTake(nowNanos, ahead(ticket))) {
       taken++;
       virtualTime = Math.max(virtualTime, ticket.rank());
       leave(ticket);
@@ -202,27 +193,15 @@ final class TokenBucket implements Shareable {
    * @return true when this cut the rate (the first 429 of its episode here)
    */
   synchronized boolean throttled(long nowNanos, long sentNanos, long holdNanos) {
-    refill(nowNanos);
+    bucket.tokens(nowNanos); // what refilled until now refilled at the old rate
     boolean cut = rate.throttled(nowNanos, sentNanos);
     if (cut) {
       cuts++;
       lastCutSentNanos = sentNanos;
+      bucket.setRate(rate.perSecond());
     }
-    hold(nowNanos, holdNanos);
+    bucket.hold(nowNanos, holdNanos);
     return cut;
-  }
-
-  private void hold(long nowNanos, long holdNanos) {
-    tokens = Math.min(tokens, 0);
-    long until = nowNanos + Math.max(0, holdNanos);
-    if (!holding || until - holdUntilNanos > 0) {
-      holdUntilNanos = until;
-      holding = true;
-    }
-    // Refill restarts when the hold ends.
-    if (holdUntilNanos - lastNanos > 0) {
-      lastNanos = holdUntilNanos;
-    }
   }
 
   /**
@@ -233,14 +212,14 @@ final class TokenBucket implements Shareable {
     acceptedSinceDrain++;
     if (!shared) {
       rate.accepted();
+      bucket.setRate(rate.perSecond());
     }
   }
 
   /** What the bucket saw since the last drain; the counters start again from 0. */
   synchronized Demand drain(long nowNanos) {
-    refill(nowNanos);
     Demand demand = new Demand(taken, acceptedSinceDrain, waiting.size(), cuts, lastCutSentNanos,
-        rate.perSecond(), holdNanos(nowNanos));
+        rate.perSecond(), bucket.holdNanos(nowNanos));
     taken = 0;
     acceptedSinceDrain = 0;
     cuts = 0;
@@ -264,20 +243,20 @@ final class TokenBucket implements Shareable {
    * shareOfBurst} tokens, and take none for {@code holdNanos} (a Retry-After another node was given).
    */
   synchronized void share(long nowNanos, double perSecond, double shareOfBurst, long holdNanos) {
-    refill(nowNanos);
+    bucket.tokens(nowNanos); // what refilled until now refilled at the old rate
     shared = true;
     rate.set(perSecond);
-    burst = Math.max(1, shareOfBurst);
-    tokens = Math.min(tokens, burst);
+    bucket.setRate(rate.perSecond());
+    bucket.setBurst(Math.max(1, shareOfBurst));
     if (holdNanos > 0) {
-      hold(nowNanos, holdNanos);
+      bucket.hold(nowNanos, holdNanos);
     }
   }
 
   /** The cluster-wide budget is out of reach: adapt on this node's own 429s, from the rate it has now. */
   synchronized void solo(double nodeBurst) {
     shared = false;
-    burst = nodeBurst;
+    bucket.setBurst(nodeBurst);
   }
 
   synchronized boolean isShared() {
@@ -328,15 +307,12 @@ final class TokenBucket implements Shareable {
 
   /** How long until a token is free; a refused caller may try again after it. */
   synchronized long nanosUntilNextToken(long nowNanos) {
-    refill(nowNanos);
-    long hold = holdNanos(nowNanos);
-    return tokens >= 1 ? hold : hold + (long) Math.ceil((1 - tokens) / ratePerNano());
+    return bucket.nanosUntil(nowNanos, 1);
   }
 
   /** A full bucket with nobody waiting behaves exactly like a new one, so it may be dropped. */
   synchronized boolean isIdle(long nowNanos) {
-    refill(nowNanos);
-    return waiting.isEmpty() && tokens >= burst && !held(nowNanos) && rate.atCeiling() && !leased && !syncing;
+    return waiting.isEmpty() && bucket.isFull(nowNanos) && rate.atCeiling() && !leased && !syncing;
   }
 
   synchronized int waiting() {
@@ -367,29 +343,7 @@ final class TokenBucket implements Shareable {
   }
 
   private long nanosUntilTurn(Ticket ticket, long nowNanos) {
-    double missing = ahead(ticket) + 1 - tokens;
-    long hold = holdNanos(nowNanos);
-    return missing <= 0 ? hold : hold + (long) Math.ceil(missing / ratePerNano());
-  }
-
-  private boolean held(long nowNanos) {
-    return holding && holdUntilNanos - nowNanos > 0;
-  }
-
-  private long holdNanos(long nowNanos) {
-    return held(nowNanos) ? holdUntilNanos - nowNanos : 0;
-  }
-
-  private double ratePerNano() {
-    return rate.perSecond() / 1e9;
-  }
-
-  private void refill(long nowNanos) {
-    long elapsed = nowNanos - lastNanos;
-    if (elapsed > 0) {
-      tokens = Math.min(burst, tokens + elapsed * ratePerNano());
-      lastNanos = nowNanos;
-    }
+    return bucket.nanosUntil(nowNanos, ahead(ticket) + 1);
   }
 
   /** A lane's waiting tickets, and per flow with waiters {waiting tickets, last rank issued}. */
