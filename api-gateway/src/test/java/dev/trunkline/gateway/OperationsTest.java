@@ -74,7 +74,12 @@ class OperationsTest {
               new JsonObject()))
           .compose(fix -> {
             test.verify(() -> assertThat(fix.statusCode()).as(fix.bodyAsString()).isEqualTo(207));
-            return h.call(HttpMethod.GET, "/metrics", null, null).map(m -> Map.entry(t.id(), m));
+            // The server counts a request when its response has been written, which may be just after the client
+            // read it: poll until the fix's request is counted.
+            return Await.until(h.vertx, "the fix's request counted in /metrics", Await.DEFAULT,
+                () -> h.call(HttpMethod.GET, "/metrics", null, null).map(m ->
+                    m.bodyAsString().contains("route=\"fixRetellCredentials\"") ? m : null))
+                .map(m -> Map.entry(t.id(), m));
           });
     }).onComplete(test.succeeding(entry -> test.verify(() -> {
       h.retell.faults().clear();
