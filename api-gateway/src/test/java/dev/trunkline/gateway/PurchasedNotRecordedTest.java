@@ -18,10 +18,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +55,13 @@ class PurchasedNotRecordedTest {
     }
   }
 
+  /**
+   * Two minutes, not VertxExtension's 30 s: when this class is the first of its JVM it also pays for loading and
+   * compiling everything a node runs, and on a machine shared by several builds (load average 14 on 2 cores) that
+   * took 33 s once, so the class failed before its first test. A start that hangs still fails here.
+   */
   @BeforeAll
+  @Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
   static void start(Vertx vertx, VertxTestContext test) {
     JsonObject overrides = new JsonObject()
         .put("store", new JsonObject().put("idempotencyLeaseSeconds", LEASE_SECONDS));
