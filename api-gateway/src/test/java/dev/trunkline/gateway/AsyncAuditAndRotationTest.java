@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trunkline.contract.testing.Await;
 import dev.trunkline.gateway.RotationFixtures.T;
 import dev.trunkline.simulators.FaultRule;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -16,12 +15,9 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The audit and the rotation as operations over real HTTP (docs/api.md "Long operations"), tenants onboarded
@@ -36,26 +32,15 @@ class AsyncAuditAndRotationTest {
   private static TrunklineHarness h;
   private static RotationFixtures f;
 
-  @BeforeAll
-  static void start(Vertx vertx) throws Exception {
-    JsonObject overrides = new JsonObject()
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject()
         .put("retell", new JsonObject().put("requestTimeoutMs", 30_000))
         .put("provisioning", new JsonObject().put("fixConcurrency", 1).put("perNumberTimeoutMs", 30_000)
-            .put("listPageSize", 2).put("rotationDrainTimeoutMs", 1_500));
-    h = TrunklineHarness.start(vertx, overrides, true).toCompletionStage().toCompletableFuture()
-        .get(RotationFixtures.WAIT_S, TimeUnit.SECONDS);
-    f = new RotationFixtures(h);
-  }
-
-  @AfterEach
-  void releaseEverything() {
-    h.retell.faults().clear();
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
-  }
+            .put("listPageSize", 2).put("rotationDrainTimeoutMs", 1_500)),
+      harness -> {
+        h = harness;
+        f = new RotationFixtures(harness);
+      }).clearingFaults();
 
   @Test
   void anAsyncAuditAnswers202AndThePollEndsWithTheAuditReport() {

@@ -9,24 +9,20 @@ import dev.trunkline.gateway.TrunklineHarness.Tenant;
 import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Audits, fixes and rotations as operations over real HTTP (docs/api.md "Long operations"): {@code Prefer:
@@ -42,27 +38,12 @@ class LongOperationsTest {
   private static final String FIX = "/twilio/fix-retell-credentials";
   private static TrunklineHarness h;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject()
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject()
         .put("gateway", new JsonObject().put("operationSyncWaitMs", 1_500))
         .put("provisioning", new JsonObject().put("fixConcurrency", CONCURRENCY).put("perNumberTimeoutMs", 10_000)
-            .put("listPageSize", 5));
-    TrunklineHarness.start(vertx, overrides, true).onComplete(test.succeeding(harness -> {
-      h = harness;
-      test.completeNow();
-    }));
-  }
-
-  @AfterEach
-  void clearFaults() {
-    h.retell.faults().clear();
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
-  }
+            .put("listPageSize", 5)),
+      harness -> h = harness).clearingFaults();
 
   @Test
   void respondAsyncAnswers202AtOnceAndThePollEndsWithTheSynchronousReportPaged() {

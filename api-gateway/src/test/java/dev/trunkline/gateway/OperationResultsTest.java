@@ -16,7 +16,6 @@ import dev.trunkline.simulators.FaultRule;
 import dev.trunkline.simulators.RetellSimulator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.http.HttpMethod;
@@ -24,18 +23,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An operation's results live in the store, not in a node's heap (issue 16): they are written while the fan-out
@@ -51,27 +47,12 @@ class OperationResultsTest {
   private static final String FIX = "/twilio/fix-retell-credentials";
   private static TrunklineHarness h;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject()
+  @RegisterExtension
+  static final SharedHarness HARNESS = SharedHarness.of(new JsonObject()
         .put("gateway", new JsonObject().put("operationSyncWaitMs", 20_000))
         .put("provisioning", new JsonObject().put("fixConcurrency", CONCURRENCY).put("perNumberTimeoutMs", 10_000)
-            .put("listPageSize", 50).put("replyMaxResults", REPLY_MAX));
-    TrunklineHarness.start(vertx, overrides, true).onComplete(test.succeeding(harness -> {
-      h = harness;
-      test.completeNow();
-    }));
-  }
-
-  @AfterEach
-  void clearFaults() {
-    h.retell.faults().clear();
-  }
-
-  @AfterAll
-  static void noSecretLeaked() {
-    h.assertNoSecretLeaked();
-  }
+            .put("listPageSize", 50).put("replyMaxResults", REPLY_MAX)),
+      harness -> h = harness).clearingFaults();
 
   @Test
   void aSynchronousFixWithMoreResultsThanOneAnswerCarriesAnswers202AndTheStoreHasThemWhileItRuns() {
