@@ -11,10 +11,12 @@ import dev.trunkline.simulators.TwilioSimulator;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -186,9 +188,14 @@ final class TestCluster implements AutoCloseable {
     }
   }
 
-  /** Each node's state and recent lines, redacted: what a failure message shows (CI shows only its end). */
+  /**
+   * Each node's state and recent lines, redacted: what a failure message shows (CI shows only its end). Every node's
+   * whole output is kept too, redacted, under {@code target/cluster-logs/}: the work directory is deleted with the
+   * test, and a failure in a cluster is usually explained far from its last lines.
+   */
   String nodeTails() throws Exception {
     StringBuilder outputs = new StringBuilder();
+    outputs.append("\n---- every node's whole output: ").append(keepLogs());
     for (ClusterNode node : nodes) {
       outputs.append("\n---- node ").append(node.name).append(" (").append(node.state()).append(", ")
           .append(node.log.getFileName()).append("), last lines:\n").append(shown(node.tail(60)));
@@ -215,6 +222,17 @@ final class TestCluster implements AutoCloseable {
   }
 
   // ---- secrets ------------------------------------------------------------------------------------------
+
+  /** Copies every node's output, redacted, to a directory of its own under target/cluster-logs; returns it. */
+  private Path keepLogs() throws IOException {
+    Path kept = Path.of("target", "cluster-logs", work.getFileName() + "-" + System.currentTimeMillis())
+        .toAbsolutePath();
+    Files.createDirectories(kept);
+    for (ClusterNode node : nodes) {
+      Files.writeString(kept.resolve(node.name + "-" + node.log.getFileName()), shown(node.output()));
+    }
+    return kept;
+  }
 
   /** Every secret of the scenario by name (the tenant's JWT once it is minted). */
   Map<String, String> secrets() {
