@@ -76,10 +76,31 @@ public final class Bus {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(ServiceException.badRequest(Errors.BAD_MESSAGE, "cannot encode request"));
     }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    long sentAt = System.nanoTime();
+    long deadline = sentAt + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     return send(vertx, address, json, options, deadline, NO_HANDLERS_RESENDS)
         .recover(err -> Future.failedFuture(ServiceException.from(err)))
+        .onComplete(ar -> logSlowOrUnanswered(address, options, timeoutMs, sentAt, ar.cause()))
         .map(reply -> Json.fromJson(reply.body(), replyType));
+  }
+
+  /**
+   * A request nobody answered (503, 504) or answered late (after half its timeout) is logged with its request id:
+   * at 3 a.m. that line says which hop of a slow HTTP request waited, and on which address. Others at DEBUG.
+   */
+  private static void logSlowOrUnanswered(String address, DeliveryOptions options, long timeoutMs, long sentAt,
+      Throwable failure) {
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt);
+    int status = failure == null ? 200 : ServiceException.from(failure).status();
+    boolean unanswered = status == 503 || status == 504;
+    if (unanswered || ms > timeoutMs / 2) {
+      LOG.info("bus request {} to {}: {} after {} ms (timeout {} ms)", options.getHeaders().get(Headers.REQUEST_ID),
+          address, failure == null ? "answered" : status + " " + ServiceException.from(failure).code(), ms,
+          timeoutMs);
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug("bus request {} to {}: {} after {} ms", options.getHeaders().get(Headers.REQUEST_ID), address,
+          failure == null ? "answered" : status + " " + ServiceException.from(failure).code(), ms);
+    }
   }
 
   /**
