@@ -166,7 +166,8 @@ public final class Trunkline {
   }
 
   /**
-   * Undeploys in reverse order (gateway first: it stops accepting and drains its in-flight requests, then the
+   * In a cluster, first asks the other nodes to route their requests elsewhere while everything here still answers
+   * ({@link HandoverClusterManager}). Undeploys in reverse order (gateway first: it stops accepting and drains its in-flight requests, then the
    * services it was calling), then stops the simulators. Bounded by {@code http.shutdownTimeoutMs}. In a cluster,
    * after the last deployed (the gateway, or the caller of the rest), the others stop all at once: each service's
    * drain keeps answering for a grace period ({@code Bus.drain}), one after another they kept the node in the
@@ -178,7 +179,10 @@ public final class Trunkline {
     vertx.sharedData().getLocalMap(Deployer.STATE_MAP).remove(Deployer.DEPLOYED_KEY);
     // Every step composed on a future of no context: the shutdown hook waits for the end of a chain that outlives
     // the event loops (vertx.close() comes last), so none of its futures may be bound to one.
-    Future<Void> chain = Future.succeededFuture();
+    // A clustered node first has the others route around it, while everything here still answers.
+    HandoverClusterManager handover = HandoverClusterManager.of(vertx);
+    Future<Void> chain = handover == null || deployments.isEmpty() ? Future.succeededFuture()
+        : handover.announceStopping(vertx);
     if (!deployments.isEmpty()) {
       chain = chain.compose(v -> undeploy(deployments.get(deployments.size() - 1)));
     }

@@ -36,8 +36,11 @@ public final class VertxFactory {
     plaintextBusWarning(cluster).ifPresent(LOG::warn);
     options.setEventBusOptions(eventBusOptions(config));
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(config));
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+    HandoverClusterManager handover = new HandoverClusterManager(manager);
+    return Vertx.builder().with(options).withClusterManager(handover).buildClustered()
+        .compose(vertx -> handover.listen(vertx).map(vertx))
         .onSuccess(vertx -> {
+          vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(HandoverClusterManager.KEY, handover);
           ClusterHealth health = new HazelcastClusterHealth(manager, NodeOptions.CLUSTER_MIN_MEMBERS.get(config));
           vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY, health);
           NodeHealth.of(vertx).add(manager, health);

@@ -30,6 +30,15 @@ public final class Addresses {
    * tenant; the reply is a {@link ProvisioningMessages.FlowReply}, a request that cannot run fails with the REST
    * API's status and code. Call them through {@link ProvisioningClient}, which sets a fitting timeout.
    */
+  /**
+   * Whether {@code address} is a service's request address (store, Twilio, Retell, provisioning): one that is sent
+   * to, so any node serving it may answer. Events and the cluster's own notices are not.
+   */
+  public static boolean isServiceRequest(String address) {
+    return address != null && (address.startsWith(STORE) || address.startsWith(TWILIO) || address.startsWith(RETELL)
+        || address.startsWith(PROVISIONING));
+  }
+
   public static final class Provisioning {
     /** ConnectTwilio -> FlowReply 200; 422 INVALID_TWILIO_CREDENTIALS. */
     @PublicAddress
@@ -108,6 +117,15 @@ public final class Addresses {
      */
     @InternalAddress("published by the launcher's cluster membership listener, on its own JVM only")
     public static final String MEMBER_LEFT = "trunkline.cluster." + VERSION + ".member-left";
+
+    /**
+     * {@code {"member": "<id>"}}, published to every node by a member that begins a graceful stop, before its
+     * consumers go: each node's launcher stops routing service requests to it wherever another node serves the same
+     * address, so no request is sent to it in the moment after its consumers are unregistered, which Vert.x would
+     * drop unanswered.
+     */
+    @InternalAddress("published cluster-wide by a stopping node's launcher, consumed by every node's launcher")
+    public static final String MEMBER_STOPPING = "trunkline.cluster." + VERSION + ".member-stopping";
 
     private Cluster() {}
   }

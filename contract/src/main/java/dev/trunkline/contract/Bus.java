@@ -216,9 +216,10 @@ public final class Bus {
     List<Future<Void>> unregistered = consumers.stream().map(c -> c.unregister()).toList();
     long now = System.nanoTime();
     long deadline = now + TimeUnit.MILLISECONDS.toNanos(maxMs);
-    // In a cluster the others learn of the unregistration a moment later: a request they route here meanwhile must
-    // still find this node up and be answered "no handlers" (which the sender resends elsewhere), not vanish with
-    // a closed event bus and wait out its timeout.
+    // In a cluster the others learn of the unregistration a moment later, and Vert.x drops a request they route here
+    // meanwhile without an answer. A launcher's node first has the others route around it (the app module's
+    // HandoverClusterManager), so none should come; the grace still keeps this node in the cluster a moment for a
+    // node that missed that notice, whose requests are resent on this node's departure (NodeDeaths).
     long graceEnd = now + TimeUnit.MILLISECONDS.toNanos(vertx.isClustered() ? Math.min(maxMs, DRAIN_GRACE_MS) : 0);
     Promise<Void> drained = Promise.promise();
     Future.join(unregistered).onComplete(ar -> awaitIdle(vertx, inFlight, graceEnd, deadline, drained));
