@@ -56,10 +56,13 @@ final class HandoverClusterManager implements ClusterManager, Shareable {
   static final String KEY = "handover";
 
   private final ClusterManager delegate;
-  /** Members that announced a stop, until they leave. */
+  /** Members that announced a stop, until they leave (pruned at each reroute). */
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
-  /** The addresses the node selector routes: those it asked about or heard of (pruned when it stops caring). */
-  private final Set<String> routed = ConcurrentHashMap.newKeySet();
+  /**
+   * The registrations of each address the node selector routes, as the cluster last gave them (unfiltered): what it
+   * is handed again, filtered, when a member stops or leaves. Pruned when the selector no longer routes an address.
+   */
+  private final Map<String, List<RegistrationInfo>> known = new ConcurrentHashMap<>();
   private volatile RegistrationListener selector;
   private volatile NodeListener vertxListener;
 
@@ -77,7 +80,7 @@ final class HandoverClusterManager implements ClusterManager, Shareable {
 
       @Override
       public void nodeLeft(String nodeId) {
-        departed(nodeId);
+        membershipChanged();
         NodeListener forward = vertxListener;
         if (forward != null) {
           forward.nodeLeft(nodeId);
@@ -128,32 +131,33 @@ final class HandoverClusterManager implements ClusterManager, Shareable {
   }
 
   /**
-   * A member left (its death included): routed around at once, rather than when the cluster's oldest member has
-   * removed its registrations, which after the death of the oldest member itself takes a new one's election first.
-   * Until then a request could still be routed to it, and wait out its timeout.
+   * The membership changed (a member left, its death included): routed around at once, as soon as Hazelcast's
+   * member list says so, rather than when this node's cluster manager has removed the member's registrations from
+   * the cluster-wide map (it does that first, one by one, while a partition owned by the dead member may still be
+   * moving; a request meanwhile routed to the dead member waits out its timeout).
    */
-  private void departed(String member) {
-    stopping.remove(member);
+  void membershipChanged() {
     reroute();
   }
 
-  /** Hands the node selector the routable registrations of every service address it routes; how many. */
+  /**
+   * Hands the node selector the routable registrations of every service address it routes, from the last it was
+   * given (no cluster read: this runs while Hazelcast may still be recovering from a death). How many addresses.
+   */
   private int reroute() {
     RegistrationListener listener = selector;
     if (listener == null) {
       return 0;
     }
+    stopping.retainAll(Set.copyOf(delegate.getNodes()));
     int pushed = 0;
-    for (String address : List.copyOf(routed)) {
+    for (Map.Entry<String, List<RegistrationInfo>> entry : known.entrySet()) {
+      String address = entry.getKey();
       if (!listener.wantsUpdatesFor(address)) {
-        routed.remove(address);
+        known.remove(address, entry.getValue());
       } else if (Addresses.isServiceRequest(address)) {
         pushed++;
-        delegate.getRegistrations(address, (registrations, err) -> {
-          if (err == null) {
-            listener.registrationsUpdated(new RegistrationUpdateEvent(address, routable(address, registrations)));
-          }
-        });
+        listener.registrationsUpdated(new RegistrationUpdateEvent(address, routable(address, entry.getValue())));
       }
     }
     return pushed;
@@ -185,7 +189,7 @@ final class HandoverClusterManager implements ClusterManager, Shareable {
     delegate.registrationListener(new RegistrationListener() {
       @Override
       public void registrationsUpdated(RegistrationUpdateEvent event) {
-        routed.add(event.address());
+        remember(event.address(), event.registrations());
         listener.registrationsUpdated(new RegistrationUpdateEvent(event.address(),
             routable(event.address(), event.registrations())));
       }
@@ -204,9 +208,18 @@ final class HandoverClusterManager implements ClusterManager, Shareable {
 
   @Override
   public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
-    routed.add(address);
-    delegate.getRegistrations(address, (registrations, err) -> promise.complete(
-        err == null ? routable(address, registrations) : null, err));
+    delegate.getRegistrations(address, (registrations, err) -> {
+      if (err == null) {
+        remember(address, registrations);
+      }
+      promise.complete(err == null ? routable(address, registrations) : null, err);
+    });
+  }
+
+  private void remember(String address, List<RegistrationInfo> registrations) {
+    if (Addresses.isServiceRequest(address)) {
+      known.put(address, registrations == null ? List.of() : List.copyOf(registrations));
+    }
   }
 
   // ---- delegated as they are ---------------------------------------------------------------------------

@@ -12,19 +12,22 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 /**
  * Tells this JVM's verticles when a cluster member leaves ({@link Addresses.Cluster#MEMBER_LEFT}, local only), so
  * that the provisioning service can resend what a fan-out still waits for from a node that died instead of waiting
- * out its timeout. A Hazelcast membership listener beside Vert.x's own (Vert.x keeps the cluster manager's single
- * node listener for itself).
+ * out its timeout. A Hazelcast membership listener of its own (the cluster manager keeps a single node listener,
+ * HandoverClusterManager's). It also has the node's request routing leave the member out at once
+ * ({@link HandoverClusterManager#membershipChanged}).
  */
 final class MemberDepartures implements MembershipListener {
   private final Vertx vertx;
+  private final HandoverClusterManager handover;
 
-  private MemberDepartures(Vertx vertx) {
+  private MemberDepartures(Vertx vertx, HandoverClusterManager handover) {
     this.vertx = vertx;
+    this.handover = handover;
   }
 
-  static void install(Vertx vertx, HazelcastClusterManager manager) {
+  static void install(Vertx vertx, HazelcastClusterManager manager, HandoverClusterManager handover) {
     LocalNode.record(vertx, manager.getHazelcastInstance().getCluster().getLocalMember().getUuid().toString());
-    manager.getHazelcastInstance().getCluster().addMembershipListener(new MemberDepartures(vertx));
+    manager.getHazelcastInstance().getCluster().addMembershipListener(new MemberDepartures(vertx, handover));
   }
 
   @Override
@@ -34,6 +37,8 @@ final class MemberDepartures implements MembershipListener {
 
   @Override
   public void memberRemoved(MembershipEvent event) {
+    // First nothing more is routed to it, then what it left unanswered is resent.
+    handover.membershipChanged();
     vertx.eventBus().publish(Addresses.Cluster.MEMBER_LEFT,
         new JsonObject().put("member", event.getMember().getUuid().toString()),
         new DeliveryOptions().setLocalOnly(true));

@@ -44,7 +44,7 @@ public final class VertxFactory {
           ClusterHealth health = new HazelcastClusterHealth(manager, NodeOptions.CLUSTER_MIN_MEMBERS.get(config));
           vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY, health);
           NodeHealth.of(vertx).add(manager, health);
-          MemberDepartures.install(vertx, manager);
+          MemberDepartures.install(vertx, manager, handover);
         });
   }
 
