@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.contract.HandoverClusterManager;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import dev.trunkline.contract.Addresses;

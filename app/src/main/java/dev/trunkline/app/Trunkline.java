@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.contract.HandoverClusterManager;
 import dev.trunkline.store.StoreConfig;
 import dev.trunkline.gateway.GatewayVerticle;
 

@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.contract.HandoverClusterManager;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import dev.trunkline.contract.health.NodeHealth;
@@ -40,7 +41,6 @@ public final class VertxFactory {
     return Vertx.builder().with(options).withClusterManager(handover).buildClustered()
         .compose(vertx -> handover.listen(vertx).map(vertx))
         .onSuccess(vertx -> {
-          vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(HandoverClusterManager.KEY, handover);
           ClusterHealth health = new HazelcastClusterHealth(manager, NodeOptions.CLUSTER_MIN_MEMBERS.get(config));
           vertx.sharedData().getLocalMap(ClusterHealth.MAP).put(ClusterHealth.KEY, health);
           NodeHealth.of(vertx).add(manager, health);

@@ -2,6 +2,7 @@ package com.example.sibling;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import dev.trunkline.contract.HandoverClusterManager;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -38,8 +39,11 @@ public final class SiblingMain {
         .setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
     JsonObject config = new JsonObject().put("httpPort", Integer.getInteger("sibling.http.port", 0));
     // Waited for here, on the main thread: a failure exits from here, not from an event loop the exit would block.
-    Vertx vertx = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast))
+    // Wrapped so that this sibling's requests go around a Trunkline node that announces its stop (docs/event-bus.md).
+    HandoverClusterManager handover = new HandoverClusterManager(new HazelcastClusterManager(hazelcast));
+    Vertx vertx = Vertx.builder().with(options).withClusterManager(handover)
         .buildClustered().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    handover.listen(vertx).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> close(vertx), "sibling-shutdown"));
     try {
       vertx.deployVerticle(new FixRunnerVerticle(), new DeploymentOptions().setConfig(config))

@@ -1,5 +1,6 @@
 package dev.trunkline.app;
 
+import dev.trunkline.contract.HandoverClusterManager;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trunkline.contract.testing.Await;

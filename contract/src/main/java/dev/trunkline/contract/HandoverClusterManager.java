@@ -1,6 +1,5 @@
-package dev.trunkline.app;
+package dev.trunkline.contract;
 
-import dev.trunkline.contract.Addresses;
 import io.vertx.core.Completable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -41,10 +40,16 @@ import org.slf4j.LoggerFactory;
  * routes to them. Events and the cluster's notices are never filtered, and an address only the stopping node serves
  * keeps it (it still answers during its drain).
  *
+ * <p>Trunkline's launcher wraps its Hazelcast cluster manager in one, announces its node's stop and tells it of
+ * membership changes as soon as Hazelcast does. A sibling's own clustered Vert.x (docs/event-bus.md) can wrap its
+ * cluster manager the same way ({@code new HandoverClusterManager(new HazelcastClusterManager(config))}, then
+ * {@link #listen} once Vert.x is built): its requests then go around a Trunkline node that stops, as Trunkline's own
+ * do; without it, one of them can be routed to the stopping node in that moment and wait out its timeout.
+ *
  * <p>Everything else is delegated. This is the public cluster SPI ({@code io.vertx.core.spi.cluster}): the node
  * selector asks {@link #getRegistrations} and hears {@link RegistrationListener#registrationsUpdated} through it.
  */
-final class HandoverClusterManager implements ClusterManager, Shareable {
+public final class HandoverClusterManager implements ClusterManager, Shareable {
   private static final Logger LOG = LoggerFactory.getLogger(HandoverClusterManager.class);
   /**
    * How long a stopping node keeps everything running after its announcement: the publish reaches the others and
@@ -52,8 +57,9 @@ final class HandoverClusterManager implements ClusterManager, Shareable {
    * milliseconds on a loaded 2-core machine.
    */
   static final long HANDOVER_MS = 500;
-  /** Where the launcher keeps this node's instance (local map {@link ClusterHealth#MAP}), for its shutdown. */
-  static final String KEY = "handover";
+  /** Where {@link #listen} keeps this node's instance (a local map), for its shutdown ({@link #of}). */
+  private static final String MAP = "trunkline.cluster";
+  private static final String KEY = "handover";
 
   private final ClusterManager delegate;
   /** Members that announced a stop, until they leave (pruned at each reroute). */
@@ -66,7 +72,8 @@ final class HandoverClusterManager implements ClusterManager, Shareable {
   private volatile RegistrationListener selector;
   private volatile NodeListener vertxListener;
 
-  HandoverClusterManager(ClusterManager delegate) {
+  /** Wraps {@code delegate} (Trunkline's launcher: a {@code HazelcastClusterManager}); give this to Vert.x instead. */
+  public HandoverClusterManager(ClusterManager delegate) {
     this.delegate = delegate;
     // The cluster manager keeps a single node listener: this one, which forwards to Vert.x's if it sets one.
     delegate.nodeListener(new NodeListener() {
@@ -89,29 +96,26 @@ final class HandoverClusterManager implements ClusterManager, Shareable {
     });
   }
 
-  ClusterManager delegate() {
-    return delegate;
-  }
-
   /**
-   * Registers this node's listener for the announcements of the others (and its own): each member that announces a
-   * stop is routed around from then on.
+   * Once the clustered Vert.x is built: listens to the announcements of the others (and this node's own), each member
+   * that announces a stop being routed around from then on, and keeps this instance for {@link #of}.
    */
-  Future<Void> listen(Vertx vertx) {
+  public Future<Void> listen(Vertx vertx) {
+    vertx.sharedData().getLocalMap(MAP).put(KEY, this);
     return vertx.eventBus().<JsonObject>consumer(Addresses.Cluster.MEMBER_STOPPING,
         message -> stopping(message.body().getString("member"))).completion();
   }
 
-  /** This node's instance, if it is clustered. */
-  static HandoverClusterManager of(Vertx vertx) {
-    return (HandoverClusterManager) vertx.sharedData().getLocalMap(ClusterHealth.MAP).get(KEY);
+  /** This node's instance, once {@link #listen} ran; null when Vert.x is not clustered through one. */
+  public static HandoverClusterManager of(Vertx vertx) {
+    return (HandoverClusterManager) vertx.sharedData().getLocalMap(MAP).get(KEY);
   }
 
   /**
    * Tells every node that this one is stopping, then waits {@link #HANDOVER_MS} so they route around it before its
    * consumers go. Completes on no context (the shutdown hook waits for it).
    */
-  Future<Void> announceStopping(Vertx vertx) {
+  public Future<Void> announceStopping(Vertx vertx) {
     String member = delegate.getNodeId();
     LOG.info("stopping: the other nodes are asked to send their requests elsewhere, {} ms before draining",
         HANDOVER_MS);
@@ -136,7 +140,7 @@ final class HandoverClusterManager implements ClusterManager, Shareable {
    * the cluster-wide map (it does that first, one by one, while a partition owned by the dead member may still be
    * moving; a request meanwhile routed to the dead member waits out its timeout).
    */
-  void membershipChanged() {
+  public void membershipChanged() {
     reroute();
   }
 
