@@ -4,10 +4,12 @@ import dev.trunkline.contract.health.EventLoopHeartbeat;
 import dev.trunkline.contract.health.NodeHealth;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,7 @@ public class GatewayVerticle extends VerticleBase {
           Router router = routes.router();
           // Before every other handler, so the guard sees each request's head as soon as it is parsed.
           router.route().order(-1).handler(guard::track);
+          router.route().order(-2).handler(this::closeWhenStopping);
           return server.connectionHandler(guard::accept).requestHandler(router).listen(config.port());
         })
         // A gateway that did not start is never stopped: take its checks back here.
@@ -68,6 +71,19 @@ public class GatewayVerticle extends VerticleBase {
           vertx.sharedData().getLocalMap(PORT_MAP).put(PORT_KEY, s.actualPort());
           LOG.info("gateway listening on {}:{}", config.host(), s.actualPort());
         });
+  }
+
+  /**
+   * Once the node is stopping, each answer asks its client to close the connection (HTTP/1.1 {@code Connection:
+   * close}): during the node's handover the gateway still answers, and its clients stop keeping idle connections to
+   * it. When it then closes its connections, none is idle with a client about to send on it (that request would get
+   * no answer at all).
+   */
+  private void closeWhenStopping(RoutingContext ctx) {
+    if (NodeHealth.stopping(vertx)) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    ctx.next();
   }
 
   /**

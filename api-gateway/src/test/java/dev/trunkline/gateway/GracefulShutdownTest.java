@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trunkline.contract.Addresses;
 import dev.trunkline.contract.Json;
 import dev.trunkline.contract.TwilioMessages.TrunkStatus;
+import dev.trunkline.contract.health.NodeHealth;
 import dev.trunkline.contract.testing.Await;
 import dev.trunkline.provisioning.ProvisioningVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -67,6 +68,30 @@ class GracefulShutdownTest {
               .onComplete(test.succeeding(request -> request.reply(Json.toJson(new TrunkStatus(
                   "aaaaaaaaaaaaaaaaaaaaaaaa", true, null, null, null, null, null, true, true, null, 0, List.of())))));
         }));
+  }
+
+  @Test
+  void onceTheNodeIsStoppingEachAnswerAsksItsClientToCloseTheConnection(Vertx vertx, VertxTestContext test) {
+    JsonObject config = new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("gateway", new JsonObject().put("jwtSecret", TrunklineHarness.randomSecret("jwt")));
+    WebClient client = WebClient.create(vertx);
+    vertx.deployVerticle(GatewayVerticle.class, new DeploymentOptions().setConfig(config))
+        .compose(deployment -> {
+          int port = (Integer) vertx.sharedData().getLocalMap(GatewayVerticle.PORT_MAP).get(GatewayVerticle.PORT_KEY);
+          return client.request(HttpMethod.GET, port, "127.0.0.1", "/health/live").timeout(5_000).send()
+              .compose(serving -> {
+                NodeHealth.markStopping(vertx);
+                return client.request(HttpMethod.GET, port, "127.0.0.1", "/health/live").timeout(5_000).send()
+                    .map(stopping -> List.of(serving, stopping));
+              });
+        })
+        .onComplete(test.succeeding(answers -> test.verify(() -> {
+          assertThat(answers.get(0).getHeader("Connection")).as("while serving: keep-alive").isNull();
+          assertThat(answers.get(1).statusCode()).as("still answered while stopping").isEqualTo(200);
+          assertThat(answers.get(1).getHeader("Connection")).as("while stopping").isEqualTo("close");
+          test.completeNow();
+        })));
   }
 
   /** Completes once a new connection to the port is refused: the gateway's shutdown has begun. */

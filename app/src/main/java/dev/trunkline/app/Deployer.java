@@ -60,6 +60,7 @@ public final class Deployer {
       chain = chain.compose(v -> deployOne(vertx, GatewayVerticle.class, config, plan.get(Roles.GATEWAY), ids));
     }
     return chain.map(v -> {
+      vertx.sharedData().getLocalMap(STATE_MAP).remove(NodeHealth.STOPPING_KEY);
       vertx.sharedData().getLocalMap(STATE_MAP).put(DEPLOYED_KEY, Boolean.TRUE);
       return ids;
     });

@@ -1,6 +1,7 @@
 package dev.trunkline.app;
 
 import dev.trunkline.contract.HandoverClusterManager;
+import dev.trunkline.contract.health.NodeHealth;
 import dev.trunkline.store.StoreConfig;
 import dev.trunkline.gateway.GatewayVerticle;
 
@@ -177,7 +178,7 @@ public final class Trunkline {
    * services are the only ones the flows still running can call.
    */
   public Future<Void> close() {
-    vertx.sharedData().getLocalMap(Deployer.STATE_MAP).remove(Deployer.DEPLOYED_KEY);
+    NodeHealth.markStopping(vertx);
     // Every step composed on a future of no context: the shutdown hook waits for the end of a chain that outlives
     // the event loops (vertx.close() comes last), so none of its futures may be bound to one.
     // A clustered node first has the others route around it, while everything here still answers.

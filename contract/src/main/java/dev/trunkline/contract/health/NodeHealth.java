@@ -30,6 +30,8 @@ public final class NodeHealth implements Shareable {
   public static final long PROCEDURE_TIMEOUT_MS = 5_000;
   public static final String STATE_MAP = "trunkline";
   public static final String DEPLOYED_KEY = "deployed";
+  /** Set (true) in {@value #STATE_MAP} when the launcher begins a graceful stop: see {@link #stopping}. */
+  public static final String STOPPING_KEY = "stopping";
   private static final String MAP = "trunkline.health";
   private static final String KEY = "node";
 
@@ -42,6 +44,20 @@ public final class NodeHealth implements Shareable {
     readiness.add(NodeHealth.class, "deployed", promise -> promise.complete(
         vertx.sharedData().getLocalMap(STATE_MAP).get(DEPLOYED_KEY) == Boolean.TRUE ? Checks.up()
             : Checks.down("deployment is not complete")));
+  }
+
+  /** The launcher begins a graceful stop: readiness is down from now on, and {@link #stopping} is true. */
+  public static void markStopping(Vertx vertx) {
+    vertx.sharedData().getLocalMap(STATE_MAP).put(STOPPING_KEY, Boolean.TRUE);
+    vertx.sharedData().getLocalMap(STATE_MAP).remove(DEPLOYED_KEY);
+  }
+
+  /**
+   * Whether the node is stopping gracefully: its gateway then asks each HTTP client to close its connection after
+   * the answer, so that none is idle, about to be reused, when the gateway closes its connections.
+   */
+  public static boolean stopping(Vertx vertx) {
+    return vertx.sharedData().getLocalMap(STATE_MAP).get(STOPPING_KEY) == Boolean.TRUE;
   }
 
   /** The node's checks, created with the first provider. */
