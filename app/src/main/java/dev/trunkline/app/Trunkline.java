@@ -169,9 +169,9 @@ public final class Trunkline {
 
   /**
    * In a cluster, first asks the other nodes to route their requests elsewhere while everything here still answers
-   * ({@link HandoverClusterManager}). Undeploys in reverse order (gateway first: it stops accepting and drains its in-flight requests, then the
-   * services it was calling), then stops the simulators. Bounded by {@code http.shutdownTimeoutMs}. In a cluster,
-   * after the last deployed (the gateway, or the caller of the rest), the others stop all at once: each service's
+   * ({@link HandoverClusterManager}). Undeploys in reverse order (gateway first: it stops accepting and drains its
+   * in-flight requests, then the services it was calling), then stops the simulators. Bounded by
+   * {@code http.shutdownTimeoutMs}. In a cluster, after the last deployed (the gateway, or the caller of the rest), the others stop all at once: each service's
    * drain keeps answering for a grace period ({@code Bus.drain}), one after another they kept the node in the
    * cluster for the sum of them, and a request a stopping node drops waits for its departure to be resent
    * (NodeDeaths); their callers' other requests go to the other nodes. In one JVM one after another, since the

@@ -91,15 +91,14 @@ public final class Bus {
   private static void logSlowOrUnanswered(String address, DeliveryOptions options, long timeoutMs, long sentAt,
       Throwable failure) {
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt);
-    int status = failure == null ? 200 : ServiceException.from(failure).status();
-    boolean unanswered = status == 503 || status == 504;
+    ServiceException failed = failure == null ? null : ServiceException.from(failure);
+    boolean unanswered = failed != null && (failed.status() == 503 || failed.status() == 504);
+    String outcome = failed == null ? "answered" : failed.status() + " " + failed.code();
+    String requestId = options.getHeaders().get(Headers.REQUEST_ID);
     if (unanswered || ms > timeoutMs / 2) {
-      LOG.info("bus request {} to {}: {} after {} ms (timeout {} ms)", options.getHeaders().get(Headers.REQUEST_ID),
-          address, failure == null ? "answered" : status + " " + ServiceException.from(failure).code(), ms,
-          timeoutMs);
-    } else if (LOG.isDebugEnabled()) {
-      LOG.debug("bus request {} to {}: {} after {} ms", options.getHeaders().get(Headers.REQUEST_ID), address,
-          failure == null ? "answered" : status + " " + ServiceException.from(failure).code(), ms);
+      LOG.info("bus request {} to {}: {} after {} ms (timeout {} ms)", requestId, address, outcome, ms, timeoutMs);
+    } else {
+      LOG.debug("bus request {} to {}: {} after {} ms", requestId, address, outcome, ms);
     }
   }
 
@@ -217,8 +216,8 @@ public final class Bus {
     long now = System.nanoTime();
     long deadline = now + TimeUnit.MILLISECONDS.toNanos(maxMs);
     // In a cluster the others learn of the unregistration a moment later, and Vert.x drops a request they route here
-    // meanwhile without an answer. A launcher's node first has the others route around it (the app module's
-    // HandoverClusterManager), so none should come; the grace still keeps this node in the cluster a moment for a
+    // meanwhile without an answer. A launcher's node first has the others route around it
+    // (HandoverClusterManager), so none should come; the grace still keeps this node in the cluster a moment for a
     // node that missed that notice, whose requests are resent on this node's departure (NodeDeaths).
     long graceEnd = now + TimeUnit.MILLISECONDS.toNanos(vertx.isClustered() ? Math.min(maxMs, DRAIN_GRACE_MS) : 0);
     Promise<Void> drained = Promise.promise();
